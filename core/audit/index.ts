@@ -1,0 +1,1 @@
+export { createAuditLogger, type AuditLogger } from './logger.js';

@@ -1,0 +1,1 @@
+export { AppError, assert, notFound, type ErrorDetails } from './app-error.js';

@@ -1,0 +1,16 @@
+/**
+ * Jest runs the TypeScript sources as native ESM through ts-jest in transpile-only mode (isolatedModules in
+ * tsconfig): fast, and `npm run typecheck` does the type checking. Jest 29 + ts-jest rather than Jest 30 or SWC,
+ * whose platform-specific optional packages are not all on the registry we install from, which breaks `npm ci`.
+ */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testMatch: ['<rootDir>/{api,core,schemas,migrations,test}/**/*.test.ts'],
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

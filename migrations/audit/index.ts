@@ -1,0 +1,9 @@
+import type { Migration } from '../types.js';
+import { auditEventMigration, type AuditStorageSettings } from './0001_audit_event.js';
+
+export type { AuditStorageSettings } from './0001_audit_event.js';
+
+/** The audit database's migrations, in order (they may run on the primary database or a TimescaleDB instance). */
+export function auditMigrations(settings: AuditStorageSettings): readonly Migration[] {
+  return [auditEventMigration(settings)];
+}

@@ -1,0 +1,9 @@
+import type { Migration } from '../types.js';
+import { identity } from './0001_identity.js';
+import { access } from './0002_access.js';
+import { oauth } from './0003_oauth.js';
+import { accountData } from './0004_account_data.js';
+import { seedState } from './0005_seed_state.js';
+
+/** The primary database's migrations, in order. Append only: a released migration is never edited. */
+export const coreMigrations: readonly Migration[] = [identity, access, oauth, accountData, seedState];

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/**
+ * The one schema for Heimdall's merged configuration (seed 000, "Configuration System").
+ * Keys are snake_case as written in TOML; `HEIMDALL__SECTION__KEY` env vars address the same paths.
+ * Every object is strict so that a misspelt key is an error, not a silently ignored setting.
+ */
+
+/** An empty string means "not configured", so an env var can switch a URL off (`HEIMDALL__REDIS__URL=`). */
+const optionalUrl = z
+  .union([z.literal(''), z.url({ protocol: /^(postgres|postgresql|redis|rediss)$/ })])
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const serverSchema = z.strictObject({
+  host: z.string().min(1).default('0.0.0.0'),
+  port: z.number().int().min(0).max(65535).default(3000),
+  public_url: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+  /** Express `trust proxy`: false, true, or the number of proxy hops in front of Heimdall. */
+  trust_proxy: z.union([z.boolean(), z.number().int().min(0)]).default(false),
+  cors_origins: z.array(z.string().min(1)).default([]),
+  shutdown_timeout_ms: z.number().int().min(0).default(10_000),
+});
+
+const databaseSchema = z.strictObject({
+  url: optionalUrl,
+  pool_min: z.number().int().min(0).default(0),
+  pool_max: z.number().int().min(1).default(10),
+  embedded: z
+    .strictObject({
+      /** Relative paths resolve against `data_dir`. */
+      dir: z.string().min(1).default('postgres'),
+      port: z.number().int().min(1).max(65535).default(54329),
+    })
+    .default({ dir: 'postgres', port: 54329 }),
+});
+
+const auditSchema = z.strictObject({
+  database: z.strictObject({ url: optionalUrl }).default({ url: undefined }),
+  retention_days: z.number().int().min(1).default(365),
+  compression_after_days: z.number().int().min(1).default(30),
+  chunk_interval_days: z.number().int().min(1).default(7),
+  partitions_ahead_weeks: z.number().int().min(1).max(52).default(4),
+});
+
+const redisSchema = z.strictObject({
+  url: optionalUrl,
+  key_prefix: z.string().default('heimdall:'),
+});
+
+const authSchema = z.strictObject({
+  /** How long a node may reuse a resolved credential; changes are also pushed to every node at once. */
+  cache_ttl_ms: z.number().int().min(0).max(300_000).default(10_000),
+});
+
+const rateLimitTier = z.strictObject({
+  /** Requests per window for GET/HEAD/OPTIONS. */
+  read: z.number().int().min(1),
+  /** Requests per window for everything else (stricter: writes cost more and do more harm). */
+  write: z.number().int().min(1),
+});
+
+const rateLimitSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  window_seconds: z.number().int().min(1).max(3600).default(60),
+  tiers: z
+    .strictObject({
+      /** Callers without a credential, limited per IP address. */
+      anonymous: rateLimitTier.default({ read: 60, write: 10 }),
+      /** Users and API keys without an elevated role. */
+      standard: rateLimitTier.default({ read: 600, write: 120 }),
+      /** Super admins and keys with full access (automation, bots). */
+      elevated: rateLimitTier.default({ read: 6000, write: 1200 }),
+    })
+    .default({
+      anonymous: { read: 60, write: 10 },
+      standard: { read: 600, write: 120 },
+      elevated: { read: 6000, write: 1200 },
+    }),
+});
+
+const logSchema = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export const configSchema = z.strictObject({
+  /** Where Heimdall keeps local state (embedded PostgreSQL, spools); relative to the working directory. */
+  data_dir: z.string().min(1).default('.heimdall'),
+  server: serverSchema.default(serverSchema.parse({})),
+  database: databaseSchema.default(databaseSchema.parse({})),
+  audit: auditSchema.default(auditSchema.parse({})),
+  redis: redisSchema.default(redisSchema.parse({})),
+  log: logSchema.default(logSchema.parse({})),
+  auth: authSchema.default(authSchema.parse({})),
+  rate_limit: rateLimitSchema.default(rateLimitSchema.parse({})),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+/** Paths whose values are secrets or may carry credentials; `heimdall config` redacts them. */
+export const secretConfigPaths: readonly string[] = ['database.url', 'audit.database.url', 'redis.url'];

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { booleanQuery, listOf, paginationQuery, sortParam } from './common.js';
+import { userSchema } from './users.js';
+
+export const roleSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  is_system: z.boolean(),
+  requires_two_factor: z.boolean(),
+  permission_ids: z.array(z.string()),
+  created_at: z.string(),
+});
+export type RoleRecord = z.infer<typeof roleSchema>;
+
+export const permissionSchema = z.object({
+  id: z.string(),
+  resource: z.string(),
+  action: z.string(),
+  description: z.string().nullable(),
+  admin_only: z.boolean(),
+  display_order: z.number(),
+  created_at: z.string(),
+});
+export type PermissionRecord = z.infer<typeof permissionSchema>;
+
+const roleName = z.string().trim().min(1).max(64);
+const resourceName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'A resource is lowercase letters, digits and "_".');
+const actionName = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/,
+    'An action is lowercase words joined by "." (e.g. guild.ban).',
+  )
+  .max(64);
+export const permissionName = z
+  .string()
+  .regex(/^(\*|[a-z][a-z0-9_]*):(\*|[a-z0-9_.*]+)$/, 'A permission is "resource:action".');
+
+export const createRoleBody = z.strictObject({
+  id: z
+    .string()
+    .regex(/^role_[a-z0-9_]{1,59}$/, 'A role id looks like role_gps_manager.')
+    .optional(),
+  name: roleName,
+  description: z.string().max(500).optional(),
+  requires_two_factor: z.boolean().default(false),
+  permission_ids: z.array(permissionName).max(200).default([]),
+});
+
+export const updateRoleBody = z
+  .strictObject({
+    name: roleName,
+    description: z.string().max(500).nullable(),
+    requires_two_factor: z.boolean(),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'Send at least one field to change.');
+
+export const rolePermissionBody = z.strictObject({ permission_id: permissionName });
+
+export const createPermissionBody = z.strictObject({
+  resource: resourceName,
+  action: actionName,
+  description: z.string().max(500).optional(),
+  admin_only: z.boolean().default(false),
+  display_order: z.number().int().min(0).max(10_000).default(0),
+});
+
+export const roleIdParam = z.object({ id: z.string().min(1).max(64) });
+export const permissionIdParam = z.object({ id: permissionName });
+export const userRoleParams = z.object({ id: z.uuid('Must be a UUID.'), roleId: z.string().min(1).max(64) });
+export const rolePermissionParams = z.object({ id: z.string().min(1).max(64), permId: permissionName });
+
+export const listRolesQuery = z.strictObject({
+  ...paginationQuery,
+  q: z.string().max(100).optional(),
+  is_system: booleanQuery.optional(),
+  sort: sortParam(['name', 'created_at', 'id'] as const, 'name'),
+});
+export const listPermissionsQuery = z.strictObject({
+  ...paginationQuery,
+  per_page: paginationQuery.per_page,
+  resource: z.string().max(64).optional(),
+  q: z.string().max(100).optional(),
+  sort: sortParam(['resource', 'id', 'display_order', 'created_at'] as const, 'resource'),
+});
+export const listUsersQuery = z.strictObject({
+  ...paginationQuery,
+  q: z.string().max(100).optional().describe('Username contains'),
+  role_id: z.string().max(64).optional(),
+  include_deleted: booleanQuery.optional(),
+  sort: sortParam(['created_at', 'username', 'last_login_at'] as const, '-created_at'),
+});
+
+export const roleListSchema = listOf(roleSchema);
+export const permissionListSchema = listOf(permissionSchema);
+export const userListSchema = listOf(userSchema);
+export const roleArraySchema = z.object({ data: z.array(roleSchema) });
+export const permissionArraySchema = z.object({ data: z.array(permissionSchema) });

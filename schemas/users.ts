@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** Username rules, stated once for the CLI, REST, GraphQL and the registration page. */
+export const USERNAME_RULES =
+  '3 to 32 characters: letters, digits, "_", "." or "-", starting with a letter or digit';
+export const usernameSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$/, `Username must be ${USERNAME_RULES}.`);
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email('Enter a valid email address.'))
+  .transform((email) => email.toLowerCase());
+
+export const PASSWORD_MIN_LENGTH = 12;
+export const passwordSchema = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `Password must be at least ${PASSWORD_MIN_LENGTH} characters.`)
+  .max(256, 'Password must be at most 256 characters.');
+
+export const userSchema = z.object({
+  id: z.uuid(),
+  username: z.string(),
+  email: z.string().nullable().describe('Email of the primary account'),
+  privacy_mode: z.boolean(),
+  preferred_locale: z.string().nullable(),
+  role_ids: z.array(z.string()),
+  created_at: z.string(),
+  updated_at: z.string(),
+  last_login_at: z.string().nullable(),
+  deleted_at: z.string().nullable(),
+});
+export type UserRecord = z.infer<typeof userSchema>;
+
+export const updateUserBody = z
+  .strictObject({
+    username: usernameSchema,
+    preferred_locale: z.enum(['en', 'de']),
+    privacy_mode: z.boolean(),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'Send at least one field to change.');
+
+export const assignRoleBody = z.strictObject({ role_id: z.string().min(1).max(64) });

@@ -1,0 +1,82 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test responses are asserted field by field */
+import type { Knex } from 'knex';
+import { generateApiKey } from '../../core/auth/api-key-token.js';
+import { uniqueName } from './services.js';
+
+/** Direct inserts for test set-up; what is under test always goes through the real interface. */
+export async function createUser(
+  db: Knex,
+  options: { username?: string; roleIds?: string[]; twoFactor?: boolean } = {},
+): Promise<string> {
+  const [user] = await db('User')
+    .insert({ username: options.username ?? uniqueName('user').replaceAll('_', '-').slice(0, 30) })
+    .returning<{ id: string }[]>('id');
+  const id = user!.id;
+  if (options.roleIds?.length)
+    await db('UserRole').insert(options.roleIds.map((role_id) => ({ user_id: id, role_id })));
+  if (options.twoFactor) {
+    // Stand-in for a completed 2FA enrolment until the 2FA issue supplies the real flow.
+    await db('UserTwoFactor').insert({
+      user_id: id,
+      secret_encrypted: 'test',
+      enabled: true,
+      enabled_at: new Date(),
+    });
+  }
+  return id;
+}
+
+export interface TestKey {
+  id: string;
+  key: string;
+}
+
+export async function createKey(
+  db: Knex,
+  options: {
+    userId?: string | null;
+    roleIds?: string[];
+    scopes?: string[];
+    isActive?: boolean;
+    isSystem?: boolean;
+    expiresAt?: Date;
+    name?: string;
+  } = {},
+): Promise<TestKey> {
+  const secret = generateApiKey();
+  const [row] = await db('ApiKey')
+    .insert({
+      key_hash: secret.hash,
+      key_prefix: secret.prefix,
+      name: options.name ?? 'test key',
+      user_id: options.userId ?? null,
+      scopes: options.scopes ?? ['*'],
+      is_active: options.isActive ?? true,
+      is_system: options.isSystem ?? false,
+      expires_at: options.expiresAt ?? null,
+    })
+    .returning<{ id: string }[]>('id');
+  if (options.roleIds?.length) {
+    await db('ApiKeyRole').insert(options.roleIds.map((role_id) => ({ api_key_id: row!.id, role_id })));
+  }
+  return { id: row!.id, key: secret.key };
+}
+
+/** fetch with a Bearer key and JSON body; returns status and parsed body. */
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.key) headers.authorization = `Bearer ${options.key}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
