@@ -1,0 +1,63 @@
+import express, { Router, type Express } from 'express';
+import type { Knex } from 'knex';
+import type { Authenticator } from '../../core/auth/authenticator.js';
+import type { Cache } from '../../core/cache/types.js';
+import type { Logger } from '../../core/logger/index.js';
+import type { RateLimiter } from '../../core/rate-limit/limiter.js';
+import type { Config } from '../../schemas/config.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { createHttpMetrics } from './metrics.js';
+import { authenticate } from './middleware/authenticate.js';
+import { corsMiddleware } from './middleware/cors.js';
+import { requestLogger } from './middleware/logger.js';
+import { rateLimit } from './middleware/rate-limit.js';
+import { requestId } from './middleware/request-id.js';
+import { mountRoute, type AnyRoute } from './route.js';
+import { healthRoutes } from './routes/health.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  primary: Knex;
+  audit: Knex;
+  cache: Cache;
+  authenticator: Authenticator;
+  rateLimiter: RateLimiter;
+  /** Every /v1 route; also the source of the OpenAPI document. */
+  routes: readonly AnyRoute[];
+  /** Extra routers mounted before /v1 (documentation, later OIDC). */
+  extra?: readonly Router[];
+}
+
+/**
+ * The Express app in seed 000's middleware order: CORS → request id + logger → auth → rate limit → handler.
+ * Body parsers are scoped to /v1 (never global) so that oidc-provider can later own its own bodies.
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Weak ETags hash every response body; API clients here do not revalidate, so that is pure cost.
+  app.set('etag', false);
+  app.set('trust proxy', deps.config.server.trust_proxy);
+  app.set('query parser', 'simple');
+  const metrics = createHttpMetrics();
+
+  app.use(corsMiddleware(deps.config.server.cors_origins));
+  app.use(requestId);
+  app.use(requestLogger(deps.logger));
+  app.use(metrics.middleware);
+
+  app.use(healthRoutes({ primary: deps.primary, audit: deps.audit, cache: deps.cache, metrics }));
+  for (const router of deps.extra ?? []) app.use(router);
+
+  // Routes declare full paths (`/v1/...`, as the OpenAPI document shows them); the router is mounted at /v1,
+  // so requests elsewhere never walk its layers.
+  const v1 = Router();
+  v1.use(express.json({ limit: '1mb' }), authenticate(deps.authenticator), rateLimit(deps.rateLimiter));
+  for (const route of deps.routes) mountRoute(v1, route, '/v1');
+  app.use('/v1', v1);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,48 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError } from 'zod';
+import { AppError } from '../../core/errors/index.js';
+import type { Logger } from '../../core/logger/index.js';
+
+/**
+ * The one error shape (STYLE.md §4): `{"error":{"code","message","details?","requestId"}}`.
+ * Internal errors are logged with their stack and answered with a generic message: no stack or SQL leaks.
+ */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown; requestId: string };
+}
+
+function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) {
+    return new AppError('request.validation_failed', 400, 'The request is not valid.', {
+      fields: err.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+    });
+  }
+  const e = err as { type?: string; status?: number; expose?: boolean };
+  // Errors raised by express' body parsers carry a type and a 4xx status.
+  if (e?.type === 'entity.parse.failed')
+    return new AppError('request.invalid_json', 400, 'The request body is not valid JSON.');
+  if (e?.type === 'entity.too.large')
+    return new AppError('request.too_large', 413, 'The request body is too large.');
+  if (e?.expose && typeof e.status === 'number' && e.status < 500) {
+    return new AppError('request.invalid', e.status, 'The request could not be processed.');
+  }
+  return undefined;
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new AppError('route.not_found', 404, `No route for ${req.method} ${req.path}.`));
+};
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const known = toAppError(err);
+    if (!known) logger.error({ err, requestId: req.id }, 'unhandled error');
+    const error =
+      known ?? new AppError('internal_error', 500, 'Something went wrong on our side. Try again later.');
+    const body: ErrorBody = { error: { code: error.code, message: error.message, requestId: req.id } };
+    if (error.details) body.error.details = error.details;
+    if (res.headersSent) return;
+    res.status(error.status).json(body);
+  };
+}

@@ -1,0 +1,36 @@
+import type { RequestHandler, Request } from 'express';
+import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics (`GET /metrics`). The route label is the matched route pattern (`/v1/users/:id`), never the
+ * raw URL, so that label cardinality stays bounded; unmatched requests share one label.
+ */
+export interface HttpMetrics {
+  registry: Registry;
+  middleware: RequestHandler;
+}
+
+function routeLabel(req: Request): string {
+  const route = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof route === 'string' ? `${req.baseUrl}${route}` : 'unmatched';
+}
+
+export function createHttpMetrics(): HttpMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'heimdall_' });
+  const duration = new Histogram({
+    name: 'heimdall_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const middleware: RequestHandler = (req, res, next) => {
+    const end = duration.startTimer();
+    res.once('finish', () =>
+      end({ method: req.method, route: routeLabel(req), status_code: String(res.statusCode) }),
+    );
+    next();
+  };
+  return { registry, middleware };
+}

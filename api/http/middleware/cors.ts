@@ -1,0 +1,23 @@
+import cors from 'cors';
+import type { RequestHandler } from 'express';
+
+/**
+ * CORS for the configured origins only (first in the seed 000 middleware chain). `*` in the list allows any
+ * origin but never with credentials; an origin not on the list simply gets no CORS headers.
+ */
+export function corsMiddleware(origins: readonly string[]): RequestHandler {
+  const any = origins.includes('*');
+  const allowed = new Set(origins);
+  return cors({
+    origin: any ? '*' : (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+    credentials: !any,
+    exposedHeaders: [
+      'X-Request-Id',
+      'RateLimit-Limit',
+      'RateLimit-Remaining',
+      'RateLimit-Reset',
+      'Retry-After',
+    ],
+    maxAge: 600,
+  });
+}

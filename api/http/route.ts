@@ -1,0 +1,129 @@
+import type { Request, RequestHandler, Response, Router } from 'express';
+import type { z } from 'zod';
+import type { AuthContext } from '../../core/auth/context.js';
+import { AppError } from '../../core/errors/index.js';
+
+/**
+ * One declaration per endpoint (STYLE.md §3, after Logto's koaGuard): method, path, who may call it, zod schemas
+ * for params, query, body and response, and the error codes it can answer. The same declaration validates the
+ * request, shapes the response (unknown fields, such as a key hash, are stripped) and feeds the OpenAPI document.
+ */
+export type Access =
+  /** Anyone, with or without a credential. */
+  | 'public'
+  /** Any authenticated caller; the service applies ownership rules. */
+  | 'authenticated'
+  /** Callers for whom can(resource, action) holds. */
+  | { permission: `${string}:${string}` };
+
+export interface RouteContext<P, Q, B> {
+  req: Request;
+  res: Response;
+  auth: AuthContext;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+export interface RouteSpec<P = unknown, Q = unknown, B = unknown, R = unknown> {
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
+  /** Express path, e.g. `/v1/users/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  /** Still allowed while the caller's 2FA is pending (so they can see why and set it up). */
+  allowWithoutTwoFactor?: boolean;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  /** Response body schema; omit for 204. */
+  response?: z.ZodType<R>;
+  status?: number;
+  /** Error codes this route may answer besides the common ones (auth, validation, rate limit). */
+  errors?: readonly { status: number; code: string }[];
+  handler(ctx: RouteContext<P, Q, B>): Promise<R | undefined>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteSpec<any, any, any, any>;
+
+export const defineRoute = <P, Q, B, R>(spec: RouteSpec<P, Q, B, R>): RouteSpec<P, Q, B, R> => spec;
+
+function validate<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return undefined as T;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new AppError('request.validation_failed', 400, `The request ${where} is not valid.`, {
+    fields: result.error.issues.map((i) => ({ in: where, field: i.path.join('.'), message: i.message })),
+  });
+}
+
+/** The access rule, applied before the handler runs. */
+export function checkAccess(
+  auth: AuthContext,
+  route: Pick<AnyRoute, 'access' | 'allowWithoutTwoFactor'>,
+): void {
+  if (route.access === 'public') return;
+  if (auth.isAnonymous)
+    throw new AppError(
+      'auth.required',
+      401,
+      'Authentication is required: send an API key as a Bearer token.',
+    );
+  if (auth.blockedByTwoFactor && !route.allowWithoutTwoFactor) {
+    throw new AppError(
+      'auth.two_factor_required',
+      403,
+      'One of your roles requires two-factor authentication; set it up first.',
+    );
+  }
+  if (route.access === 'authenticated') return;
+  const [resource, action] = route.access.permission.split(':') as [string, string];
+  requirePermission(auth, resource, action);
+}
+
+/** Throws the right 403 when the caller may not do `resource:action`. */
+export function requirePermission(auth: AuthContext, resource: string, action: string): void {
+  if (!auth.hasScope(`${resource}:${action}`)) {
+    throw new AppError(
+      'auth.insufficient_scope',
+      403,
+      `This API key lacks the scope ${resource}:${action}.`,
+      {
+        required: `${resource}:${action}`,
+      },
+    );
+  }
+  if (!auth.hasPermission(resource, action)) {
+    throw new AppError('auth.forbidden', 403, `You need the permission ${resource}:${action}.`, {
+      required: `${resource}:${action}`,
+    });
+  }
+}
+
+/** Mounts a route on a router that is itself mounted at `mountedAt` (a prefix of the route's full path). */
+export function mountRoute(router: Router, route: AnyRoute, mountedAt = ''): void {
+  if (!route.path.startsWith(mountedAt)) throw new Error(`${route.path} is not under ${mountedAt}`);
+  const handler: RequestHandler = async (req, res) => {
+    const auth = req.auth;
+    checkAccess(auth, route);
+    const params = validate(route.params, req.params, 'path');
+    const query = validate(route.query, req.query, 'query');
+    const body = validate(route.body, req.body ?? {}, 'body');
+    const result = await route.handler({ req, res, auth, params, query, body });
+    const status = route.status ?? (route.response ? 200 : 204);
+    if (!route.response) {
+      res.status(status).end();
+      return;
+    }
+    res.status(status).json(route.response.parse(result));
+  };
+  router[route.method](route.path.slice(mountedAt.length) || '/', handler);
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    auth: AuthContext;
+  }
+}

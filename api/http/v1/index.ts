@@ -1,0 +1,28 @@
+import type { ApiKeyService } from '../../../core/api-keys/service.js';
+import type { PermissionService } from '../../../core/rbac/permissions-service.js';
+import type { RoleService } from '../../../core/rbac/roles-service.js';
+import type { UserService } from '../../../core/users/service.js';
+import type { AnyRoute } from '../route.js';
+import { apiKeyRoutes } from './api-keys.js';
+import { meRoute } from './me.js';
+import { permissionRoutes } from './permissions.js';
+import { roleRoutes } from './roles.js';
+import { userRoutes } from './users.js';
+
+export interface V1Services {
+  apiKeys: ApiKeyService;
+  users: UserService;
+  roles: RoleService;
+  permissions: PermissionService;
+}
+
+/** Every REST /v1 route (seed 004 "Endpoints"), in the order the OpenAPI document lists them. */
+export function v1Routes(services: V1Services): AnyRoute[] {
+  return [
+    meRoute,
+    ...userRoutes(services.users),
+    ...apiKeyRoutes(services.apiKeys),
+    ...roleRoutes(services.roles),
+    ...permissionRoutes(services.permissions),
+  ];
+}

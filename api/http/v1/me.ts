@@ -1,0 +1,34 @@
+import { meResponseSchema } from '../../../schemas/auth.js';
+import { defineRoute } from '../route.js';
+
+/** `GET /v1/me` (seed 004): who am I and what may I do. Allowed while 2FA is pending, so clients can tell why. */
+export const meRoute = defineRoute({
+  method: 'get',
+  path: '/v1/me',
+  summary: "The caller's AuthContext: user, API key, roles and role ids, effective permissions, scopes",
+  tag: 'auth',
+  access: 'authenticated',
+  allowWithoutTwoFactor: true,
+  response: meResponseSchema,
+  async handler({ auth }) {
+    return {
+      user: auth.user,
+      api_key: auth.apiKey && {
+        id: auth.apiKey.id,
+        name: auth.apiKey.name,
+        prefix: auth.apiKey.prefix,
+        user_id: auth.apiKey.userId,
+        is_system: auth.apiKey.isSystem,
+        expires_at: auth.apiKey.expiresAt,
+      },
+      session_id: auth.sessionId,
+      roles: [...auth.roles],
+      role_ids: [...auth.roleIds],
+      permissions: [...auth.effectivePermissions].sort(),
+      scopes: [...auth.scopes],
+      is_super_admin: auth.isSuperAdmin,
+      two_factor_required: auth.twoFactorRequired,
+      two_factor_verified: auth.twoFactorVerified,
+    };
+  },
+});

@@ -1,0 +1,23 @@
+/**
+ * The roles one process can run (ARCHITECTURE.md, "One process or many"). `npm start` runs them all;
+ * `heimdall start --roles api` runs a subset. Roles are added here as their services land.
+ */
+export const PROCESS_ROLES = ['api'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
+export class UnknownRoleError extends Error {}
+
+export function parseRoles(value: string | undefined): ProcessRole[] {
+  if (!value || value === 'all') return [...PROCESS_ROLES];
+  const roles = value
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const unknown = roles.filter((r) => !(PROCESS_ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0 || roles.length === 0) {
+    throw new UnknownRoleError(
+      `Unknown role${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ') || '(none)'}. Available: ${PROCESS_ROLES.join(', ')}, all.`,
+    );
+  }
+  return [...new Set(roles)] as ProcessRole[];
+}

@@ -1,0 +1,53 @@
+import type { Router } from 'express';
+import { createApiKeyService } from '../../core/api-keys/service.js';
+import { createPermissionService } from '../../core/rbac/permissions-service.js';
+import { createRoleService } from '../../core/rbac/roles-service.js';
+import { createUserService } from '../../core/users/service.js';
+import { createAuditLogger } from '../../core/audit/index.js';
+import { createAuthCache } from '../../core/auth/auth-cache.js';
+import { createAuthenticator } from '../../core/auth/authenticator.js';
+import { createAuthQueries } from '../../core/auth/queries.js';
+import type { Cache } from '../../core/cache/types.js';
+import type { Databases } from '../../core/db/index.js';
+import type { Logger } from '../../core/logger/index.js';
+import { createRateLimiter } from '../../core/rate-limit/limiter.js';
+import type { Config } from '../../schemas/config.js';
+import type { AnyRoute } from '../http/route.js';
+import { v1Routes } from '../http/v1/index.js';
+
+export type Services = ReturnType<typeof createServices>;
+
+/** The one wiring place (STYLE.md §2): queries → services → routes, built once per process. */
+export function createServices(deps: { config: Config; logger: Logger; databases: Databases; cache: Cache }) {
+  const { config, logger, databases, cache } = deps;
+  const audit = createAuditLogger(databases.audit);
+  const authCache = createAuthCache({
+    bus: cache,
+    ttlMs: config.auth.cache_ttl_ms,
+    onError: (err) =>
+      logger.warn({ err }, 'cannot hear auth invalidations yet; caching credentials is off until then'),
+  });
+  const authenticator = createAuthenticator({
+    queries: createAuthQueries(databases.primary),
+    cache: authCache,
+    onError: (err) => logger.warn({ err }, 'could not record API key use'),
+  });
+  const rateLimiter = createRateLimiter(
+    {
+      enabled: config.rate_limit.enabled,
+      windowSeconds: config.rate_limit.window_seconds,
+      tiers: config.rate_limit.tiers,
+    },
+    cache,
+  );
+  const serviceDeps = { db: databases.primary, audit, authCache };
+  const apiKeys = createApiKeyService(serviceDeps);
+  const routes: AnyRoute[] = v1Routes({
+    apiKeys,
+    users: createUserService(serviceDeps),
+    roles: createRoleService(serviceDeps),
+    permissions: createPermissionService(serviceDeps),
+  });
+  const extraRouters: Router[] = [];
+  return { audit, authCache, authenticator, rateLimiter, apiKeys, routes, extraRouters };
+}

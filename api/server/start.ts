@@ -1,0 +1,118 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createCache } from '../../core/cache/index.js';
+import type { Cache } from '../../core/cache/types.js';
+import { openDatabases, prepareDatabases, type Databases } from '../../core/db/index.js';
+import type { Logger } from '../../core/logger/index.js';
+import { createUserQueries } from '../../core/users/queries.js';
+import type { Config } from '../../schemas/config.js';
+import { createApp } from '../http/app.js';
+import type { AnyRoute } from '../http/route.js';
+import { createServices, type Services } from './services.js';
+import type { ProcessRole } from './roles.js';
+
+/**
+ * Wires the platform once (STYLE.md §2): databases (embedded when no URL), migrations and seeds, cache,
+ * then the HTTP server. `stop()` undoes it in reverse order, so Ctrl-C also stops embedded PostgreSQL.
+ */
+export interface RunningPlatform {
+  url: string;
+  port: number;
+  databases: Databases;
+  cache: Cache;
+  /** The /v1 routes this process serves (for the OpenAPI document and tests). */
+  routes: readonly AnyRoute[];
+  /** The wired services (tests reach the auth cache through it). */
+  services: Services;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  logger: Logger;
+  roles: ProcessRole[];
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+export async function startPlatform({ config, logger, roles }: StartOptions): Promise<RunningPlatform> {
+  const databases = await openDatabases(config, (line) =>
+    logger.debug({ component: 'embedded-postgres' }, line),
+  );
+  if (databases.embedded)
+    logger.info(
+      { dataDir: databases.embedded.dir },
+      'using embedded PostgreSQL (no database.url configured)',
+    );
+  let cache: Cache | undefined;
+  try {
+    const prepared = await prepareDatabases(databases, config);
+    logger.info(
+      { migrations: { core: prepared.core, audit: prepared.audit }, seeded: prepared.seeds },
+      'database ready',
+    );
+
+    cache = createCache({ url: config.redis.url, keyPrefix: config.redis.key_prefix });
+    if (cache.kind === 'memory')
+      logger.info('no redis.url configured: in-process cache and pub/sub (single node)');
+
+    if ((await createUserQueries(databases.primary).countActiveSuperAdmins()) === 0) {
+      logger.warn(
+        'No administrator exists yet. Create one with: npx heimdall create-admin --email you@example.com --username admin',
+      );
+    }
+
+    const services = createServices({ config, logger, databases, cache });
+    await services.authCache.start();
+    const app = createApp({
+      config,
+      logger,
+      primary: databases.primary,
+      audit: databases.audit,
+      cache,
+      authenticator: services.authenticator,
+      rateLimiter: services.rateLimiter,
+      routes: services.routes,
+      extra: services.extraRouters,
+    });
+    const server = createServer(app);
+    await listen(server, config.server.host, config.server.port);
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
+    logger.info({ url, roles, publicUrl: config.server.public_url }, 'Heimdall is listening');
+
+    const readyCache = cache;
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      databases,
+      cache: readyCache,
+      routes: services.routes,
+      services,
+      stop: () =>
+        (stopping ??= (async () => {
+          const force = setTimeout(() => server.closeAllConnections(), config.server.shutdown_timeout_ms);
+          force.unref();
+          // close() stops accepting and ends idle keep-alive sockets; in-flight requests get the timeout above.
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          clearTimeout(force);
+          await services.authCache.stop();
+          await readyCache.close();
+          await databases.close();
+        })()),
+    };
+  } catch (err) {
+    await cache?.close().catch(() => undefined);
+    await databases.close().catch(() => undefined);
+    throw err;
+  }
+}

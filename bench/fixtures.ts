@@ -1,0 +1,21 @@
+import type { Knex } from 'knex';
+import { generateApiKey } from '../core/auth/api-key-token.js';
+
+/** A user with the User role and a key of theirs with API Full Access (capped to the owner), created once. */
+export async function benchApiKey(db: Knex): Promise<{ key: string }> {
+  const username = `bench-${Date.now().toString(36)}`;
+  const [user] = await db('User').insert({ username }).returning<{ id: string }[]>('id');
+  await db('UserRole').insert({ user_id: user!.id, role_id: 'role_user' });
+  const secret = generateApiKey();
+  const [key] = await db('ApiKey')
+    .insert({
+      key_hash: secret.hash,
+      key_prefix: secret.prefix,
+      name: 'bench',
+      user_id: user!.id,
+      scopes: ['*'],
+    })
+    .returning<{ id: string }[]>('id');
+  await db('ApiKeyRole').insert({ api_key_id: key!.id, role_id: 'role_api_full_access' });
+  return { key: secret.key };
+}

@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { loadConfig } from '../core/config/index.js';
+import { createLogger } from '../core/logger/index.js';
+import { startPlatform } from '../api/server/start.js';
+import { benchApiKey } from './fixtures.js';
+import { measure, startHelloWorld, type BenchResult } from './http.js';
+
+/**
+ * `npm run bench`: HTTP throughput and latency of Heimdall endpoints side by side with a plain Express
+ * hello-world in the same process run, so the ratio is comparable across machines. Uses HEIMDALL__DATABASE__URL
+ * when set, an embedded PostgreSQL under .heimdall/bench otherwise. BENCH_DURATION (s) and BENCH_CONNECTIONS tune it.
+ */
+const durationSec = Number(process.env.BENCH_DURATION ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+
+const config = loadConfig({
+  vars: {
+    // One key hammering one endpoint is what the benchmark measures, not what the limiter is for.
+    HEIMDALL__RATE_LIMIT__TIERS__STANDARD__READ: '100000000',
+    HEIMDALL__DATA_DIR: path.resolve('.heimdall/bench'),
+    HEIMDALL__SERVER__HOST: '127.0.0.1',
+    HEIMDALL__SERVER__PORT: '0',
+    HEIMDALL__LOG__LEVEL: 'silent',
+    ...process.env,
+  },
+});
+
+const hello = await startHelloWorld();
+const platform = await startPlatform({ config, logger: createLogger('silent'), roles: ['api'] });
+const results: BenchResult[] = [];
+try {
+  const opts = { connections, durationSec };
+  // A user-owned key capped by its owner: the full resolution path (key roles, owner roles, 2FA state).
+  const { key } = await benchApiKey(platform.databases.primary);
+  const auth = { ...opts, headers: { authorization: `Bearer ${key}` } };
+  // Warm up both servers (JIT, connection pools, auth cache) before measuring.
+  await measure('warm-up', hello.url, { connections, durationSec: 2 });
+  await measure('warm-up', `${platform.url}/v1/me`, { ...auth, durationSec: 2 });
+  results.push(await measure('express hello-world (baseline)', hello.url, opts));
+  results.push(await measure('GET /health', `${platform.url}/health`, opts));
+  results.push(await measure('GET /v1/me (API key)', `${platform.url}/v1/me`, auth));
+  // Latency without queueing: at 64 connections on 2 cores, p99 is mostly time spent waiting in line.
+  const light = { connections: 4, durationSec };
+  results.push(await measure('express hello-world, 4 connections', hello.url, light));
+  results.push(await measure('GET /v1/me, 4 connections', `${platform.url}/v1/me`, { ...auth, ...light }));
+} finally {
+  await platform.stop();
+  await hello.close();
+}
+
+const baseline = results[0]!.requestsPerSec;
+console.log(`\n${connections} connections unless noted, ${durationSec}s each, node ${process.version}\n`);
+console.log('| scenario | req/s | × baseline | p50 ms | p99 ms | errors | non-2xx |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const r of results) {
+  if (r.errors > 0 || r.non2xx > 0) process.exitCode = 1;
+  console.log(
+    `| ${r.name} | ${r.requestsPerSec} | ${(r.requestsPerSec / baseline).toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.non2xx} |`,
+  );
+}

@@ -1,0 +1,117 @@
+import type { Cache, Unsubscribe } from '../cache/types.js';
+import type { AuthContextData } from './context.js';
+
+/**
+ * Resolved credentials, kept per node for a short TTL so a request costs no database round trip.
+ * Any change to keys, users, roles or permissions is published on the cache bus; every node drops what it
+ * affects at once (a revoked key stops working everywhere within the pub/sub latency, not the TTL).
+ * A node-local map rather than a shared Redis entry: it saves a network hop per request, and cross-node
+ * invalidation is needed either way.
+ */
+export type AuthInvalidation =
+  { type: 'all' } | { type: 'key'; keyId: string } | { type: 'user'; userId: string };
+
+interface Entry {
+  data: AuthContextData;
+  expiresAt: number;
+  keyId: string | null;
+  userId: string | null;
+}
+
+export interface AuthCache {
+  get(credential: string): AuthContextData | undefined;
+  /** The generation to pass to set(): entries loaded before an invalidation are not stored. */
+  generation(): number;
+  set(credential: string, data: AuthContextData, generation: number): void;
+  invalidate(event: AuthInvalidation): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const CHANNEL = 'auth:invalidate';
+const MAX_ENTRIES = 50_000;
+
+const RESUBSCRIBE_MS = 1000;
+
+export function createAuthCache(options: {
+  bus: Cache;
+  ttlMs: number;
+  onError?: (err: unknown) => void;
+}): AuthCache {
+  const entries = new Map<string, Entry>();
+  let generation = 0;
+  let unsubscribe: Unsubscribe | undefined;
+  // Caching is only safe while this node hears invalidations; until then every request resolves afresh.
+  let listening = false;
+  let retry: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const apply = (event: AuthInvalidation) => {
+    generation += 1;
+    if (event.type === 'all') {
+      entries.clear();
+      return;
+    }
+    for (const [credential, entry] of entries) {
+      if (event.type === 'key' ? entry.keyId === event.keyId : entry.userId === event.userId)
+        entries.delete(credential);
+    }
+  };
+
+  return {
+    get(credential) {
+      const entry = entries.get(credential);
+      if (!entry) return undefined;
+      if (entry.expiresAt <= Date.now()) {
+        entries.delete(credential);
+        return undefined;
+      }
+      return entry.data;
+    },
+    generation: () => generation,
+    set(credential, data, loadedAt) {
+      if (!listening || options.ttlMs === 0 || loadedAt !== generation) return;
+      if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
+      entries.set(credential, {
+        data,
+        expiresAt: Date.now() + options.ttlMs,
+        keyId: data.apiKey?.id ?? null,
+        userId: data.user?.id ?? null,
+      });
+    },
+    async invalidate(event) {
+      apply(event);
+      // The change is already committed: a bus failure must not turn it into an error. Other nodes then
+      // catch up when their bus reconnects (onBusGap flushes them) or, at worst, when the TTL runs out.
+      await options.bus
+        .publish(CHANNEL, JSON.stringify(event))
+        .catch((err: unknown) => options.onError?.(err));
+    },
+    async start() {
+      options.bus.onBusGap(() => apply({ type: 'all' }));
+      const listen = async () => {
+        try {
+          unsubscribe = await options.bus.subscribe(CHANNEL, (message) => {
+            try {
+              apply(JSON.parse(message) as AuthInvalidation);
+            } catch {
+              apply({ type: 'all' }); // unreadable: be safe
+            }
+          });
+          listening = true;
+        } catch (err) {
+          options.onError?.(err);
+          if (!stopped) retry = setTimeout(listen, RESUBSCRIBE_MS).unref();
+        }
+      };
+      await listen();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(retry);
+      listening = false;
+      await unsubscribe?.();
+      entries.clear();
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { LEGACY_SUPER_ADMIN_ROLE_NAME, ROLE_IDS } from '../../schemas/roles.js';
+import { grants, implies, parsePermission } from './permission-match.js';
+
+/**
+ * The AuthContext of seed 004: who the caller is and what they may do. Every entry point (REST, GraphQL,
+ * AdminJS, realtime, account pages) builds one from its credential and asks `can(resource, action)`.
+ * `AuthContextData` is the plain, cacheable part; `createAuthContext` adds the checks.
+ */
+export interface AuthUser {
+  id: string;
+  username: string;
+}
+
+export interface AuthApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  userId: string | null;
+  isSystem: boolean;
+  expiresAt: string | null;
+}
+
+export interface AuthContextData {
+  user: AuthUser | null;
+  apiKey: AuthApiKey | null;
+  sessionId: string | null;
+  /** Role names, for display. */
+  roles: string[];
+  /** Role ids, for programmatic checks (seed 004 recommends them). */
+  roleIds: string[];
+  /** Permissions granted by the roles of the credential (an API key's own roles for a key). */
+  permissions: string[];
+  /** API key scopes; `*` covers all. Credentials without scopes carry `['*']`. */
+  scopes: string[];
+  /**
+   * For a user-owned API key: what its owner currently holds. A key never exceeds its owner, so a check must
+   * pass both the key's permissions and these. Null when there is no cap (user credentials, system keys).
+   */
+  ownerCap: { permissions: string[]; isSuperAdmin: boolean } | null;
+  /** A role of the user requires 2FA (seed 004 `requires_two_factor`). */
+  twoFactorRequired: boolean;
+  /** The user completed 2FA for this credential. */
+  twoFactorVerified: boolean;
+}
+
+export interface AuthContext extends Readonly<AuthContextData> {
+  readonly isSuperAdmin: boolean;
+  readonly isAnonymous: boolean;
+  /** The 2FA rule: a user whose role requires 2FA may do nothing until they completed it. */
+  readonly blockedByTwoFactor: boolean;
+  /** Permission check only (roles, wildcards, owner cap); super admins pass. */
+  hasPermission(resource: string, action: string): boolean;
+  /** Scope check only. */
+  hasScope(scope: string): boolean;
+  /** The full decision: not blocked by 2FA, scope AND permission. */
+  can(resource: string, action: string): boolean;
+  /** Every permission the caller effectively holds (for escalation guards). */
+  readonly effectivePermissions: ReadonlySet<string>;
+  toJSON(): AuthContextData & { isSuperAdmin: boolean };
+}
+
+/** Seed 004's three super-admin rules. */
+export function isSuperAdminBy(
+  roleIds: readonly string[],
+  roles: readonly string[],
+  permissions: readonly string[],
+): boolean {
+  return (
+    roleIds.includes(ROLE_IDS.superAdmin) ||
+    roles.includes(LEGACY_SUPER_ADMIN_ROLE_NAME) ||
+    permissions.includes('*:*')
+  );
+}
+
+export function createAuthContext(data: AuthContextData): AuthContext {
+  const permissions = new Set(data.permissions);
+  const scopes = new Set(data.scopes);
+  const capPermissions = data.ownerCap ? new Set(data.ownerCap.permissions) : undefined;
+  const ownSuper = isSuperAdminBy(data.roleIds, data.roles, data.permissions);
+  const isSuperAdmin = ownSuper && (data.ownerCap === null || data.ownerCap.isSuperAdmin);
+  const blockedByTwoFactor = data.twoFactorRequired && !data.twoFactorVerified;
+
+  const withinCap = (resource: string, action: string) =>
+    !data.ownerCap || data.ownerCap.isSuperAdmin || grants(capPermissions!, resource, action);
+
+  const hasPermission = (resource: string, action: string): boolean => {
+    if (isSuperAdmin) return true;
+    return (ownSuper || grants(permissions, resource, action)) && withinCap(resource, action);
+  };
+
+  const hasScope = (scope: string): boolean => {
+    if (scopes.has('*') || scopes.has(scope)) return true;
+    const parsed = parsePermission(scope);
+    return parsed ? grants(scopes, parsed.resource, parsed.action) : false;
+  };
+
+  let effective: Set<string> | undefined;
+  return {
+    ...data,
+    isSuperAdmin,
+    isAnonymous: data.user === null && data.apiKey === null,
+    blockedByTwoFactor,
+    hasPermission,
+    hasScope,
+    can: (resource, action) =>
+      !blockedByTwoFactor && hasScope(`${resource}:${action}`) && hasPermission(resource, action),
+    get effectivePermissions() {
+      if (!effective) {
+        if (isSuperAdmin) effective = new Set(['*:*']);
+        else if (ownSuper) effective = new Set(capPermissions);
+        else if (!capPermissions || data.ownerCap!.isSuperAdmin) effective = new Set(permissions);
+        // Intersection with wildcards: a grant survives when the other side implies it.
+        else
+          effective = new Set([
+            ...[...permissions].filter((p) => implies(capPermissions, p)),
+            ...[...capPermissions].filter((p) => implies(permissions, p)),
+          ]);
+      }
+      return effective;
+    },
+    toJSON: () => ({ ...data, isSuperAdmin }),
+  };
+}
+
+export const ANONYMOUS: AuthContextData = {
+  user: null,
+  apiKey: null,
+  sessionId: null,
+  roles: [],
+  roleIds: [],
+  permissions: [],
+  scopes: [],
+  ownerCap: null,
+  twoFactorRequired: false,
+  twoFactorVerified: false,
+};

@@ -1,0 +1,67 @@
+import type { Knex } from 'knex';
+import { AppError } from '../errors/index.js';
+import type { AuthContext } from './context.js';
+import { implies } from './permission-match.js';
+
+/**
+ * Escalation guards (issue 3; Immich's "a key can never get more than its creator"): nobody grants a role or a
+ * permission they do not hold themselves; super admins excepted. Shared by REST and GraphQL through the services.
+ */
+export function assertHoldsPermissions(auth: AuthContext, wanted: readonly string[], what: string): void {
+  if (auth.isSuperAdmin) return;
+  const held = auth.effectivePermissions;
+  const missing = wanted.filter((p) => !implies(held, p));
+  if (missing.length > 0) {
+    throw new AppError(
+      'auth.escalation_denied',
+      403,
+      `You cannot grant ${what}: it includes permissions you do not hold.`,
+      {
+        missing,
+      },
+    );
+  }
+}
+
+export interface RolePermissions {
+  id: string;
+  permissions: string[];
+}
+
+/** Loads the permissions of the given roles; throws 422 naming roles that do not exist. */
+export async function loadRolePermissions(db: Knex, roleIds: readonly string[]): Promise<RolePermissions[]> {
+  if (roleIds.length === 0) return [];
+  const rows = await db('Role as r')
+    .leftJoin('RolePermission as rp', 'rp.role_id', 'r.id')
+    .whereIn('r.id', roleIds)
+    .groupBy('r.id')
+    .select<RolePermissions[]>(
+      'r.id',
+      db.raw(
+        `coalesce(array_agg(rp.permission_id) FILTER (WHERE rp.permission_id IS NOT NULL), '{}') AS permissions`,
+      ),
+    );
+  const unknown = roleIds.filter((id) => !rows.some((r) => r.id === id));
+  if (unknown.length > 0) {
+    throw new AppError(
+      'role.not_found',
+      422,
+      `Unknown role${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.`,
+      { unknown },
+    );
+  }
+  return rows;
+}
+
+/** Guards assigning roles (to a user or an API key): the caller must hold every permission of each role. */
+export async function assertCanGrantRoles(
+  db: Knex,
+  auth: AuthContext,
+  roleIds: readonly string[],
+): Promise<void> {
+  const roles = await loadRolePermissions(db, roleIds);
+  for (const role of roles) assertHoldsPermissions(auth, role.permissions, `the role ${role.id}`);
+  if (roleIds.includes('role_super_admin') && !auth.isSuperAdmin) {
+    throw new AppError('auth.escalation_denied', 403, 'Only a super admin can grant the Super Admin role.');
+  }
+}

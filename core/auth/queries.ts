@@ -1,0 +1,87 @@
+import type { Knex } from 'knex';
+
+/** SQL for resolving credentials into grants; no rules here (STYLE.md §5). */
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  key_prefix: string;
+  user_id: string | null;
+  scopes: string[];
+  is_active: boolean;
+  is_system: boolean;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+}
+
+export interface RoleGrant {
+  id: string;
+  name: string;
+  requires_two_factor: boolean;
+  permissions: string[];
+}
+
+export interface UserRow {
+  id: string;
+  username: string;
+  deleted_at: Date | null;
+}
+
+export function createAuthQueries(db: Knex) {
+  const rolesWithPermissions = (
+    junction: 'UserRole' | 'ApiKeyRole',
+    column: 'user_id' | 'api_key_id',
+    id: string,
+  ) =>
+    db(`${junction} as j`)
+      .join('Role as r', 'r.id', 'j.role_id')
+      .leftJoin('RolePermission as rp', 'rp.role_id', 'r.id')
+      .where(`j.${column}`, id)
+      .groupBy('r.id')
+      .orderBy('r.id')
+      .select<RoleGrant[]>(
+        'r.id',
+        'r.name',
+        'r.requires_two_factor',
+        db.raw(
+          `coalesce(array_agg(rp.permission_id ORDER BY rp.permission_id) FILTER (WHERE rp.permission_id IS NOT NULL), '{}') AS permissions`,
+        ),
+      );
+
+  return {
+    findApiKeyByHash(hash: string) {
+      return db('ApiKey')
+        .where({ key_hash: hash })
+        .first<ApiKeyRow | undefined>(
+          'id',
+          'name',
+          'key_prefix',
+          'user_id',
+          'scopes',
+          'is_active',
+          'is_system',
+          'expires_at',
+          'last_used_at',
+        );
+    },
+    findUser(id: string) {
+      return db('User').where({ id }).first<UserRow | undefined>('id', 'username', 'deleted_at');
+    },
+    userRoles: (userId: string) => rolesWithPermissions('UserRole', 'user_id', userId),
+    apiKeyRoles: (keyId: string) => rolesWithPermissions('ApiKeyRole', 'api_key_id', keyId),
+    async userHasTwoFactor(userId: string): Promise<boolean> {
+      const row = await db('UserTwoFactor').where({ user_id: userId, enabled: true }).first('user_id');
+      return row !== undefined;
+    },
+    /** Writes last_used_at unless another node did so within the last minute. */
+    touchApiKey(id: string) {
+      return db('ApiKey')
+        .where({ id })
+        .andWhere((q) =>
+          q.whereNull('last_used_at').orWhere('last_used_at', '<', db.raw(`now() - interval '1 minute'`)),
+        )
+        .update({ last_used_at: db.fn.now() });
+    },
+  };
+}
+
+export type AuthQueries = ReturnType<typeof createAuthQueries>;

@@ -1,0 +1,98 @@
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
+import type { Cache } from '../cache/types.js';
+import type { RedisCache } from '../cache/redis-cache.js';
+import type { AuthContext } from '../auth/context.js';
+
+/**
+ * Rate limits (seed 004 "Rate Limiting": per user/API key, different limits per role, stricter for writes).
+ * One limiter per tier and kind, counted in Redis when configured (shared by every node), in memory otherwise.
+ * Anonymous callers are counted per IP address.
+ */
+export type Tier = 'anonymous' | 'standard' | 'elevated';
+export type Kind = 'read' | 'write';
+
+export interface RateLimitSettings {
+  enabled: boolean;
+  windowSeconds: number;
+  tiers: Record<Tier, Record<Kind, number>>;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+}
+
+export interface RateLimiter {
+  consume(auth: AuthContext, ip: string, kind: Kind): Promise<RateDecision>;
+}
+
+export function tierOf(auth: AuthContext): Tier {
+  if (auth.isAnonymous) return 'anonymous';
+  return auth.isSuperAdmin ? 'elevated' : 'standard';
+}
+
+function subjectOf(auth: AuthContext, ip: string): string {
+  if (auth.apiKey) return `key:${auth.apiKey.id}`;
+  if (auth.user) return `user:${auth.user.id}`;
+  return `ip:${ip}`;
+}
+
+export function createRateLimiter(settings: RateLimitSettings, cache: Cache): RateLimiter {
+  const limiters = new Map<string, RateLimiterAbstract>();
+  for (const tier of ['anonymous', 'standard', 'elevated'] as const) {
+    for (const kind of ['read', 'write'] as const) {
+      const options = {
+        points: settings.tiers[tier][kind],
+        duration: settings.windowSeconds,
+        keyPrefix: `ratelimit:${tier}:${kind}`,
+      };
+      limiters.set(
+        `${tier}:${kind}`,
+        cache.kind === 'redis'
+          ? new RateLimiterRedis({
+              ...options,
+              storeClient: (cache as RedisCache).client,
+              keyPrefix: `${(cache as RedisCache).keyPrefix}${options.keyPrefix}`,
+            })
+          : new RateLimiterMemory(options),
+      );
+    }
+  }
+
+  return {
+    async consume(auth, ip, kind) {
+      const tier = tierOf(auth);
+      const limit = settings.tiers[tier][kind];
+      if (!settings.enabled)
+        return { allowed: true, limit, remaining: limit, resetSeconds: settings.windowSeconds };
+      const limiter = limiters.get(`${tier}:${kind}`)!;
+      try {
+        const res = await limiter.consume(subjectOf(auth, ip));
+        return {
+          allowed: true,
+          limit,
+          remaining: res.remainingPoints,
+          resetSeconds: Math.ceil(res.msBeforeNext / 1000),
+        };
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) {
+          return {
+            allowed: false,
+            limit,
+            remaining: 0,
+            resetSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
+          };
+        }
+        throw rejection;
+      }
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import type { Knex } from 'knex';
+import type { z } from 'zod';
+import type { createRoleBody, listRolesQuery, RoleRecord, updateRoleBody } from '../../schemas/rbac.js';
+import { LEGACY_SUPER_ADMIN_ROLE_NAME, ROLE_IDS } from '../../schemas/roles.js';
+import type { AuditLogger } from '../audit/index.js';
+import type { AuthCache } from '../auth/auth-cache.js';
+import type { AuthContext } from '../auth/context.js';
+import { assertHoldsPermissions } from '../auth/guards.js';
+import { AppError, notFound } from '../errors/index.js';
+import { auditMeta, type Actor } from '../shared/actor.js';
+import { isoDates } from '../shared/serialize.js';
+import { createRbacQueries, type RoleRow } from './queries.js';
+import { keepingASuperAdmin } from './super-admins.js';
+
+/**
+ * Roles and their permissions (seed 004 "/v1/roles"). System roles can be changed only by a super admin;
+ * nobody adds a permission they do not hold; the Super Admin role cannot be deleted; every change flushes the
+ * auth caches of all nodes (a role change can affect any credential).
+ */
+const NOT_FOUND = () => notFound('role.not_found', 'No role with this id.');
+
+const slug = (name: string) =>
+  `role_${
+    name
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 50) || 'custom'
+  }`;
+
+export function createRoleService(deps: { db: Knex; audit: AuditLogger; authCache: AuthCache }) {
+  const queries = createRbacQueries(deps.db);
+  const toRecord = (row: RoleRow): RoleRecord => isoDates(row);
+
+  async function load(id: string): Promise<RoleRow> {
+    const role = await queries.findRole(id);
+    if (!role) throw NOT_FOUND();
+    return role;
+  }
+
+  function assertMayChange(auth: AuthContext, role: RoleRow): void {
+    if (role.is_system && !auth.isSuperAdmin) {
+      throw new AppError(
+        'role.system_role',
+        403,
+        `${role.name} is a system role: only a super admin can change it.`,
+      );
+    }
+  }
+
+  async function assertNameFree(name: string, exceptId?: string): Promise<void> {
+    const existing = await queries.findRoleByName(name);
+    if (existing && existing.id !== exceptId)
+      throw new AppError('role.name_taken', 409, `A role named "${name}" already exists.`);
+  }
+
+  async function assertPermissionsExist(ids: readonly string[]): Promise<void> {
+    const found = new Set((await queries.findPermissions(ids)).map((p) => p.id));
+    const unknown = ids.filter((id) => !found.has(id));
+    if (unknown.length)
+      throw new AppError('permission.not_found', 422, `Unknown permission: ${unknown.join(', ')}.`, {
+        unknown,
+      });
+  }
+
+  const changed = async (
+    actor: Actor,
+    roleId: string,
+    action: string,
+    metadata: Record<string, unknown> = {},
+  ) => {
+    await deps.authCache.invalidate({ type: 'all' });
+    await deps.audit.record({
+      event_type: 'permission_changed',
+      resource_type: 'role',
+      resource_id: roleId,
+      metadata: { action, ...metadata },
+      ...auditMeta(actor),
+    });
+  };
+
+  return {
+    async list(input: z.output<typeof listRolesQuery>) {
+      const page = await queries.listRoles({ q: input.q, isSystem: input.is_system }, input, input.sort);
+      return { data: page.data.map(toRecord), pagination: page.pagination };
+    },
+    get: async (id: string) => toRecord(await load(id)),
+
+    async create(actor: Actor, input: z.output<typeof createRoleBody>): Promise<RoleRecord> {
+      const id = input.id ?? slug(input.name);
+      if (await queries.findRole(id))
+        throw new AppError('role.exists', 409, `A role with the id ${id} already exists.`);
+      await assertNameFree(input.name);
+      await assertPermissionsExist(input.permission_ids);
+      assertHoldsPermissions(actor.auth, input.permission_ids, 'these permissions');
+      if (input.name === LEGACY_SUPER_ADMIN_ROLE_NAME && !actor.auth.isSuperAdmin) {
+        throw new AppError(
+          'auth.escalation_denied',
+          403,
+          `Only a super admin may create a role named ${input.name}.`,
+        );
+      }
+      await deps.db.transaction(async (trx) => {
+        await queries.insertRole(
+          {
+            id,
+            name: input.name,
+            description: input.description ?? null,
+            requires_two_factor: input.requires_two_factor,
+          },
+          trx,
+        );
+        for (const permissionId of input.permission_ids)
+          await queries.addRolePermission(id, permissionId, trx);
+      });
+      await changed(actor, id, 'role_created', { permission_ids: input.permission_ids });
+      return toRecord(await load(id));
+    },
+
+    async update(actor: Actor, id: string, input: z.output<typeof updateRoleBody>): Promise<RoleRecord> {
+      const role = await load(id);
+      assertMayChange(actor.auth, role);
+      if (input.name !== undefined) {
+        await assertNameFree(input.name, id);
+        if (input.name === LEGACY_SUPER_ADMIN_ROLE_NAME && !actor.auth.isSuperAdmin) {
+          throw new AppError(
+            'auth.escalation_denied',
+            403,
+            `Only a super admin may name a role ${input.name}.`,
+          );
+        }
+      }
+      // Renaming away from `super_admin` can demote users: same guard as every other demotion.
+      await keepingASuperAdmin(deps.db, (trx) => queries.updateRole(id, input, trx));
+      await changed(actor, id, 'role_updated', { changed: Object.keys(input) });
+      return toRecord(await load(id));
+    },
+
+    async remove(actor: Actor, id: string): Promise<void> {
+      const role = await load(id);
+      if (id === ROLE_IDS.superAdmin)
+        throw new AppError('role.protected', 409, 'The Super Admin role cannot be deleted.');
+      assertMayChange(actor.auth, role);
+      await keepingASuperAdmin(deps.db, (trx) => queries.deleteRole(id, trx));
+      await changed(actor, id, 'role_deleted', { name: role.name });
+    },
+
+    async permissions(id: string) {
+      await load(id);
+      return (await queries.permissionsOfRole(id)).map(isoDates);
+    },
+
+    async addPermission(actor: Actor, id: string, permissionId: string) {
+      const role = await load(id);
+      assertMayChange(actor.auth, role);
+      await assertPermissionsExist([permissionId]);
+      assertHoldsPermissions(actor.auth, [permissionId], `the permission ${permissionId}`);
+      await queries.addRolePermission(id, permissionId, deps.db);
+      await changed(actor, id, 'permission_added', { permission_id: permissionId });
+      return (await queries.permissionsOfRole(id)).map(isoDates);
+    },
+
+    async removePermission(actor: Actor, id: string, permissionId: string): Promise<void> {
+      const role = await load(id);
+      assertMayChange(actor.auth, role);
+      if (!role.permission_ids.includes(permissionId)) {
+        throw notFound('role.permission_not_assigned', `${role.name} does not have ${permissionId}.`);
+      }
+      await keepingASuperAdmin(deps.db, (trx) => queries.removeRolePermission(id, permissionId, trx));
+      await changed(actor, id, 'permission_removed', { permission_id: permissionId });
+    },
+  };
+}
+
+export type RoleService = ReturnType<typeof createRoleService>;

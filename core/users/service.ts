@@ -1,0 +1,140 @@
+import type { Knex } from 'knex';
+import type { z } from 'zod';
+import type { listUsersQuery } from '../../schemas/rbac.js';
+import type { UserRecord, updateUserBody } from '../../schemas/users.js';
+import type { AuditLogger } from '../audit/index.js';
+import type { AuthCache } from '../auth/auth-cache.js';
+import type { AuthContext } from '../auth/context.js';
+import { assertCanGrantRoles, loadRolePermissions, assertHoldsPermissions } from '../auth/guards.js';
+import { AppError, notFound } from '../errors/index.js';
+import { createRbacQueries } from '../rbac/queries.js';
+import { keepingASuperAdmin } from '../rbac/super-admins.js';
+import { auditMeta, type Actor } from '../shared/actor.js';
+import { isoDates } from '../shared/serialize.js';
+import { createUserListQueries, createUserQueries, type UserRow } from './queries.js';
+
+/**
+ * Users and their roles (seed 004 "/v1/users"). Users read their own record and roles; `users:*` opens
+ * everyone else's. Nobody grants, removes or deletes beyond their own permissions, the last super admin
+ * stays, and deleting is a soft delete whose credentials stop working at once on every node.
+ */
+const NOT_FOUND = () => notFound('user.not_found', 'No user with this id.');
+
+export function createUserService(deps: { db: Knex; audit: AuditLogger; authCache: AuthCache }) {
+  const queries = createUserListQueries(deps.db);
+  const userQueries = createUserQueries(deps.db);
+  const rbac = createRbacQueries(deps.db);
+  const toRecord = (row: UserRow): UserRecord => isoDates(row);
+
+  /** Visible: yourself, or anyone (not deleted, unless you may read) with users:read. */
+  async function load(auth: AuthContext, id: string, action?: 'write' | 'delete'): Promise<UserRow> {
+    const row = await queries.findUser(id);
+    const self = auth.user?.id === id;
+    if (!row || (!self && !auth.can('users', 'read'))) throw NOT_FOUND();
+    if (action && !auth.can('users', action)) {
+      throw new AppError('auth.forbidden', 403, `You need the permission users:${action}.`, {
+        required: `users:${action}`,
+      });
+    }
+    return row;
+  }
+
+  /** Acting on someone means holding at least what they hold (no demoting or deleting your betters). */
+  async function assertOutranks(auth: AuthContext, target: UserRow): Promise<void> {
+    const roles = await loadRolePermissions(deps.db, target.role_ids);
+    assertHoldsPermissions(
+      auth,
+      roles.flatMap((r) => r.permissions),
+      `changes to ${target.username}`,
+    );
+  }
+
+  const audit = (
+    actor: Actor,
+    event: Parameters<AuditLogger['record']>[0]['event_type'],
+    userId: string,
+    metadata = {},
+  ) =>
+    deps.audit.record({
+      event_type: event,
+      user_id: userId,
+      resource_type: 'user',
+      resource_id: userId,
+      metadata,
+      ...auditMeta(actor),
+    });
+
+  return {
+    async list(input: z.output<typeof listUsersQuery>) {
+      const page = await queries.listUsers(
+        { q: input.q, roleId: input.role_id, includeDeleted: input.include_deleted },
+        input,
+        input.sort,
+      );
+      return { data: page.data.map(toRecord), pagination: page.pagination };
+    },
+    get: async (auth: AuthContext, id: string) => toRecord(await load(auth, id)),
+
+    async update(actor: Actor, id: string, input: z.output<typeof updateUserBody>): Promise<UserRecord> {
+      const target = await load(actor.auth, id, 'write');
+      if (target.deleted_at) throw new AppError('user.deleted', 409, 'This user has been deleted.');
+      if (input.username) {
+        const other = await userQueries.findUserByUsername(input.username);
+        if (other && other.id !== id)
+          throw new AppError('user.username_taken', 409, `The username ${input.username} is already taken.`);
+      }
+      await queries.updateUser(id, input);
+      await audit(actor, 'user_updated', id, { changed: Object.keys(input) });
+      return toRecord((await queries.findUser(id))!);
+    },
+
+    async remove(actor: Actor, id: string): Promise<void> {
+      const target = await load(actor.auth, id, 'delete');
+      if (target.deleted_at) throw NOT_FOUND();
+      await assertOutranks(actor.auth, target);
+      await keepingASuperAdmin(deps.db, (trx) => queries.softDeleteUser(id, trx));
+      await deps.authCache.invalidate({ type: 'user', userId: id });
+      await audit(actor, 'user_deleted', id, { username: target.username });
+    },
+
+    async roles(auth: AuthContext, id: string) {
+      await load(auth, id);
+      return (await rbac.rolesOfUser(id)).map(isoDates);
+    },
+
+    async addRole(actor: Actor, id: string, roleId: string) {
+      const target = await load(actor.auth, id, 'write');
+      if (target.deleted_at) throw new AppError('user.deleted', 409, 'This user has been deleted.');
+      await assertCanGrantRoles(deps.db, actor.auth, [roleId]);
+      await userQueries.insertUserRole(id, roleId);
+      await deps.authCache.invalidate({ type: 'user', userId: id });
+      await deps.audit.record({
+        event_type: 'role_assigned',
+        user_id: id,
+        resource_type: 'role',
+        resource_id: roleId,
+        ...auditMeta(actor),
+      });
+      return (await rbac.rolesOfUser(id)).map(isoDates);
+    },
+
+    async removeRole(actor: Actor, id: string, roleId: string): Promise<void> {
+      const target = await load(actor.auth, id, 'write');
+      if (!target.role_ids.includes(roleId))
+        throw notFound('user.role_not_assigned', `The user does not have the role ${roleId}.`);
+      // Taking a role away is as powerful as granting it.
+      await assertCanGrantRoles(deps.db, actor.auth, [roleId]);
+      await keepingASuperAdmin(deps.db, (trx) => queries.removeUserRole(id, roleId, trx));
+      await deps.authCache.invalidate({ type: 'user', userId: id });
+      await deps.audit.record({
+        event_type: 'role_removed',
+        user_id: id,
+        resource_type: 'role',
+        resource_id: roleId,
+        ...auditMeta(actor),
+      });
+    },
+  };
+}
+
+export type UserService = ReturnType<typeof createUserService>;

@@ -1,0 +1,228 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Knex } from 'knex';
+import type { RunningPlatform } from '../../api/server/start.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { call, createKey, createUser } from '../support/fixtures.js';
+import { startTestPlatform } from '../support/platform.js';
+import { uniqueName } from '../support/services.js';
+
+/**
+ * Every /v1 route called as every kind of caller. The expected table is written out by hand from seed 004's
+ * role tables and the issue's rules; the test computes the actual table and compares the whole of it, so a
+ * diff shows exactly which cell changed. A = allowed (2xx); numbers are the expected refusal status.
+ *
+ * Callers: anon (no credential); super/admin/mod/user/dev: a user with that seeded role (2FA done) calling with
+ * a user-owned key of role API Full Access and scope * (so the key is capped by its owner); mod-2fa: a
+ * moderator who has not completed 2FA; full/ro: system keys with API Full Access / API Read Only, scope *;
+ * ro-users: API Read Only with only the users:read scope; full-gps: API Full Access with only the gps:read
+ * scope; expired, inactive and revoked keys.
+ */
+const CALLERS = [
+  'anon',
+  'super',
+  'admin',
+  'mod',
+  'user',
+  'dev',
+  'mod-2fa',
+  'full',
+  'ro',
+  'ro-users',
+  'full-gps',
+  'expired',
+  'inactive',
+  'revoked',
+] as const;
+type Caller = (typeof CALLERS)[number];
+type Cell = 'A' | 401 | 403 | 404;
+
+// prettier-ignore
+const EXPECTED: Record<string, Cell[]> = {
+  //                                      anon super admin mod  user  dev  mod2fa full  ro   ro-u  f-gps exp  inact rev
+  'GET /v1/me':                           [401, 'A', 'A', 'A', 'A', 'A', 'A',  'A', 'A', 'A', 'A', 401, 401, 401],
+  'GET /v1/users':                        [401, 'A', 'A', 'A', 403, 403, 403,  'A', 'A', 'A', 403, 401, 401, 401],
+  'GET /v1/users/:id':                    [401, 'A', 'A', 'A', 404, 404, 403,  'A', 'A', 'A', 404, 401, 401, 401],
+  'PATCH /v1/users/:id':                  [401, 'A', 'A', 403, 404, 404, 403,  'A', 403, 403, 404, 401, 401, 401],
+  'DELETE /v1/users/:id':                 [401, 'A', 'A', 403, 404, 404, 403,  'A', 403, 403, 404, 401, 401, 401],
+  'GET /v1/users/:id/roles':              [401, 'A', 'A', 'A', 404, 404, 403,  'A', 'A', 'A', 404, 401, 401, 401],
+  'POST /v1/users/:id/roles':             [401, 'A', 'A', 403, 404, 404, 403,  'A', 403, 403, 404, 401, 401, 401],
+  'DELETE /v1/users/:id/roles/:roleId':   [401, 'A', 'A', 403, 404, 404, 403,  'A', 403, 403, 404, 401, 401, 401],
+  'GET /v1/api-keys':                     [401, 'A', 'A', 'A', 'A', 'A', 403,  'A', 'A', 403, 403, 401, 401, 401],
+  'POST /v1/api-keys':                    [401, 'A', 'A', 'A', 'A', 'A', 403,  'A', 403, 403, 403, 401, 401, 401],
+  'GET /v1/api-keys/:id':                 [401, 'A', 'A', 404, 404, 'A', 403,  'A', 'A', 404, 404, 401, 401, 401],
+  'PATCH /v1/api-keys/:id':               [401, 'A', 'A', 404, 404, 'A', 403,  'A', 403, 404, 404, 401, 401, 401],
+  'DELETE /v1/api-keys/:id':              [401, 'A', 'A', 404, 404, 'A', 403,  'A', 403, 404, 404, 401, 401, 401],
+  'POST /v1/api-keys/:id/rotate':         [401, 'A', 'A', 404, 404, 'A', 403,  'A', 403, 404, 404, 401, 401, 401],
+  'GET /v1/roles':                        [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
+  'POST /v1/roles':                       [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'GET /v1/roles/:id':                    [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
+  'PATCH /v1/roles/:id':                  [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'DELETE /v1/roles/:id':                 [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'GET /v1/roles/:id/permissions':        [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
+  'POST /v1/roles/:id/permissions':       [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'DELETE /v1/roles/:id/permissions/:permId': [401, 'A', 'A', 403, 403, 403, 403, 'A', 403, 403, 403, 401, 401, 401],
+  'GET /v1/permissions':                  [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
+  'POST /v1/permissions':                 [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'GET /v1/permissions/:id':              [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
+  'DELETE /v1/permissions/:id':           [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+};
+
+interface Request {
+  method: string;
+  path: string;
+  body?: unknown;
+}
+
+describe('authorization matrix: every /v1 route × every kind of caller', () => {
+  let database: TestDatabase;
+  let platform: RunningPlatform;
+  let db: Knex;
+  const keys = {} as Record<Caller, string | undefined>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    platform = await startTestPlatform({
+      HEIMDALL__DATABASE__URL: database.url,
+      HEIMDALL__RATE_LIMIT__ENABLED: 'false',
+    });
+    db = platform.databases.primary;
+    const userKey = async (roleId: string, twoFactor = true) => {
+      const userId = await createUser(db, { roleIds: [roleId], twoFactor });
+      return (await createKey(db, { userId, roleIds: ['role_api_full_access'], scopes: ['*'] })).key;
+    };
+    keys.anon = undefined;
+    keys.super = await userKey('role_super_admin');
+    keys.admin = await userKey('role_admin');
+    keys.mod = await userKey('role_moderator');
+    keys.user = await userKey('role_user');
+    keys.dev = await userKey('role_developer');
+    keys['mod-2fa'] = await userKey('role_moderator', false);
+    keys.full = (await createKey(db, { roleIds: ['role_api_full_access'], isSystem: true })).key;
+    keys.ro = (await createKey(db, { roleIds: ['role_api_read_only'] })).key;
+    keys['ro-users'] = (await createKey(db, { roleIds: ['role_api_read_only'], scopes: ['users:read'] })).key;
+    keys['full-gps'] = (await createKey(db, { roleIds: ['role_api_full_access'], scopes: ['gps:read'] })).key;
+    keys.expired = (
+      await createKey(db, { roleIds: ['role_api_full_access'], expiresAt: new Date(Date.now() - 60_000) })
+    ).key;
+    keys.inactive = (await createKey(db, { roleIds: ['role_api_full_access'], isActive: false })).key;
+    const revoked = await createKey(db, { roleIds: ['role_api_full_access'] });
+    keys.revoked = revoked.key;
+    await db('ApiKey').where({ id: revoked.id }).delete();
+  });
+  afterAll(async () => {
+    await platform?.stop();
+    await database?.drop();
+  });
+
+  /** Builds a request that would succeed for an allowed caller, with fresh targets for each call. */
+  async function requestFor(route: string): Promise<Request> {
+    const victim = async () => createUser(db, { roleIds: ['role_user'] });
+    const otherKey = async () => (await createKey(db, { userId: await victim() })).id;
+    const customRole = async () => {
+      const id = uniqueName('role_m').toLowerCase();
+      await db('Role').insert({ id, name: id });
+      await db('RolePermission').insert({ role_id: id, permission_id: 'gps:read' });
+      return id;
+    };
+    const customPermission = async () => {
+      const id = `matrix:${uniqueName('p').toLowerCase()}`;
+      await db('Permission').insert({ id, resource: 'matrix', action: id.slice(7) });
+      return id;
+    };
+    switch (route) {
+      case 'GET /v1/me':
+        return { method: 'GET', path: '/v1/me' };
+      case 'GET /v1/users':
+        return { method: 'GET', path: '/v1/users' };
+      case 'GET /v1/users/:id':
+        return { method: 'GET', path: `/v1/users/${await victim()}` };
+      case 'PATCH /v1/users/:id':
+        return { method: 'PATCH', path: `/v1/users/${await victim()}`, body: { preferred_locale: 'de' } };
+      case 'DELETE /v1/users/:id':
+        return { method: 'DELETE', path: `/v1/users/${await victim()}` };
+      case 'GET /v1/users/:id/roles':
+        return { method: 'GET', path: `/v1/users/${await victim()}/roles` };
+      case 'POST /v1/users/:id/roles':
+        return {
+          method: 'POST',
+          path: `/v1/users/${await createUser(db)}/roles`,
+          body: { role_id: 'role_user' },
+        };
+      case 'DELETE /v1/users/:id/roles/:roleId':
+        return { method: 'DELETE', path: `/v1/users/${await victim()}/roles/role_user` };
+      case 'GET /v1/api-keys':
+        return { method: 'GET', path: '/v1/api-keys' };
+      case 'POST /v1/api-keys':
+        return { method: 'POST', path: '/v1/api-keys', body: { name: 'matrix' } };
+      case 'GET /v1/api-keys/:id':
+        return { method: 'GET', path: `/v1/api-keys/${await otherKey()}` };
+      case 'PATCH /v1/api-keys/:id':
+        return { method: 'PATCH', path: `/v1/api-keys/${await otherKey()}`, body: { name: 'renamed' } };
+      case 'DELETE /v1/api-keys/:id':
+        return { method: 'DELETE', path: `/v1/api-keys/${await otherKey()}` };
+      case 'POST /v1/api-keys/:id/rotate':
+        return { method: 'POST', path: `/v1/api-keys/${await otherKey()}/rotate` };
+      case 'GET /v1/roles':
+        return { method: 'GET', path: '/v1/roles' };
+      case 'POST /v1/roles':
+        return { method: 'POST', path: '/v1/roles', body: { name: uniqueName('Matrix role') } };
+      case 'GET /v1/roles/:id':
+        return { method: 'GET', path: `/v1/roles/${await customRole()}` };
+      case 'PATCH /v1/roles/:id':
+        return { method: 'PATCH', path: `/v1/roles/${await customRole()}`, body: { description: 'changed' } };
+      case 'DELETE /v1/roles/:id':
+        return { method: 'DELETE', path: `/v1/roles/${await customRole()}` };
+      case 'GET /v1/roles/:id/permissions':
+        return { method: 'GET', path: `/v1/roles/${await customRole()}/permissions` };
+      case 'POST /v1/roles/:id/permissions':
+        return {
+          method: 'POST',
+          path: `/v1/roles/${await customRole()}/permissions`,
+          body: { permission_id: 'gps:write' },
+        };
+      case 'DELETE /v1/roles/:id/permissions/:permId':
+        return { method: 'DELETE', path: `/v1/roles/${await customRole()}/permissions/gps:read` };
+      case 'GET /v1/permissions':
+        return { method: 'GET', path: '/v1/permissions' };
+      case 'POST /v1/permissions':
+        return {
+          method: 'POST',
+          path: '/v1/permissions',
+          body: { resource: 'matrix', action: uniqueName('a').toLowerCase() },
+        };
+      case 'GET /v1/permissions/:id':
+        return { method: 'GET', path: '/v1/permissions/gps:read' };
+      case 'DELETE /v1/permissions/:id':
+        return { method: 'DELETE', path: `/v1/permissions/${await customPermission()}` };
+      default:
+        throw new Error(`no request for ${route}`);
+    }
+  }
+
+  it('covers every route the platform serves', () => {
+    const served = platform.routes.map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    expect([...served].sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it('allows and refuses exactly as the table says', async () => {
+    const actual: Record<string, Cell[]> = {};
+    const failures: string[] = [];
+    for (const route of Object.keys(EXPECTED)) {
+      actual[route] = [];
+      for (const caller of CALLERS) {
+        const request = await requestFor(route);
+        const res = await call(platform.url, request.method, request.path, {
+          key: keys[caller],
+          body: request.body,
+        });
+        const cell: Cell = res.status >= 200 && res.status < 300 ? 'A' : (res.status as Cell);
+        actual[route].push(cell);
+        if (cell !== 'A' && ![401, 403, 404].includes(res.status)) {
+          failures.push(`${route} as ${caller}: ${res.status} ${JSON.stringify(res.body)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(actual).toEqual(EXPECTED);
+  });
+});
