@@ -20,6 +20,8 @@ const serverSchema = z.strictObject({
   trust_proxy: z.union([z.boolean(), z.number().int().min(0)]).default(false),
   cors_origins: z.array(z.string().min(1)).default([]),
   shutdown_timeout_ms: z.number().int().min(0).default(10_000),
+  /** Serve Swagger UI at /docs (the OpenAPI document at /v1/openapi.json is always served). */
+  api_docs: z.boolean().default(true),
 });
 
 const databaseSchema = z.strictObject({

@@ -13,7 +13,9 @@ import type { Logger } from '../../core/logger/index.js';
 import { createRateLimiter } from '../../core/rate-limit/limiter.js';
 import type { Config } from '../../schemas/config.js';
 import type { AnyRoute } from '../http/route.js';
+import { apiDocsRouter } from '../http/openapi/router.js';
 import { v1Routes } from '../http/v1/index.js';
+import { heimdallVersion } from '../../core/shared/version.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -48,6 +50,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     roles: createRoleService(serviceDeps),
     permissions: createPermissionService(serviceDeps),
   });
-  const extraRouters: Router[] = [];
+  const extraRouters: Router[] = [
+    apiDocsRouter({ routes, version: heimdallVersion(), swaggerUi: config.server.api_docs }),
+  ];
   return { audit, authCache, authenticator, rateLimiter, apiKeys, routes, extraRouters };
 }
