@@ -37,9 +37,14 @@ interface Topic {
   subscribed: Promise<unknown>;
 }
 
-function connect(url: string): Redis {
+const CONNECT_TIMEOUT_MS = 3000;
+
+function connect(url: string, options: { offlineQueue: boolean }): Redis {
   const redis = new Redis(url, {
-    connectTimeout: 3000,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    // Without a queue, a command while Redis is away fails at once (the rate limiter then counts per node)
+    // rather than holding the request for the reconnection attempts.
+    enableOfflineQueue: options.offlineQueue,
     // Commands wait through two reconnection attempts, then fail, instead of queueing until Redis returns.
     maxRetriesPerRequest: 2,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
@@ -65,8 +70,21 @@ function serialise(key: string, value: unknown): string {
   return raw;
 }
 
+/** Resolves on the first connection, or after the connect timeout: the one wait a fresh process accepts. */
+function firstConnection(redis: Redis): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, CONNECT_TIMEOUT_MS).unref();
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export function createRedisCache(options: RedisCacheOptions): RedisCache {
-  const client = connect(options.url);
+  const client = connect(options.url, { offlineQueue: false });
+  // Commands issued while the process is still connecting wait for that connection instead of failing.
+  const started = firstConnection(client);
   const prefix = options.keyPrefix;
   const k = (key: string) => `${prefix}${key}`;
 
@@ -76,7 +94,8 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
 
   const getSubscriber = (): Redis => {
     if (subscriber) return subscriber;
-    subscriber = connect(options.url);
+    // SUBSCRIBE may wait for a connection: the auth cache retries it in the background.
+    subscriber = connect(options.url, { offlineQueue: true });
     // ioredis resubscribes after a reconnect, but what was published meanwhile is gone.
     let connectedBefore = false;
     subscriber.on('ready', () => {
@@ -105,24 +124,30 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
     client,
     keyPrefix: prefix,
     async get<T>(key: string) {
+      await started;
       const raw = await client.get(k(key));
       return raw === null ? undefined : (JSON.parse(raw) as T);
     },
     async set(key, value, ttlMs) {
+      await started;
       const raw = serialise(key, value);
       if (ttlMs !== undefined && ttlMs > 0) await client.set(k(key), raw, 'PX', Math.ceil(ttlMs));
       else await client.set(k(key), raw);
     },
     async delete(...keys) {
+      await started;
       return keys.length === 0 ? 0 : client.del(...keys.map(k));
     },
     async incr(key, by = 1, ttlMs) {
+      await started;
       return Number(await client.eval(INCR_WITH_TTL, 1, k(key), by, Math.ceil(ttlMs ?? 0)));
     },
     async ttl(key) {
+      await started;
       return client.pttl(k(key));
     },
     async publish(channel, message) {
+      await started;
       await client.publish(k(channel), message);
     },
     async subscribe(channel, handler): Promise<Unsubscribe> {
@@ -151,7 +176,7 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
     async ping() {
       // maxRetriesPerRequest bounds a refused connection, but not a Redis that accepts and never answers.
       await withTimeout(
-        client.ping(),
+        started.then(() => client.ping()),
         PING_TIMEOUT_MS,
         `Redis did not answer PING within ${PING_TIMEOUT_MS}ms.`,
       );

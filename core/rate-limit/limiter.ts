@@ -61,6 +61,8 @@ export function createRateLimiter(settings: RateLimitSettings, cache: Cache): Ra
               ...options,
               storeClient: (cache as RedisCache).client,
               keyPrefix: `${(cache as RedisCache).keyPrefix}${options.keyPrefix}`,
+              // While Redis is unreachable each node counts on its own instead of failing every request.
+              insuranceLimiter: new RateLimiterMemory(options),
             })
           : new RateLimiterMemory(options),
       );

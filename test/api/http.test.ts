@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunningPlatform } from '../../api/server/start.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { call, createKey } from '../support/fixtures.js';
 import { startTestPlatform } from '../support/platform.js';
 import { describeWithRedis, TEST_REDIS_URL, uniqueName } from '../support/services.js';
 
@@ -109,6 +110,15 @@ describe('GET /ready with Redis configured but unreachable', () => {
     expect(res.status).toBe(503);
     const body = (await res.json()) as { error: { details: unknown } };
     expect(body.error.details).toEqual({ checks: { database: 'ok', redis: 'unreachable' } });
+  });
+
+  it('keeps serving the API: rate limits fall back to per-node counting', async () => {
+    const key = await createKey(platform.databases.primary, { roleIds: ['role_api_read_only'] });
+    for (let i = 0; i < 3; i += 1) {
+      const res = await call(platform.url, 'GET', '/v1/me', { key: key.key });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('ratelimit-remaining')).toBe(String(600 - 1 - i));
+    }
   });
 });
 
