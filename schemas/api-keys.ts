@@ -46,7 +46,11 @@ export const apiKeyWithSecretSchema = apiKeySchema.extend({
 export const createApiKeyBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
   description: z.string().max(500).optional(),
-  scopes: z.array(scopeSchema).max(50).default([]),
+  scopes: z
+    .array(scopeSchema)
+    .max(50)
+    .optional()
+    .describe('Defaults to the scopes of the credential creating the key ("*" for the CLI).'),
   role_ids: z.array(roleIdSchema).max(20).default([]),
   expires_at: futureDate.optional(),
   user_id: z

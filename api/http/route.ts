@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { AuthContext } from '../../core/auth/context.js';
+import { assertScope } from '../../core/auth/guards.js';
 import { AppError } from '../../core/errors/index.js';
 
 /**
@@ -85,16 +86,7 @@ export function checkAccess(
 
 /** Throws the right 403 when the caller may not do `resource:action`. */
 export function requirePermission(auth: AuthContext, resource: string, action: string): void {
-  if (!auth.hasScope(`${resource}:${action}`)) {
-    throw new AppError(
-      'auth.insufficient_scope',
-      403,
-      `This API key lacks the scope ${resource}:${action}.`,
-      {
-        required: `${resource}:${action}`,
-      },
-    );
-  }
+  assertScope(auth, resource, action);
   if (!auth.hasPermission(resource, action)) {
     throw new AppError('auth.forbidden', 403, `You need the permission ${resource}:${action}.`, {
       required: `${resource}:${action}`,

@@ -11,7 +11,7 @@ import type { AuditLogger } from '../audit/index.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import { generateApiKey } from '../auth/api-key-token.js';
 import type { AuthContext } from '../auth/context.js';
-import { assertCanGrantRoles } from '../auth/guards.js';
+import { assertCanGrantRoles, assertScope } from '../auth/guards.js';
 import { AppError, notFound } from '../errors/index.js';
 import { auditMeta, type Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
@@ -46,6 +46,7 @@ export function createApiKeyService(deps: { db: Knex; audit: AuditLogger; authCa
     if (!row) throw NOT_FOUND();
     const own = ownedBy(auth, row);
     if (!own && !auth.can('api_keys', 'read')) throw NOT_FOUND();
+    if (own) assertScope(auth, 'api_keys', action ?? 'read');
     if (action && !own && !auth.can('api_keys', action)) {
       throw new AppError(
         'auth.forbidden',
@@ -91,6 +92,7 @@ export function createApiKeyService(deps: { db: Knex; audit: AuditLogger; authCa
           "You need the permission api_keys:read to list other users' keys.",
         );
       }
+      if (!others) assertScope(auth, 'api_keys', 'read');
       const userId = input.all === true ? undefined : (input.user_id ?? self);
       const page = await queries.listApiKeys(
         { userId, isActive: input.is_active, q: input.q },
@@ -118,11 +120,14 @@ export function createApiKeyService(deps: { db: Knex; audit: AuditLogger; authCa
           'You need the permission api_keys:write to create keys for others.',
         );
       }
+      assertScope(auth, 'api_keys', 'write');
       if (input.expires_at && input.expires_at.getTime() <= Date.now()) {
         throw new AppError('api_key.invalid_expiry', 422, 'The expiry must be in the future.');
       }
       await assertCanGrantRoles(deps.db, auth, input.role_ids);
-      assertScopesWithin(auth, input.scopes);
+      // Unset scopes: the creator's own (`*` for people and the CLI), so a new key is never silently useless.
+      const scopes = input.scopes ?? [...auth.scopes];
+      assertScopesWithin(auth, scopes);
       if (ownerId) {
         const owner = await deps.db('User').where({ id: ownerId }).whereNull('deleted_at').first('id');
         if (!owner) throw new AppError('user.not_found', 422, 'The owner does not exist.');
@@ -136,7 +141,7 @@ export function createApiKeyService(deps: { db: Knex; audit: AuditLogger; authCa
             name: input.name,
             description: input.description,
             user_id: ownerId,
-            scopes: input.scopes,
+            scopes,
             is_system: options.isSystem ?? false,
             expires_at: input.expires_at,
           },
@@ -146,7 +151,7 @@ export function createApiKeyService(deps: { db: Knex; audit: AuditLogger; authCa
         return keyId;
       });
       const row = (await queries.findApiKey(id))!;
-      await record('api_key_created', actor, row, { role_ids: input.role_ids, scopes: input.scopes });
+      await record('api_key_created', actor, row, { role_ids: input.role_ids, scopes });
       return { record: toRecord(row), key: secret.key };
     },
 

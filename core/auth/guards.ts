@@ -23,6 +23,17 @@ export function assertHoldsPermissions(auth: AuthContext, wanted: readonly strin
   }
 }
 
+/**
+ * Scopes bound an API key even where no permission is needed (self-service on the owner's own keys and
+ * account): a key scoped to `users:read` must not revoke its owner's other keys. Other credentials carry `*`.
+ */
+export function assertScope(auth: AuthContext, resource: string, action: string): void {
+  if (auth.hasScope(`${resource}:${action}`)) return;
+  throw new AppError('auth.insufficient_scope', 403, `This API key lacks the scope ${resource}:${action}.`, {
+    required: `${resource}:${action}`,
+  });
+}
+
 export interface RolePermissions {
   id: string;
   permissions: string[];

@@ -5,7 +5,12 @@ import type { UserRecord, updateUserBody } from '../../schemas/users.js';
 import type { AuditLogger } from '../audit/index.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import type { AuthContext } from '../auth/context.js';
-import { assertCanGrantRoles, loadRolePermissions, assertHoldsPermissions } from '../auth/guards.js';
+import {
+  assertCanGrantRoles,
+  assertHoldsPermissions,
+  assertScope,
+  loadRolePermissions,
+} from '../auth/guards.js';
 import { AppError, notFound } from '../errors/index.js';
 import { createRbacQueries } from '../rbac/queries.js';
 import { keepingASuperAdmin } from '../rbac/super-admins.js';
@@ -31,6 +36,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
     const row = await queries.findUser(id);
     const self = auth.user?.id === id;
     if (!row || (!self && !auth.can('users', 'read'))) throw NOT_FOUND();
+    if (self) assertScope(auth, 'users', 'read');
     if (action && !auth.can('users', action)) {
       throw new AppError('auth.forbidden', 403, `You need the permission users:${action}.`, {
         required: `users:${action}`,

@@ -130,7 +130,7 @@ describe('API keys and /v1/me', () => {
       body: { name: 'x', role_ids: ['role_admin'] },
     });
     expect([grab.status, grab.body.error.code]).toEqual([403, 'auth.escalation_denied']);
-    const scoped = await createKey(db, { userId: bob, scopes: ['gps:read'] });
+    const scoped = await createKey(db, { userId: bob, scopes: ['gps:read', 'api_keys:write'] });
     const wider = await call(url(), 'POST', '/v1/api-keys', {
       key: scoped.key,
       body: { name: 'y', scopes: ['*'] },
@@ -169,5 +169,60 @@ describe('API keys and /v1/me', () => {
     await call(url(), 'GET', '/v1/me', { key: key.key });
     await new Promise((r) => setTimeout(r, 100));
     expect((await db('ApiKey').where({ id: key.id }).first()).last_used_at).toEqual(first);
+  });
+
+  it("bounds self-service by the key's scopes: a narrow key cannot manage its owner's keys", async () => {
+    const narrow = await createKey(db, {
+      userId: alice,
+      roleIds: ['role_api_full_access'],
+      scopes: ['users:read'],
+    });
+    const other = await createKey(db, { userId: alice, name: 'keep me' });
+    const attempts = [
+      ['GET', '/v1/api-keys', undefined, 'api_keys:read'],
+      ['GET', `/v1/api-keys/${other.id}`, undefined, 'api_keys:read'],
+      ['POST', '/v1/api-keys', { name: 'sneaky' }, 'api_keys:write'],
+      ['PATCH', `/v1/api-keys/${other.id}`, { is_active: false }, 'api_keys:write'],
+      ['POST', `/v1/api-keys/${other.id}/rotate`, undefined, 'api_keys:write'],
+      ['DELETE', `/v1/api-keys/${other.id}`, undefined, 'api_keys:delete'],
+    ] as const;
+    for (const [method, path, body, required] of attempts) {
+      const res = await call(url(), method, path, { key: narrow.key, body });
+      expect({
+        method,
+        path,
+        status: res.status,
+        code: res.body?.error?.code,
+        required: res.body?.error?.details?.required,
+      }).toEqual({
+        method,
+        path,
+        status: 403,
+        code: 'auth.insufficient_scope',
+        required,
+      });
+    }
+    const self = await call(url(), 'GET', `/v1/users/${alice}`, { key: narrow.key });
+    expect(self.status).toBe(200);
+    const noScopes = await createKey(db, { userId: alice, scopes: [] });
+    expect((await call(url(), 'GET', `/v1/users/${alice}`, { key: noScopes.key })).status).toBe(403);
+    expect((await call(url(), 'GET', '/v1/me', { key: noScopes.key })).status).toBe(200);
+    // Nothing changed: the other key still works.
+    expect((await call(url(), 'GET', '/v1/me', { key: other.key })).status).toBe(200);
+
+    const scoped = await createKey(db, { userId: alice, scopes: ['api_keys:*'] });
+    const created = await call(url(), 'POST', '/v1/api-keys', {
+      key: scoped.key,
+      body: { name: 'allowed', scopes: ['api_keys:read'] },
+    });
+    expect(created.status).toBe(201);
+    expect((await call(url(), 'DELETE', `/v1/api-keys/${created.body.id}`, { key: scoped.key })).status).toBe(
+      204,
+    );
+    const inherited = await call(url(), 'POST', '/v1/api-keys', {
+      key: scoped.key,
+      body: { name: 'inherits' },
+    });
+    expect([inherited.status, inherited.body.scopes]).toEqual([201, ['api_keys:*']]);
   });
 });

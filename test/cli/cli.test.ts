@@ -145,7 +145,7 @@ describe('heimdall CLI', () => {
     ]);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('Created API key "discord-bot"');
-    expect(res.stdout).toContain('system, roles: role_api_read_only, scopes: none');
+    expect(res.stdout).toContain('system, roles: role_api_read_only, scopes: *');
     const key = /Key \(shown once, store it now\): (hm_\S+)\n/.exec(res.stdout)?.[1];
     expect(key).toMatch(/^hm_[A-Za-z0-9_-]{43}$/);
     const row = await db('ApiKey').where({ name: 'discord-bot' }).first();

@@ -41,7 +41,7 @@ export async function createApiKeyCommand(
   const parsed = createApiKeyBody.safeParse({
     name: options.name,
     role_ids: list(options.roles),
-    scopes: list(options.scopes),
+    scopes: options.scopes === undefined ? undefined : list(options.scopes),
   });
   if (!parsed.success)
     throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
