@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanQuery, listOf, paginationQuery, sortParam, timestamp } from './common.js';
+import { booleanQuery, futureDate, listOf, paginationQuery, sortParam, timestamp } from './common.js';
 
 /** A scope is `*`, or `resource:action` with the permission wildcards (seed 004 "API Key Scopes"). */
 export const scopeSchema = z
@@ -12,10 +12,6 @@ export const scopeSchema = z
 export const roleIdSchema = z
   .string()
   .regex(/^[a-z0-9_]{1,64}$/, 'A role id is lowercase letters, digits and "_".');
-
-const futureDate = z.coerce
-  .date()
-  .refine((d) => d.getTime() > Date.now(), 'The expiry must be in the future.');
 
 export const apiKeySchema = z.object({
   id: z.uuid(),

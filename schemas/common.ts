@@ -28,3 +28,6 @@ export const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'tr
 export const uuidParam = z.object({ id: z.uuid('Must be a UUID.') });
 
 export const timestamp = z.string().describe('ISO 8601 date-time');
+
+/** A date-time in the future (expiries). */
+export const futureDate = z.coerce.date().refine((d) => d.getTime() > Date.now(), 'Must be in the future.');

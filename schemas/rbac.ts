@@ -92,6 +92,7 @@ export const listUsersQuery = z.strictObject({
   q: z.string().max(100).optional().describe('Username contains'),
   role_id: z.string().max(64).optional(),
   include_deleted: booleanQuery.optional(),
+  banned: booleanQuery.optional().describe('Only users who are (true) or are not (false) banned now'),
   sort: sortParam(['created_at', 'username', 'last_login_at'] as const, '-created_at'),
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { futureDate } from './common.js';
 
 /** Username rules, stated once for the CLI, REST, GraphQL and the registration page. */
 export const USERNAME_RULES =
@@ -21,6 +22,13 @@ export const passwordSchema = z
   .min(PASSWORD_MIN_LENGTH, `Password must be at least ${PASSWORD_MIN_LENGTH} characters.`)
   .max(256, 'Password must be at most 256 characters.');
 
+export const userBanSchema = z.object({
+  reason: z.string(),
+  banned_by: z.string().describe('Who banned: a user id, or api_key:<id>'),
+  banned_at: z.string(),
+  expires_at: z.string().nullable().describe('Null: until lifted'),
+});
+
 export const userSchema = z.object({
   id: z.uuid(),
   username: z.string(),
@@ -32,6 +40,7 @@ export const userSchema = z.object({
   updated_at: z.string(),
   last_login_at: z.string().nullable(),
   deleted_at: z.string().nullable(),
+  ban: userBanSchema.nullable().describe('The ban that applies now, if any'),
 });
 export type UserRecord = z.infer<typeof userSchema>;
 
@@ -45,3 +54,8 @@ export const updateUserBody = z
   .refine((b) => Object.keys(b).length > 0, 'Send at least one field to change.');
 
 export const assignRoleBody = z.strictObject({ role_id: z.string().min(1).max(64) });
+
+export const banUserBody = z.strictObject({
+  reason: z.string().trim().min(1).max(500).describe('Kept in the ban history and the audit log'),
+  expires_at: futureDate.optional().describe('Omit for a ban that lasts until lifted'),
+});

@@ -52,6 +52,16 @@ export function createAuthenticator(deps: {
     if (key.user_id && (!owner || owner.deleted_at)) {
       throw unauthorized('auth.account_deleted', 'The account that owns this API key has been deleted.');
     }
+    if (owner?.ban_id) {
+      // Not cached: when a temporary ban runs out, the next request simply loads a working context.
+      const until = owner.banned_until?.toISOString() ?? null;
+      throw new AppError(
+        'auth.account_banned',
+        403,
+        until ? `This account is banned until ${until}.` : 'This account is banned.',
+        { until },
+      );
+    }
     let ownerCap: AuthContextData['ownerCap'] = null;
     let twoFactorRequired = false;
     let twoFactorVerified = false;

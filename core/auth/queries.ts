@@ -24,6 +24,10 @@ export interface UserRow {
   id: string;
   username: string;
   deleted_at: Date | null;
+  /** Set when a ban applies now. */
+  ban_id: string | null;
+  /** When the ban that applies now ends; null for a permanent ban. */
+  banned_until: Date | null;
 }
 
 export function createAuthQueries(db: Knex) {
@@ -64,7 +68,19 @@ export function createAuthQueries(db: Knex) {
         );
     },
     findUser(id: string) {
-      return db('User').where({ id }).first<UserRow | undefined>('id', 'username', 'deleted_at');
+      return db('User as u')
+        .joinRaw(
+          `LEFT JOIN "UserBan" b ON b.user_id = u.id AND b.lifted_at IS NULL
+             AND (b.expires_at IS NULL OR b.expires_at > now())`,
+        )
+        .where('u.id', id)
+        .first<UserRow | undefined>(
+          'u.id',
+          'u.username',
+          'u.deleted_at',
+          'b.id as ban_id',
+          'b.expires_at as banned_until',
+        );
     },
     userRoles: (userId: string) => rolesWithPermissions('UserRole', 'user_id', userId),
     apiKeyRoles: (keyId: string) => rolesWithPermissions('ApiKeyRole', 'api_key_id', keyId),

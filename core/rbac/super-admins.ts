@@ -12,7 +12,7 @@ export async function lockSuperAdmins(trx: Knex.Transaction): Promise<void> {
   await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('heimdall_super_admins'))`);
 }
 
-/** Active users who are super admins by any of seed 004's three rules. */
+/** Active (not deleted, not banned) users who are super admins by any of seed 004's three rules. */
 export async function countSuperAdmins(trx: Knex): Promise<number> {
   const { rows } = await trx.raw<{ rows: { n: number }[] }>(
     `SELECT count(DISTINCT u.id)::int AS n
@@ -20,6 +20,8 @@ export async function countSuperAdmins(trx: Knex): Promise<number> {
        JOIN "UserRole" ur ON ur.user_id = u.id
        JOIN "Role" r ON r.id = ur.role_id
       WHERE u.deleted_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM "UserBan" b WHERE b.user_id = u.id AND b.lifted_at IS NULL
+                          AND (b.expires_at IS NULL OR b.expires_at > now()))
         AND (r.id = ? OR r.name = ? OR EXISTS (
               SELECT 1 FROM "RolePermission" rp WHERE rp.role_id = r.id AND rp.permission_id = '*:*'))`,
     [ROLE_IDS.superAdmin, LEGACY_SUPER_ADMIN_ROLE_NAME],

@@ -69,7 +69,12 @@ export interface UserRow {
   updated_at: Date;
   last_login_at: Date | null;
   deleted_at: Date | null;
+  ban: { reason: string; banned_by: string; banned_at: string; expires_at: string | null } | null;
 }
+
+/** The ban that applies now: open (not lifted) and not run out. At most one open ban per user (unique index). */
+const ACTIVE_BAN = `b.lifted_at IS NULL AND (b.expires_at IS NULL OR b.expires_at > now())`;
+const isoUtc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** Users as the admin API shows them, with their primary email and role ids. */
 export function createUserListQueries(db: Knex) {
@@ -89,12 +94,22 @@ export function createUserListQueries(db: Knex) {
         trx.raw(
           `coalesce((SELECT array_agg(role_id ORDER BY role_id) FROM "UserRole" WHERE user_id = u.id), '{}') AS role_ids`,
         ),
+        trx.raw(
+          `(SELECT json_build_object('reason', b.reason, 'banned_by', b.banned_by,
+                   'banned_at', ${isoUtc('b.created_at')}, 'expires_at', ${isoUtc('b.expires_at')})
+              FROM "UserBan" b WHERE b.user_id = u.id AND ${ACTIVE_BAN}) AS ban`,
+        ),
       );
   return {
     findUser: (id: string, trx: Knex = db): Promise<UserRow | undefined> =>
       users(trx).where('u.id', id).first(),
     listUsers(
-      filter: { q?: string | undefined; roleId?: string | undefined; includeDeleted?: boolean | undefined },
+      filter: {
+        q?: string | undefined;
+        roleId?: string | undefined;
+        includeDeleted?: boolean | undefined;
+        banned?: boolean | undefined;
+      },
       page: { page: number; per_page: number },
       sort: string,
     ) {
@@ -110,6 +125,10 @@ export function createUserListQueries(db: Knex) {
             .andWhere('role_id', filter.roleId!),
         );
       }
+      if (filter.banned !== undefined) {
+        const banned = `EXISTS (SELECT 1 FROM "UserBan" b WHERE b.user_id = u.id AND ${ACTIVE_BAN})`;
+        query.whereRaw(filter.banned ? banned : `NOT ${banned}`);
+      }
       return paginate<UserRow>(query, page, sort.replace(/^(-?)/, '$1u.'), 'u.id');
     },
     updateUser: (id: string, changes: Record<string, unknown>, trx: Knex = db) =>
@@ -118,5 +137,23 @@ export function createUserListQueries(db: Knex) {
       trx('User').where({ id }).whereNull('deleted_at').update({ deleted_at: trx.fn.now() }),
     removeUserRole: (userId: string, roleId: string, trx: Knex) =>
       trx('UserRole').where({ user_id: userId, role_id: roleId }).delete(),
+    /** Closes the user's open ban, if any; answers whether one still applied (had not run out). */
+    async liftBan(userId: string, liftedBy: string, trx: Knex = db): Promise<boolean> {
+      const rows = await trx('UserBan as b')
+        .where('b.user_id', userId)
+        .whereNull('b.lifted_at')
+        .update({ lifted_at: trx.fn.now(), lifted_by: liftedBy })
+        .returning<{ active: boolean }[]>(
+          trx.raw('(b.expires_at IS NULL OR b.expires_at > now()) AS active'),
+        );
+      return rows.some((r) => r.active);
+    },
+    async insertBan(
+      row: { user_id: string; reason: string; banned_by: string; expires_at: Date | null },
+      trx: Knex,
+    ): Promise<string> {
+      const [ban] = await trx('UserBan').insert(row).returning<{ id: string }[]>('id');
+      return ban!.id;
+    },
   };
 }

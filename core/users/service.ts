@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { listUsersQuery } from '../../schemas/rbac.js';
-import type { UserRecord, updateUserBody } from '../../schemas/users.js';
+import type { banUserBody, UserRecord, updateUserBody } from '../../schemas/users.js';
 import type { AuditLogger } from '../audit/index.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import type { AuthContext } from '../auth/context.js';
@@ -14,7 +14,7 @@ import {
 import { AppError, notFound } from '../errors/index.js';
 import { createRbacQueries } from '../rbac/queries.js';
 import { keepingASuperAdmin } from '../rbac/super-admins.js';
-import { auditMeta, type Actor } from '../shared/actor.js';
+import { actorId, auditMeta, type Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
 import { createUserListQueries, createUserQueries, type UserRow } from './queries.js';
 
@@ -32,7 +32,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
   const toRecord = (row: UserRow): UserRecord => isoDates(row);
 
   /** Visible: yourself, or anyone (not deleted, unless you may read) with users:read. */
-  async function load(auth: AuthContext, id: string, action?: 'write' | 'delete'): Promise<UserRow> {
+  async function load(auth: AuthContext, id: string, action?: 'write' | 'delete' | 'ban'): Promise<UserRow> {
     const row = await queries.findUser(id);
     const self = auth.user?.id === id;
     if (!row || (!self && !auth.can('users', 'read'))) throw NOT_FOUND();
@@ -73,7 +73,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
   return {
     async list(input: z.output<typeof listUsersQuery>) {
       const page = await queries.listUsers(
-        { q: input.q, roleId: input.role_id, includeDeleted: input.include_deleted },
+        { q: input.q, roleId: input.role_id, includeDeleted: input.include_deleted, banned: input.banned },
         input,
         input.sort,
       );
@@ -101,6 +101,43 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
       await keepingASuperAdmin(deps.db, (trx) => queries.softDeleteUser(id, trx));
       await deps.authCache.invalidate({ type: 'user', userId: id });
       await audit(actor, 'user_deleted', id, { username: target.username });
+    },
+
+    /**
+     * Bans a user (users:ban): their credentials stop working at once on every node, until `expires_at` or
+     * until lifted. Banning someone already banned replaces the ban (new reason and expiry, history kept).
+     */
+    async ban(actor: Actor, id: string, input: z.output<typeof banUserBody>): Promise<UserRecord> {
+      const target = await load(actor.auth, id, 'ban');
+      if (target.deleted_at) throw new AppError('user.deleted', 409, 'This user has been deleted.');
+      if (actor.auth.user?.id === id)
+        throw new AppError('user.cannot_ban_self', 409, 'You cannot ban yourself.');
+      await assertOutranks(actor.auth, target);
+      const by = actorId(actor) ?? 'system';
+      const banId = await keepingASuperAdmin(deps.db, async (trx) => {
+        await queries.liftBan(id, by, trx);
+        return queries.insertBan(
+          { user_id: id, reason: input.reason, banned_by: by, expires_at: input.expires_at ?? null },
+          trx,
+        );
+      });
+      await deps.authCache.invalidate({ type: 'user', userId: id });
+      await audit(actor, 'user_banned', id, {
+        ban_id: banId,
+        reason: input.reason,
+        expires_at: input.expires_at?.toISOString() ?? null,
+        replaced: target.ban !== null,
+      });
+      return toRecord((await queries.findUser(id))!);
+    },
+
+    /** Lifts the user's ban; lifting a user who is not banned changes nothing (idempotent DELETE). */
+    async unban(actor: Actor, id: string): Promise<void> {
+      await load(actor.auth, id, 'ban');
+      const lifted = await queries.liftBan(id, actorId(actor) ?? 'system');
+      if (!lifted) return;
+      await deps.authCache.invalidate({ type: 'user', userId: id });
+      await audit(actor, 'user_unbanned', id);
     },
 
     async roles(auth: AuthContext, id: string) {

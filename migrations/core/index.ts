@@ -4,6 +4,14 @@ import { access } from './0002_access.js';
 import { oauth } from './0003_oauth.js';
 import { accountData } from './0004_account_data.js';
 import { seedState } from './0005_seed_state.js';
+import { userBan } from './0006_user_ban.js';
 
 /** The primary database's migrations, in order. Append only: a released migration is never edited. */
-export const coreMigrations: readonly Migration[] = [identity, access, oauth, accountData, seedState];
+export const coreMigrations: readonly Migration[] = [
+  identity,
+  access,
+  oauth,
+  accountData,
+  seedState,
+  userBan,
+];

@@ -47,6 +47,8 @@ const EXPECTED: Record<string, Cell[]> = {
   'GET /v1/users/:id/roles':              [401, 'A', 'A', 'A', 404, 404, 403,  'A', 'A', 'A', 404, 401, 401, 401],
   'POST /v1/users/:id/roles':             [401, 'A', 'A', 403, 404, 404, 403,  'A', 403, 403, 404, 401, 401, 401],
   'DELETE /v1/users/:id/roles/:roleId':   [401, 'A', 'A', 403, 404, 404, 403,  'A', 403, 403, 404, 401, 401, 401],
+  'POST /v1/users/:id/ban':               [401, 'A', 'A', 'A', 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'DELETE /v1/users/:id/ban':             [401, 'A', 'A', 'A', 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'GET /v1/api-keys':                     [401, 'A', 'A', 'A', 'A', 'A', 403,  'A', 'A', 403, 403, 401, 401, 401],
   'POST /v1/api-keys':                    [401, 'A', 'A', 'A', 'A', 'A', 403,  'A', 403, 403, 403, 401, 401, 401],
   'GET /v1/api-keys/:id':                 [401, 'A', 'A', 404, 404, 'A', 403,  'A', 'A', 404, 404, 401, 401, 401],
@@ -150,6 +152,10 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
         };
       case 'DELETE /v1/users/:id/roles/:roleId':
         return { method: 'DELETE', path: `/v1/users/${await victim()}/roles/role_user` };
+      case 'POST /v1/users/:id/ban':
+        return { method: 'POST', path: `/v1/users/${await victim()}/ban`, body: { reason: 'matrix' } };
+      case 'DELETE /v1/users/:id/ban':
+        return { method: 'DELETE', path: `/v1/users/${await victim()}/ban` };
       case 'GET /v1/api-keys':
         return { method: 'GET', path: '/v1/api-keys' };
       case 'POST /v1/api-keys':

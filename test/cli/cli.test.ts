@@ -6,6 +6,7 @@ import { runCli } from '../../api/cli/run.js';
 import { createKnex } from '../../core/db/knex.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { CONFIG_DIR } from '../support/platform.js';
+import { coreMigrations } from '../../migrations/core/index.js';
 
 interface Result {
   code: number;
@@ -52,10 +53,14 @@ describe('heimdall CLI', () => {
     expect(up).toMatchObject({ code: 0, stderr: '' });
     expect(up.stdout).toContain('core: applied 0001_identity');
     expect(up.stdout).toContain('audit: applied 0001_audit_event');
-    expect((await cli(['migrate', 'status'])).stdout).toContain('core: 5 applied, 0 pending');
+    expect((await cli(['migrate', 'status'])).stdout).toContain(
+      `core: ${coreMigrations.length} applied, 0 pending`,
+    );
     const down = await cli(['migrate', 'down', '--all']);
     expect(down.stdout).toContain('core: rolled back');
-    expect((await cli(['migrate', 'status'])).stdout).toContain('core: 0 applied, 5 pending');
+    expect((await cli(['migrate', 'status'])).stdout).toContain(
+      `core: 0 applied, ${coreMigrations.length} pending`,
+    );
     expect((await cli(['migrate'])).code).toBe(0);
     expect((await cli(['migrate', 'sideways'])).code).toBe(2);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createMigrator } from '../../core/db/migrate.js';
 import { useTestDatabase } from '../support/knex.js';
+import { coreMigrations } from '../../migrations/core/index.js';
 
 const settings = {
   retentionDays: 365,
@@ -27,6 +28,7 @@ const SEED_TABLES = [
   'TwoFactorBackupCode',
   'Setting',
   'GpsData',
+  'UserBan',
 ];
 
 describe('core and audit migrations', () => {
@@ -55,20 +57,20 @@ describe('core and audit migrations', () => {
   it('goes up, down and up again', async () => {
     const core = createMigrator(t.db, 'core', settings);
     const audit = createMigrator(t.db, 'audit', settings);
-    expect((await core.status()).pending).toHaveLength(5);
+    expect((await core.status()).pending).toHaveLength(coreMigrations.length);
 
-    expect(await core.up()).toHaveLength(5);
+    expect(await core.up()).toHaveLength(coreMigrations.length);
     expect(await audit.up()).toEqual(['0001_audit_event']);
     expect(await tables()).toEqual(expect.arrayContaining([...SEED_TABLES, 'AuditEvent']));
 
     expect(await audit.down(true)).toEqual(['0001_audit_event']);
-    expect(await core.down(true)).toHaveLength(5);
+    expect(await core.down(true)).toHaveLength(coreMigrations.length);
     expect((await tables()).filter((name) => !name.startsWith('knex_'))).toEqual([]);
 
-    expect(await core.up()).toHaveLength(5);
+    expect(await core.up()).toHaveLength(coreMigrations.length);
     expect(await audit.up()).toHaveLength(1);
     expect(await core.up()).toEqual([]);
-    expect((await core.status()).completed).toHaveLength(5);
+    expect((await core.status()).completed).toHaveLength(coreMigrations.length);
   });
 
   it('creates the seed 004 tables with their exact columns and types', async () => {

@@ -1,7 +1,7 @@
 import type { UserService } from '../../../core/users/service.js';
 import { uuidParam } from '../../../schemas/common.js';
 import { listUsersQuery, roleArraySchema, userListSchema, userRoleParams } from '../../../schemas/rbac.js';
-import { assignRoleBody, updateUserBody, userSchema } from '../../../schemas/users.js';
+import { assignRoleBody, banUserBody, updateUserBody, userSchema } from '../../../schemas/users.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { actorOf } from './actor.js';
 
@@ -94,6 +94,34 @@ export function userRoutes(service: UserService): AnyRoute[] {
       params: userRoleParams,
       errors: [notFound, escalation, lastSuperAdmin, { status: 404, code: 'user.role_not_assigned' }],
       handler: ({ req, params }) => service.removeRole(actorOf(req), params.id, params.roleId),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/users/:id/ban',
+      summary: 'Ban a user: their credentials stop working at once, until expires_at or until lifted',
+      tag: 'users',
+      access: { permission: 'users:ban' },
+      params: uuidParam,
+      body: banUserBody,
+      response: userSchema,
+      errors: [
+        notFound,
+        escalation,
+        lastSuperAdmin,
+        { status: 409, code: 'user.deleted' },
+        { status: 409, code: 'user.cannot_ban_self' },
+      ],
+      handler: ({ req, params, body }) => service.ban(actorOf(req), params.id, body),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/users/:id/ban',
+      summary: 'Lift a ban (nothing to do if the user is not banned)',
+      tag: 'users',
+      access: { permission: 'users:ban' },
+      params: uuidParam,
+      errors: [notFound],
+      handler: ({ req, params }) => service.unban(actorOf(req), params.id),
     }),
   ];
 }
