@@ -60,12 +60,13 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
     event: Parameters<AuditLogger['record']>[0]['event_type'],
     userId: string,
     metadata = {},
+    resource: { type: string; id: string } = { type: 'user', id: userId },
   ) =>
     deps.audit.record({
       event_type: event,
       user_id: userId,
-      resource_type: 'user',
-      resource_id: userId,
+      resource_type: resource.type,
+      resource_id: resource.id,
       metadata,
       ...auditMeta(actor),
     });
@@ -151,13 +152,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
       await assertCanGrantRoles(deps.db, actor.auth, [roleId]);
       await userQueries.insertUserRole(id, roleId);
       await deps.authCache.invalidate({ type: 'user', userId: id });
-      await deps.audit.record({
-        event_type: 'role_assigned',
-        user_id: id,
-        resource_type: 'role',
-        resource_id: roleId,
-        ...auditMeta(actor),
-      });
+      await audit(actor, 'role_assigned', id, {}, { type: 'role', id: roleId });
       return (await rbac.rolesOfUser(id)).map(isoDates);
     },
 
@@ -169,13 +164,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
       await assertCanGrantRoles(deps.db, actor.auth, [roleId]);
       await keepingASuperAdmin(deps.db, (trx) => queries.removeUserRole(id, roleId, trx));
       await deps.authCache.invalidate({ type: 'user', userId: id });
-      await deps.audit.record({
-        event_type: 'role_removed',
-        user_id: id,
-        resource_type: 'role',
-        resource_id: roleId,
-        ...auditMeta(actor),
-      });
+      await audit(actor, 'role_removed', id, {}, { type: 'role', id: roleId });
     },
   };
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunningPlatform } from '../../api/server/start.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { call, createKey } from '../support/fixtures.js';
-import { startTestPlatform } from '../support/platform.js';
+import { startTestPlatform, useTestPlatform } from '../support/platform.js';
 import { describeWithRedis, TEST_REDIS_URL, uniqueName } from '../support/services.js';
 
 describe('HTTP basics (no Redis configured)', () => {
@@ -91,19 +91,7 @@ describe('HTTP basics (no Redis configured)', () => {
 });
 
 describe('GET /ready with Redis configured but unreachable', () => {
-  let database: TestDatabase;
-  let platform: RunningPlatform;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    platform = await startTestPlatform({
-      HEIMDALL__DATABASE__URL: database.url,
-      HEIMDALL__REDIS__URL: 'redis://127.0.0.1:1',
-    });
-  });
-  afterAll(async () => {
-    await platform?.stop();
-    await database?.drop();
-  });
+  const platform = useTestPlatform({ HEIMDALL__REDIS__URL: 'redis://127.0.0.1:1' });
 
   it('answers 503 and names redis', async () => {
     const res = await fetch(`${platform.url}/ready`);
@@ -113,7 +101,7 @@ describe('GET /ready with Redis configured but unreachable', () => {
   });
 
   it('keeps serving the API: rate limits fall back to per-node counting', async () => {
-    const key = await createKey(platform.databases.primary, { roleIds: ['role_api_read_only'] });
+    const key = await createKey(platform.db, { roleIds: ['role_api_read_only'] });
     for (let i = 0; i < 3; i += 1) {
       const res = await call(platform.url, 'GET', '/v1/me', { key: key.key });
       expect(res.status).toBe(200);
@@ -123,19 +111,9 @@ describe('GET /ready with Redis configured but unreachable', () => {
 });
 
 describeWithRedis('GET /ready with Redis', () => {
-  let database: TestDatabase;
-  let platform: RunningPlatform;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    platform = await startTestPlatform({
-      HEIMDALL__DATABASE__URL: database.url,
-      HEIMDALL__REDIS__URL: TEST_REDIS_URL,
-      HEIMDALL__REDIS__KEY_PREFIX: `${uniqueName('ready')}:`,
-    });
-  });
-  afterAll(async () => {
-    await platform?.stop();
-    await database?.drop();
+  const platform = useTestPlatform({
+    HEIMDALL__REDIS__URL: TEST_REDIS_URL,
+    HEIMDALL__REDIS__KEY_PREFIX: `${uniqueName('ready')}:`,
   });
 
   it('answers 200 with redis ok', async () => {

@@ -8,7 +8,7 @@ import { openApiPath } from '../../api/http/openapi/document.js';
 import type { RunningPlatform } from '../../api/server/start.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { call, createKey, createUser, type TestKey } from '../support/fixtures.js';
-import { startTestPlatform } from '../support/platform.js';
+import { startTestPlatform, useTestPlatform } from '../support/platform.js';
 
 describe('OpenAPI document at /v1/openapi.json', () => {
   let database: TestDatabase;
@@ -158,23 +158,11 @@ describe('OpenAPI document at /v1/openapi.json', () => {
 });
 
 describe('Swagger UI switch', () => {
-  let database: TestDatabase;
-  let platform: RunningPlatform;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    platform = await startTestPlatform({
-      HEIMDALL__DATABASE__URL: database.url,
-      HEIMDALL__SERVER__API_DOCS: 'false',
-    });
-  });
-  afterAll(async () => {
-    await platform?.stop();
-    await database?.drop();
-  });
+  const t = useTestPlatform({ HEIMDALL__SERVER__API_DOCS: 'false' });
 
   it('server.api_docs = false removes /docs but keeps the document', async () => {
-    expect((await fetch(`${platform.url}/docs`)).status).toBe(404);
-    expect((await fetch(`${platform.url}/docs/assets/swagger-ui-bundle.js`)).status).toBe(404);
-    expect((await fetch(`${platform.url}/v1/openapi.json`)).status).toBe(200);
+    expect((await fetch(`${t.url}/docs`)).status).toBe(404);
+    expect((await fetch(`${t.url}/docs/assets/swagger-ui-bundle.js`)).status).toBe(404);
+    expect((await fetch(`${t.url}/v1/openapi.json`)).status).toBe(200);
   });
 });

@@ -1,35 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Knex } from 'knex';
-import type { RunningPlatform } from '../../api/server/start.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { call, createKey, createUser, type TestKey } from '../support/fixtures.js';
-import { startTestPlatform } from '../support/platform.js';
+import { useTestPlatform } from '../support/platform.js';
 
 describe('banning users (users:ban)', () => {
-  let database: TestDatabase;
-  let platform: RunningPlatform;
+  const t = useTestPlatform();
   let db: Knex;
   let moderatorId: string;
   let moderator: TestKey;
   let system: TestKey;
-  const url = () => platform.url;
+  const url = () => t.url;
   const userWithKey = async (roleIds: string[]) => {
     const id = await createUser(db, { roleIds, twoFactor: true });
     return { id, key: await createKey(db, { userId: id, roleIds: ['role_api_full_access'] }) };
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    platform = await startTestPlatform({ HEIMDALL__DATABASE__URL: database.url });
-    db = platform.databases.primary;
+    db = t.db;
     const mod = await userWithKey(['role_moderator']);
     moderatorId = mod.id;
     moderator = mod.key;
     system = await createKey(db, { roleIds: ['role_api_full_access'], isSystem: true });
-  });
-  afterAll(async () => {
-    await platform?.stop();
-    await database?.drop();
   });
 
   it('a ban stops the user’s keys at once, shows on the user, and is audited', async () => {

@@ -1,7 +1,10 @@
 import path from 'node:path';
+import { afterAll, beforeAll } from '@jest/globals';
+import type { Knex } from 'knex';
 import { loadConfig, type Config } from '../../core/config/index.js';
 import { createLogger } from '../../core/logger/index.js';
 import { startPlatform, type RunningPlatform } from '../../api/server/start.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const CONFIG_DIR = path.resolve('config');
 
@@ -22,4 +25,42 @@ export function testConfig(vars: Record<string, string>): Config {
 export function startTestPlatform(vars: Record<string, string>): Promise<RunningPlatform> {
   const config = testConfig(vars);
   return startPlatform({ config, logger: createLogger(config.log.level), roles: ['api'] });
+}
+
+export interface TestPlatform {
+  readonly platform: RunningPlatform;
+  readonly url: string;
+  readonly db: Knex;
+}
+
+/**
+ * A platform on a fresh database for the enclosing describe block: started in beforeAll, stopped and dropped in
+ * afterAll. Read its fields inside tests (they are set once beforeAll has run).
+ */
+export function useTestPlatform(vars: Record<string, string> = {}): TestPlatform {
+  let database: TestDatabase | undefined;
+  let platform: RunningPlatform | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    platform = await startTestPlatform({ HEIMDALL__DATABASE__URL: database.url, ...vars });
+  });
+  afterAll(async () => {
+    await platform?.stop();
+    await database?.drop();
+  });
+  const running = (): RunningPlatform => {
+    if (!platform) throw new Error('The test platform is not running (use it inside tests).');
+    return platform;
+  };
+  return {
+    get platform() {
+      return running();
+    },
+    get url() {
+      return running().url;
+    },
+    get db() {
+      return running().databases.primary;
+    },
+  };
 }
