@@ -43,6 +43,13 @@ const auditSchema = z.strictObject({
   compression_after_days: z.number().int().min(1).default(30),
   chunk_interval_days: z.number().int().min(1).default(7),
   partitions_ahead_weeks: z.number().int().min(1).max(52).default(4),
+  /** Events per INSERT, and the longest an event waits in memory before its batch is written (ms). */
+  batch_size: z.number().int().min(1).max(10_000).default(500),
+  flush_interval_ms: z.number().int().min(1).max(60_000).default(200),
+  /** Events queued in memory at most; beyond it they go straight to the spool (nothing is dropped). */
+  max_buffered: z.number().int().min(100).default(50_000),
+  /** Where events wait while the audit database is unreachable, relative to data_dir. */
+  spool_dir: z.string().min(1).default('audit-spool'),
 });
 
 const redisSchema = z.strictObject({

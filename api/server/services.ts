@@ -3,7 +3,7 @@ import { createApiKeyService } from '../../core/api-keys/service.js';
 import { createPermissionService } from '../../core/rbac/permissions-service.js';
 import { createRoleService } from '../../core/rbac/roles-service.js';
 import { createUserService } from '../../core/users/service.js';
-import { createAuditLogger } from '../../core/audit/index.js';
+import { openAuditLogger } from '../../core/audit/index.js';
 import { createAuthCache } from '../../core/auth/auth-cache.js';
 import { createAuthenticator } from '../../core/auth/authenticator.js';
 import { createAuthQueries } from '../../core/auth/queries.js';
@@ -22,7 +22,10 @@ export type Services = ReturnType<typeof createServices>;
 /** The one wiring place (STYLE.md §2): queries → services → routes, built once per process. */
 export function createServices(deps: { config: Config; logger: Logger; databases: Databases; cache: Cache }) {
   const { config, logger, databases, cache } = deps;
-  const audit = createAuditLogger(databases.audit);
+  const audit = openAuditLogger(config, databases.audit, {
+    onError: (err, context) => logger.error({ err }, context),
+    onRejected: (row, err) => logger.error({ err, event: row }, 'audit event refused by the database'),
+  });
   const authCache = createAuthCache({
     bus: cache,
     ttlMs: config.auth.cache_ttl_ms,

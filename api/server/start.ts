@@ -106,6 +106,8 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
           await new Promise<void>((resolve) => server.close(() => resolve()));
           clearTimeout(force);
           await services.authCache.stop();
+          // After the server: requests that finished have recorded their events; write them all.
+          await services.audit.close();
           await readyCache.close();
           await databases.close();
         })()),

@@ -76,6 +76,7 @@ describe('API keys and /v1/me', () => {
     expect(fetched.body).not.toHaveProperty('key_hash');
     const works = await call(url(), 'GET', '/v1/me', { key: created.body.key });
     expect(works.body.scopes).toEqual(['gps:read']);
+    await platform.services.audit.flush();
     expect(
       await db('AuditEvent').where({ event_type: 'api_key_created', resource_id: created.body.id }),
     ).toHaveLength(1);

@@ -190,6 +190,7 @@ describe('RBAC guard rails', () => {
       body: { role_id: 'role_user' },
       headers: { 'user-agent': 'matrix-test/1.0' },
     });
+    await platform.services.audit.flush();
     const event = await db('AuditEvent').where({ event_type: 'role_assigned', user_id: target }).first();
     expect(event).toMatchObject({
       actor_id: superId,

@@ -52,6 +52,7 @@ describe('banning users (users:ban)', () => {
     const notBanned = await call(url(), 'GET', '/v1/users?banned=false&per_page=100', { key: moderator.key });
     expect(notBanned.body.data.map((u: { id: string }) => u.id)).not.toContain(target.id);
 
+    await t.platform.services.audit.flush();
     const event = await db('AuditEvent').where({ event_type: 'user_banned', user_id: target.id }).first();
     expect(event).toMatchObject({
       actor_id: moderatorId,
@@ -74,6 +75,7 @@ describe('banning users (users:ban)', () => {
       204,
     );
 
+    await t.platform.services.audit.flush();
     const events = await db('AuditEvent').where({ user_id: target.id }).orderBy('created_at');
     expect(events.map((e: { event_type: string }) => e.event_type)).toEqual(['user_banned', 'user_unbanned']);
     const user = await call(url(), 'GET', `/v1/users/${target.id}`, { key: moderator.key });

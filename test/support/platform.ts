@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from '@jest/globals';
 import type { Knex } from 'knex';
@@ -5,6 +6,7 @@ import { loadConfig, type Config } from '../../core/config/index.js';
 import { createLogger } from '../../core/logger/index.js';
 import { startPlatform, type RunningPlatform } from '../../api/server/start.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { uniqueName } from './services.js';
 
 export const CONFIG_DIR = path.resolve('config');
 
@@ -17,6 +19,8 @@ export function testConfig(vars: Record<string, string>): Config {
       HEIMDALL__SERVER__HOST: '127.0.0.1',
       HEIMDALL__SERVER__PORT: '0',
       HEIMDALL__LOG__LEVEL: 'silent',
+      // Each platform its own audit spool: spooled events must never be replayed into another test's database.
+      HEIMDALL__AUDIT__SPOOL_DIR: path.join(os.tmpdir(), uniqueName('heimdall-audit-spool')),
       ...vars,
     },
   });

@@ -1,4 +1,4 @@
-import { createAuditLogger } from '../../../core/audit/index.js';
+import { openAuditLogger } from '../../../core/audit/index.js';
 import { generatePassword } from '../../../core/auth/passwords.js';
 import { createAdmin } from '../../../core/users/create-admin.js';
 import type { Config } from '../../../schemas/config.js';
@@ -23,10 +23,11 @@ export async function createAdminCommand(
     throw new UsageError('No password on stdin (pipe one line, or run in a terminal).');
 
   return withPreparedDatabases(config, async (databases) => {
+    const audit = openAuditLogger(config, databases.audit);
     const admin = await createAdmin(
-      { db: databases.primary, audit: createAuditLogger(databases.audit) },
+      { db: databases.primary, audit },
       { email: options.email!, username: options.username!, password },
-    );
+    ).finally(() => audit.close());
     io.stdout.write(`Created super admin ${admin.username} <${admin.email}> (id ${admin.userId}).\n`);
     if (!piped) io.stdout.write(`Password (shown once, store it now): ${password}\n`);
     return 0;

@@ -1,5 +1,5 @@
 import { createApiKeyService } from '../../../core/api-keys/service.js';
-import { createAuditLogger } from '../../../core/audit/index.js';
+import { openAuditLogger } from '../../../core/audit/index.js';
 import { createAuthCache } from '../../../core/auth/auth-cache.js';
 import { operatorContext } from '../../../core/auth/operator.js';
 import { createCache } from '../../../core/cache/index.js';
@@ -54,10 +54,11 @@ export async function createApiKeyCommand(
       userId = account.user_id;
     }
     const bus = createCache({ url: config.redis.url, keyPrefix: config.redis.key_prefix });
+    const audit = openAuditLogger(config, databases.audit);
     try {
       const service = createApiKeyService({
         db: databases.primary,
-        audit: createAuditLogger(databases.audit),
+        audit,
         authCache: createAuthCache({ bus, ttlMs: 0 }),
       });
       const created = await service.create(
@@ -73,6 +74,7 @@ export async function createApiKeyCommand(
       );
       return 0;
     } finally {
+      await audit.close();
       await bus.close();
     }
   });
