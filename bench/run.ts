@@ -3,6 +3,7 @@ import { loadConfig } from '../core/config/index.js';
 import { createLogger } from '../core/logger/index.js';
 import { startPlatform } from '../api/server/start.js';
 import { benchApiKey } from './fixtures.js';
+import { runAuditBench, type AuditBenchResult } from './audit.js';
 import { measure, startHelloWorld, type BenchResult } from './http.js';
 
 /**
@@ -28,6 +29,8 @@ const config = loadConfig({
 const hello = await startHelloWorld();
 const platform = await startPlatform({ config, logger: createLogger('silent'), roles: ['api'] });
 const results: BenchResult[] = [];
+let audit: AuditBenchResult | undefined;
+const auditEvents = Number(process.env.BENCH_AUDIT_EVENTS ?? 100_000);
 try {
   const opts = { connections, durationSec };
   // A user-owned key capped by its owner: the full resolution path (key roles, owner roles, 2FA state).
@@ -43,6 +46,7 @@ try {
   const light = { connections: 4, durationSec };
   results.push(await measure('express hello-world, 4 connections', hello.url, light));
   results.push(await measure('GET /v1/me, 4 connections', `${platform.url}/v1/me`, { ...auth, ...light }));
+  audit = await runAuditBench(platform.databases.audit, auditEvents);
 } finally {
   await platform.stop();
   await hello.close();
@@ -57,4 +61,14 @@ for (const r of results) {
   console.log(
     `| ${r.name} | ${r.requestsPerSec} | ${(r.requestsPerSec / baseline).toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.non2xx} |`,
   );
+}
+
+if (audit) {
+  console.log(`\nAudit ingest, ${audit.events} events`);
+  console.log('| measure | value |');
+  console.log('|---|---:|');
+  console.log(`| writer (record → batched COPY) | ${audit.writerPerSec} events/s |`);
+  console.log(`| raw COPY of the same rows | ${audit.copyPerSec} events/s |`);
+  console.log(`| writer ÷ COPY | ${(audit.writerPerSec / audit.copyPerSec).toFixed(2)} |`);
+  console.log(`| record() caller cost p50 / p99 | ${audit.recordP50Us} / ${audit.recordP99Us} µs |`);
 }

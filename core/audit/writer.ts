@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { AuditEventInput } from '../../schemas/audit.js';
-import { insertAuditRows, isDataError, toAuditRow, type AuditRow } from './rows.js';
+import { copyAuditRows, insertAuditRows, isDataError, toAuditRow, type AuditRow } from './rows.js';
 import type { AuditSpool } from './spool.js';
 
 /**
@@ -69,11 +69,14 @@ export function createAuditWriter(options: AuditWriterOptions): AuditLogger {
     return run;
   };
 
-  /** Inserts rows; rows PostgreSQL refuses as data are retried one by one and the bad ones set aside. */
-  async function insert(rows: AuditRow[]): Promise<void> {
+  /**
+   * Stores rows: a fresh batch with COPY, a replayed one with INSERT … ON CONFLICT DO NOTHING (it may be stored
+   * already). Rows PostgreSQL refuses as data are retried one by one and the bad ones set aside.
+   */
+  async function insert(rows: AuditRow[], fresh: boolean): Promise<void> {
     for (const row of rows) options.enrich?.(row);
     try {
-      stats.inserted += await insertAuditRows(db, rows);
+      stats.inserted += fresh ? await copyAuditRows(db, rows) : await insertAuditRows(db, rows);
     } catch (err) {
       if (!isDataError(err)) throw err;
       for (const row of rows) {
@@ -91,7 +94,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditLogger {
   async function writeBatch(rows: AuditRow[]): Promise<void> {
     if (spool.pendingRows() === 0) {
       try {
-        await insert(rows);
+        await insert(rows, true);
         return;
       } catch (err) {
         onError(err, 'audit database unreachable; spooling events to disk');
@@ -103,7 +106,8 @@ export function createAuditWriter(options: AuditWriterOptions): AuditLogger {
 
   async function flushBuffer(): Promise<void> {
     while (buffer.length > 0) {
-      const rows = buffer.splice(0, batchSize);
+      // Under a backlog, bigger statements: fewer round trips while the database is the bottleneck.
+      const rows = buffer.splice(0, Math.min(buffer.length, batchSize * 10));
       await writeBatch(rows);
     }
   }
@@ -113,7 +117,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditLogger {
     for (const segment of spool.sealForReplay()) {
       const rows = await spool.read(segment);
       try {
-        for (let i = 0; i < rows.length; i += batchSize) await insert(rows.slice(i, i + batchSize));
+        for (let i = 0; i < rows.length; i += batchSize) await insert(rows.slice(i, i + batchSize), false);
       } catch (err) {
         onError(err, 'audit database still unreachable; events stay in the spool');
         return false;
