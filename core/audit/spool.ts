@@ -1,4 +1,4 @@
-import { appendFileSync, fsyncSync, mkdirSync, openSync, closeSync, readdirSync } from 'node:fs';
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditRow } from './rows.js';
@@ -83,10 +83,9 @@ export function createAuditSpool(dir: string): AuditSpool {
     },
     appendSync(rows) {
       if (rows.length === 0) return;
-      const file = target(rows.length);
-      appendFileSync(file, encode(rows), { mode: 0o600 });
-      const fd = openSync(file, 'r+');
+      const fd = openSync(target(rows.length), 'a', 0o600);
       try {
+        appendFileSync(fd, encode(rows));
         fsyncSync(fd);
       } finally {
         closeSync(fd);

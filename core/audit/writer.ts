@@ -28,7 +28,7 @@ export interface AuditWriterStats {
   buffered: number;
   spooled: number;
   inserted: number;
-  /** Rows PostgreSQL refused as data (after a row-by-row retry); kept in the dead-letter log. */
+  /** Rows PostgreSQL refused as data (after a row-by-row retry); each was handed to onRejected (logged). */
   rejected: number;
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { ACTIVE_BAN } from '../users/bans.js';
 
 /** SQL for resolving credentials into grants; no rules here (STYLE.md §5). */
 export interface ApiKeyRow {
@@ -69,10 +70,7 @@ export function createAuthQueries(db: Knex) {
     },
     findUser(id: string) {
       return db('User as u')
-        .joinRaw(
-          `LEFT JOIN "UserBan" b ON b.user_id = u.id AND b.lifted_at IS NULL
-             AND (b.expires_at IS NULL OR b.expires_at > now())`,
-        )
+        .joinRaw(`LEFT JOIN "UserBan" b ON b.user_id = u.id AND ${ACTIVE_BAN}`)
         .where('u.id', id)
         .first<UserRow | undefined>(
           'u.id',

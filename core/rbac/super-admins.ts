@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { LEGACY_SUPER_ADMIN_ROLE_NAME, ROLE_IDS } from '../../schemas/roles.js';
 import { AppError } from '../errors/index.js';
+import { ACTIVE_BAN } from '../users/bans.js';
 
 /**
  * "Nobody can remove the last super admin" (issue 3). Every change that could take super-admin power away
@@ -20,8 +21,7 @@ export async function countSuperAdmins(trx: Knex): Promise<number> {
        JOIN "UserRole" ur ON ur.user_id = u.id
        JOIN "Role" r ON r.id = ur.role_id
       WHERE u.deleted_at IS NULL
-        AND NOT EXISTS (SELECT 1 FROM "UserBan" b WHERE b.user_id = u.id AND b.lifted_at IS NULL
-                          AND (b.expires_at IS NULL OR b.expires_at > now()))
+        AND NOT EXISTS (SELECT 1 FROM "UserBan" b WHERE b.user_id = u.id AND ${ACTIVE_BAN})
         AND (r.id = ? OR r.name = ? OR EXISTS (
               SELECT 1 FROM "RolePermission" rp WHERE rp.role_id = r.id AND rp.permission_id = '*:*'))`,
     [ROLE_IDS.superAdmin, LEGACY_SUPER_ADMIN_ROLE_NAME],

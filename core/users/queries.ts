@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { ROLE_IDS } from '../../schemas/roles.js';
 import { paginate } from '../shared/pagination.js';
+import { ACTIVE_BAN } from './bans.js';
 
 /** SQL for users and their email accounts; no business rules here (STYLE.md §5). */
 export function createUserQueries(db: Knex) {
@@ -72,8 +73,6 @@ export interface UserRow {
   ban: { reason: string; banned_by: string; banned_at: string; expires_at: string | null } | null;
 }
 
-/** The ban that applies now: open (not lifted) and not run out. At most one open ban per user (unique index). */
-const ACTIVE_BAN = `b.lifted_at IS NULL AND (b.expires_at IS NULL OR b.expires_at > now())`;
 const isoUtc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** Users as the admin API shows them, with their primary email and role ids. */
