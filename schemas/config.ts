@@ -50,6 +50,25 @@ const auditSchema = z.strictObject({
   max_buffered: z.number().int().min(100).default(50_000),
   /** Where events wait while the audit database is unreachable, relative to data_dir. */
   spool_dir: z.string().min(1).default('audit-spool'),
+  /**
+   * When the housekeeping job runs (cron, UTC): on plain PostgreSQL it creates the coming weeks' partitions and
+   * drops those past retention; on TimescaleDB it brings the retention and compression policies in line with
+   * this config. It also runs once when the scheduler starts.
+   */
+  housekeeping_cron: z
+    .string()
+    .regex(/^\S+(\s+\S+){4,5}$/, 'expected a cron expression of 5 or 6 fields, e.g. "17 3 * * *"')
+    .default('17 3 * * *'),
+});
+
+const geoipSchema = z.strictObject({
+  /** A GeoLite2-City or GeoIP2-City `.mmdb` file. Unset or empty: no GeoIP enrichment. */
+  database: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : undefined)),
+  /** How often to look for a replaced database file (ms); 0 never looks. */
+  check_interval_ms: z.number().int().min(0).default(60_000),
 });
 
 const redisSchema = z.strictObject({
@@ -98,6 +117,7 @@ export const configSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   database: databaseSchema.default(databaseSchema.parse({})),
   audit: auditSchema.default(auditSchema.parse({})),
+  geoip: geoipSchema.default(geoipSchema.parse({})),
   redis: redisSchema.default(redisSchema.parse({})),
   log: logSchema.default(logSchema.parse({})),
   auth: authSchema.default(authSchema.parse({})),

@@ -3,7 +3,8 @@ import { createApiKeyService } from '../../core/api-keys/service.js';
 import { createPermissionService } from '../../core/rbac/permissions-service.js';
 import { createRoleService } from '../../core/rbac/roles-service.js';
 import { createUserService } from '../../core/users/service.js';
-import { openAuditLogger } from '../../core/audit/index.js';
+import { geoEnricher, openAuditLogger } from '../../core/audit/index.js';
+import { createGeoIp } from '../../core/geoip/index.js';
 import { createAuthCache } from '../../core/auth/auth-cache.js';
 import { createAuthenticator } from '../../core/auth/authenticator.js';
 import { createAuthQueries } from '../../core/auth/queries.js';
@@ -22,7 +23,13 @@ export type Services = ReturnType<typeof createServices>;
 /** The one wiring place (STYLE.md §2): queries → services → routes, built once per process. */
 export function createServices(deps: { config: Config; logger: Logger; databases: Databases; cache: Cache }) {
   const { config, logger, databases, cache } = deps;
+  const geoip = createGeoIp({
+    database: config.geoip.database,
+    checkIntervalMs: config.geoip.check_interval_ms,
+    log: logger.child({ component: 'geoip' }),
+  });
   const audit = openAuditLogger(config, databases.audit, {
+    enrich: geoEnricher(geoip),
     onError: (err, context) => logger.error({ err }, context),
     onRejected: (row, err) => logger.error({ err, event: row }, 'audit event refused by the database'),
   });
@@ -56,5 +63,5 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   const extraRouters: Router[] = [
     apiDocsRouter({ routes, version: heimdallVersion(), swaggerUi: config.server.api_docs }),
   ];
-  return { audit, authCache, authenticator, rateLimiter, apiKeys, routes, extraRouters };
+  return { audit, geoip, authCache, authenticator, rateLimiter, apiKeys, routes, extraRouters };
 }

@@ -4,6 +4,8 @@ import { createCache } from '../../core/cache/index.js';
 import type { Cache } from '../../core/cache/types.js';
 import { openDatabases, prepareDatabases, type Databases } from '../../core/db/index.js';
 import type { Logger } from '../../core/logger/index.js';
+import { auditHousekeepingSettings, runAuditHousekeeping } from '../../core/audit/housekeeping.js';
+import { startScheduler, type Scheduler } from '../../core/scheduler/index.js';
 import { createUserQueries } from '../../core/users/queries.js';
 import type { Config } from '../../schemas/config.js';
 import { createApp } from '../http/app.js';
@@ -24,6 +26,8 @@ export interface RunningPlatform {
   routes: readonly AnyRoute[];
   /** The wired services (tests reach the auth cache through it). */
   services: Services;
+  /** Present when this process runs the scheduler role. */
+  scheduler: Scheduler | undefined;
   stop(): Promise<void>;
 }
 
@@ -89,6 +93,26 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
     const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
     logger.info({ url, roles, publicUrl: config.server.public_url }, 'Heimdall is listening');
 
+    let scheduler: Scheduler | undefined;
+    if (roles.includes('scheduler')) {
+      try {
+        scheduler = startScheduler(
+          [
+            {
+              name: 'audit-housekeeping',
+              cron: config.audit.housekeeping_cron,
+              runAtStart: true,
+              run: () => runAuditHousekeeping(databases.audit, auditHousekeepingSettings(config.audit)),
+            },
+          ],
+          logger.child({ component: 'scheduler' }),
+        );
+      } catch (err) {
+        await new Promise((resolve) => server.close(resolve));
+        throw err;
+      }
+    }
+
     const readyCache = cache;
     let stopping: Promise<void> | undefined;
     return {
@@ -98,6 +122,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
       cache: readyCache,
       routes: services.routes,
       services,
+      scheduler,
       stop: () =>
         (stopping ??= (async () => {
           const force = setTimeout(() => server.closeAllConnections(), config.server.shutdown_timeout_ms);
@@ -105,6 +130,8 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
           // close() stops accepting and ends idle keep-alive sockets; in-flight requests get the timeout above.
           await new Promise<void>((resolve) => server.close(() => resolve()));
           clearTimeout(force);
+          await scheduler?.stop();
+          services.geoip.close();
           await services.authCache.stop();
           // After the server: requests that finished have recorded their events; write them all.
           await services.audit.close();

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Config } from '../../schemas/config.js';
+import type { GeoIp } from '../geoip/index.js';
+import type { AuditRow } from './rows.js';
 import { createAuditSpool } from './spool.js';
 import { createAuditWriter, type AuditLogger, type AuditWriterOptions } from './writer.js';
 
@@ -22,3 +24,16 @@ export function openAuditLogger(
     ...hooks,
   });
 }
+
+/** Fills an event's GeoIP columns from its ip_address at write time (nothing when the address has no place). */
+export const geoEnricher =
+  (geoip: Pick<GeoIp, 'lookup'>) =>
+  (row: AuditRow): void => {
+    if (!row.ip_address || row.country_code !== null) return;
+    const place = geoip.lookup(row.ip_address);
+    if (!place) return;
+    row.country_code = place.country_code;
+    row.country_name = place.country_name;
+    row.city = place.city;
+    row.region = place.region;
+  };

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { runAuditHousekeeping } from '../../core/audit/housekeeping.js';
 import { createMigrator } from '../../core/db/migrate.js';
 import { useTestDatabase } from '../support/knex.js';
 
@@ -69,5 +70,70 @@ describe('AuditEvent on plain PostgreSQL', () => {
       .db('AuditEvent')
       .where('created_at', '<', new Date(Date.now() - 100 * 86400_000));
     expect(remaining).toEqual([]);
+  });
+});
+
+describe('audit housekeeping on plain PostgreSQL (the scheduler job)', () => {
+  const t = useTestDatabase();
+  beforeAll(async () => {
+    await createMigrator(t.db, 'audit', settings).up();
+  });
+
+  const weekly = async (): Promise<string[]> =>
+    (
+      await t.db.raw<{ rows: { name: string }[] }>(`
+        SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = '"AuditEvent"'::regclass AND c.relname ~ '^AuditEvent_p' ORDER BY 1`)
+    ).rows.map((r) => r.name);
+
+  const mondayUtc = (weeksFromNow: number): string => {
+    const d = new Date();
+    d.setUTCHours(0, 0, 0, 0);
+    d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7) + 7 * weeksFromNow);
+    return `AuditEvent_p${d.toISOString().slice(0, 10).replace(/-/g, '')}`;
+  };
+
+  it('creates the coming weeks as configured, and is a no-op when run again', async () => {
+    const first = await runAuditHousekeeping(t.db, { ...settings, partitionsAheadWeeks: 8 });
+    expect(first).toEqual({ storage: 'partitions', created: 4, dropped: 0 });
+    const names = await weekly();
+    for (let w = -1; w <= 8; w += 1) expect(names).toContain(mondayUtc(w));
+    expect(await runAuditHousekeeping(t.db, { ...settings, partitionsAheadWeeks: 8 })).toEqual({
+      storage: 'partitions',
+      created: 0,
+      dropped: 0,
+    });
+  });
+
+  it('drops partitions past retention with their events, and keeps the rest', async () => {
+    await t.db.raw(`SELECT heimdall_audit_ensure_partitions(20, 0)`);
+    const old = new Date(Date.now() - 15 * WEEK);
+    const recent = new Date(Date.now() - 2 * WEEK);
+    await t.db('AuditEvent').insert([
+      { event_type: 'login', created_at: old },
+      { event_type: 'login', created_at: recent },
+    ]);
+    const result = await runAuditHousekeeping(t.db, { ...settings, retentionDays: 70 });
+    expect(result).toMatchObject({ storage: 'partitions' });
+    // Weeks ending more than 70 days ago: 20 weeks back, minus the ones still partly inside the window.
+    expect((result as { dropped: number }).dropped).toBeGreaterThanOrEqual(9);
+    const names = await weekly();
+    expect(names).not.toContain(mondayUtc(-15));
+    expect(names).toContain(mondayUtc(-2));
+    const left = await t.db('AuditEvent').select('created_at');
+    expect(left.map((r: { created_at: Date }) => r.created_at.getTime())).not.toContain(old.getTime());
+    expect(left.map((r: { created_at: Date }) => r.created_at.getTime())).toContain(recent.getTime());
+  });
+
+  it('steps aside while another node is housekeeping', async () => {
+    const other = await t.db.client.acquireConnection();
+    try {
+      await other.query(`SELECT pg_advisory_lock(hashtext('heimdall:audit-housekeeping'))`);
+      expect(await runAuditHousekeeping(t.db, settings)).toEqual({ storage: 'skipped' });
+      await other.query(`SELECT pg_advisory_unlock(hashtext('heimdall:audit-housekeeping'))`);
+      expect(await runAuditHousekeeping(t.db, settings)).toMatchObject({ storage: 'partitions' });
+    } finally {
+      await t.db.client.releaseConnection(other);
+    }
   });
 });

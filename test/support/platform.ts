@@ -4,6 +4,7 @@ import { afterAll, beforeAll } from '@jest/globals';
 import type { Knex } from 'knex';
 import { loadConfig, type Config } from '../../core/config/index.js';
 import { createLogger } from '../../core/logger/index.js';
+import type { ProcessRole } from '../../api/server/roles.js';
 import { startPlatform, type RunningPlatform } from '../../api/server/start.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { uniqueName } from './services.js';
@@ -26,9 +27,12 @@ export function testConfig(vars: Record<string, string>): Config {
   });
 }
 
-export function startTestPlatform(vars: Record<string, string>): Promise<RunningPlatform> {
+export function startTestPlatform(
+  vars: Record<string, string>,
+  roles: ProcessRole[] = ['api'],
+): Promise<RunningPlatform> {
   const config = testConfig(vars);
-  return startPlatform({ config, logger: createLogger(config.log.level), roles: ['api'] });
+  return startPlatform({ config, logger: createLogger(config.log.level), roles });
 }
 
 export interface TestPlatform {
@@ -41,12 +45,15 @@ export interface TestPlatform {
  * A platform on a fresh database for the enclosing describe block: started in beforeAll, stopped and dropped in
  * afterAll. Read its fields inside tests (they are set once beforeAll has run).
  */
-export function useTestPlatform(vars: Record<string, string> = {}): TestPlatform {
+export function useTestPlatform(
+  vars: Record<string, string> = {},
+  roles: ProcessRole[] = ['api'],
+): TestPlatform {
   let database: TestDatabase | undefined;
   let platform: RunningPlatform | undefined;
   beforeAll(async () => {
     database = await createTestDatabase();
-    platform = await startTestPlatform({ HEIMDALL__DATABASE__URL: database.url, ...vars });
+    platform = await startTestPlatform({ HEIMDALL__DATABASE__URL: database.url, ...vars }, roles);
   });
   afterAll(async () => {
     await platform?.stop();
