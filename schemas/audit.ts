@@ -62,8 +62,161 @@ export const auditEventInputSchema = z.strictObject({
   error_message: z.string().max(2000).optional(),
   source_service: z.enum(SOURCE_SERVICES).optional(),
   is_reported: z.boolean().default(false),
-  created_at: z.coerce.date().optional(),
+  created_at: z.coerce
+    .date()
+    .refine((d) => d.getTime() <= Date.now() + 5 * 60_000, 'Must not be in the future.')
+    .optional(),
 });
 
 export type AuditEventInput = z.input<typeof auditEventInputSchema>;
 export type AuditEvent = z.output<typeof auditEventInputSchema>;
+
+/** Events about a person's own account that they see in their activity (GET /v1/user/activity). */
+export const USER_ACTIVITY_EVENT_TYPES: readonly AuditEventType[] = [
+  ...AUDIT_EVENT_GROUPS.authentication,
+  ...AUDIT_EVENT_GROUPS.two_factor,
+  ...AUDIT_EVENT_GROUPS.sessions,
+  ...AUDIT_EVENT_GROUPS.account,
+  ...AUDIT_EVENT_GROUPS.account_links,
+  ...AUDIT_EVENT_GROUPS.oauth,
+  ...AUDIT_EVENT_GROUPS.api_keys,
+  ...AUDIT_EVENT_GROUPS.admin,
+  ...AUDIT_EVENT_GROUPS.data,
+];
+
+const eventTypeEnum = z.enum(AUDIT_EVENT_TYPES as [AuditEventType, ...AuditEventType[]]);
+
+/** `event_type=login,logout` or `event_type=login&event_type=logout`. */
+const eventTypeList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()))
+  .pipe(z.array(eventTypeEnum).min(1).max(AUDIT_EVENT_TYPES.length))
+  .describe('One or more event types of the catalogue, comma-separated (login,logout) or repeated');
+
+const geoFields = {
+  country_code: z.string().nullable().describe('ISO 3166-1 alpha-2, from the GeoIP database'),
+  country_name: z.string().nullable(),
+  city: z.string().nullable(),
+  region: z.string().nullable(),
+};
+
+export const auditEventSchema = z.object({
+  id: z.uuid(),
+  created_at: z.string().describe('ISO 8601 with microseconds'),
+  event_type: z.string(),
+  user_id: z.string().nullable(),
+  actor_id: z.string().nullable(),
+  resource_type: z.string().nullable(),
+  resource_id: z.string().nullable(),
+  ip_address: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  description: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  status: z.enum(AUDIT_STATUSES),
+  error_message: z.string().nullable(),
+  source_service: z.string().nullable(),
+  is_reported: z.boolean(),
+  ...geoFields,
+});
+export type AuditEventRecord = z.infer<typeof auditEventSchema>;
+
+/** What a person sees of an event about them: no metadata or actor id (an admin's notes stay internal). */
+export const activitySchema = z.object({
+  id: z.uuid(),
+  created_at: z.string(),
+  event_type: z.string(),
+  status: z.enum(AUDIT_STATUSES),
+  description: z.string().nullable(),
+  resource_type: z.string().nullable(),
+  resource_id: z.string().nullable(),
+  ip_address: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  source_service: z.string().nullable(),
+  is_reported: z.boolean(),
+  by_self: z.boolean().describe('You did it (false: an administrator or an app acted on your account)'),
+  ...geoFields,
+});
+export type ActivityRecord = z.infer<typeof activitySchema>;
+
+export const MAX_AUDIT_PAGE = 200;
+
+const cursorPage = {
+  limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(50),
+  cursor: z.string().max(200).optional().describe('next_cursor of the previous page'),
+};
+
+const timeRange = {
+  from: z.iso.datetime({ offset: true }).optional().describe('Events at or after this time'),
+  to: z.iso.datetime({ offset: true }).optional().describe('Events before this time'),
+};
+
+const rangeIsOrdered = (q: { from?: string | undefined; to?: string | undefined }) =>
+  !q.from || !q.to || new Date(q.from) < new Date(q.to);
+const rangeMessage = { message: '"from" must be before "to".', path: ['from'] };
+
+export const listAuditQuery = z
+  .strictObject({
+    user_id: z.string().min(1).max(255).optional(),
+    actor_id: z.string().min(1).max(255).optional(),
+    event_type: eventTypeList.optional(),
+    status: z.enum(AUDIT_STATUSES).optional(),
+    source_service: z.enum(SOURCE_SERVICES).optional(),
+    resource_type: z.string().min(1).max(100).optional(),
+    resource_id: z.string().min(1).max(255).optional(),
+    country_code: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, 'A two-letter ISO 3166-1 country code.')
+      .transform((c) => c.toUpperCase())
+      .optional(),
+    ip: z
+      .union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])
+      .optional()
+      .describe('An address, or a network in CIDR notation'),
+    is_reported: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+    ...timeRange,
+    ...cursorPage,
+  })
+  .refine(rangeIsOrdered, rangeMessage);
+export type ListAuditQuery = z.output<typeof listAuditQuery>;
+
+export const listActivityQuery = z
+  .strictObject({
+    event_type: eventTypeList.optional(),
+    is_reported: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+    ...timeRange,
+    ...cursorPage,
+  })
+  .refine(rangeIsOrdered, rangeMessage);
+export type ListActivityQuery = z.output<typeof listActivityQuery>;
+
+export const cursorListOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    data: z.array(item),
+    next_cursor: z
+      .string()
+      .nullable()
+      .describe('Pass as `cursor` for the next (older) page; null at the end'),
+  });
+
+/** POST /v1/audit: apps say who they are (`source_service` is required). */
+export const submittedAuditEventSchema = auditEventInputSchema.extend({
+  source_service: z.enum(SOURCE_SERVICES),
+});
+export const MAX_AUDIT_BATCH = 1000;
+export const submitAuditBody = z.union([
+  z.strictObject({ events: z.array(submittedAuditEventSchema).min(1).max(MAX_AUDIT_BATCH) }),
+  submittedAuditEventSchema,
+]);
+export type SubmitAuditBody = z.output<typeof submitAuditBody>;
+
+export const submitAuditResponse = z.object({ ids: z.array(z.uuid()) });
+
+export const reportActivityBody = z.strictObject({
+  reason: z.string().trim().max(1000).optional().describe('What you noticed, for the administrators'),
+});

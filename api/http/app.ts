@@ -53,7 +53,14 @@ export function createApp(deps: AppDeps): Express {
   // Routes declare full paths (`/v1/...`, as the OpenAPI document shows them); the router is mounted at /v1,
   // so requests elsewhere never walk its layers.
   const v1 = Router();
-  v1.use(express.json({ limit: '1mb' }), authenticate(deps.authenticator), rateLimit(deps.rateLimiter));
+  // Bulk routes (bodyLimit) parse their larger bodies themselves, after authentication and rate limiting.
+  const bulk = new Set(deps.routes.filter((r) => r.bodyLimit).map((r) => `${r.method.toUpperCase()} ${r.path}`));
+  const json = express.json({ limit: '1mb' });
+  v1.use(
+    (req, res, next) => (bulk.has(`${req.method} ${req.baseUrl}${req.path}`) ? next() : json(req, res, next)),
+    authenticate(deps.authenticator),
+    rateLimit(deps.rateLimiter),
+  );
   for (const route of deps.routes) mountRoute(v1, route, '/v1');
   app.use('/v1', v1);
 

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { AuthContext } from '../../core/auth/context.js';
 import { assertScope } from '../../core/auth/guards.js';
@@ -38,6 +38,11 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown, R = unknown> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  /**
+   * A larger JSON body limit than the default 1 MB (bulk routes). Only for paths without parameters; the body
+   * is parsed after authentication and rate limiting.
+   */
+  bodyLimit?: string;
   /** Response body schema; omit for 204. */
   response?: z.ZodType<R>;
   status?: number;
@@ -51,12 +56,33 @@ export type AnyRoute = RouteSpec<any, any, any, any>;
 
 export const defineRoute = <P, Q, B, R>(spec: RouteSpec<P, Q, B, R>): RouteSpec<P, Q, B, R> => spec;
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * Issues that name fields. When no branch of a union matched, the branch meant is the one whose shape fits
+ * (no unknown keys at its top level), else the one with the fewest complaints: its issues are reported.
+ */
+export function fieldIssues(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): Issue[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [{ ...issue, path }];
+    const fits = (branch: Issue[]) =>
+      !branch.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0);
+    const ranked = [...issue.errors].sort((a, b) => Number(fits(b)) - Number(fits(a)) || a.length - b.length);
+    return fieldIssues(ranked[0]!, path);
+  });
+}
+
 function validate<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new AppError('request.validation_failed', 400, `The request ${where} is not valid.`, {
-    fields: result.error.issues.map((i) => ({ in: where, field: i.path.join('.'), message: i.message })),
+    fields: fieldIssues(result.error.issues).map((i) => ({
+      in: where,
+      field: i.path.map(String).join('.'),
+      message: i.message,
+    })),
   });
 }
 
@@ -111,7 +137,13 @@ export function mountRoute(router: Router, route: AnyRoute, mountedAt = ''): voi
     }
     res.status(status).json(route.response.parse(result));
   };
-  router[route.method](route.path.slice(mountedAt.length) || '/', handler);
+  const path = route.path.slice(mountedAt.length) || '/';
+  if (route.bodyLimit) {
+    if (path.includes(':')) throw new Error(`bodyLimit needs a path without parameters: ${route.path}`);
+    router[route.method](path, express.json({ limit: route.bodyLimit }), handler);
+    return;
+  }
+  router[route.method](path, handler);
 }
 
 declare module 'express-serve-static-core' {

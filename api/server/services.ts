@@ -4,6 +4,7 @@ import { createPermissionService } from '../../core/rbac/permissions-service.js'
 import { createRoleService } from '../../core/rbac/roles-service.js';
 import { createUserService } from '../../core/users/service.js';
 import { geoEnricher, openAuditLogger } from '../../core/audit/index.js';
+import { createAuditService } from '../../core/audit/service.js';
 import { createGeoIp } from '../../core/geoip/index.js';
 import { createAuthCache } from '../../core/auth/auth-cache.js';
 import { createAuthenticator } from '../../core/auth/authenticator.js';
@@ -59,6 +60,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     users: createUserService(serviceDeps),
     roles: createRoleService(serviceDeps),
     permissions: createPermissionService(serviceDeps),
+    audit: createAuditService({ db: databases.audit, audit }),
   });
   const extraRouters: Router[] = [
     apiDocsRouter({ routes, version: heimdallVersion(), swaggerUi: config.server.api_docs }),

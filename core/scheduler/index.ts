@@ -10,7 +10,7 @@ export interface ScheduledTask {
 }
 
 export interface Scheduler {
-  /** Runs a task now (tests, admin commands); resolves with its result, or undefined if it was already running. */
+  /** Runs a task now (tests, admin commands), after the current run if one is under way; resolves with its result. */
   runNow(name: string): Promise<unknown>;
   /** Cancels future runs and waits for running ones. */
   stop(): Promise<void>;
@@ -28,9 +28,9 @@ export function startScheduler(tasks: readonly ScheduledTask[], log: SchedulerLo
   const running = new Map<string, Promise<unknown>>();
   const jobs: schedule.Job[] = [];
 
+  /** Starts a run; a cron tick that finds the task still running is skipped (undefined). */
   const execute = (task: ScheduledTask): Promise<unknown> => {
-    const current = running.get(task.name);
-    if (current) return current.then(() => undefined);
+    if (running.has(task.name)) return Promise.resolve(undefined);
     const started = Date.now();
     const run = task
       .run()
@@ -59,12 +59,15 @@ export function startScheduler(tasks: readonly ScheduledTask[], log: SchedulerLo
   }
   for (const task of tasks) if (task.runAtStart) void execute(task);
 
+  const runNow = (name: string): Promise<unknown> => {
+    const task = tasks.find((t) => t.name === name);
+    if (!task) return Promise.reject(new Error(`No scheduled task named ${name}`));
+    const current = running.get(name);
+    return current ? current.then(() => runNow(name)) : execute(task);
+  };
+
   return {
-    runNow(name) {
-      const task = tasks.find((t) => t.name === name);
-      if (!task) return Promise.reject(new Error(`No scheduled task named ${name}`));
-      return execute(task);
-    },
+    runNow,
     async stop() {
       for (const job of jobs) job.cancel();
       await Promise.all([...running.values()]);

@@ -67,6 +67,10 @@ const EXPECTED: Record<string, Cell[]> = {
   'POST /v1/permissions':                 [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'GET /v1/permissions/:id':              [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
   'DELETE /v1/permissions/:id':           [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'GET /v1/audit':                        [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'POST /v1/audit':                       [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'GET /v1/user/activity':                [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'POST /v1/user/activity/:id/report':    [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
 };
 
 interface Request {
@@ -80,6 +84,7 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
   let platform: RunningPlatform;
   let db: Knex;
   const keys = {} as Record<Caller, string | undefined>;
+  const userIds = {} as Record<Caller, string | undefined>;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -88,17 +93,18 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
       HEIMDALL__RATE_LIMIT__ENABLED: 'false',
     });
     db = platform.databases.primary;
-    const userKey = async (roleId: string, twoFactor = true) => {
+    const userKey = async (caller: Caller, roleId: string, twoFactor = true) => {
       const userId = await createUser(db, { roleIds: [roleId], twoFactor });
-      return (await createKey(db, { userId, roleIds: ['role_api_full_access'], scopes: ['*'] })).key;
+      userIds[caller] = userId;
+      keys[caller] = (await createKey(db, { userId, roleIds: ['role_api_full_access'], scopes: ['*'] })).key;
     };
     keys.anon = undefined;
-    keys.super = await userKey('role_super_admin');
-    keys.admin = await userKey('role_admin');
-    keys.mod = await userKey('role_moderator');
-    keys.user = await userKey('role_user');
-    keys.dev = await userKey('role_developer');
-    keys['mod-2fa'] = await userKey('role_moderator', false);
+    await userKey('super', 'role_super_admin');
+    await userKey('admin', 'role_admin');
+    await userKey('mod', 'role_moderator');
+    await userKey('user', 'role_user');
+    await userKey('dev', 'role_developer');
+    await userKey('mod-2fa', 'role_moderator', false);
     keys.full = (await createKey(db, { roleIds: ['role_api_full_access'], isSystem: true })).key;
     keys.ro = (await createKey(db, { roleIds: ['role_api_read_only'] })).key;
     keys['ro-users'] = (await createKey(db, { roleIds: ['role_api_read_only'], scopes: ['users:read'] })).key;
@@ -117,7 +123,7 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
   });
 
   /** Builds a request that would succeed for an allowed caller, with fresh targets for each call. */
-  async function requestFor(route: string): Promise<Request> {
+  async function requestFor(route: string, caller: Caller): Promise<Request> {
     const victim = async () => createUser(db, { roleIds: ['role_user'] });
     const otherKey = async () => (await createKey(db, { userId: await victim() })).id;
     const customRole = async () => {
@@ -200,6 +206,24 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
         return { method: 'GET', path: '/v1/permissions/gps:read' };
       case 'DELETE /v1/permissions/:id':
         return { method: 'DELETE', path: `/v1/permissions/${await customPermission()}` };
+      case 'GET /v1/audit':
+        return { method: 'GET', path: '/v1/audit?event_type=login' };
+      case 'POST /v1/audit':
+        return {
+          method: 'POST',
+          path: '/v1/audit',
+          body: { event_type: 'login', source_service: 'backend' },
+        };
+      case 'GET /v1/user/activity':
+        return { method: 'GET', path: '/v1/user/activity' };
+      case 'POST /v1/user/activity/:id/report': {
+        // An event about the caller (or about a stranger, for callers without a user).
+        const [event] = await platform.databases
+          .audit('AuditEvent')
+          .insert({ event_type: 'login', user_id: userIds[caller] ?? (await victim()) })
+          .returning('id');
+        return { method: 'POST', path: `/v1/user/activity/${event.id}/report`, body: {} };
+      }
       default:
         throw new Error(`no request for ${route}`);
     }
@@ -216,7 +240,7 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
     for (const route of Object.keys(EXPECTED)) {
       actual[route] = [];
       for (const caller of CALLERS) {
-        const request = await requestFor(route);
+        const request = await requestFor(route, caller);
         const res = await call(platform.url, request.method, request.path, {
           key: keys[caller],
           body: request.body,

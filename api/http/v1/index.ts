@@ -1,9 +1,11 @@
 import type { ApiKeyService } from '../../../core/api-keys/service.js';
+import type { AuditService } from '../../../core/audit/service.js';
 import type { PermissionService } from '../../../core/rbac/permissions-service.js';
 import type { RoleService } from '../../../core/rbac/roles-service.js';
 import type { UserService } from '../../../core/users/service.js';
 import type { AnyRoute } from '../route.js';
 import { apiKeyRoutes } from './api-keys.js';
+import { auditRoutes } from './audit.js';
 import { meRoute } from './me.js';
 import { permissionRoutes } from './permissions.js';
 import { roleRoutes } from './roles.js';
@@ -14,6 +16,7 @@ export interface V1Services {
   users: UserService;
   roles: RoleService;
   permissions: PermissionService;
+  audit: AuditService;
 }
 
 /** Every REST /v1 route (seed 004 "Endpoints"), in the order the OpenAPI document lists them. */
@@ -24,5 +27,6 @@ export function v1Routes(services: V1Services): AnyRoute[] {
     ...apiKeyRoutes(services.apiKeys),
     ...roleRoutes(services.roles),
     ...permissionRoutes(services.permissions),
+    ...auditRoutes(services.audit),
   ];
 }

@@ -1,0 +1,116 @@
+import type { Knex } from 'knex';
+import type { AuditEventRecord } from '../../schemas/audit.js';
+import { AppError } from '../errors/index.js';
+
+/** Filters of GET /v1/audit (and of a user's activity, which fixes user_id and the event types). */
+export interface AuditFilter {
+  userId?: string | undefined;
+  actorId?: string | undefined;
+  eventTypes?: readonly string[] | undefined;
+  status?: string | undefined;
+  sourceService?: string | undefined;
+  resourceType?: string | undefined;
+  resourceId?: string | undefined;
+  countryCode?: string | undefined;
+  /** An address or a CIDR network. */
+  ip?: string | undefined;
+  isReported?: boolean | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export interface CursorPage {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+// created_at as text with microseconds: a JS Date would round to milliseconds and break the cursor.
+const SELECT = `
+  id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at, event_type,
+  user_id, actor_id, resource_type, resource_id, host(ip_address) AS ip_address, user_agent, description,
+  metadata, status, error_message, source_service, is_reported, country_code, country_name, city, region`;
+
+interface Position {
+  createdAt: string;
+  id: string;
+}
+
+/** Cursors are opaque to clients: base64url of the last row's (created_at, id). */
+export const encodeCursor = (p: Position): string =>
+  Buffer.from(`${p.createdAt}|${p.id}`, 'utf8').toString('base64url');
+
+const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/;
+
+export function decodeCursor(cursor: string): Position {
+  const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) {
+    throw new AppError('request.validation_failed', 400, 'The request query is not valid.', {
+      fields: [{ in: 'query', field: 'cursor', message: 'Not a cursor this API returned.' }],
+    });
+  }
+  return { createdAt: match[1]!, id: match[2]! };
+}
+
+/** Reads of the AuditEvent table (the audit database), newest first with keyset pagination. */
+export function createAuditQueries(db: Knex) {
+  function applyFilter(q: Knex.QueryBuilder, f: AuditFilter): Knex.QueryBuilder {
+    if (f.userId !== undefined) q.where('user_id', f.userId);
+    if (f.actorId !== undefined) q.where('actor_id', f.actorId);
+    if (f.eventTypes?.length) q.whereIn('event_type', [...f.eventTypes]);
+    if (f.status !== undefined) q.where('status', f.status);
+    if (f.sourceService !== undefined) q.where('source_service', f.sourceService);
+    if (f.resourceType !== undefined) q.where('resource_type', f.resourceType);
+    if (f.resourceId !== undefined) q.where('resource_id', f.resourceId);
+    if (f.countryCode !== undefined) q.where('country_code', f.countryCode);
+    if (f.ip !== undefined) q.whereRaw('ip_address <<= ?::inet', [f.ip]);
+    if (f.isReported !== undefined) q.where('is_reported', f.isReported);
+    if (f.from !== undefined) q.where('created_at', '>=', f.from);
+    if (f.to !== undefined) q.where('created_at', '<', f.to);
+    return q;
+  }
+
+  return {
+    async list(filter: AuditFilter, page: CursorPage) {
+      const q = applyFilter(db('AuditEvent').select(db.raw(SELECT)), filter);
+      if (page.cursor) {
+        const after = decodeCursor(page.cursor);
+        q.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [after.createdAt, after.id]);
+      }
+      const rows: AuditEventRecord[] = await q
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(page.limit + 1);
+      const more = rows.length > page.limit;
+      const data = more ? rows.slice(0, page.limit) : rows;
+      const last = data[data.length - 1];
+      return {
+        data,
+        next_cursor: more && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+      };
+    },
+
+    /** Flags an event of this user (of one of these types) as reported; undefined when there is none. */
+    async markReported(
+      userId: string,
+      id: string,
+      eventTypes: readonly string[],
+    ): Promise<{ event: AuditEventRecord; already: boolean } | undefined> {
+      return db.transaction(async (trx) => {
+        const found = await trx.raw<{ rows: { is_reported: boolean }[] }>(
+          `SELECT is_reported FROM "AuditEvent" WHERE id = ? AND user_id = ? AND event_type = ANY(?) FOR UPDATE`,
+          [id, userId, [...eventTypes]],
+        );
+        if (found.rows.length === 0) return undefined;
+        const updated = await trx.raw<{ rows: AuditEventRecord[] }>(
+          `UPDATE "AuditEvent" SET is_reported = true WHERE id = ? AND user_id = ? RETURNING ${SELECT}`,
+          [id, userId],
+        );
+        return { event: updated.rows[0]!, already: found.rows[0]!.is_reported };
+      });
+    },
+  };
+}
+
+export type AuditQueries = ReturnType<typeof createAuditQueries>;
