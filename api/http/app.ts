@@ -54,7 +54,9 @@ export function createApp(deps: AppDeps): Express {
   // so requests elsewhere never walk its layers.
   const v1 = Router();
   // Bulk routes (bodyLimit) parse their larger bodies themselves, after authentication and rate limiting.
-  const bulk = new Set(deps.routes.filter((r) => r.bodyLimit).map((r) => `${r.method.toUpperCase()} ${r.path}`));
+  const bulk = new Set(
+    deps.routes.filter((r) => r.bodyLimit).map((r) => `${r.method.toUpperCase()} ${r.path}`),
+  );
   const json = express.json({ limit: '1mb' });
   v1.use(
     (req, res, next) => (bulk.has(`${req.method} ${req.baseUrl}${req.path}`) ? next() : json(req, res, next)),

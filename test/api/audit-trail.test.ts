@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- events are asserted field by field */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { call, createKey, createUser, type TestKey } from '../support/fixtures.js';
