@@ -68,6 +68,9 @@ if (audit) {
   console.log('| measure | value |');
   console.log('|---|---:|');
   console.log(`| writer (record → batched COPY) | ${audit.writerPerSec} events/s |`);
+  console.log(
+    `| writer with GeoIP enrichment (all addresses distinct) | ${audit.writerGeoPerSec} events/s |`,
+  );
   console.log(`| raw COPY of the same rows | ${audit.copyPerSec} events/s |`);
   console.log(`| writer ÷ COPY | ${(audit.writerPerSec / audit.copyPerSec).toFixed(2)} |`);
   console.log(`| record() caller cost p50 / p99 | ${audit.recordP50Us} / ${audit.recordP99Us} µs |`);

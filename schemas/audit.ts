@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { booleanQuery } from './common.js';
 
 /** Every audit event type of seed 000 ("Audit Event Types"), grouped as the seed groups them. */
 export const AUDIT_EVENT_GROUPS = {
@@ -154,11 +155,18 @@ const rangeIsOrdered = (q: { from?: string | undefined; to?: string | undefined 
   !q.from || !q.to || new Date(q.from) < new Date(q.to);
 const rangeMessage = { message: '"from" must be before "to".', path: ['from'] };
 
+/** The filters a person has over their own activity; the audit log adds the rest. */
+const activityFilters = {
+  event_type: eventTypeList.optional(),
+  is_reported: booleanQuery.optional(),
+  ...timeRange,
+  ...cursorPage,
+};
+
 export const listAuditQuery = z
   .strictObject({
     user_id: z.string().min(1).max(255).optional(),
     actor_id: z.string().min(1).max(255).optional(),
-    event_type: eventTypeList.optional(),
     status: z.enum(AUDIT_STATUSES).optional(),
     source_service: z.enum(SOURCE_SERVICES).optional(),
     resource_type: z.string().min(1).max(100).optional(),
@@ -172,27 +180,12 @@ export const listAuditQuery = z
       .union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])
       .optional()
       .describe('An address, or a network in CIDR notation'),
-    is_reported: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional(),
-    ...timeRange,
-    ...cursorPage,
+    ...activityFilters,
   })
   .refine(rangeIsOrdered, rangeMessage);
 export type ListAuditQuery = z.output<typeof listAuditQuery>;
 
-export const listActivityQuery = z
-  .strictObject({
-    event_type: eventTypeList.optional(),
-    is_reported: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional(),
-    ...timeRange,
-    ...cursorPage,
-  })
-  .refine(rangeIsOrdered, rangeMessage);
+export const listActivityQuery = z.strictObject(activityFilters).refine(rangeIsOrdered, rangeMessage);
 export type ListActivityQuery = z.output<typeof listActivityQuery>;
 
 export const cursorListOf = <T extends z.ZodType>(item: T) =>
