@@ -5,6 +5,7 @@ import { oauth } from './0003_oauth.js';
 import { accountData } from './0004_account_data.js';
 import { seedState } from './0005_seed_state.js';
 import { userBan } from './0006_user_ban.js';
+import { junctionIds } from './0007_junction_ids.js';
 
 /** The primary database's migrations, in order. Append only: a released migration is never edited. */
 export const coreMigrations: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const coreMigrations: readonly Migration[] = [
   accountData,
   seedState,
   userBan,
+  junctionIds,
 ];

@@ -1,0 +1,41 @@
+import { config } from '@keystone-6/core';
+import { lists } from './lists/index.js';
+
+/** Where the generated Prisma client goes, relative to keystone/schema.prisma (git-ignored, made by `npm run build`). */
+export const PRISMA_CLIENT_OUTPUT = 'generated/prisma';
+
+/**
+ * The Prisma generator Keystone prints, adjusted for this project: an ESM client whose relative imports end in
+ * .js, so that tsc compiles it with the rest of the code and Node runs it as is.
+ */
+const generatorForNode = (schema: string) =>
+  schema.replace(
+    /generator client \{[^}]*\}/,
+    `generator client {\n  provider = "prisma-client"\n  output = "${PRISMA_CLIENT_OUTPUT}"\n  moduleFormat = "esm"\n  importFileExtension = "js"\n}`,
+  );
+
+export interface KeystoneOptions {
+  /** Options for the PrismaClient Keystone creates: the driver adapter on Heimdall's database. */
+  prismaClientOptions?: () => Record<string, unknown>;
+}
+
+/**
+ * Heimdall's Keystone: lists over the tables the knex migrations own (Keystone never creates or alters one),
+ * its Admin UI off (AdminJS is the UI), the GraphQL API served by api/ at /api/graphql.
+ */
+export function keystoneConfig(options: KeystoneOptions = {}) {
+  return config({
+    db: {
+      provider: 'postgresql',
+      idField: { kind: 'uuid' },
+      prismaSchemaPath: 'keystone/schema.prisma',
+      prismaClientPath: `keystone/${PRISMA_CLIENT_OUTPUT}`,
+      extendPrismaSchema: generatorForNode,
+      prismaClientOptions: options.prismaClientOptions ?? (() => ({})),
+    },
+    graphql: { path: '/api/graphql' },
+    ui: { isDisabled: true },
+    telemetry: false,
+    lists,
+  });
+}

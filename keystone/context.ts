@@ -1,0 +1,21 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { getContext } from '@keystone-6/core/context';
+import type { KeystoneContext } from '@keystone-6/core/types';
+import { keystoneConfig } from './config.js';
+import * as PrismaModule from './generated/prisma/client.js';
+
+export type Keystone = KeystoneContext;
+
+/**
+ * Keystone's context on Heimdall's primary database, through Prisma's pg driver adapter (no Prisma engine
+ * binary anywhere). Call `.withSession(auth)` per request; `.sudo()` only for trusted internal work.
+ */
+export function createKeystoneContext(options: { databaseUrl: string; poolMax: number }): {
+  context: Keystone;
+  close(): Promise<void>;
+} {
+  const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolMax });
+  const config = keystoneConfig({ prismaClientOptions: () => ({ adapter }) });
+  const context = getContext(config, PrismaModule) as Keystone;
+  return { context, close: () => context.prisma.$disconnect() };
+}

@@ -1,0 +1,75 @@
+import { list } from '@keystone-6/core';
+import { bigInt, float, json, relationship, text } from '@keystone-6/core/fields';
+import { allOrOwn, can, signedIn } from '../access.js';
+import { createdAt, flag, optionalText, timestamptz } from '../fields.js';
+import { dbUuid, fixups, requiredRelation } from '../prisma-fixups.js';
+
+/** Settings, data-export records and GPS data (seed 000 / 004). */
+export const dataLists = {
+  Setting: list({
+    // The table's key column is the id (a setting's name, e.g. `site.name`).
+    db: {
+      map: 'Setting',
+      idField: { kind: 'string' },
+      extendPrismaSchema: (m) => m.replace(/(\n\s*id\s+String\s+@id)/, '$1 @map("key")'),
+    },
+    access: {
+      operation: {
+        query: can('settings', 'read'),
+        create: can('settings', 'write'),
+        update: can('settings', 'write'),
+        delete: can('settings', 'delete'),
+      },
+    },
+    fields: {
+      value: json({ db: { map: 'value' } }),
+      isPublic: flag('is_public', false),
+      description: optionalText('description'),
+      updatedAt: timestamptz('updated_at', { now: true, readOnly: true }),
+    },
+  }),
+
+  DataExportLog: list({
+    db: { map: 'DataExportLog', extendPrismaSchema: fixups(dbUuid, requiredRelation('user')) },
+    access: {
+      // Written by the GDPR export itself; read by the person it concerns, or with users:read.
+      operation: { query: signedIn, create: () => false, update: () => false, delete: () => false },
+      filter: { query: allOrOwn('users', 'read', 'user') },
+    },
+    fields: {
+      user: relationship({ ref: 'User', db: { foreignKey: { map: 'user_id' } } }),
+      exportedAt: timestamptz('exported_at', { now: true, readOnly: true }),
+      ipAddress: optionalText('ip_address', { db: { nativeType: 'Inet' } }),
+      userAgent: optionalText('user_agent'),
+      exportFormat: text({
+        db: { map: 'export_format', nativeType: 'VarChar(20)' },
+        defaultValue: 'zip',
+        validation: { isRequired: true },
+      }),
+      fileSizeBytes: bigInt({ db: { map: 'file_size_bytes', isNullable: true } }),
+      locale: optionalText('locale', { db: { nativeType: 'VarChar(10)' } }),
+      createdAt: createdAt(),
+    },
+  }),
+
+  GpsData: list({
+    db: { map: 'GpsData', extendPrismaSchema: dbUuid },
+    graphql: { plural: 'GpsDataPoints' },
+    access: {
+      operation: {
+        query: can('gps', 'read'),
+        create: can('gps', 'write'),
+        update: can('gps', 'write'),
+        delete: can('gps', 'delete'),
+      },
+    },
+    fields: {
+      latitude: float({ db: { map: 'latitude' }, validation: { isRequired: true, min: -90, max: 90 } }),
+      longitude: float({ db: { map: 'longitude' }, validation: { isRequired: true, min: -180, max: 180 } }),
+      altitude: float({ db: { map: 'altitude', isNullable: true } }),
+      speed: float({ db: { map: 'speed', isNullable: true } }),
+      timestamp: timestamptz('timestamp'),
+      createdAt: createdAt(),
+    },
+  }),
+};

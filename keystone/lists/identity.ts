@@ -1,0 +1,108 @@
+import { list } from '@keystone-6/core';
+import { relationship } from '@keystone-6/core/fields';
+import { allOrOwn, can, signedIn } from '../access.js';
+import {
+  createdAt,
+  flag,
+  optionalText,
+  order,
+  requiredText,
+  secret,
+  timestamptz,
+  updatedAt,
+} from '../fields.js';
+import { dbUuid, fixups, optionalRelation, requiredRelation } from '../prisma-fixups.js';
+
+/** Users and the platform accounts they sign in with (seed 004). Secrets (password_hash) are not fields. */
+export const identityLists = {
+  User: list({
+    db: {
+      map: 'User',
+      extendPrismaSchema: fixups(
+        dbUuid,
+        optionalRelation('primaryPlatformAccount', 'SetNull'),
+        optionalRelation('lastLoginPlatformAccount', 'SetNull'),
+      ),
+    },
+    access: {
+      operation: {
+        query: signedIn,
+        create: can('users', 'write'),
+        update: can('users', 'write'),
+        delete: can('users', 'delete'),
+      },
+      filter: { query: allOrOwn('users', 'read', 'id') },
+    },
+    fields: {
+      username: requiredText('username', { isIndexed: 'unique' }),
+      primaryPlatformAccount: relationship({
+        ref: 'PlatformAccount',
+        db: { foreignKey: { map: 'primary_platform_account_id' } },
+      }),
+      privacyMode: flag('privacy_mode', false),
+      preferredLocale: optionalText('preferred_locale', {
+        defaultValue: 'en',
+        db: { nativeType: 'VarChar(10)' },
+      }),
+      createdAt: createdAt(),
+      updatedAt: updatedAt(),
+      lastLoginAt: timestamptz('last_login_at', { nullable: true, readOnly: true }),
+      lastLoginPlatformAccount: relationship({
+        ref: 'PlatformAccount',
+        db: { foreignKey: { map: 'last_login_platform_account_id' } },
+        graphql: { omit: { create: true, update: true } },
+      }),
+      deletedAt: timestamptz('deleted_at', { nullable: true, readOnly: true }),
+      platformAccounts: relationship({ ref: 'PlatformAccount.user', many: true }),
+      roles: relationship({ ref: 'UserRole.user', many: true }),
+      apiKeys: relationship({ ref: 'ApiKey.user', many: true }),
+    },
+  }),
+
+  PlatformAccount: list({
+    db: {
+      map: 'PlatformAccount',
+      extendPrismaSchema: fixups(dbUuid, requiredRelation('platform', 'Restrict'), requiredRelation('user')),
+    },
+    access: {
+      operation: {
+        query: signedIn,
+        create: can('users', 'write'),
+        update: can('users', 'write'),
+        delete: can('users', 'write'),
+      },
+      filter: { query: allOrOwn('users', 'read', 'user') },
+    },
+    fields: {
+      platform: relationship({ ref: 'Platform', db: { foreignKey: { map: 'platform_id' } } }),
+      platformUserId: requiredText('platform_user_id'),
+      username: requiredText('username'),
+      email: optionalText('email'),
+      avatarUrl: optionalText('avatar_url'),
+      passwordHash: secret('password_hash', true),
+      emailVerifiedAt: timestamptz('email_verified_at', { nullable: true }),
+      user: relationship({ ref: 'User.platformAccounts', db: { foreignKey: { map: 'user_id' } } }),
+      createdAt: createdAt(),
+      updatedAt: updatedAt(),
+    },
+  }),
+
+  Platform: list({
+    db: { map: 'Platform', idField: { kind: 'string' } },
+    access: {
+      operation: {
+        query: signedIn,
+        create: can('settings', 'write'),
+        update: can('settings', 'write'),
+        delete: can('settings', 'delete'),
+      },
+    },
+    fields: {
+      name: requiredText('name'),
+      enabled: flag('enabled', true),
+      displayOrder: order('display_order'),
+      createdAt: createdAt(),
+      updatedAt: updatedAt(),
+    },
+  }),
+};

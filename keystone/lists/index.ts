@@ -1,0 +1,7 @@
+import { accessControlLists } from './access-control.js';
+import { dataLists } from './data.js';
+import { identityLists } from './identity.js';
+import { oauthLists } from './oauth.js';
+
+/** Every Keystone list, each mapped onto a table the knex migrations created (issue 5). */
+export const lists = { ...identityLists, ...accessControlLists, ...oauthLists, ...dataLists };

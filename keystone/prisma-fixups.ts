@@ -1,0 +1,35 @@
+/**
+ * Keystone prints a Prisma model per list; these rewrite details it cannot express so the model says what the
+ * migrated table is (the drift test holds them to it): database-generated uuids, NOT NULL foreign keys,
+ * ON DELETE actions. Each takes and returns the model's text.
+ */
+export type ModelFixup = (model: string) => string;
+
+/** `@default(uuid())` (Prisma generates) → the column's own `DEFAULT gen_random_uuid()`. */
+export const dbUuid: ModelFixup = (m) =>
+  m.replace('@default(uuid())', '@default(dbgenerated("gen_random_uuid()"))');
+
+/** A to-one relationship whose foreign key column is NOT NULL, deleted with its parent (ON DELETE CASCADE). */
+export const requiredRelation =
+  (field: string, onDelete: 'Cascade' | 'SetNull' | 'Restrict' = 'Cascade'): ModelFixup =>
+  (m) =>
+    m
+      .replace(new RegExp(`(\\n\\s*${field}Id\\s+String)\\?`), '$1')
+      .replace(
+        new RegExp(`(\\n\\s*${field}\\s+\\w+)\\?(\\s+@relation\\([^)]*)\\)`),
+        `$1$2, onDelete: ${onDelete})`,
+      );
+
+/** A to-one relationship whose foreign key column is nullable, with its ON DELETE action. */
+export const optionalRelation =
+  (field: string, onDelete: 'Cascade' | 'SetNull'): ModelFixup =>
+  (m) =>
+    m.replace(
+      new RegExp(`(\\n\\s*${field}\\s+\\w+\\?\\s+@relation\\([^)]*)\\)`),
+      `$1, onDelete: ${onDelete})`,
+    );
+
+export const fixups =
+  (...steps: ModelFixup[]): ModelFixup =>
+  (m) =>
+    steps.reduce((acc, step) => step(acc), m);
