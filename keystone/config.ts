@@ -1,5 +1,6 @@
 import { config } from '@keystone-6/core';
 import { lists } from './lists/index.js';
+import { schemaFixups } from './prisma-fixups.js';
 
 /** Where the generated Prisma client goes, relative to keystone/schema.prisma (git-ignored, made by `npm run build`). */
 export const PRISMA_CLIENT_OUTPUT = 'generated/prisma';
@@ -9,7 +10,7 @@ export const PRISMA_CLIENT_OUTPUT = 'generated/prisma';
  * .js, so that tsc compiles it with the rest of the code and Node runs it as is.
  */
 const generatorForNode = (schema: string) =>
-  schema.replace(
+  schemaFixups(schema).replace(
     /generator client \{[^}]*\}/,
     `generator client {\n  provider = "prisma-client"\n  output = "${PRISMA_CLIENT_OUTPUT}"\n  moduleFormat = "esm"\n  importFileExtension = "js"\n}`,
   );

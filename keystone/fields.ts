@@ -43,11 +43,12 @@ export const optionalText = (column: string, extra: Parameters<typeof text>[0] =
  * A secret column (a hash, an encrypted seed): in the Prisma model so the model matches the table, absent from
  * the GraphQL API altogether — no query, filter, order or input can reach it.
  */
-export const secret = (column: string, nullable = false) =>
+export const secret = (column: string, options: { nullable?: boolean; unique?: boolean } = {}) =>
   text({
-    db: { map: column, isNullable: nullable },
+    db: { map: column, isNullable: options.nullable ?? false },
     graphql: { omit: true },
-    validation: { isRequired: !nullable },
+    validation: { isRequired: !options.nullable },
+    ...(options.unique ? { isIndexed: 'unique' as const } : {}),
   });
 
 export const flag = (column: string, defaultValue: boolean) =>

@@ -29,6 +29,32 @@ export const optionalRelation =
       `$1, onDelete: ${onDelete})`,
     );
 
+const beforeMap = (m: string, line: string) => m.replace(/(\n\s*@@map\()/, `\n  ${line}$1`);
+
+/** A unique constraint over several columns (`@@unique`), named as PostgreSQL and Prisma both name it. */
+export const unique =
+  (...fields: string[]): ModelFixup =>
+  (m) =>
+    beforeMap(m, `@@unique([${fields.join(', ')}])`);
+
+/** An index Keystone does not declare, e.g. `userId, exportedAt(sort: Desc)`. */
+export const index =
+  (spec: string): ModelFixup =>
+  (m) =>
+    beforeMap(m, `@@index([${spec}])`);
+
+/** Keystone indexes every foreign key; drop the one a unique constraint or wider index already covers. */
+export const dropIndex =
+  (field: string): ModelFixup =>
+  (m) =>
+    m.replace(new RegExp(`\\n\\s*@@index\\(\\[${field}\\]\\)`), '');
+
+/** Whole-schema rules: no `@default("")` on required text (the columns have no default), FKs never cascade updates. */
+export const schemaFixups: ModelFixup = (schema) =>
+  schema
+    .replaceAll(' @default("")', '')
+    .replace(/@relation\(([^)]*fields: [^)]*)\)/g, '@relation($1, onUpdate: NoAction)');
+
 export const fixups =
   (...steps: ModelFixup[]): ModelFixup =>
   (m) =>

@@ -11,13 +11,18 @@ import {
   textArray,
   timestamptz,
 } from '../fields.js';
-import { dbUuid, fixups, optionalRelation, requiredRelation, type ModelFixup } from '../prisma-fixups.js';
+import {
+  dbUuid,
+  dropIndex,
+  fixups,
+  optionalRelation,
+  requiredRelation,
+  unique,
+  type ModelFixup,
+} from '../prisma-fixups.js';
 
-/** A junction's pair stays unique (seed 004's primary key), now beside the single-column id Keystone needs. */
-const uniquePair =
-  (a: string, b: string): ModelFixup =>
-  (m) =>
-    m.replace(/\n}\s*$/, `\n  @@unique([${a}, ${b}])\n}`);
+/** A junction's pair stays unique (seed 004's primary key) beside the single-column id Keystone needs. */
+const uniquePair = (a: string, b: string): ModelFixup => fixups(unique(a, b), dropIndex(a));
 
 /** Roles, permissions, API keys and the junctions between them (seed 004). key_hash is not a field. */
 export const accessControlLists = {
@@ -44,7 +49,7 @@ export const accessControlLists = {
   }),
 
   Permission: list({
-    db: { map: 'Permission', idField: { kind: 'string' } },
+    db: { map: 'Permission', idField: { kind: 'string' }, extendPrismaSchema: unique('resource', 'action') },
     access: {
       operation: {
         query: can('permissions', 'read'),
@@ -141,7 +146,7 @@ export const accessControlLists = {
       scopes: textArray('scopes', { dbDefault: '[]' }),
       isActive: flag('is_active', true),
       isSystem: flag('is_system', false),
-      keyHash: secret('key_hash'),
+      keyHash: secret('key_hash', { unique: true }),
       expiresAt: timestamptz('expires_at', { nullable: true }),
       lastUsedAt: timestamptz('last_used_at', { nullable: true, readOnly: true }),
       createdAt: createdAt(),

@@ -2,7 +2,7 @@ import { list } from '@keystone-6/core';
 import { bigInt, float, json, relationship, text } from '@keystone-6/core/fields';
 import { allOrOwn, can, signedIn } from '../access.js';
 import { createdAt, flag, optionalText, timestamptz } from '../fields.js';
-import { dbUuid, fixups, requiredRelation } from '../prisma-fixups.js';
+import { dbUuid, dropIndex, fixups, index, requiredRelation } from '../prisma-fixups.js';
 
 /** Settings, data-export records and GPS data (seed 000 / 004). */
 export const dataLists = {
@@ -11,7 +11,8 @@ export const dataLists = {
     db: {
       map: 'Setting',
       idField: { kind: 'string' },
-      extendPrismaSchema: (m) => m.replace(/(\n\s*id\s+String\s+@id)/, '$1 @map("key")'),
+      extendPrismaSchema: (m) =>
+        m.replace(/(\n\s*id\s+String\s+@id)/, '$1 @map("key")').replace(/(\n\s*value\s+Json)\?/, '$1'),
     },
     access: {
       operation: {
@@ -30,7 +31,15 @@ export const dataLists = {
   }),
 
   DataExportLog: list({
-    db: { map: 'DataExportLog', extendPrismaSchema: fixups(dbUuid, requiredRelation('user')) },
+    db: {
+      map: 'DataExportLog',
+      extendPrismaSchema: fixups(
+        dbUuid,
+        requiredRelation('user'),
+        dropIndex('userId'),
+        index('userId, exportedAt(sort: Desc)'),
+      ),
+    },
     access: {
       // Written by the GDPR export itself; read by the person it concerns, or with users:read.
       operation: { query: signedIn, create: () => false, update: () => false, delete: () => false },
@@ -42,7 +51,7 @@ export const dataLists = {
       ipAddress: optionalText('ip_address', { db: { nativeType: 'Inet' } }),
       userAgent: optionalText('user_agent'),
       exportFormat: text({
-        db: { map: 'export_format', nativeType: 'VarChar(20)' },
+        db: { map: 'export_format', nativeType: 'VarChar(50)' },
         defaultValue: 'zip',
         validation: { isRequired: true },
       }),
@@ -53,7 +62,7 @@ export const dataLists = {
   }),
 
   GpsData: list({
-    db: { map: 'GpsData', extendPrismaSchema: dbUuid },
+    db: { map: 'GpsData', extendPrismaSchema: fixups(dbUuid, index('timestamp(sort: Desc)')) },
     graphql: { plural: 'GpsDataPoints' },
     access: {
       operation: {

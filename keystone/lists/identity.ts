@@ -11,7 +11,7 @@ import {
   timestamptz,
   updatedAt,
 } from '../fields.js';
-import { dbUuid, fixups, optionalRelation, requiredRelation } from '../prisma-fixups.js';
+import { dbUuid, dropIndex, fixups, optionalRelation, requiredRelation, unique } from '../prisma-fixups.js';
 
 /** Users and the platform accounts they sign in with (seed 004). Secrets (password_hash) are not fields. */
 export const identityLists = {
@@ -34,6 +34,7 @@ export const identityLists = {
       filter: { query: allOrOwn('users', 'read', 'id') },
     },
     fields: {
+      // Unique case-insensitively (an index on lower(username) that Prisma cannot express) and as typed.
       username: requiredText('username', { isIndexed: 'unique' }),
       primaryPlatformAccount: relationship({
         ref: 'PlatformAccount',
@@ -42,7 +43,7 @@ export const identityLists = {
       privacyMode: flag('privacy_mode', false),
       preferredLocale: optionalText('preferred_locale', {
         defaultValue: 'en',
-        db: { nativeType: 'VarChar(10)' },
+        db: { nativeType: 'VarChar(5)' },
       }),
       createdAt: createdAt(),
       updatedAt: updatedAt(),
@@ -62,7 +63,13 @@ export const identityLists = {
   PlatformAccount: list({
     db: {
       map: 'PlatformAccount',
-      extendPrismaSchema: fixups(dbUuid, requiredRelation('platform', 'Restrict'), requiredRelation('user')),
+      extendPrismaSchema: fixups(
+        dbUuid,
+        requiredRelation('platform'),
+        requiredRelation('user'),
+        unique('platformId', 'platformUserId'),
+        dropIndex('platformId'),
+      ),
     },
     access: {
       operation: {
@@ -79,7 +86,7 @@ export const identityLists = {
       username: requiredText('username'),
       email: optionalText('email'),
       avatarUrl: optionalText('avatar_url'),
-      passwordHash: secret('password_hash', true),
+      passwordHash: secret('password_hash', { nullable: true }),
       emailVerifiedAt: timestamptz('email_verified_at', { nullable: true }),
       user: relationship({ ref: 'User.platformAccounts', db: { foreignKey: { map: 'user_id' } } }),
       createdAt: createdAt(),

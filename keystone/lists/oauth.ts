@@ -2,7 +2,7 @@ import { list } from '@keystone-6/core';
 import { relationship } from '@keystone-6/core/fields';
 import { allOrOwn, signedIn } from '../access.js';
 import { createdAt, flag, optionalText, requiredText, secret, textArray, updatedAt } from '../fields.js';
-import { dbUuid, fixups, optionalRelation, requiredRelation } from '../prisma-fixups.js';
+import { dbUuid, dropIndex, fixups, optionalRelation, requiredRelation, unique } from '../prisma-fixups.js';
 
 /**
  * OAuth clients and the consents users gave them (seed 004). client_secret is not a field; creating a client
@@ -24,7 +24,7 @@ export const oauthLists = {
         isIndexed: 'unique',
         graphql: { omit: { create: true, update: true } },
       }),
-      clientSecret: secret('client_secret', true),
+      clientSecret: secret('client_secret', { nullable: true }),
       name: requiredText('name'),
       description: optionalText('description'),
       logoUrl: optionalText('logo_url'),
@@ -51,7 +51,13 @@ export const oauthLists = {
   OAuthConsent: list({
     db: {
       map: 'OAuthConsent',
-      extendPrismaSchema: fixups(dbUuid, requiredRelation('user'), requiredRelation('client')),
+      extendPrismaSchema: fixups(
+        dbUuid,
+        requiredRelation('user'),
+        requiredRelation('client'),
+        unique('userId', 'clientId'),
+        dropIndex('userId'),
+      ),
     },
     access: {
       // Consents are given in the sign-in flow and revoked from connected apps (the OIDC issues), never edited here.
