@@ -1,8 +1,12 @@
 import type { AuthContext } from '../core/auth/context.js';
+import { assertScope, requirePermission, requireSignedIn } from '../core/auth/guards.js';
+import { AppError } from '../core/errors/index.js';
 
 /**
  * Keystone's session IS the AuthContext that REST builds (ARCHITECTURE.md, "Auth in one place"): every list
- * rule below asks the same can(resource, action). Nothing here decides permissions its own way.
+ * rule below asks the same can(resource, action), and refuses with the same errors REST answers
+ * (auth.required, auth.two_factor_required, auth.insufficient_scope, auth.forbidden). Nothing here decides
+ * permissions its own way.
  */
 export type Session = AuthContext;
 
@@ -10,31 +14,67 @@ interface AccessArgs {
   session?: Session | undefined;
 }
 
-/** The full decision (not blocked by 2FA, scope AND permission). */
-export const can =
-  (resource: string, action: string) =>
-  ({ session }: AccessArgs): boolean =>
-    session?.can(resource, action) ?? false;
+/**
+ * Keystone keeps only the message of an error thrown by an access rule, so a refusal travels as a marked
+ * message that the GraphQL error formatter turns back into the AppError's code and text.
+ */
+export const REFUSAL_MARK = 'heimdall-refusal:';
 
-/** Anyone holding any credential (row filters then narrow what they see). */
-export const signedIn = ({ session }: AccessArgs): boolean =>
-  !!session && !session.isAnonymous && !session.blockedByTwoFactor;
+export function refusalFrom(message: string): AppError | undefined {
+  const at = message.indexOf(REFUSAL_MARK);
+  if (at < 0) return undefined;
+  try {
+    const {
+      code,
+      status,
+      message: text,
+      details,
+    } = JSON.parse(message.slice(at + REFUSAL_MARK.length).split('\n')[0]!);
+    return new AppError(code, status, text, details);
+  } catch {
+    return undefined;
+  }
+}
 
-export const nobody = (): boolean => false;
+function refusing<A extends unknown[], R>(rule: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    try {
+      return rule(...args);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const { code, status, message, details } = err;
+      throw new Error(REFUSAL_MARK + JSON.stringify({ code, status, message, details }));
+    }
+  };
+}
+
+/** The caller may do resource:action (credential, 2FA, scope and permission), or the operation fails. */
+export const can = (resource: string, action: string) =>
+  refusing(({ session }: AccessArgs): boolean => {
+    requireSignedIn(session);
+    requirePermission(session, resource, action);
+    return true;
+  });
+
+/** Any credential; the list's row filter then decides which rows. */
+export const signedIn = refusing(({ session }: AccessArgs): boolean => {
+  requireSignedIn(session);
+  return true;
+});
 
 /**
  * A row filter for "everything with resource:action, else only my own rows" (ownerField: the relationship path
- * to the owning User, e.g. `user` or `apiKey.user`; `id` for the User list itself). Own rows still need the scope
- * (a key scoped to gps:read must not read its owner's API keys), as REST's self-service does.
+ * to the owning User, e.g. `user` or `apiKey.user`; `id` for the User list itself). Own rows still need the
+ * scope (a key scoped to gps:read must not read its owner's API keys), as REST's self-service does.
  */
-export const allOrOwn =
-  (resource: string, action: string, ownerField: string, ownScope = `${resource}:${action}`) =>
-  ({ session }: AccessArgs): boolean | Record<string, unknown> => {
-    if (!session || session.blockedByTwoFactor) return false;
+export const allOrOwn = (resource: string, action: string, ownerField: string) =>
+  refusing(({ session }: AccessArgs): boolean | Record<string, unknown> => {
+    requireSignedIn(session);
     if (session.can(resource, action)) return true;
-    if (!session.user || !session.hasScope(ownScope)) return false;
-    return ownedBy(ownerField, session.user.id);
-  };
+    if (!session.user) requirePermission(session, resource, action); // a system key without it: refused
+    assertScope(session, resource, action);
+    return ownedBy(ownerField, session.user!.id);
+  });
 
 /** `user` → { user: { id: { equals } } }; `apiKey.user` → { apiKey: { user: { id: { equals } } } }; `id` → self. */
 export function ownedBy(path: string, userId: string): Record<string, unknown> {
@@ -44,3 +84,9 @@ export function ownedBy(path: string, userId: string): Record<string, unknown> {
     .reverse()
     .reduce<Record<string, unknown>>((inner, field) => ({ [field]: inner }), { id: { equals: userId } });
 }
+
+/**
+ * Lists whose changes have side effects in the shared services (audit events, cache invalidation, escalation
+ * guards) are served read-only until their mutations run through those services.
+ */
+export const READ_ONLY = { omit: { create: true, update: true, delete: true } } as const;

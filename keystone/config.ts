@@ -18,6 +18,8 @@ const generatorForNode = (schema: string) =>
 export interface KeystoneOptions {
   /** Options for the PrismaClient Keystone creates: the driver adapter on Heimdall's database. */
   prismaClientOptions?: () => Record<string, unknown>;
+  /** Largest `take` of any list query (config graphql.max_page_size); the committed schema uses 100. */
+  maxPageSize?: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export function keystoneConfig(options: KeystoneOptions = {}) {
     graphql: { path: '/api/graphql' },
     ui: { isDisabled: true },
     telemetry: false,
+    listDefaults: { graphql: { maxTake: options.maxPageSize ?? 100 } },
     lists,
   });
 }

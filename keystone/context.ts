@@ -10,12 +10,19 @@ export type Keystone = KeystoneContext;
  * Keystone's context on Heimdall's primary database, through Prisma's pg driver adapter (no Prisma engine
  * binary anywhere). Call `.withSession(auth)` per request; `.sudo()` only for trusted internal work.
  */
-export function createKeystoneContext(options: { databaseUrl: string; poolMax: number }): {
+export function createKeystoneContext(options: {
+  databaseUrl: string;
+  poolMax: number;
+  maxPageSize?: number;
+}): {
   context: Keystone;
   close(): Promise<void>;
 } {
   const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolMax });
-  const config = keystoneConfig({ prismaClientOptions: () => ({ adapter }) });
+  const config = keystoneConfig({
+    prismaClientOptions: () => ({ adapter }),
+    ...(options.maxPageSize ? { maxPageSize: options.maxPageSize } : {}),
+  });
   const context = getContext(config, PrismaModule) as Keystone;
   return { context, close: () => context.prisma.$disconnect() };
 }

@@ -71,6 +71,21 @@ const geoipSchema = z.strictObject({
   check_interval_ms: z.number().int().min(0).default(60_000),
 });
 
+const graphqlSchema = z.strictObject({
+  /** Serve /api/graphql (and its subscriptions). */
+  enabled: z.boolean().default(true),
+  /** Schema introspection; off in production (config/production.toml). */
+  introspection: z.boolean().default(true),
+  /** The GraphQL sandbox page on GET /api/graphql from a browser; off in production. */
+  playground: z.boolean().default(true),
+  /** Deepest selection a query may nest. */
+  max_depth: z.number().int().min(2).max(50).default(10),
+  /** Most fields a query may ask for, lists counted at their page size. */
+  max_cost: z.number().int().min(100).default(20_000),
+  /** Largest page (`take`) of any list. */
+  max_page_size: z.number().int().min(1).max(1000).default(100),
+});
+
 const redisSchema = z.strictObject({
   url: optionalUrl,
   key_prefix: z.string().default('heimdall:'),
@@ -118,6 +133,7 @@ export const configSchema = z.strictObject({
   database: databaseSchema.default(databaseSchema.parse({})),
   audit: auditSchema.default(auditSchema.parse({})),
   geoip: geoipSchema.default(geoipSchema.parse({})),
+  graphql: graphqlSchema.default(graphqlSchema.parse({})),
   redis: redisSchema.default(redisSchema.parse({})),
   log: logSchema.default(logSchema.parse({})),
   auth: authSchema.default(authSchema.parse({})),

@@ -1,4 +1,4 @@
-import express, { Router, type Express } from 'express';
+import express, { Router, type Express, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { Authenticator } from '../../core/auth/authenticator.js';
 import type { Cache } from '../../core/cache/types.js';
@@ -27,6 +27,8 @@ export interface AppDeps {
   routes: readonly AnyRoute[];
   /** Extra routers mounted before /v1 (documentation, later OIDC). */
   extra?: readonly Router[];
+  /** The GraphQL handler for /api/graphql (absent when graphql.enabled is false). */
+  graphql?: RequestHandler;
 }
 
 /**
@@ -49,6 +51,17 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRoutes({ primary: deps.primary, audit: deps.audit, cache: deps.cache, metrics }));
   for (const router of deps.extra ?? []) app.use(router);
+
+  if (deps.graphql) {
+    // The same credential resolution and rate limits as /v1: one AuthContext for every entry point.
+    app.use(
+      '/api/graphql',
+      express.json({ limit: '1mb' }),
+      authenticate(deps.authenticator),
+      rateLimit(deps.rateLimiter),
+      deps.graphql,
+    );
+  }
 
   // Routes declare full paths (`/v1/...`, as the OpenAPI document shows them); the router is mounted at /v1,
   // so requests elsewhere never walk its layers.

@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { AuthContext } from '../../core/auth/context.js';
-import { assertScope } from '../../core/auth/guards.js';
+import { requirePermission, requireSignedIn } from '../../core/auth/guards.js';
 import { AppError } from '../../core/errors/index.js';
 
 /**
@@ -92,32 +92,10 @@ export function checkAccess(
   route: Pick<AnyRoute, 'access' | 'allowWithoutTwoFactor'>,
 ): void {
   if (route.access === 'public') return;
-  if (auth.isAnonymous)
-    throw new AppError(
-      'auth.required',
-      401,
-      'Authentication is required: send an API key as a Bearer token.',
-    );
-  if (auth.blockedByTwoFactor && !route.allowWithoutTwoFactor) {
-    throw new AppError(
-      'auth.two_factor_required',
-      403,
-      'One of your roles requires two-factor authentication; set it up first.',
-    );
-  }
+  requireSignedIn(auth, { allowPendingTwoFactor: route.allowWithoutTwoFactor ?? false });
   if (route.access === 'authenticated') return;
   const [resource, action] = route.access.permission.split(':') as [string, string];
   requirePermission(auth, resource, action);
-}
-
-/** Throws the right 403 when the caller may not do `resource:action`. */
-export function requirePermission(auth: AuthContext, resource: string, action: string): void {
-  assertScope(auth, resource, action);
-  if (!auth.hasPermission(resource, action)) {
-    throw new AppError('auth.forbidden', 403, `You need the permission ${resource}:${action}.`, {
-      required: `${resource}:${action}`,
-    });
-  }
 }
 
 /** Mounts a route on a router that is itself mounted at `mountedAt` (a prefix of the route's full path). */

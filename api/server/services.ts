@@ -18,6 +18,7 @@ import type { AnyRoute } from '../http/route.js';
 import { apiDocsRouter } from '../http/openapi/router.js';
 import { v1Routes } from '../http/v1/index.js';
 import { heimdallVersion } from '../../core/shared/version.js';
+import { createKeystoneContext } from '../../keystone/context.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -62,8 +63,13 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     permissions: createPermissionService(serviceDeps),
     audit: createAuditService({ db: databases.audit, audit }),
   });
+  const keystone = createKeystoneContext({
+    databaseUrl: databases.primaryUrl,
+    poolMax: config.database.pool_max,
+    maxPageSize: config.graphql.max_page_size,
+  });
   const extraRouters: Router[] = [
     apiDocsRouter({ routes, version: heimdallVersion(), swaggerUi: config.server.api_docs }),
   ];
-  return { audit, geoip, authCache, authenticator, rateLimiter, apiKeys, routes, extraRouters };
+  return { audit, geoip, keystone, authCache, authenticator, rateLimiter, apiKeys, routes, extraRouters };
 }

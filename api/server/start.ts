@@ -10,6 +10,7 @@ import { createUserQueries } from '../../core/users/queries.js';
 import type { Config } from '../../schemas/config.js';
 import { createApp } from '../http/app.js';
 import type { AnyRoute } from '../http/route.js';
+import { createGraphqlServer } from '../../keystone/graphql/server.js';
 import { createServices, type Services } from './services.js';
 import type { ProcessRole } from './roles.js';
 
@@ -76,6 +77,18 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
 
     const services = createServices({ config, logger, databases, cache });
     await services.authCache.start();
+    const graphql = config.graphql.enabled
+      ? await createGraphqlServer({
+          schema: services.keystone.context.graphql.schema,
+          keystone: services.keystone.context,
+          introspection: config.graphql.introspection,
+          playground: config.graphql.playground,
+          maxDepth: config.graphql.max_depth,
+          maxCost: config.graphql.max_cost,
+          maxPageSize: config.graphql.max_page_size,
+          onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
+        })
+      : undefined;
     const app = createApp({
       config,
       logger,
@@ -86,6 +99,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
       rateLimiter: services.rateLimiter,
       routes: services.routes,
       extra: services.extraRouters,
+      ...(graphql ? { graphql: graphql.handler } : {}),
     });
     const server = createServer(app);
     await listen(server, config.server.host, config.server.port);
@@ -132,10 +146,12 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
           clearTimeout(force);
           await scheduler?.stop();
           services.geoip.close();
+          await graphql?.stop();
           await services.authCache.stop();
           // After the server: requests that finished have recorded their events; write them all.
           await services.audit.close();
           await readyCache.close();
+          await services.keystone.close();
           await databases.close();
         })()),
     };

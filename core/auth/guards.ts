@@ -34,6 +34,37 @@ export function assertScope(auth: AuthContext, resource: string, action: string)
   });
 }
 
+/** Throws the right 403 when the caller may not do `resource:action` (scope first, then permission). */
+export function requirePermission(auth: AuthContext, resource: string, action: string): void {
+  assertScope(auth, resource, action);
+  if (!auth.hasPermission(resource, action)) {
+    throw new AppError('auth.forbidden', 403, `You need the permission ${resource}:${action}.`, {
+      required: `${resource}:${action}`,
+    });
+  }
+}
+
+/** Every entry point's first rule: a credential is needed, and a pending required 2FA blocks it. */
+export function requireSignedIn(
+  auth: AuthContext | undefined,
+  options: { allowPendingTwoFactor?: boolean } = {},
+): asserts auth is AuthContext {
+  if (!auth || auth.isAnonymous) {
+    throw new AppError(
+      'auth.required',
+      401,
+      'Authentication is required: send an API key as a Bearer token.',
+    );
+  }
+  if (auth.blockedByTwoFactor && !options.allowPendingTwoFactor) {
+    throw new AppError(
+      'auth.two_factor_required',
+      403,
+      'One of your roles requires two-factor authentication; set it up first.',
+    );
+  }
+}
+
 export interface RolePermissions {
   id: string;
   permissions: string[];

@@ -17,6 +17,8 @@ export { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
  */
 export interface Databases {
   primary: Knex;
+  /** Connection URL of the primary (Keystone's Prisma adapter opens its own pool on it). */
+  primaryUrl: string;
   audit: Knex;
   /** Set when the primary runs embedded; stopped by close(). */
   embedded?: EmbeddedServer;
@@ -55,6 +57,7 @@ export async function openDatabases(
   let closed: Promise<void> | undefined;
   const databases: Databases = {
     primary,
+    primaryUrl: url,
     audit,
     close: () =>
       (closed ??= (async () => {

@@ -1,6 +1,6 @@
 import { list } from '@keystone-6/core';
 import { relationship, text } from '@keystone-6/core/fields';
-import { allOrOwn, can, signedIn } from '../access.js';
+import { READ_ONLY, allOrOwn, can, signedIn } from '../access.js';
 import {
   createdAt,
   flag,
@@ -27,14 +27,17 @@ const uniquePair = (a: string, b: string): ModelFixup => fixups(unique(a, b), dr
 /** Roles, permissions, API keys and the junctions between them (seed 004). key_hash is not a field. */
 export const accessControlLists = {
   Role: list({
+    graphql: READ_ONLY,
     db: { map: 'Role', idField: { kind: 'string' } },
     access: {
       operation: {
-        query: can('roles', 'read'),
+        query: signedIn,
         create: can('roles', 'write'),
         update: can('roles', 'write'),
         delete: can('roles', 'delete'),
       },
+      // Without roles:read, the roles you hold (what GET /v1/me shows you too).
+      filter: { query: allOrOwn('roles', 'read', 'users.some.user') },
     },
     fields: {
       name: requiredText('name', { isIndexed: 'unique' }),
@@ -49,6 +52,7 @@ export const accessControlLists = {
   }),
 
   Permission: list({
+    graphql: READ_ONLY,
     db: { map: 'Permission', idField: { kind: 'string' }, extendPrismaSchema: unique('resource', 'action') },
     access: {
       operation: {
@@ -70,6 +74,7 @@ export const accessControlLists = {
   }),
 
   UserRole: list({
+    graphql: READ_ONLY,
     db: {
       map: 'UserRole',
       extendPrismaSchema: fixups(
@@ -96,6 +101,7 @@ export const accessControlLists = {
   }),
 
   RolePermission: list({
+    graphql: READ_ONLY,
     db: {
       map: 'RolePermission',
       extendPrismaSchema: fixups(
@@ -121,6 +127,7 @@ export const accessControlLists = {
   }),
 
   ApiKey: list({
+    graphql: READ_ONLY,
     db: { map: 'ApiKey', extendPrismaSchema: fixups(dbUuid, optionalRelation('user', 'Cascade')) },
     access: {
       operation: { query: signedIn, create: () => false, update: signedIn, delete: signedIn },
@@ -155,6 +162,7 @@ export const accessControlLists = {
   }),
 
   ApiKeyRole: list({
+    graphql: READ_ONLY,
     db: {
       map: 'ApiKeyRole',
       extendPrismaSchema: fixups(

@@ -1,6 +1,6 @@
 import { list } from '@keystone-6/core';
 import { bigInt, float, json, relationship, text } from '@keystone-6/core/fields';
-import { allOrOwn, can, signedIn } from '../access.js';
+import { READ_ONLY, allOrOwn, can, signedIn } from '../access.js';
 import { createdAt, flag, optionalText, timestamptz } from '../fields.js';
 import { dbUuid, dropIndex, fixups, index, requiredRelation } from '../prisma-fixups.js';
 
@@ -31,6 +31,7 @@ export const dataLists = {
   }),
 
   DataExportLog: list({
+    graphql: READ_ONLY,
     db: {
       map: 'DataExportLog',
       extendPrismaSchema: fixups(

@@ -1,6 +1,6 @@
 import { list } from '@keystone-6/core';
 import { relationship } from '@keystone-6/core/fields';
-import { allOrOwn, can, signedIn } from '../access.js';
+import { READ_ONLY, allOrOwn, can, signedIn } from '../access.js';
 import {
   createdAt,
   flag,
@@ -16,6 +16,7 @@ import { dbUuid, dropIndex, fixups, optionalRelation, requiredRelation, unique }
 /** Users and the platform accounts they sign in with (seed 004). Secrets (password_hash) are not fields. */
 export const identityLists = {
   User: list({
+    graphql: READ_ONLY,
     db: {
       map: 'User',
       extendPrismaSchema: fixups(
@@ -61,6 +62,7 @@ export const identityLists = {
   }),
 
   PlatformAccount: list({
+    graphql: READ_ONLY,
     db: {
       map: 'PlatformAccount',
       extendPrismaSchema: fixups(

@@ -1,6 +1,6 @@
 import { list } from '@keystone-6/core';
 import { relationship } from '@keystone-6/core/fields';
-import { allOrOwn, signedIn } from '../access.js';
+import { READ_ONLY, allOrOwn, signedIn } from '../access.js';
 import { createdAt, flag, optionalText, requiredText, secret, textArray, updatedAt } from '../fields.js';
 import { dbUuid, dropIndex, fixups, optionalRelation, requiredRelation, unique } from '../prisma-fixups.js';
 
@@ -10,6 +10,7 @@ import { dbUuid, dropIndex, fixups, optionalRelation, requiredRelation, unique }
  */
 export const oauthLists = {
   OAuthClient: list({
+    graphql: READ_ONLY,
     db: { map: 'OAuthClient', extendPrismaSchema: fixups(dbUuid, optionalRelation('owner', 'SetNull')) },
     access: {
       operation: { query: signedIn, create: () => false, update: signedIn, delete: signedIn },
@@ -49,6 +50,7 @@ export const oauthLists = {
   }),
 
   OAuthConsent: list({
+    graphql: READ_ONLY,
     db: {
       map: 'OAuthConsent',
       extendPrismaSchema: fixups(

@@ -7,6 +7,8 @@ import { createKnex } from '../../core/db/knex.js';
 import { createTestDatabase } from '../support/database.js';
 import { useTestDatabase } from '../support/knex.js';
 
+const AUDIT = { retentionDays: 365, compressionAfterDays: 30, chunkIntervalDays: 7, partitionsAheadWeeks: 4 };
+
 /** Tables in the primary database that Keystone does not model. */
 const NOT_IN_KEYSTONE = [
   'Session',
@@ -24,7 +26,7 @@ describe('Keystone lists ↔ migrated database', () => {
   const t = useTestDatabase();
   let prismaSchema: string;
   beforeAll(async () => {
-    await createMigrator(t.db, 'core').up();
+    await createMigrator(t.db, 'core', AUDIT).up();
     prismaSchema = await readFile(PRISMA_SCHEMA_FILE, 'utf8');
   });
 
@@ -55,7 +57,7 @@ describe('Keystone lists ↔ migrated database', () => {
     const scratch = await createTestDatabase('heimdall_drift');
     const db = createKnex(scratch.url, { min: 0, max: 2 });
     try {
-      await createMigrator(db, 'core').up();
+      await createMigrator(db, 'core', AUDIT).up();
       // What a careless migration might do: a new NOT NULL column, a type change, a dropped unique rule.
       await db.raw(`
         ALTER TABLE "GpsData" ADD COLUMN accuracy REAL NOT NULL DEFAULT 0;

@@ -1,0 +1,139 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { RequestHandler } from 'express';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { AuthContext } from '../../core/auth/context.js';
+import { AppError } from '../../core/errors/index.js';
+import { refusalFrom } from '../access.js';
+import type { Keystone } from '../context.js';
+import { queryLimits } from './limits.js';
+
+export interface GraphqlOptions {
+  schema: GraphQLSchema;
+  keystone: Keystone;
+  introspection: boolean;
+  playground: boolean;
+  maxDepth: number;
+  maxCost: number;
+  maxPageSize: number;
+  onInternalError(err: unknown): void;
+}
+
+/** Keystone's and Apollo's error codes, as the dotted codes REST answers with (docs/api.md, "Errors"). */
+const CODES: Record<string, string> = {
+  KS_ACCESS_DENIED: 'auth.forbidden',
+  KS_VALIDATION_FAILURE: 'request.validation_failed',
+  KS_USER_INPUT_ERROR: 'request.validation_failed',
+  BAD_USER_INPUT: 'request.validation_failed',
+  KS_LIMITS_EXCEEDED: 'graphql.limit_exceeded',
+  KS_RELATIONSHIP_ERROR: 'request.validation_failed',
+  GRAPHQL_VALIDATION_FAILED: 'graphql.invalid_query',
+  GRAPHQL_PARSE_FAILED: 'graphql.invalid_query',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'graphql.invalid_query',
+  OPERATION_RESOLUTION_FAILURE: 'graphql.invalid_query',
+  BAD_REQUEST: 'request.invalid',
+};
+
+/** Finds an AppError thrown anywhere under Keystone's and Apollo's wrappers. */
+function appErrorIn(err: unknown, depth = 0): AppError | undefined {
+  if (!err || depth > 5) return undefined;
+  if (err instanceof AppError) return err;
+  const e = err as {
+    originalError?: unknown;
+    cause?: unknown;
+    extensions?: { debug?: { error?: unknown }[] };
+  };
+  return appErrorIn(e.originalError, depth + 1) ?? appErrorIn(e.cause, depth + 1);
+}
+
+/** Errors with a dotted code and a message a person understands; never a stack trace or an internal message. */
+export function formatGraphqlError(onInternal: (err: unknown) => void, maxPageSize: number) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const base = {
+      message: formatted.message,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+    };
+    const app = appErrorIn(error) ?? refusalFrom(formatted.message);
+    if (app) {
+      return {
+        ...base,
+        message: app.message,
+        extensions: { code: app.code, ...(app.details ? { details: app.details } : {}) },
+      };
+    }
+    const {
+      code: rawCode,
+      heimdall_code: ours,
+      stacktrace: _s,
+      debug: _d,
+      ...rest
+    } = formatted.extensions ?? {};
+    const code = String(ours ?? rawCode ?? '');
+    if (code.includes('.')) {
+      // Ours (query limits, refusals before execution): keep the code and its safe extensions.
+      const { http: _h, ...safe } = rest;
+      return { ...base, extensions: { code, ...safe } };
+    }
+    const mapped = CODES[code];
+    if (mapped === 'graphql.limit_exceeded') {
+      return {
+        ...base,
+        message: `A page holds at most ${maxPageSize} items: ask with a smaller take.`,
+        extensions: { code: mapped, limit: maxPageSize },
+      };
+    }
+    if (mapped) return { ...base, extensions: { code: mapped } };
+    onInternal(error);
+    return {
+      ...base,
+      message: 'Something went wrong on our side. Try again later.',
+      extensions: { code: 'internal_error' },
+    };
+  };
+}
+
+/** An error that stops a request before it runs (Apollo answers it with this HTTP status). */
+const refused = (code: string, status: number, message: string) =>
+  new GraphQLError(message, { extensions: { code, http: { status } } });
+
+/**
+ * /api/graphql (issue 5): Apollo Server over the one merged schema, each request run with the caller's
+ * AuthContext as Keystone's session. Query limits, introspection and the sandbox page follow config.
+ */
+export async function createGraphqlServer(
+  options: GraphqlOptions,
+): Promise<{ handler: RequestHandler; stop(): Promise<void> }> {
+  const plugins: ApolloServerPlugin[] = [
+    options.playground
+      ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+      : ApolloServerPluginLandingPageDisabled(),
+  ];
+  const server = new ApolloServer<Keystone>({
+    schema: options.schema,
+    introspection: options.introspection,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [
+      queryLimits({ maxDepth: options.maxDepth, maxCost: options.maxCost, maxPageSize: options.maxPageSize }),
+    ],
+    formatError: formatGraphqlError(options.onInternalError, options.maxPageSize),
+    plugins,
+  });
+  await server.start();
+  const handler = expressMiddleware(server, {
+    context: async ({ req }) => {
+      const auth = (req as unknown as { auth: AuthContext }).auth;
+      if (auth.blockedByTwoFactor) {
+        throw refused(
+          'auth.two_factor_required',
+          403,
+          'One of your roles requires two-factor authentication; set it up first.',
+        );
+      }
+      return options.keystone.withSession(auth) as Keystone;
+    },
+  });
+  return { handler, stop: () => server.stop() };
+}

@@ -1,0 +1,207 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL answers are asserted field by field */
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { createKey, createUser } from '../support/fixtures.js';
+import { codes, graphqlClient } from '../support/graphql.js';
+import { useTestPlatform } from '../support/platform.js';
+
+describe('GraphQL lists at /api/graphql: access through the same AuthContext as REST', () => {
+  const t = useTestPlatform({ HEIMDALL__RATE_LIMIT__ENABLED: 'false' });
+  const ids = {} as Record<'super' | 'admin' | 'mod' | 'user' | 'other', string>;
+  const keys = {} as Record<
+    'super' | 'admin' | 'mod' | 'user' | 'other' | 'mod2fa' | 'system' | 'gpsOnly',
+    string
+  >;
+  const as = (who: keyof typeof keys) => graphqlClient(t.url, keys[who]);
+
+  beforeAll(async () => {
+    const person = async (who: keyof typeof ids, roleIds: string[], twoFactor = true) => {
+      ids[who] = await createUser(t.db, { roleIds, twoFactor });
+      keys[who] = (await createKey(t.db, { userId: ids[who], roleIds: ['role_api_full_access'] })).key;
+    };
+    await person('super', ['role_super_admin']);
+    await person('admin', ['role_admin']);
+    await person('mod', ['role_moderator']);
+    await person('user', ['role_user']);
+    await person('other', ['role_user']);
+    const pending = await createUser(t.db, { roleIds: ['role_moderator'], twoFactor: false });
+    keys.mod2fa = (await createKey(t.db, { userId: pending, roleIds: ['role_api_full_access'] })).key;
+    keys.system = (await createKey(t.db, { roleIds: ['role_api_read_only'], isSystem: true })).key;
+    keys.gpsOnly = (
+      await createKey(t.db, { userId: ids.user, roleIds: ['role_api_full_access'], scopes: ['gps:read'] })
+    ).key;
+  });
+
+  it('reads lists and their relationships with the permissions of seed 004', async () => {
+    const res = await as('super')(`{
+      role(where: { id: "role_moderator" }) { id name isSystem requiresTwoFactor permissions(orderBy: { createdAt: asc }) { permission { id } } }
+      permissions(where: { resource: { equals: "gps" } }, orderBy: { id: asc }) { id action }
+      platforms(orderBy: { displayOrder: asc }) { id name enabled }
+    }`);
+    expect(res.errors).toEqual([]);
+    expect(res.data.role).toMatchObject({
+      id: 'role_moderator',
+      name: 'Moderator',
+      isSystem: true,
+      requiresTwoFactor: true,
+    });
+    expect(res.data.role.permissions.map((p: any) => p.permission.id)).toContain('users:ban');
+    expect(res.data.permissions.map((p: any) => p.id)).toEqual(['gps:delete', 'gps:read', 'gps:write']);
+    expect(res.data.platforms.map((p: any) => p.id)).toContain('discord');
+    const ro = await as('system')('{ roles(take: 1) { id } users(take: 1) { id } }');
+    expect(ro.errors).toEqual([]);
+  });
+
+  it('row rules: users see their own record, keys and roles; users:read sees everyone', async () => {
+    const mine = await as('user')(
+      `{ users { id } apiKeys { id user { id } } userRoles { role { id } } other: user(where: { id: "${ids.other}" }) { id } }`,
+    );
+    expect(mine.errors).toEqual([]);
+    expect(mine.data.users).toEqual([{ id: ids.user }]);
+    expect(mine.data.apiKeys.every((k: any) => k.user.id === ids.user)).toBe(true);
+    expect(mine.data.apiKeys.length).toBe(2);
+    expect(mine.data.userRoles).toEqual([{ role: { id: 'role_user' } }]);
+    expect(mine.data.other).toBeNull();
+
+    const mod = await as('mod')(
+      `{ usersCount other: user(where: { id: "${ids.other}" }) { id roles { createdAt role { id } } } }`,
+    );
+    expect(mod.errors).toEqual([]);
+    expect(mod.data.usersCount).toBeGreaterThanOrEqual(6);
+    // users:read shows that the other user holds a role; which role takes roles:read (the Role row is filtered).
+    expect(mod.data.other).toEqual({ id: ids.other, roles: [{ createdAt: expect.any(String), role: null }] });
+  });
+
+  it('a Moderator cannot see what users:read does not give', async () => {
+    const res = await as('mod')('{ roles { id } apiKeysCount oAuthClients { id } settings { id } }');
+    // Without roles:read, only the roles they hold.
+    expect(res.data.roles).toEqual([{ id: 'role_moderator' }]);
+    expect(res.errors.map((e) => [e.path?.[0], e.extensions])).toEqual([
+      ['settings', { code: 'auth.forbidden', details: { required: 'settings:read' } }],
+    ]);
+    // Only their own keys and clients (none of the clients): rows, not refusals.
+    expect(res.data.apiKeysCount).toBe(1);
+    expect(res.data.oAuthClients).toEqual([]);
+  });
+
+  it('secrets are not in the API at all', async () => {
+    for (const query of [
+      '{ apiKeys { keyHash } }',
+      '{ platformAccounts { passwordHash } }',
+      '{ oAuthClients { clientSecret } }',
+      '{ apiKeys(where: { keyHash: { equals: "x" } }) { id } }',
+    ]) {
+      const res = await as('super')(query);
+      expect(res.status).toBe(400);
+      expect(codes(res)).toEqual(['graphql.invalid_query']);
+    }
+    const fields = await as('super')(`{
+      apiKey: __type(name: "ApiKey") { fields { name } }
+      account: __type(name: "PlatformAccount") { fields { name } }
+      client: __type(name: "OAuthClient") { fields { name } }
+    }`);
+    const names = JSON.stringify(fields.data);
+    expect(names).not.toMatch(/keyHash|passwordHash|clientSecret/);
+    expect(names).toContain('keyPrefix');
+  });
+
+  it('refuses with the same codes as REST: no credential, pending 2FA, missing scope', async () => {
+    const anon = await graphqlClient(t.url)('{ users { id } }');
+    expect(codes(anon)).toEqual(['auth.required']);
+    const pending = await as('mod2fa')('{ users { id } }');
+    expect(pending.status).toBe(403);
+    expect(codes(pending)).toEqual(['auth.two_factor_required']);
+    const scoped = await as('gpsOnly')('{ apiKeys { id } gpsDataPoints { id } }');
+    // The key lacks the scope for its owner's keys; its owner (a plain user) lacks gps:read, whatever the key says.
+    expect(scoped.errors.map((e) => [e.path?.[0], e.extensions?.code]).sort()).toEqual([
+      ['apiKeys', 'auth.insufficient_scope'],
+      ['gpsDataPoints', 'auth.forbidden'],
+    ]);
+    const wrongKey = await graphqlClient(
+      t.url,
+      'hm_not_a_real_key_at_all_0000000000000000000',
+    )('{ users { id } }');
+    expect(wrongKey.status).toBe(401);
+  });
+
+  it('GPS data: create, read, update and delete with the gps permissions', async () => {
+    const create = await as('mod')(
+      `mutation { createGpsData(data: { latitude: 52.52, longitude: 13.4, altitude: 34, timestamp: "2026-11-23T10:00:00Z" }) { id latitude timestamp } }`,
+    );
+    expect(create.errors).toEqual([]);
+    const id = create.data.createGpsData.id;
+    expect((await as('system')(`{ gpsData(where: { id: "${id}" }) { longitude } }`)).data.gpsData).toEqual({
+      longitude: 13.4,
+    });
+    const update = await as('mod')(
+      `mutation { updateGpsData(where: { id: "${id}" }, data: { speed: 3.5 }) { speed } }`,
+    );
+    expect(update.data.updateGpsData).toEqual({ speed: 3.5 });
+    const denied = await as('user')(`mutation { deleteGpsData(where: { id: "${id}" }) { id } }`);
+    expect(codes(denied)).toEqual(['auth.forbidden']);
+    const invalid = await as('mod')(
+      `mutation { createGpsData(data: { latitude: 123, longitude: 0, timestamp: "2026-11-23T10:00:00Z" }) { id } }`,
+    );
+    expect(codes(invalid)).toEqual(['request.validation_failed']);
+    expect(
+      (await as('mod')(`mutation { deleteGpsData(where: { id: "${id}" }) { id } }`)).data.deleteGpsData,
+    ).toEqual({ id });
+  });
+
+  it('settings and platforms need settings:write to change', async () => {
+    await t.db('Setting').insert({ key: 'site.name', value: JSON.stringify({ text: 'Heimdall' }) });
+    const updated = await as('admin')(
+      'mutation ($value: JSON) { updateSetting(where: { id: "site.name" }, data: { value: $value, isPublic: true }) { id value isPublic } }',
+      { value: { text: 'Asgard' } },
+    );
+    expect(updated.errors).toEqual([]);
+    expect(updated.data.updateSetting).toEqual({
+      id: 'site.name',
+      value: { text: 'Asgard' },
+      isPublic: true,
+    });
+    expect(codes(await as('mod')('{ settings { id } }'))).toEqual(['auth.forbidden']);
+    const platform = await as('mod')(
+      'mutation { updatePlatform(where: { id: "discord" }, data: { enabled: false }) { id } }',
+    );
+    expect(codes(platform)).toEqual(['auth.forbidden']);
+  });
+
+  it('lists that change through shared services are read-only here for now', async () => {
+    const res = await as('super')(
+      'mutation { deleteUser(where: { id: "00000000-0000-4000-8000-000000000000" }) { id } }',
+    );
+    expect(codes(res)).toEqual(['graphql.invalid_query']);
+  });
+
+  it('limits depth, cost and page size before running anything, and never leaks a stack', async () => {
+    const deep = await as('super')(
+      '{ users { roles { role { users { user { roles { role { users { user { roles { role { id } } } } } } } } } } } }',
+    );
+    expect(deep.status).toBe(400);
+    expect(codes(deep)).toContain('graphql.too_deep');
+    const costly = await as('super')(
+      '{ users { roles { role { permissions { permission { roles { role { id name } } } } } } } }',
+    );
+    expect(codes(costly)).toEqual(['graphql.too_costly']);
+    const page = await as('super')('{ users(take: 101) { id } }');
+    expect(page.errors[0]).toMatchObject({ extensions: { code: 'graphql.limit_exceeded', limit: 100 } });
+    for (const answer of [deep, costly, page])
+      expect(JSON.stringify(answer.errors)).not.toMatch(/stacktrace|\.ts:\d+|\n\s+at /);
+  });
+});
+
+describe('GraphQL in production settings', () => {
+  const t = useTestPlatform({
+    HEIMDALL__GRAPHQL__INTROSPECTION: 'false',
+    HEIMDALL__GRAPHQL__PLAYGROUND: 'false',
+  });
+
+  it('introspection and the sandbox page are off', async () => {
+    const userId = await createUser(t.db, { roleIds: ['role_admin'], twoFactor: true });
+    const key = (await createKey(t.db, { userId, roleIds: ['role_api_full_access'] })).key;
+    const res = await graphqlClient(t.url, key)('{ __schema { types { name } } }');
+    expect(codes(res)).toEqual(['graphql.invalid_query']);
+    const page = await fetch(`${t.url}/api/graphql`, { headers: { accept: 'text/html' } });
+    expect(await page.text()).not.toContain('<html');
+  });
+});
