@@ -1,4 +1,5 @@
 import { config } from '@keystone-6/core';
+import { heimdallExtensions, type ExtensionServices } from './graphql/extensions.js';
 import { lists } from './lists/index.js';
 import { schemaFixups } from './prisma-fixups.js';
 
@@ -20,6 +21,8 @@ export interface KeystoneOptions {
   prismaClientOptions?: () => Record<string, unknown>;
   /** Largest `take` of any list query (config graphql.max_page_size); the committed schema uses 100. */
   maxPageSize?: number;
+  /** The services Heimdall's own operations call (absent when only printing the schema). */
+  services?: () => ExtensionServices;
 }
 
 /**
@@ -36,7 +39,7 @@ export function keystoneConfig(options: KeystoneOptions = {}) {
       extendPrismaSchema: generatorForNode,
       prismaClientOptions: options.prismaClientOptions ?? (() => ({})),
     },
-    graphql: { path: '/api/graphql' },
+    graphql: { path: '/api/graphql', extendGraphqlSchema: heimdallExtensions(options.services) },
     ui: { isDisabled: true },
     telemetry: false,
     listDefaults: { graphql: { maxTake: options.maxPageSize ?? 100 } },

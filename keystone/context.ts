@@ -2,6 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { getContext } from '@keystone-6/core/context';
 import type { KeystoneContext } from '@keystone-6/core/types';
 import { keystoneConfig } from './config.js';
+import type { ExtensionServices } from './graphql/extensions.js';
 import * as PrismaModule from './generated/prisma/client.js';
 
 export type Keystone = KeystoneContext;
@@ -14,6 +15,7 @@ export function createKeystoneContext(options: {
   databaseUrl: string;
   poolMax: number;
   maxPageSize?: number;
+  services: () => ExtensionServices;
 }): {
   context: Keystone;
   close(): Promise<void>;
@@ -21,6 +23,7 @@ export function createKeystoneContext(options: {
   const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolMax });
   const config = keystoneConfig({
     prismaClientOptions: () => ({ adapter }),
+    services: options.services,
     ...(options.maxPageSize ? { maxPageSize: options.maxPageSize } : {}),
   });
   const context = getContext(config, PrismaModule) as Keystone;

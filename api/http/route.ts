@@ -2,7 +2,7 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import type { z } from 'zod';
 import type { AuthContext } from '../../core/auth/context.js';
 import { requirePermission, requireSignedIn } from '../../core/auth/guards.js';
-import { AppError } from '../../core/errors/index.js';
+import { validateInput } from '../../core/shared/validation.js';
 
 /**
  * One declaration per endpoint (STYLE.md §3, after Logto's koaGuard): method, path, who may call it, zod schemas
@@ -56,34 +56,8 @@ export type AnyRoute = RouteSpec<any, any, any, any>;
 
 export const defineRoute = <P, Q, B, R>(spec: RouteSpec<P, Q, B, R>): RouteSpec<P, Q, B, R> => spec;
 
-type Issue = z.core.$ZodIssue;
-
-/**
- * Issues that name fields. When no branch of a union matched, the branch meant is the one whose shape fits
- * (no unknown keys at its top level), else the one with the fewest complaints: its issues are reported.
- */
-export function fieldIssues(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): Issue[] {
-  return issues.flatMap((issue) => {
-    const path = [...prefix, ...issue.path];
-    if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [{ ...issue, path }];
-    const fits = (branch: Issue[]) =>
-      !branch.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0);
-    const ranked = [...issue.errors].sort((a, b) => Number(fits(b)) - Number(fits(a)) || a.length - b.length);
-    return fieldIssues(ranked[0]!, path);
-  });
-}
-
 function validate<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
-  if (!schema) return undefined as T;
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new AppError('request.validation_failed', 400, `The request ${where} is not valid.`, {
-    fields: fieldIssues(result.error.issues).map((i) => ({
-      in: where,
-      field: i.path.map(String).join('.'),
-      message: i.message,
-    })),
-  });
+  return schema ? validateInput(schema, value, where) : (undefined as T);
 }
 
 /** The access rule, applied before the handler runs. */

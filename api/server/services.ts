@@ -56,17 +56,19 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   );
   const serviceDeps = { db: databases.primary, audit, authCache };
   const apiKeys = createApiKeyService(serviceDeps);
+  const auditService = createAuditService({ db: databases.audit, audit });
   const routes: AnyRoute[] = v1Routes({
     apiKeys,
     users: createUserService(serviceDeps),
     roles: createRoleService(serviceDeps),
     permissions: createPermissionService(serviceDeps),
-    audit: createAuditService({ db: databases.audit, audit }),
+    audit: auditService,
   });
   const keystone = createKeystoneContext({
     databaseUrl: databases.primaryUrl,
     poolMax: config.database.pool_max,
     maxPageSize: config.graphql.max_page_size,
+    services: () => ({ audit: auditService }),
   });
   const extraRouters: Router[] = [
     apiDocsRouter({ routes, version: heimdallVersion(), swaggerUi: config.server.api_docs }),

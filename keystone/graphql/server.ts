@@ -99,6 +99,28 @@ export function formatGraphqlError(onInternal: (err: unknown) => void, maxPageSi
 const refused = (code: string, status: number, message: string) =>
   new GraphQLError(message, { extensions: { code, http: { status } } });
 
+/** While a required 2FA is pending, only `me` answers (as GET /v1/me does); anything else is refused up front. */
+const pendingTwoFactorGate: ApolloServerPlugin<Keystone> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ contextValue, operation }) {
+        const session = contextValue.session as AuthContext | undefined;
+        if (!session?.blockedByTwoFactor || !operation) return;
+        const onlyMe = operation.selectionSet.selections.every(
+          (s) => s.kind === 'Field' && (s.name.value === 'me' || s.name.value === '__typename'),
+        );
+        if (!onlyMe || operation.operation !== 'query') {
+          throw refused(
+            'auth.two_factor_required',
+            403,
+            'One of your roles requires two-factor authentication; set it up first.',
+          );
+        }
+      },
+    };
+  },
+};
+
 /**
  * /api/graphql (issue 5): Apollo Server over the one merged schema, each request run with the caller's
  * AuthContext as Keystone's session. Query limits, introspection and the sandbox page follow config.
@@ -106,7 +128,8 @@ const refused = (code: string, status: number, message: string) =>
 export async function createGraphqlServer(
   options: GraphqlOptions,
 ): Promise<{ handler: RequestHandler; stop(): Promise<void> }> {
-  const plugins: ApolloServerPlugin[] = [
+  const plugins: ApolloServerPlugin<Keystone>[] = [
+    pendingTwoFactorGate,
     options.playground
       ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
       : ApolloServerPluginLandingPageDisabled(),
@@ -125,13 +148,6 @@ export async function createGraphqlServer(
   const handler = expressMiddleware(server, {
     context: async ({ req }) => {
       const auth = (req as unknown as { auth: AuthContext }).auth;
-      if (auth.blockedByTwoFactor) {
-        throw refused(
-          'auth.two_factor_required',
-          403,
-          'One of your roles requires two-factor authentication; set it up first.',
-        );
-      }
       return options.keystone.withSession(auth) as Keystone;
     },
   });

@@ -1,0 +1,240 @@
+import SchemaBuilder from '@pothos/core';
+import { mergeSchemas } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
+import type { AuditService } from '../../core/audit/service.js';
+import { requirePermission, requireSignedIn } from '../../core/auth/guards.js';
+import { validateInput } from '../../core/shared/validation.js';
+import {
+  listActivityQuery,
+  listAuditQuery,
+  type ActivityRecord,
+  type AuditEventRecord,
+} from '../../schemas/audit.js';
+import type { Session } from '../access.js';
+
+/** What Heimdall's own GraphQL operations call: the same services REST calls (wired at start). */
+export interface ExtensionServices {
+  audit: AuditService;
+}
+
+interface Context {
+  session?: Session;
+}
+
+const notWired = (): ExtensionServices => {
+  throw new Error('GraphQL extensions used before the platform wired its services');
+};
+
+/**
+ * Heimdall's GraphQL beyond list CRUD (issue 5), built with Pothos and merged into Keystone's schema: who am I
+ * (`me`), `can(resource, action)`, the audit log (`auditEvents`, audit:read) and one's own activity
+ * (`myActivity`). Every resolver goes through the shared services and guards, so answers and refusals match REST.
+ */
+export function heimdallExtensions(services: () => ExtensionServices = notWired) {
+  const builder = new SchemaBuilder<{
+    Context: Context;
+    Scalars: { JSON: { Input: unknown; Output: unknown } };
+  }>({});
+
+  builder.scalarType('JSON', {
+    description: 'Any JSON value',
+    serialize: (value) => value,
+    parseValue: (value) => value,
+  });
+
+  const ApiKeyRef = builder.objectRef<NonNullable<Session['apiKey']>>('MeApiKey').implement({
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      name: t.exposeString('name'),
+      prefix: t.exposeString('prefix'),
+      userId: t.exposeID('userId', { nullable: true }),
+      isSystem: t.exposeBoolean('isSystem'),
+      expiresAt: t.exposeString('expiresAt', { nullable: true }),
+    }),
+  });
+
+  const MeUser = builder.objectRef<NonNullable<Session['user']>>('MeUser').implement({
+    fields: (t) => ({ id: t.exposeID('id'), username: t.exposeString('username') }),
+  });
+
+  const Me = builder.objectRef<Session>('Me').implement({
+    description: "The caller's AuthContext, as GET /v1/me shows it",
+    fields: (t) => ({
+      user: t.field({ type: MeUser, nullable: true, resolve: (s) => s.user }),
+      apiKey: t.field({ type: ApiKeyRef, nullable: true, resolve: (s) => s.apiKey }),
+      sessionId: t.string({ nullable: true, resolve: (s) => s.sessionId }),
+      roles: t.stringList({ resolve: (s) => [...s.roles] }),
+      roleIds: t.stringList({ resolve: (s) => [...s.roleIds] }),
+      permissions: t.stringList({ resolve: (s) => [...s.effectivePermissions].sort() }),
+      scopes: t.stringList({ resolve: (s) => [...s.scopes] }),
+      isSuperAdmin: t.boolean({ resolve: (s) => s.isSuperAdmin }),
+      twoFactorRequired: t.boolean({ resolve: (s) => s.twoFactorRequired }),
+      twoFactorVerified: t.boolean({ resolve: (s) => s.twoFactorVerified }),
+    }),
+  });
+
+  const AuditEvent = builder.objectRef<AuditEventRecord>('AuditEvent').implement({
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      createdAt: t.string({ description: 'ISO 8601 with microseconds', resolve: (e) => e.created_at }),
+      eventType: t.string({ resolve: (e) => e.event_type }),
+      userId: t.string({ nullable: true, resolve: (e) => e.user_id }),
+      actorId: t.string({ nullable: true, resolve: (e) => e.actor_id }),
+      resourceType: t.string({ nullable: true, resolve: (e) => e.resource_type }),
+      resourceId: t.string({ nullable: true, resolve: (e) => e.resource_id }),
+      ipAddress: t.string({ nullable: true, resolve: (e) => e.ip_address }),
+      userAgent: t.string({ nullable: true, resolve: (e) => e.user_agent }),
+      description: t.string({ nullable: true, resolve: (e) => e.description }),
+      metadata: t.field({ type: 'JSON', resolve: (e) => e.metadata }),
+      status: t.string({ resolve: (e) => e.status }),
+      errorMessage: t.string({ nullable: true, resolve: (e) => e.error_message }),
+      sourceService: t.string({ nullable: true, resolve: (e) => e.source_service }),
+      isReported: t.boolean({ resolve: (e) => e.is_reported }),
+      countryCode: t.string({ nullable: true, resolve: (e) => e.country_code }),
+      countryName: t.string({ nullable: true, resolve: (e) => e.country_name }),
+      city: t.string({ nullable: true, resolve: (e) => e.city }),
+      region: t.string({ nullable: true, resolve: (e) => e.region }),
+    }),
+  });
+
+  const Activity = builder.objectRef<ActivityRecord>('Activity').implement({
+    description: 'One of your own security events (GET /v1/user/activity)',
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      createdAt: t.string({ resolve: (e) => e.created_at }),
+      eventType: t.string({ resolve: (e) => e.event_type }),
+      status: t.string({ resolve: (e) => e.status }),
+      description: t.string({ nullable: true, resolve: (e) => e.description }),
+      resourceType: t.string({ nullable: true, resolve: (e) => e.resource_type }),
+      resourceId: t.string({ nullable: true, resolve: (e) => e.resource_id }),
+      ipAddress: t.string({ nullable: true, resolve: (e) => e.ip_address }),
+      userAgent: t.string({ nullable: true, resolve: (e) => e.user_agent }),
+      sourceService: t.string({ nullable: true, resolve: (e) => e.source_service }),
+      isReported: t.boolean({ resolve: (e) => e.is_reported }),
+      bySelf: t.boolean({ resolve: (e) => e.by_self }),
+      countryCode: t.string({ nullable: true, resolve: (e) => e.country_code }),
+      countryName: t.string({ nullable: true, resolve: (e) => e.country_name }),
+      city: t.string({ nullable: true, resolve: (e) => e.city }),
+      region: t.string({ nullable: true, resolve: (e) => e.region }),
+    }),
+  });
+
+  const AuditEventPage = builder
+    .objectRef<{ data: AuditEventRecord[]; next_cursor: string | null }>('AuditEventPage')
+    .implement({
+      fields: (t) => ({
+        nodes: t.field({ type: [AuditEvent], resolve: (p) => p.data }),
+        nextCursor: t.string({
+          nullable: true,
+          description: 'Pass as `after` for the next (older) page',
+          resolve: (p) => p.next_cursor,
+        }),
+      }),
+    });
+  const ActivityPage = builder
+    .objectRef<{ data: ActivityRecord[]; next_cursor: string | null }>('ActivityPage')
+    .implement({
+      fields: (t) => ({
+        nodes: t.field({ type: [Activity], resolve: (p) => p.data }),
+        nextCursor: t.string({ nullable: true, resolve: (p) => p.next_cursor }),
+      }),
+    });
+
+  const ActivityFilter = builder.inputType('ActivityFilter', {
+    fields: (t) => ({
+      eventTypes: t.stringList(),
+      isReported: t.boolean(),
+      from: t.string({ description: 'ISO 8601; events at or after' }),
+      to: t.string({ description: 'ISO 8601; events before' }),
+    }),
+  });
+  const AuditEventFilter = builder.inputType('AuditEventFilter', {
+    fields: (t) => ({
+      userId: t.string(),
+      actorId: t.string(),
+      eventTypes: t.stringList(),
+      status: t.string(),
+      sourceService: t.string(),
+      resourceType: t.string(),
+      resourceId: t.string(),
+      countryCode: t.string(),
+      ip: t.string({ description: 'An address or a CIDR network' }),
+      isReported: t.boolean(),
+      from: t.string(),
+      to: t.string(),
+    }),
+  });
+
+  /** GraphQL's filter → the REST query shape, validated by the same zod schema (same errors, same rules). */
+  const restQuery = (
+    filter: Record<string, unknown> | null | undefined,
+    after: string | null | undefined,
+    first: number | null | undefined,
+  ) => {
+    const f = filter ?? {};
+    const q: Record<string, unknown> = {
+      user_id: f.userId,
+      actor_id: f.actorId,
+      event_type: f.eventTypes ?? undefined,
+      status: f.status,
+      source_service: f.sourceService,
+      resource_type: f.resourceType,
+      resource_id: f.resourceId,
+      country_code: f.countryCode,
+      ip: f.ip,
+      is_reported: f.isReported === undefined || f.isReported === null ? undefined : String(f.isReported),
+      from: f.from,
+      to: f.to,
+      cursor: after ?? undefined,
+      limit: first ?? undefined,
+    };
+    for (const k of Object.keys(q)) if (q[k] === undefined || q[k] === null) delete q[k];
+    return q;
+  };
+
+  builder.queryType({
+    fields: (t) => ({
+      me: t.field({
+        type: Me,
+        description: 'Who you are and what you may do (allowed while a required 2FA is pending)',
+        resolve: (_root, _args, { session }) => {
+          requireSignedIn(session, { allowPendingTwoFactor: true });
+          return session;
+        },
+      }),
+      can: t.boolean({
+        description: 'Whether you may do resource:action now (scope, permission and 2FA)',
+        args: { resource: t.arg.string({ required: true }), action: t.arg.string({ required: true }) },
+        resolve: (_root, { resource, action }, { session }) => session?.can(resource, action) ?? false,
+      }),
+      auditEvents: t.field({
+        type: AuditEventPage,
+        description: 'The audit log, newest first (audit:read); the same filters as GET /v1/audit',
+        args: { filter: t.arg({ type: AuditEventFilter }), after: t.arg.string(), first: t.arg.int() },
+        resolve: (_root, args, { session }) => {
+          requireSignedIn(session);
+          requirePermission(session, 'audit', 'read');
+          return services().audit.list(
+            validateInput(listAuditQuery, restQuery(args.filter, args.after, args.first), 'arguments'),
+          );
+        },
+      }),
+      myActivity: t.field({
+        type: ActivityPage,
+        description: 'Your own security events with where they came from (GET /v1/user/activity)',
+        args: { filter: t.arg({ type: ActivityFilter }), after: t.arg.string(), first: t.arg.int() },
+        resolve: (_root, args, { session }) => {
+          requireSignedIn(session);
+          return services().audit.activity(
+            session,
+            validateInput(listActivityQuery, restQuery(args.filter, args.after, args.first), 'arguments'),
+          );
+        },
+      }),
+    }),
+  });
+
+  const extensions = builder.toSchema();
+  return (keystoneSchema: GraphQLSchema): GraphQLSchema =>
+    mergeSchemas({ schemas: [keystoneSchema, extensions] });
+}
