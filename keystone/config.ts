@@ -1,6 +1,6 @@
 import { config } from '@keystone-6/core';
-import { heimdallExtensions, type ExtensionServices } from './graphql/extensions.js';
-import { lists } from './lists/index.js';
+import { heimdallExtensions, notWired, type ExtensionServices } from './graphql/extensions.js';
+import { buildLists } from './lists/index.js';
 import { schemaFixups } from './prisma-fixups.js';
 
 /** Where the generated Prisma client goes, relative to keystone/schema.prisma (git-ignored, made by `npm run build`). */
@@ -30,6 +30,7 @@ export interface KeystoneOptions {
  * its Admin UI off (AdminJS is the UI), the GraphQL API served by api/ at /api/graphql.
  */
 export function keystoneConfig(options: KeystoneOptions = {}) {
+  const services = options.services ?? notWired;
   return config({
     db: {
       provider: 'postgresql',
@@ -39,10 +40,10 @@ export function keystoneConfig(options: KeystoneOptions = {}) {
       extendPrismaSchema: generatorForNode,
       prismaClientOptions: options.prismaClientOptions ?? (() => ({})),
     },
-    graphql: { path: '/api/graphql', extendGraphqlSchema: heimdallExtensions(options.services) },
+    graphql: { path: '/api/graphql', extendGraphqlSchema: heimdallExtensions(services) },
     ui: { isDisabled: true },
     telemetry: false,
     listDefaults: { graphql: { maxTake: options.maxPageSize ?? 100 } },
-    lists,
+    lists: buildLists(services),
   });
 }

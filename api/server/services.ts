@@ -5,6 +5,9 @@ import { createRoleService } from '../../core/rbac/roles-service.js';
 import { createUserService } from '../../core/users/service.js';
 import { geoEnricher, openAuditLogger } from '../../core/audit/index.js';
 import { createAuditService } from '../../core/audit/service.js';
+import { createAuditStream, toAuditRecord } from '../../core/audit/stream.js';
+import { createTopic } from '../../core/shared/topic.js';
+import type { GpsPoint } from '../../keystone/graphql/extensions.js';
 import { createGeoIp } from '../../core/geoip/index.js';
 import { createAuthCache } from '../../core/auth/auth-cache.js';
 import { createAuthenticator } from '../../core/auth/authenticator.js';
@@ -30,8 +33,12 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     checkIntervalMs: config.geoip.check_interval_ms,
     log: logger.child({ component: 'geoip' }),
   });
+  const busError = (err: unknown) => logger.warn({ err }, 'live event bus');
+  const auditStream = createAuditStream(cache, busError);
+  const gpsTopic = createTopic<GpsPoint>(cache, 'gps:updated', busError);
   const audit = openAuditLogger(config, databases.audit, {
     enrich: geoEnricher(geoip),
+    onStored: (rows) => auditStream.publish(rows.map(toAuditRecord)),
     onError: (err, context) => logger.error({ err }, context),
     onRejected: (row, err) => logger.error({ err, event: row }, 'audit event refused by the database'),
   });
@@ -68,10 +75,22 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     databaseUrl: databases.primaryUrl,
     poolMax: config.database.pool_max,
     maxPageSize: config.graphql.max_page_size,
-    services: () => ({ audit: auditService }),
+    services: () => ({ audit: auditService, auditStream, gps: gpsTopic }),
   });
   const extraRouters: Router[] = [
     apiDocsRouter({ routes, version: heimdallVersion(), swaggerUi: config.server.api_docs }),
   ];
-  return { audit, geoip, keystone, authCache, authenticator, rateLimiter, apiKeys, routes, extraRouters };
+  return {
+    audit,
+    auditStream,
+    gpsTopic,
+    geoip,
+    keystone,
+    authCache,
+    authenticator,
+    rateLimiter,
+    apiKeys,
+    routes,
+    extraRouters,
+  };
 }

@@ -10,7 +10,9 @@ import { createUserQueries } from '../../core/users/queries.js';
 import type { Config } from '../../schemas/config.js';
 import { createApp } from '../http/app.js';
 import type { AnyRoute } from '../http/route.js';
+import { authenticateBearer } from '../../core/auth/bearer.js';
 import { createGraphqlServer } from '../../keystone/graphql/server.js';
+import { attachGraphqlWs } from '../../keystone/graphql/ws.js';
 import { createServices, type Services } from './services.js';
 import type { ProcessRole } from './roles.js';
 
@@ -77,6 +79,8 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
 
     const services = createServices({ config, logger, databases, cache });
     await services.authCache.start();
+    await services.auditStream.start();
+    await services.gpsTopic.start();
     const graphql = config.graphql.enabled
       ? await createGraphqlServer({
           schema: services.keystone.context.graphql.schema,
@@ -102,6 +106,19 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
       ...(graphql ? { graphql: graphql.handler } : {}),
     });
     const server = createServer(app);
+    const graphqlWs = graphql
+      ? attachGraphqlWs({
+          server,
+          path: '/api/graphql',
+          schema: services.keystone.context.graphql.schema,
+          keystone: services.keystone.context,
+          authenticate: (header) => authenticateBearer(services.authenticator, header),
+          maxDepth: config.graphql.max_depth,
+          maxCost: config.graphql.max_cost,
+          maxPageSize: config.graphql.max_page_size,
+          onInternalError: (err) => logger.error({ err }, 'GraphQL subscription failed'),
+        })
+      : undefined;
     await listen(server, config.server.host, config.server.port);
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
@@ -141,12 +158,16 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
         (stopping ??= (async () => {
           const force = setTimeout(() => server.closeAllConnections(), config.server.shutdown_timeout_ms);
           force.unref();
+          // Subscriptions first: open WebSockets would keep server.close() waiting.
+          await graphqlWs?.close();
           // close() stops accepting and ends idle keep-alive sockets; in-flight requests get the timeout above.
           await new Promise<void>((resolve) => server.close(() => resolve()));
           clearTimeout(force);
           await scheduler?.stop();
           services.geoip.close();
           await graphql?.stop();
+          await services.gpsTopic.stop();
+          await services.auditStream.stop();
           await services.authCache.stop();
           // After the server: requests that finished have recorded their events; write them all.
           await services.audit.close();

@@ -13,7 +13,7 @@ export { toAuditRow, type AuditRow } from './rows.js';
 export function openAuditLogger(
   config: Config,
   db: Knex,
-  hooks: Pick<AuditWriterOptions, 'onError' | 'onRejected' | 'enrich'> = {},
+  hooks: Pick<AuditWriterOptions, 'onError' | 'onRejected' | 'enrich' | 'onStored'> = {},
 ): AuditLogger {
   return createAuditWriter({
     db,

@@ -45,6 +45,8 @@ export interface AuditWriterOptions {
   onError?: (err: unknown, context: string) => void;
   /** Rows PostgreSQL refuses as data are handed here (logged), so one bad row cannot block the spool. */
   onRejected?: (row: AuditRow, err: unknown) => void;
+  /** Rows now in the database (live subscribers hear of events once they are stored, never before). */
+  onStored?: (rows: readonly AuditRow[]) => void;
 }
 
 export function createAuditWriter(options: AuditWriterOptions): AuditLogger {
@@ -63,6 +65,15 @@ export function createAuditWriter(options: AuditWriterOptions): AuditLogger {
   let chain: Promise<unknown> = Promise.resolve();
   const stats = { inserted: 0, rejected: 0 };
 
+  const stored = (rows: readonly AuditRow[]) => {
+    if (rows.length === 0 || !options.onStored) return;
+    try {
+      options.onStored(rows);
+    } catch (err) {
+      onError(err, 'audit onStored listener failed');
+    }
+  };
+
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
     const run = chain.then(task, task);
     chain = run.catch(() => undefined);
@@ -77,17 +88,21 @@ export function createAuditWriter(options: AuditWriterOptions): AuditLogger {
     for (const row of rows) options.enrich?.(row);
     try {
       stats.inserted += fresh ? await copyAuditRows(db, rows) : await insertAuditRows(db, rows);
+      stored(rows);
     } catch (err) {
       if (!isDataError(err)) throw err;
+      const kept: AuditRow[] = [];
       for (const row of rows) {
         try {
           stats.inserted += await insertAuditRows(db, [row]);
+          kept.push(row);
         } catch (rowErr) {
           if (!isDataError(rowErr)) throw rowErr;
           stats.rejected += 1;
           options.onRejected?.(row, rowErr);
         }
       }
+      stored(kept);
     }
   }
 

@@ -2,6 +2,8 @@ import SchemaBuilder from '@pothos/core';
 import { mergeSchemas } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import type { AuditService } from '../../core/audit/service.js';
+import { eventIterator } from '../../core/shared/event-iterator.js';
+import type { Topic } from '../../core/shared/topic.js';
 import { requirePermission, requireSignedIn } from '../../core/auth/guards.js';
 import { validateInput } from '../../core/shared/validation.js';
 import {
@@ -15,13 +17,28 @@ import type { Session } from '../access.js';
 /** What Heimdall's own GraphQL operations call: the same services REST calls (wired at start). */
 export interface ExtensionServices {
   audit: AuditService;
+  /** Audit events as they are stored, on every node. */
+  auditStream: Topic<AuditEventRecord>;
+  /** GPS points as they are created or changed. */
+  gps: Topic<GpsPoint>;
+}
+
+/** A GPS point as subscribers receive it. */
+export interface GpsPoint {
+  id: string;
+  operation: 'create' | 'update';
+  latitude: number;
+  longitude: number;
+  altitude: number | null;
+  speed: number | null;
+  timestamp: string;
 }
 
 interface Context {
   session?: Session;
 }
 
-const notWired = (): ExtensionServices => {
+export const notWired = (): ExtensionServices => {
   throw new Error('GraphQL extensions used before the platform wired its services');
 };
 
@@ -30,7 +47,7 @@ const notWired = (): ExtensionServices => {
  * (`me`), `can(resource, action)`, the audit log (`auditEvents`, audit:read) and one's own activity
  * (`myActivity`). Every resolver goes through the shared services and guards, so answers and refusals match REST.
  */
-export function heimdallExtensions(services: () => ExtensionServices = notWired) {
+export function heimdallExtensions(services: () => ExtensionServices) {
   const builder = new SchemaBuilder<{
     Context: Context;
     Scalars: { JSON: { Input: unknown; Output: unknown } };
@@ -230,6 +247,93 @@ export function heimdallExtensions(services: () => ExtensionServices = notWired)
             validateInput(listActivityQuery, restQuery(args.filter, args.after, args.first), 'arguments'),
           );
         },
+      }),
+    }),
+  });
+
+  const GpsUpdate = builder.objectRef<GpsPoint>('GpsUpdate').implement({
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      operation: t.exposeString('operation'),
+      latitude: t.exposeFloat('latitude'),
+      longitude: t.exposeFloat('longitude'),
+      altitude: t.exposeFloat('altitude', { nullable: true }),
+      speed: t.exposeFloat('speed', { nullable: true }),
+      timestamp: t.exposeString('timestamp'),
+    }),
+  });
+
+  const RoleChange = builder.objectRef<AuditEventRecord>('RoleChange').implement({
+    fields: (t) => ({
+      eventType: t.string({ description: 'role_assigned or role_removed', resolve: (e) => e.event_type }),
+      roleId: t.string({ nullable: true, resolve: (e) => e.resource_id }),
+      at: t.string({ resolve: (e) => e.created_at }),
+    }),
+  });
+
+  const AuditEventSubscriptionFilter = builder.inputType('AuditEventSubscriptionFilter', {
+    fields: (t) => ({
+      eventTypes: t.stringList(),
+      userId: t.string(),
+      actorId: t.string(),
+      sourceService: t.string(),
+      status: t.string(),
+    }),
+  });
+
+  builder.subscriptionType({
+    fields: (t) => ({
+      auditEvent: t.field({
+        type: AuditEvent,
+        description: 'Audit events as they are stored, on any node (audit:read)',
+        args: { filter: t.arg({ type: AuditEventSubscriptionFilter }) },
+        subscribe: (_root, { filter }, { session }) => {
+          requireSignedIn(session);
+          requirePermission(session, 'audit', 'read');
+          const f = filter ?? {};
+          const types = f.eventTypes ? new Set(f.eventTypes) : undefined;
+          const wanted = (e: AuditEventRecord) =>
+            (!types || types.has(e.event_type)) &&
+            (!f.userId || e.user_id === f.userId) &&
+            (!f.actorId || e.actor_id === f.actorId) &&
+            (!f.sourceService || e.source_service === f.sourceService) &&
+            (!f.status || e.status === f.status);
+          return eventIterator<AuditEventRecord>((push) =>
+            services().auditStream.listen((e) => {
+              if (wanted(e)) push(e);
+            }),
+          );
+        },
+        resolve: (event) => event,
+      }),
+      gpsUpdated: t.field({
+        type: GpsUpdate,
+        description: 'GPS points as they are created or changed (gps:read)',
+        subscribe: (_root, _args, { session }) => {
+          requireSignedIn(session);
+          requirePermission(session, 'gps', 'read');
+          return eventIterator<GpsPoint>((push) => services().gps.listen(push));
+        },
+        resolve: (point) => point,
+      }),
+      myRolesChanged: t.field({
+        type: RoleChange,
+        description: 'A role was given to you or taken from you',
+        subscribe: (_root, _args, { session }) => {
+          requireSignedIn(session);
+          const me = session.user?.id;
+          return eventIterator<AuditEventRecord>((push) =>
+            services().auditStream.listen((e) => {
+              if (
+                me &&
+                e.user_id === me &&
+                (e.event_type === 'role_assigned' || e.event_type === 'role_removed')
+              )
+                push(e);
+            }),
+          );
+        },
+        resolve: (event) => event,
       }),
     }),
   });

@@ -2,10 +2,22 @@ import { list } from '@keystone-6/core';
 import { bigInt, float, json, relationship, text } from '@keystone-6/core/fields';
 import { READ_ONLY, allOrOwn, can, signedIn } from '../access.js';
 import { createdAt, flag, optionalText, timestamptz } from '../fields.js';
+import type { ExtensionServices } from '../graphql/extensions.js';
 import { dbUuid, dropIndex, fixups, index, requiredRelation } from '../prisma-fixups.js';
 
-/** Settings, data-export records and GPS data (seed 000 / 004). */
-export const dataLists = {
+type Runtime = () => ExtensionServices;
+
+interface GpsItem {
+  id: string;
+  latitude: number;
+  longitude: number;
+  altitude: number | null;
+  speed: number | null;
+  timestamp: Date;
+}
+
+/** Settings, data-export records and GPS data (seed 000 / 004). GPS changes go out to subscribers. */
+export const dataLists = (runtime: Runtime) => ({
   Setting: list({
     // The table's key column is the id (a setting's name, e.g. `site.name`).
     db: {
@@ -73,6 +85,23 @@ export const dataLists = {
         delete: can('gps', 'delete'),
       },
     },
+    hooks: {
+      afterOperation: ({ operation, item }) => {
+        if ((operation !== 'create' && operation !== 'update') || !item) return;
+        const point = item as unknown as GpsItem;
+        runtime().gps.publish([
+          {
+            id: point.id,
+            operation,
+            latitude: point.latitude,
+            longitude: point.longitude,
+            altitude: point.altitude,
+            speed: point.speed,
+            timestamp: point.timestamp.toISOString(),
+          },
+        ]);
+      },
+    },
     fields: {
       latitude: float({ db: { map: 'latitude' }, validation: { isRequired: true, min: -90, max: 90 } }),
       longitude: float({ db: { map: 'longitude' }, validation: { isRequired: true, min: -180, max: 180 } }),
@@ -82,4 +111,4 @@ export const dataLists = {
       createdAt: createdAt(),
     },
   }),
-};
+});

@@ -3,5 +3,12 @@ import { dataLists } from './data.js';
 import { identityLists } from './identity.js';
 import { oauthLists } from './oauth.js';
 
+import type { ExtensionServices } from '../graphql/extensions.js';
+
 /** Every Keystone list, each mapped onto a table the knex migrations created (issue 5). */
-export const lists = { ...identityLists, ...accessControlLists, ...oauthLists, ...dataLists };
+export const buildLists = (runtime: () => ExtensionServices) => ({
+  ...identityLists,
+  ...accessControlLists,
+  ...oauthLists,
+  ...dataLists(runtime),
+});

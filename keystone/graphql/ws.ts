@@ -1,0 +1,110 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type GraphQLSchema,
+} from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { AuthContext } from '../../core/auth/context.js';
+import type { Keystone } from '../context.js';
+import { queryLimits } from './limits.js';
+import { formatGraphqlError } from './server.js';
+
+export interface GraphqlWsOptions {
+  server: Server;
+  path: string;
+  schema: GraphQLSchema;
+  keystone: Keystone;
+  /** `Authorization` value → AuthContext (throws on a bad credential): the same resolution as HTTP. */
+  authenticate(authorization: string | undefined): Promise<AuthContext>;
+  maxDepth: number;
+  maxCost: number;
+  maxPageSize: number;
+  onInternalError(err: unknown): void;
+}
+
+/**
+ * GraphQL subscriptions over graphql-ws on the same path as queries (issue 5). The client authenticates in
+ * `connection_init` with `{ "authorization": "Bearer hm_…" }`; a missing or bad credential, or a pending
+ * required 2FA, closes the socket with 4403. Every subscription runs with that AuthContext as Keystone's
+ * session and passes the same query limits as HTTP; errors carry the same dotted codes.
+ */
+/** Refusals before execution, with the codes HTTP gives them (graphql.invalid_query, graphql.too_deep…). */
+const invalid = (errors: readonly GraphQLError[]): GraphQLError[] =>
+  errors.map((e) => {
+    const { heimdall_code: code, limit, actual } = e.extensions as Record<string, unknown>;
+    return new GraphQLError(e.message, {
+      nodes: e.nodes ?? null,
+      extensions: { code: code ?? 'graphql.invalid_query', ...(limit ? { limit, actual } : {}) },
+    });
+  });
+
+export function attachGraphqlWs(options: GraphqlWsOptions): { close(): Promise<void> } {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const rules = [
+    ...specifiedRules,
+    queryLimits({ maxDepth: options.maxDepth, maxCost: options.maxCost, maxPageSize: options.maxPageSize }),
+  ];
+  const format = formatGraphqlError(options.onInternalError, options.maxPageSize);
+
+  const cleanup = useServer<{ authorization?: string }, { auth?: AuthContext }>(
+    {
+      schema: options.schema,
+      async onConnect(ctx) {
+        try {
+          const auth = await options.authenticate(ctx.connectionParams?.authorization);
+          if (auth.isAnonymous || auth.blockedByTwoFactor) return false;
+          ctx.extra.auth = auth;
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      context: (ctx) => options.keystone.withSession(ctx.extra.auth) as Keystone,
+      onSubscribe(_ctx, _id, payload) {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return invalid([err as GraphQLError]);
+        }
+        const errors = validate(options.schema, document, rules);
+        if (errors.length > 0) return invalid(errors);
+        const args: ExecutionArgs = {
+          schema: options.schema,
+          document,
+          variableValues: payload.variables ?? null,
+          operationName: payload.operationName ?? null,
+        };
+        return args;
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e)),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => format(e.toJSON(), e)) } : undefined,
+    },
+    wss,
+  );
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== options.path) {
+      // Nobody else listens for upgrades (yet): refuse rather than leave the socket hanging.
+      if (options.server.listenerCount('upgrade') === 1) socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  };
+  options.server.on('upgrade', onUpgrade);
+
+  return {
+    async close() {
+      options.server.off('upgrade', onUpgrade);
+      await cleanup.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
