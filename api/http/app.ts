@@ -10,7 +10,7 @@ import { createHttpMetrics } from './metrics.js';
 import { authenticate } from './middleware/authenticate.js';
 import { corsMiddleware } from './middleware/cors.js';
 import { requestLogger } from './middleware/logger.js';
-import { rateLimit } from './middleware/rate-limit.js';
+import { byGraphqlOperation, rateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { mountRoute, type AnyRoute } from './route.js';
 import { healthRoutes } from './routes/health.js';
@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps): Express {
       '/api/graphql',
       express.json({ limit: '1mb' }),
       authenticate(deps.authenticator),
-      rateLimit(deps.rateLimiter),
+      rateLimit(deps.rateLimiter, byGraphqlOperation),
       deps.graphql,
     );
   }

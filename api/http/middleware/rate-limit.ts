@@ -8,13 +8,23 @@ import { AppError } from '../../../core/errors/index.js';
  */
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function rateLimit(limiter: RateLimiter): RequestHandler {
+/**
+ * REST: by method. GraphQL posts every operation: a document that declares a mutation counts as a write, any
+ * other (queries) as a read. Erring towards "write" is the safe side of a limit.
+ */
+export type CostKind = (req: Parameters<RequestHandler>[0]) => 'read' | 'write';
+
+export const byMethod: CostKind = (req) => (READS.has(req.method) ? 'read' : 'write');
+
+export const byGraphqlOperation: CostKind = (req) => {
+  if (READS.has(req.method)) return 'read';
+  const query = (req.body as { query?: unknown } | undefined)?.query;
+  return typeof query === 'string' && !/(^|[^\w"])mutation\b/.test(query) ? 'read' : 'write';
+};
+
+export function rateLimit(limiter: RateLimiter, kind: CostKind = byMethod): RequestHandler {
   return async (req, res, next) => {
-    const decision = await limiter.consume(
-      req.auth,
-      req.ip ?? 'unknown',
-      READS.has(req.method) ? 'read' : 'write',
-    );
+    const decision = await limiter.consume(req.auth, req.ip ?? 'unknown', kind(req));
     res.setHeader('RateLimit-Limit', String(decision.limit));
     res.setHeader('RateLimit-Remaining', String(decision.remaining));
     res.setHeader('RateLimit-Reset', String(decision.resetSeconds));

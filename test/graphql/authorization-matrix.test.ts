@@ -1,0 +1,114 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { createKey, createUser } from '../support/fixtures.js';
+import { graphqlClient } from '../support/graphql.js';
+import { useTestPlatform } from '../support/platform.js';
+
+/**
+ * The authorization matrix of the auth issue, for GraphQL: each operation (one per list, plus Heimdall's own) as
+ * every kind of caller, the whole table compared at once. Callers as in test/api/authorization-matrix.test.ts.
+ * A = answered without errors; 401 / 403 = refused (auth.required or a bad credential / forbidden, missing scope,
+ * pending 2FA, no user behind a system key).
+ */
+const CALLERS = [
+  'anon',
+  'super',
+  'admin',
+  'mod',
+  'user',
+  'dev',
+  'mod-2fa',
+  'full',
+  'ro',
+  'ro-users',
+  'full-gps',
+  'expired',
+  'inactive',
+  'revoked',
+] as const;
+type Caller = (typeof CALLERS)[number];
+type Cell = 'A' | 401 | 403;
+
+// prettier-ignore
+const EXPECTED: Record<string, Cell[]> = {
+  //                                   anon super admin mod  user  dev  mod2fa full  ro   ro-u  f-gps exp  inact rev
+  '{ me { roles } }':                  [401, 'A', 'A', 'A', 'A', 'A', 'A',  'A', 'A', 'A', 'A', 401, 401, 401],
+  '{ can(resource: "users", action: "read") }':
+                                       ['A', 'A', 'A', 'A', 'A', 'A', 403,  'A', 'A', 'A', 'A', 401, 401, 401],
+  '{ users { id } }':                  [401, 'A', 'A', 'A', 'A', 'A', 403,  'A', 'A', 'A', 403, 401, 401, 401],
+  '{ roles { id } }':                  [401, 'A', 'A', 'A', 'A', 'A', 403,  'A', 'A', 403, 403, 401, 401, 401],
+  '{ apiKeys { id } }':                [401, 'A', 'A', 'A', 'A', 'A', 403,  'A', 'A', 403, 403, 401, 401, 401],
+  '{ oAuthClients { id } }':           [401, 'A', 'A', 'A', 'A', 'A', 403,  'A', 'A', 403, 403, 401, 401, 401],
+  '{ settings { id } }':               [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
+  '{ gpsDataPoints { id } }':          [401, 'A', 'A', 'A', 403, 403, 403,  'A', 'A', 403, 'A', 401, 401, 401],
+  'mutation { createGpsData }':        [401, 'A', 'A', 'A', 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'mutation { updateSetting }':        [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  '{ auditEvents { nodes { id } } }':  [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  '{ myActivity { nodes { id } } }':   [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+};
+
+const DOCUMENTS: Record<string, string> = {
+  'mutation { createGpsData }':
+    'mutation { createGpsData(data: { latitude: 1, longitude: 2, timestamp: "2026-11-23T00:00:00Z" }) { id } }',
+  'mutation { updateSetting }':
+    'mutation { updateSetting(where: { id: "matrix" }, data: { isPublic: true }) { id } }',
+};
+
+const REFUSALS: Record<string, Cell> = {
+  'auth.required': 401,
+  'auth.forbidden': 403,
+  'auth.insufficient_scope': 403,
+  'auth.two_factor_required': 403,
+  'auth.user_required': 403,
+};
+
+describe('GraphQL authorization matrix: operations × every kind of caller', () => {
+  const t = useTestPlatform({ HEIMDALL__RATE_LIMIT__ENABLED: 'false' });
+  const keys = {} as Record<Caller, string | undefined>;
+
+  beforeAll(async () => {
+    const db = t.db;
+    const userKey = async (caller: Caller, roleId: string, twoFactor = true) => {
+      const userId = await createUser(db, { roleIds: [roleId], twoFactor });
+      keys[caller] = (await createKey(db, { userId, roleIds: ['role_api_full_access'], scopes: ['*'] })).key;
+    };
+    await userKey('super', 'role_super_admin');
+    await userKey('admin', 'role_admin');
+    await userKey('mod', 'role_moderator');
+    await userKey('user', 'role_user');
+    await userKey('dev', 'role_developer');
+    await userKey('mod-2fa', 'role_moderator', false);
+    keys.full = (await createKey(db, { roleIds: ['role_api_full_access'], isSystem: true })).key;
+    keys.ro = (await createKey(db, { roleIds: ['role_api_read_only'] })).key;
+    keys['ro-users'] = (await createKey(db, { roleIds: ['role_api_read_only'], scopes: ['users:read'] })).key;
+    keys['full-gps'] = (await createKey(db, { roleIds: ['role_api_full_access'], scopes: ['gps:read'] })).key;
+    keys.expired = (
+      await createKey(db, { roleIds: ['role_api_full_access'], expiresAt: new Date(Date.now() - 60_000) })
+    ).key;
+    keys.inactive = (await createKey(db, { roleIds: ['role_api_full_access'], isActive: false })).key;
+    const revoked = await createKey(db, { roleIds: ['role_api_full_access'] });
+    keys.revoked = revoked.key;
+    await db('ApiKey').where({ id: revoked.id }).delete();
+    await db('Setting').insert({ key: 'matrix', value: JSON.stringify(true) });
+  });
+
+  it('allows and refuses exactly as the table says', async () => {
+    const actual: Record<string, Cell[]> = {};
+    const unexpected: string[] = [];
+    for (const operation of Object.keys(EXPECTED)) {
+      actual[operation] = [];
+      for (const caller of CALLERS) {
+        const res = await graphqlClient(t.url, keys[caller])(DOCUMENTS[operation] ?? operation);
+        let cell: Cell = 'A';
+        if (res.status === 401) cell = 401;
+        else if (res.errors.length > 0) {
+          const code = String(res.errors[0]!.extensions?.code);
+          cell = REFUSALS[code] ?? 403;
+          if (!REFUSALS[code]) unexpected.push(`${operation} as ${caller}: ${JSON.stringify(res.errors)}`);
+        }
+        actual[operation].push(cell);
+      }
+    }
+    expect(unexpected).toEqual([]);
+    expect(actual).toEqual(EXPECTED);
+  });
+});
