@@ -76,6 +76,20 @@ export const allOrOwn = (resource: string, action: string, ownerField: string) =
     return ownedBy(ownerField, session.user!.id);
   });
 
+/** The seed's resource:read/write/delete, as Keystone's per-operation rules. */
+export const byPermission = (resource: string) => ({
+  query: can(resource, 'read'),
+  create: can(resource, 'write'),
+  update: can(resource, 'write'),
+  delete: can(resource, 'delete'),
+});
+
+/** As byPermission, except that rows of your own (`ownerField`) are readable without resource:read. */
+export const ownOrByPermission = (resource: string, ownerField: string) => ({
+  operation: { ...byPermission(resource), query: signedIn },
+  filter: { query: allOrOwn(resource, 'read', ownerField) },
+});
+
 /** `user` → { user: { id: { equals } } }; `apiKey.user` → { apiKey: { user: { id: { equals } } } }; `id` → self. */
 export function ownedBy(path: string, userId: string): Record<string, unknown> {
   if (path === 'id') return { id: { equals: userId } };

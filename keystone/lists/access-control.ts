@@ -1,6 +1,6 @@
 import { list } from '@keystone-6/core';
 import { relationship, text } from '@keystone-6/core/fields';
-import { READ_ONLY, allOrOwn, can, signedIn } from '../access.js';
+import { READ_ONLY, allOrOwn, byPermission, can, ownOrByPermission, signedIn } from '../access.js';
 import {
   createdAt,
   flag,
@@ -29,16 +29,8 @@ export const accessControlLists = {
   Role: list({
     graphql: READ_ONLY,
     db: { map: 'Role', idField: { kind: 'string' } },
-    access: {
-      operation: {
-        query: signedIn,
-        create: can('roles', 'write'),
-        update: can('roles', 'write'),
-        delete: can('roles', 'delete'),
-      },
-      // Without roles:read, the roles you hold (what GET /v1/me shows you too).
-      filter: { query: allOrOwn('roles', 'read', 'users.some.user') },
-    },
+    // Without roles:read, the roles you hold (what GET /v1/me shows you too).
+    access: ownOrByPermission('roles', 'users.some.user'),
     fields: {
       name: requiredText('name', { isIndexed: 'unique' }),
       description: optionalText('description'),
@@ -55,12 +47,7 @@ export const accessControlLists = {
     graphql: READ_ONLY,
     db: { map: 'Permission', idField: { kind: 'string' }, extendPrismaSchema: unique('resource', 'action') },
     access: {
-      operation: {
-        query: can('permissions', 'read'),
-        create: can('permissions', 'write'),
-        update: can('permissions', 'write'),
-        delete: can('permissions', 'delete'),
-      },
+      operation: byPermission('permissions'),
     },
     fields: {
       resource: requiredText('resource'),

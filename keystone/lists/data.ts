@@ -1,6 +1,6 @@
 import { list } from '@keystone-6/core';
 import { bigInt, float, json, relationship, text } from '@keystone-6/core/fields';
-import { READ_ONLY, allOrOwn, can, signedIn } from '../access.js';
+import { READ_ONLY, allOrOwn, byPermission, signedIn } from '../access.js';
 import { createdAt, flag, optionalText, timestamptz } from '../fields.js';
 import type { ExtensionServices } from '../graphql/extensions.js';
 import { dbUuid, dropIndex, fixups, index, requiredRelation } from '../prisma-fixups.js';
@@ -27,12 +27,7 @@ export const dataLists = (runtime: Runtime) => ({
         m.replace(/(\n\s*id\s+String\s+@id)/, '$1 @map("key")').replace(/(\n\s*value\s+Json)\?/, '$1'),
     },
     access: {
-      operation: {
-        query: can('settings', 'read'),
-        create: can('settings', 'write'),
-        update: can('settings', 'write'),
-        delete: can('settings', 'delete'),
-      },
+      operation: byPermission('settings'),
     },
     fields: {
       value: json({ db: { map: 'value' } }),
@@ -78,12 +73,7 @@ export const dataLists = (runtime: Runtime) => ({
     db: { map: 'GpsData', extendPrismaSchema: fixups(dbUuid, index('timestamp(sort: Desc)')) },
     graphql: { plural: 'GpsDataPoints' },
     access: {
-      operation: {
-        query: can('gps', 'read'),
-        create: can('gps', 'write'),
-        update: can('gps', 'write'),
-        delete: can('gps', 'delete'),
-      },
+      operation: byPermission('gps'),
     },
     hooks: {
       afterOperation: ({ operation, item }) => {

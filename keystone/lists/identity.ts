@@ -1,6 +1,6 @@
 import { list } from '@keystone-6/core';
 import { relationship } from '@keystone-6/core/fields';
-import { READ_ONLY, allOrOwn, can, signedIn } from '../access.js';
+import { READ_ONLY, allOrOwn, can, ownOrByPermission, signedIn } from '../access.js';
 import {
   createdAt,
   flag,
@@ -25,15 +25,7 @@ export const identityLists = {
         optionalRelation('lastLoginPlatformAccount', 'SetNull'),
       ),
     },
-    access: {
-      operation: {
-        query: signedIn,
-        create: can('users', 'write'),
-        update: can('users', 'write'),
-        delete: can('users', 'delete'),
-      },
-      filter: { query: allOrOwn('users', 'read', 'id') },
-    },
+    access: ownOrByPermission('users', 'id'),
     fields: {
       // Unique case-insensitively (an index on lower(username) that Prisma cannot express) and as typed.
       username: requiredText('username', { isIndexed: 'unique' }),

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Knex } from 'knex';
 import type { RunningPlatform } from '../../api/server/start.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { CALLERS, createCallers, type Caller } from '../support/callers.js';
 import { call, createKey, createUser } from '../support/fixtures.js';
-import { startTestPlatform } from '../support/platform.js';
+import { useTestPlatform } from '../support/platform.js';
 import { uniqueName } from '../support/services.js';
 
 /**
@@ -11,29 +11,8 @@ import { uniqueName } from '../support/services.js';
  * role tables and the issue's rules; the test computes the actual table and compares the whole of it, so a
  * diff shows exactly which cell changed. A = allowed (2xx); numbers are the expected refusal status.
  *
- * Callers: anon (no credential); super/admin/mod/user/dev: a user with that seeded role (2FA done) calling with
- * a user-owned key of role API Full Access and scope * (so the key is capped by its owner); mod-2fa: a
- * moderator who has not completed 2FA; full/ro: system keys with API Full Access / API Read Only, scope *;
- * ro-users: API Read Only with only the users:read scope; full-gps: API Full Access with only the gps:read
- * scope; expired, inactive and revoked keys.
+ * Callers: see test/support/callers.ts (shared with the GraphQL matrix).
  */
-const CALLERS = [
-  'anon',
-  'super',
-  'admin',
-  'mod',
-  'user',
-  'dev',
-  'mod-2fa',
-  'full',
-  'ro',
-  'ro-users',
-  'full-gps',
-  'expired',
-  'inactive',
-  'revoked',
-] as const;
-type Caller = (typeof CALLERS)[number];
 type Cell = 'A' | 401 | 403 | 404;
 
 // prettier-ignore
@@ -80,46 +59,16 @@ interface Request {
 }
 
 describe('authorization matrix: every /v1 route × every kind of caller', () => {
-  let database: TestDatabase;
+  const t = useTestPlatform({ HEIMDALL__RATE_LIMIT__ENABLED: 'false' });
   let platform: RunningPlatform;
   let db: Knex;
-  const keys = {} as Record<Caller, string | undefined>;
-  const userIds = {} as Record<Caller, string | undefined>;
+  let keys: Record<Caller, string | undefined>;
+  let userIds: Partial<Record<Caller, string>>;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    platform = await startTestPlatform({
-      HEIMDALL__DATABASE__URL: database.url,
-      HEIMDALL__RATE_LIMIT__ENABLED: 'false',
-    });
-    db = platform.databases.primary;
-    const userKey = async (caller: Caller, roleId: string, twoFactor = true) => {
-      const userId = await createUser(db, { roleIds: [roleId], twoFactor });
-      userIds[caller] = userId;
-      keys[caller] = (await createKey(db, { userId, roleIds: ['role_api_full_access'], scopes: ['*'] })).key;
-    };
-    keys.anon = undefined;
-    await userKey('super', 'role_super_admin');
-    await userKey('admin', 'role_admin');
-    await userKey('mod', 'role_moderator');
-    await userKey('user', 'role_user');
-    await userKey('dev', 'role_developer');
-    await userKey('mod-2fa', 'role_moderator', false);
-    keys.full = (await createKey(db, { roleIds: ['role_api_full_access'], isSystem: true })).key;
-    keys.ro = (await createKey(db, { roleIds: ['role_api_read_only'] })).key;
-    keys['ro-users'] = (await createKey(db, { roleIds: ['role_api_read_only'], scopes: ['users:read'] })).key;
-    keys['full-gps'] = (await createKey(db, { roleIds: ['role_api_full_access'], scopes: ['gps:read'] })).key;
-    keys.expired = (
-      await createKey(db, { roleIds: ['role_api_full_access'], expiresAt: new Date(Date.now() - 60_000) })
-    ).key;
-    keys.inactive = (await createKey(db, { roleIds: ['role_api_full_access'], isActive: false })).key;
-    const revoked = await createKey(db, { roleIds: ['role_api_full_access'] });
-    keys.revoked = revoked.key;
-    await db('ApiKey').where({ id: revoked.id }).delete();
-  });
-  afterAll(async () => {
-    await platform?.stop();
-    await database?.drop();
+    platform = t.platform;
+    db = t.db;
+    ({ keys, userIds } = await createCallers(db));
   });
 
   /** Builds a request that would succeed for an allowed caller, with fresh targets for each call. */

@@ -1,31 +1,14 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { createKey, createUser } from '../support/fixtures.js';
+import { CALLERS, createCallers, type Caller } from '../support/callers.js';
 import { graphqlClient } from '../support/graphql.js';
 import { useTestPlatform } from '../support/platform.js';
 
 /**
  * The authorization matrix of the auth issue, for GraphQL: each operation (one per list, plus Heimdall's own) as
- * every kind of caller, the whole table compared at once. Callers as in test/api/authorization-matrix.test.ts.
+ * every kind of caller (test/support/callers.ts), the whole table compared at once.
  * A = answered without errors; 401 / 403 = refused (auth.required or a bad credential / forbidden, missing scope,
  * pending 2FA, no user behind a system key).
  */
-const CALLERS = [
-  'anon',
-  'super',
-  'admin',
-  'mod',
-  'user',
-  'dev',
-  'mod-2fa',
-  'full',
-  'ro',
-  'ro-users',
-  'full-gps',
-  'expired',
-  'inactive',
-  'revoked',
-] as const;
-type Caller = (typeof CALLERS)[number];
 type Cell = 'A' | 401 | 403;
 
 // prettier-ignore
@@ -63,32 +46,11 @@ const REFUSALS: Record<string, Cell> = {
 
 describe('GraphQL authorization matrix: operations × every kind of caller', () => {
   const t = useTestPlatform({ HEIMDALL__RATE_LIMIT__ENABLED: 'false' });
-  const keys = {} as Record<Caller, string | undefined>;
+  let keys: Record<Caller, string | undefined>;
 
   beforeAll(async () => {
-    const db = t.db;
-    const userKey = async (caller: Caller, roleId: string, twoFactor = true) => {
-      const userId = await createUser(db, { roleIds: [roleId], twoFactor });
-      keys[caller] = (await createKey(db, { userId, roleIds: ['role_api_full_access'], scopes: ['*'] })).key;
-    };
-    await userKey('super', 'role_super_admin');
-    await userKey('admin', 'role_admin');
-    await userKey('mod', 'role_moderator');
-    await userKey('user', 'role_user');
-    await userKey('dev', 'role_developer');
-    await userKey('mod-2fa', 'role_moderator', false);
-    keys.full = (await createKey(db, { roleIds: ['role_api_full_access'], isSystem: true })).key;
-    keys.ro = (await createKey(db, { roleIds: ['role_api_read_only'] })).key;
-    keys['ro-users'] = (await createKey(db, { roleIds: ['role_api_read_only'], scopes: ['users:read'] })).key;
-    keys['full-gps'] = (await createKey(db, { roleIds: ['role_api_full_access'], scopes: ['gps:read'] })).key;
-    keys.expired = (
-      await createKey(db, { roleIds: ['role_api_full_access'], expiresAt: new Date(Date.now() - 60_000) })
-    ).key;
-    keys.inactive = (await createKey(db, { roleIds: ['role_api_full_access'], isActive: false })).key;
-    const revoked = await createKey(db, { roleIds: ['role_api_full_access'] });
-    keys.revoked = revoked.key;
-    await db('ApiKey').where({ id: revoked.id }).delete();
-    await db('Setting').insert({ key: 'matrix', value: JSON.stringify(true) });
+    keys = (await createCallers(t.db)).keys;
+    await t.db('Setting').insert({ key: 'matrix', value: JSON.stringify(true) });
   });
 
   it('allows and refuses exactly as the table says', async () => {
