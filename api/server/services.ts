@@ -64,18 +64,21 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   const serviceDeps = { db: databases.primary, audit, authCache };
   const apiKeys = createApiKeyService(serviceDeps);
   const auditService = createAuditService({ db: databases.audit, audit });
+  const users = createUserService(serviceDeps);
+  const roles = createRoleService(serviceDeps);
+  const permissions = createPermissionService(serviceDeps);
   const routes: AnyRoute[] = v1Routes({
     apiKeys,
-    users: createUserService(serviceDeps),
-    roles: createRoleService(serviceDeps),
-    permissions: createPermissionService(serviceDeps),
+    users,
+    roles,
+    permissions,
     audit: auditService,
   });
   const keystone = createKeystoneContext({
     databaseUrl: databases.primaryUrl,
     poolMax: config.database.pool_max,
     maxPageSize: config.graphql.max_page_size,
-    services: () => ({ audit: auditService, auditStream, gps: gpsTopic }),
+    services: () => ({ audit: auditService, auditStream, gps: gpsTopic, users, roles, permissions, apiKeys }),
   });
   const extraRouters: Router[] = [
     apiDocsRouter({ routes, version: heimdallVersion(), swaggerUi: config.server.api_docs }),

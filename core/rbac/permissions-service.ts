@@ -1,3 +1,4 @@
+import { requirePermission } from '../auth/guards.js';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import { PERMISSIONS, WILDCARD_PERMISSION, permissionId } from '../../schemas/permissions.js';
@@ -41,6 +42,7 @@ export function createPermissionService(deps: { db: Knex; audit: AuditLogger; au
       return isoDates(row);
     },
     async create(actor: Actor, input: z.output<typeof createPermissionBody>): Promise<PermissionRecord> {
+      requirePermission(actor.auth, 'permissions', 'write');
       const id = permissionId(input.resource, input.action);
       if (await queries.findPermission(id))
         throw new AppError('permission.exists', 409, `The permission ${id} already exists.`);
@@ -49,6 +51,7 @@ export function createPermissionService(deps: { db: Knex; audit: AuditLogger; au
       return isoDates((await queries.findPermission(id))!);
     },
     async remove(actor: Actor, id: string): Promise<void> {
+      requirePermission(actor.auth, 'permissions', 'delete');
       if (!(await queries.findPermission(id)))
         throw notFound('permission.not_found', 'No permission with this id.');
       if (BUILT_IN.has(id)) {

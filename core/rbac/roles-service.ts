@@ -5,7 +5,7 @@ import { LEGACY_SUPER_ADMIN_ROLE_NAME, ROLE_IDS } from '../../schemas/roles.js';
 import type { AuditLogger } from '../audit/index.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import type { AuthContext } from '../auth/context.js';
-import { assertHoldsPermissions } from '../auth/guards.js';
+import { assertHoldsPermissions, requirePermission } from '../auth/guards.js';
 import { AppError, notFound } from '../errors/index.js';
 import { auditMeta, type Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
@@ -88,6 +88,7 @@ export function createRoleService(deps: { db: Knex; audit: AuditLogger; authCach
     get: async (id: string) => toRecord(await load(id)),
 
     async create(actor: Actor, input: z.output<typeof createRoleBody>): Promise<RoleRecord> {
+      requirePermission(actor.auth, 'roles', 'write');
       const id = input.id ?? slug(input.name);
       if (await queries.findRole(id))
         throw new AppError('role.exists', 409, `A role with the id ${id} already exists.`);
@@ -119,6 +120,7 @@ export function createRoleService(deps: { db: Knex; audit: AuditLogger; authCach
     },
 
     async update(actor: Actor, id: string, input: z.output<typeof updateRoleBody>): Promise<RoleRecord> {
+      requirePermission(actor.auth, 'roles', 'write');
       const role = await load(id);
       assertMayChange(actor.auth, role);
       if (input.name !== undefined) {
@@ -138,6 +140,7 @@ export function createRoleService(deps: { db: Knex; audit: AuditLogger; authCach
     },
 
     async remove(actor: Actor, id: string): Promise<void> {
+      requirePermission(actor.auth, 'roles', 'delete');
       const role = await load(id);
       if (id === ROLE_IDS.superAdmin)
         throw new AppError('role.protected', 409, 'The Super Admin role cannot be deleted.');
@@ -152,6 +155,7 @@ export function createRoleService(deps: { db: Knex; audit: AuditLogger; authCach
     },
 
     async addPermission(actor: Actor, id: string, permissionId: string) {
+      requirePermission(actor.auth, 'roles', 'write');
       const role = await load(id);
       assertMayChange(actor.auth, role);
       await assertPermissionsExist([permissionId]);
@@ -162,6 +166,7 @@ export function createRoleService(deps: { db: Knex; audit: AuditLogger; authCach
     },
 
     async removePermission(actor: Actor, id: string, permissionId: string): Promise<void> {
+      requirePermission(actor.auth, 'roles', 'write');
       const role = await load(id);
       assertMayChange(actor.auth, role);
       if (!role.permission_ids.includes(permissionId)) {

@@ -10,6 +10,7 @@ import {
   assertHoldsPermissions,
   assertScope,
   loadRolePermissions,
+  requirePermission,
 } from '../auth/guards.js';
 import { AppError, notFound } from '../errors/index.js';
 import { createRbacQueries } from '../rbac/queries.js';
@@ -109,6 +110,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
      * until lifted. Banning someone already banned replaces the ban (new reason and expiry, history kept).
      */
     async ban(actor: Actor, id: string, input: z.output<typeof banUserBody>): Promise<UserRecord> {
+      requirePermission(actor.auth, 'users', 'ban');
       const target = await load(actor.auth, id, 'ban');
       if (target.deleted_at) throw new AppError('user.deleted', 409, 'This user has been deleted.');
       if (actor.auth.user?.id === id)
@@ -134,6 +136,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
 
     /** Lifts the user's ban; lifting a user who is not banned changes nothing (idempotent DELETE). */
     async unban(actor: Actor, id: string): Promise<void> {
+      requirePermission(actor.auth, 'users', 'ban');
       await load(actor.auth, id, 'ban');
       const lifted = await queries.liftBan(id, actorId(actor) ?? 'system');
       if (!lifted) return;

@@ -1,7 +1,13 @@
 import SchemaBuilder from '@pothos/core';
 import { mergeSchemas } from '@graphql-tools/schema';
+import { filterSchema } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
+import type { ApiKeyService } from '../../core/api-keys/service.js';
 import type { AuditService } from '../../core/audit/service.js';
+import type { PermissionService } from '../../core/rbac/permissions-service.js';
+import type { RoleService } from '../../core/rbac/roles-service.js';
+import type { UserService } from '../../core/users/service.js';
+import { heimdallMutations } from './mutations.js';
 import { eventIterator } from '../../core/shared/event-iterator.js';
 import type { Topic } from '../../core/shared/topic.js';
 import { requirePermission, requireSignedIn } from '../../core/auth/guards.js';
@@ -17,6 +23,10 @@ import type { Session } from '../access.js';
 /** What Heimdall's own GraphQL operations call: the same services REST calls (wired at start). */
 export interface ExtensionServices {
   audit: AuditService;
+  users: UserService;
+  roles: RoleService;
+  permissions: PermissionService;
+  apiKeys: ApiKeyService;
   /** Audit events as they are stored, on every node. */
   auditStream: Topic<AuditEventRecord>;
   /** GPS points as they are created or changed. */
@@ -34,9 +44,16 @@ export interface GpsPoint {
   timestamp: string;
 }
 
-interface Context {
+export interface Context {
   session?: Session;
 }
+
+export type Builder = PothosSchemaTypes.SchemaBuilder<
+  PothosSchemaTypes.ExtendDefaultTypes<{
+    Context: Context;
+    Scalars: { JSON: { Input: unknown; Output: unknown } };
+  }>
+>;
 
 export const notWired = (): ExtensionServices => {
   throw new Error('GraphQL extensions used before the platform wired its services');
@@ -338,7 +355,17 @@ export function heimdallExtensions(services: () => ExtensionServices) {
     }),
   });
 
+  heimdallMutations(builder, services);
+
   const extensions = builder.toSchema();
-  return (keystoneSchema: GraphQLSchema): GraphQLSchema =>
-    mergeSchemas({ schemas: [keystoneSchema, extensions] });
+  return (keystoneSchema: GraphQLSchema): GraphQLSchema => {
+    // Keystone also extends its internal schema, which keeps the list mutations the public one omits
+    // (createApiKey, updateUser…): there Keystone's own stay, for Keystone's internal use only.
+    const taken = new Set(Object.keys(keystoneSchema.getMutationType()?.getFields() ?? {}));
+    const ours = filterSchema({
+      schema: extensions,
+      rootFieldFilter: (operation, name) => operation !== 'Mutation' || !taken.has(name),
+    });
+    return mergeSchemas({ schemas: [keystoneSchema, ours] });
+  };
 }

@@ -7,6 +7,7 @@ import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'gr
 import type { AuthContext } from '../../core/auth/context.js';
 import { AppError } from '../../core/errors/index.js';
 import { refusalFrom } from '../access.js';
+import { sessionFor } from '../session.js';
 import type { Keystone } from '../context.js';
 import { queryLimits } from './limits.js';
 
@@ -148,7 +149,9 @@ export async function createGraphqlServer(
   const handler = expressMiddleware(server, {
     context: async ({ req }) => {
       const auth = (req as unknown as { auth: AuthContext }).auth;
-      return options.keystone.withSession(auth) as Keystone;
+      return options.keystone.withSession(
+        sessionFor(auth, { ip: req.ip, userAgent: req.get('user-agent') }),
+      ) as Keystone;
     },
   });
   return { handler, stop: () => server.stop() };

@@ -12,6 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { AuthContext } from '../../core/auth/context.js';
 import type { Keystone } from '../context.js';
+import { sessionFor } from '../session.js';
 import { queryLimits } from './limits.js';
 import { formatGraphqlError } from './server.js';
 
@@ -65,7 +66,13 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { close(): Promise<v
           return false;
         }
       },
-      context: (ctx) => options.keystone.withSession(ctx.extra.auth) as Keystone,
+      context: (ctx) =>
+        options.keystone.withSession(
+          sessionFor(ctx.extra.auth!, {
+            ip: ctx.extra.request.socket.remoteAddress,
+            userAgent: ctx.extra.request.headers['user-agent'],
+          }),
+        ) as Keystone,
       onSubscribe(_ctx, _id, payload) {
         let document;
         try {

@@ -8,9 +8,9 @@ export interface GraphqlAnswer {
 }
 
 /** A real GraphQL client (graphql-request) on /api/graphql with a Bearer key; never throws on GraphQL errors. */
-export function graphqlClient(baseUrl: string, key?: string) {
+export function graphqlClient(baseUrl: string, key?: string, headers: Record<string, string> = {}) {
   const client = new GraphQLClient(`${baseUrl}/api/graphql`, {
-    headers: key ? { authorization: `Bearer ${key}` } : {},
+    headers: { ...headers, ...(key ? { authorization: `Bearer ${key}` } : {}) },
   });
   return async (query: string, variables?: Record<string, unknown>): Promise<GraphqlAnswer> => {
     try {
