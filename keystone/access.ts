@@ -104,3 +104,9 @@ export function ownedBy(path: string, userId: string): Record<string, unknown> {
  * guards) are served read-only until their mutations run through those services.
  */
 export const READ_ONLY = { omit: { create: true, update: true, delete: true } } as const;
+
+/**
+ * Lists keyed by a name the caller chooses (Setting, Platform): Keystone's `string` id has no create input, so
+ * their create is a Heimdall mutation taking the id (keystone/graphql/mutations.ts); update and delete stay.
+ */
+export const NAMED_ROWS = { omit: { create: true } } as const;

@@ -1,6 +1,6 @@
 import { list } from '@keystone-6/core';
 import { bigInt, float, json, relationship, text } from '@keystone-6/core/fields';
-import { READ_ONLY, allOrOwn, byPermission, signedIn } from '../access.js';
+import { NAMED_ROWS, READ_ONLY, allOrOwn, byPermission, signedIn } from '../access.js';
 import { createdAt, flag, optionalText, timestamptz } from '../fields.js';
 import type { ExtensionServices } from '../graphql/extensions.js';
 import { dbUuid, dropIndex, fixups, index, requiredRelation } from '../prisma-fixups.js';
@@ -19,6 +19,7 @@ interface GpsItem {
 /** Settings, data-export records and GPS data (seed 000 / 004). GPS changes go out to subscribers. */
 export const dataLists = (runtime: Runtime) => ({
   Setting: list({
+    graphql: NAMED_ROWS,
     // The table's key column is the id (a setting's name, e.g. `site.name`).
     db: {
       map: 'Setting',

@@ -1,6 +1,6 @@
 import { list } from '@keystone-6/core';
 import { relationship } from '@keystone-6/core/fields';
-import { READ_ONLY, allOrOwn, can, ownOrByPermission, signedIn } from '../access.js';
+import { NAMED_ROWS, READ_ONLY, allOrOwn, can, ownOrByPermission, signedIn } from '../access.js';
 import {
   createdAt,
   flag,
@@ -89,6 +89,7 @@ export const identityLists = {
   }),
 
   Platform: list({
+    graphql: NAMED_ROWS,
     db: { map: 'Platform', idField: { kind: 'string' } },
     access: {
       operation: {

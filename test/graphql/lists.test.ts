@@ -147,8 +147,36 @@ describe('GraphQL lists at /api/graphql: access through the same AuthContext as 
     ).toEqual({ id });
   });
 
+  it('settings and platforms are created under a chosen name with settings:write', async () => {
+    const created = await as('admin')(
+      'mutation ($v: JSON!) { createSetting(id: "site.name", value: $v, isPublic: false) { id value isPublic } }',
+      { v: { text: 'Heimdall' } },
+    );
+    expect(created.errors).toEqual([]);
+    expect(created.data.createSetting).toEqual({
+      id: 'site.name',
+      value: { text: 'Heimdall' },
+      isPublic: false,
+    });
+    const again = await as('admin')('mutation { createSetting(id: "site.name", value: 1) { id } }');
+    expect(again.errors[0]?.extensions).toEqual({ code: 'setting.exists' });
+    const badName = await as('admin')('mutation { createSetting(id: "Site Name!", value: 1) { id } }');
+    expect(badName.errors[0]?.extensions).toMatchObject({ code: 'request.validation_failed' });
+    expect(codes(await as('mod')('mutation { createSetting(id: "x", value: 1) { id } }'))).toEqual([
+      'auth.forbidden',
+    ]);
+    const platform = await as('admin')(
+      'mutation { createPlatform(id: "mastodon", name: "Mastodon", enabled: false) { id name enabled displayOrder } }',
+    );
+    expect(platform.data.createPlatform).toEqual({
+      id: 'mastodon',
+      name: 'Mastodon',
+      enabled: false,
+      displayOrder: 0,
+    });
+  });
+
   it('settings and platforms need settings:write to change', async () => {
-    await t.db('Setting').insert({ key: 'site.name', value: JSON.stringify({ text: 'Heimdall' }) });
     const updated = await as('admin')(
       'mutation ($value: JSON) { updateSetting(where: { id: "site.name" }, data: { value: $value, isPublic: true }) { id value isPublic } }',
       { value: { text: 'Asgard' } },
