@@ -5,6 +5,7 @@ import { createRoleService } from '../../core/rbac/roles-service.js';
 import { createUserService } from '../../core/users/service.js';
 import { geoEnricher, openAuditLogger } from '../../core/audit/index.js';
 import { createAuditService } from '../../core/audit/service.js';
+import { createOAuthClientService } from '../../core/oauth-clients/service.js';
 import { createAuditStream, toAuditRecord } from '../../core/audit/stream.js';
 import { createTopic } from '../../core/shared/topic.js';
 import type { GpsPoint } from '../../keystone/graphql/extensions.js';
@@ -67,6 +68,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   const users = createUserService(serviceDeps);
   const roles = createRoleService(serviceDeps);
   const permissions = createPermissionService(serviceDeps);
+  const oauthClients = createOAuthClientService({ db: databases.primary, audit });
   const routes: AnyRoute[] = v1Routes({
     apiKeys,
     users,
@@ -78,7 +80,16 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     databaseUrl: databases.primaryUrl,
     poolMax: config.database.pool_max,
     maxPageSize: config.graphql.max_page_size,
-    services: () => ({ audit: auditService, auditStream, gps: gpsTopic, users, roles, permissions, apiKeys }),
+    services: () => ({
+      audit: auditService,
+      auditStream,
+      gps: gpsTopic,
+      users,
+      roles,
+      permissions,
+      apiKeys,
+      oauthClients,
+    }),
   });
   const extraRouters: Router[] = [
     apiDocsRouter({ routes, version: heimdallVersion(), swaggerUi: config.server.api_docs }),

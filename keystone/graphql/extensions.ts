@@ -4,6 +4,7 @@ import { filterSchema } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
 import type { ApiKeyService } from '../../core/api-keys/service.js';
 import type { AuditService } from '../../core/audit/service.js';
+import type { OAuthClientService } from '../../core/oauth-clients/service.js';
 import type { PermissionService } from '../../core/rbac/permissions-service.js';
 import type { RoleService } from '../../core/rbac/roles-service.js';
 import type { UserService } from '../../core/users/service.js';
@@ -27,6 +28,7 @@ export interface ExtensionServices {
   roles: RoleService;
   permissions: PermissionService;
   apiKeys: ApiKeyService;
+  oauthClients: OAuthClientService;
   /** Audit events as they are stored, on every node. */
   auditStream: Topic<AuditEventRecord>;
   /** GPS points as they are created or changed. */

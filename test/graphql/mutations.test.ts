@@ -193,3 +193,97 @@ describe('GraphQL mutations run through the same services as REST', () => {
     expect(selfDelete.errors[0]?.extensions?.code).toMatch(/^(user|auth)\./);
   });
 });
+
+describe('OAuth clients through GraphQL (oauth_clients:*; a Developer manages their own)', () => {
+  const t = useTestPlatform({ HEIMDALL__RATE_LIMIT__ENABLED: 'false' });
+  let dev: ReturnType<typeof graphqlClient>;
+  let otherDev: ReturnType<typeof graphqlClient>;
+  let admin: ReturnType<typeof graphqlClient>;
+  let user: ReturnType<typeof graphqlClient>;
+  let devId: string;
+
+  beforeAll(async () => {
+    const person = async (roleId: string) => {
+      const id = await createUser(t.db, { roleIds: [roleId], twoFactor: true });
+      return {
+        id,
+        client: graphqlClient(
+          t.url,
+          (await createKey(t.db, { userId: id, roleIds: ['role_api_full_access'] })).key,
+        ),
+      };
+    };
+    const d = await person('role_developer');
+    devId = d.id;
+    dev = d.client;
+    otherDev = (await person('role_developer')).client;
+    admin = (await person('role_admin')).client;
+    user = (await person('role_user')).client;
+  });
+
+  const NEW =
+    'mutation ($data: NewOAuthClient!) { createOAuthClient(data: $data) { clientSecret client { id clientId name redirectUris owner { id } } } }';
+
+  it('creates a client with its secret shown once and stored hashed', async () => {
+    const res = await dev(NEW, {
+      data: {
+        name: 'Stream overlay',
+        redirectUris: ['https://overlay.example/callback', 'http://127.0.0.1:8080/cb'],
+      },
+    });
+    expect(res.errors).toEqual([]);
+    const { clientSecret, client } = res.data.createOAuthClient;
+    expect(clientSecret).toMatch(/^hcs_/);
+    expect(client).toMatchObject({ name: 'Stream overlay', owner: { id: devId } });
+    const row = await t.db('OAuthClient').where({ id: client.id }).first();
+    expect(row.client_secret).not.toBe(clientSecret);
+    expect(row.client_secret).toMatch(/^[0-9a-f]{64}$/);
+    await t.platform.services.audit.flush();
+    expect(
+      await t.db('AuditEvent').where({ event_type: 'client_created', resource_id: client.id }),
+    ).toHaveLength(1);
+
+    const rotated = await dev(
+      `mutation { regenerateOAuthClientSecret(id: "${client.id}") { clientSecret } }`,
+    );
+    expect(rotated.data.regenerateOAuthClientSecret.clientSecret).not.toBe(clientSecret);
+  });
+
+  it('validates redirect URIs: https, or http on loopback only, never a fragment', async () => {
+    for (const uri of ['http://evil.example/cb', 'https://app.example/cb#frag', 'not a uri']) {
+      const res = await dev(NEW, { data: { name: 'Bad', redirectUris: [uri] } });
+      expect(res.errors[0]?.extensions).toMatchObject({
+        code: 'request.validation_failed',
+        details: { fields: [expect.objectContaining({ field: 'redirect_uris.0' })] },
+      });
+    }
+  });
+
+  it('a Developer changes only their own clients; an admin changes anyone’s; a user may not create', async () => {
+    const created = await dev(NEW, { data: { name: 'Mine', redirectUris: ['https://mine.example/cb'] } });
+    const id = created.data.createOAuthClient.client.id;
+    const stranger = await otherDev(
+      `mutation { updateOAuthClient(id: "${id}", data: { name: "Taken" }) { id } }`,
+    );
+    expect(codes(stranger)).toEqual(['auth.forbidden']);
+    const renamed = await dev(
+      `mutation { updateOAuthClient(id: "${id}", data: { name: "Still mine" }) { name } }`,
+    );
+    expect(renamed.data.updateOAuthClient).toEqual({ name: 'Still mine' });
+    const byAdmin = await admin(
+      `mutation { updateOAuthClient(id: "${id}", data: { isActive: false }) { isActive } }`,
+    );
+    expect(byAdmin.data.updateOAuthClient).toEqual({ isActive: false });
+    expect(codes(await user(NEW, { data: { name: 'No', redirectUris: ['https://no.example/cb'] } }))).toEqual(
+      ['auth.forbidden'],
+    );
+    expect((await dev(`mutation { deleteOAuthClient(id: "${id}") }`)).data.deleteOAuthClient).toBe(id);
+    await t.platform.services.audit.flush();
+    const types = await t
+      .db('AuditEvent')
+      .where({ resource_id: id })
+      .orderBy('created_at')
+      .pluck('event_type');
+    expect(types).toEqual(['client_created', 'client_updated', 'client_updated', 'client_deleted']);
+  });
+});
