@@ -113,6 +113,16 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
           schema: services.keystone.context.graphql.schema,
           keystone: services.keystone.context,
           authenticate: (header) => authenticateBearer(services.authenticator, header),
+          onCredentialsChanged: (listener) =>
+            services.authCache.onInvalidate((event) =>
+              listener(
+                event.type === 'key'
+                  ? { keyId: event.keyId }
+                  : event.type === 'user'
+                    ? { userId: event.userId }
+                    : {},
+              ),
+            ),
           maxDepth: config.graphql.max_depth,
           maxCost: config.graphql.max_cost,
           maxPageSize: config.graphql.max_page_size,

@@ -24,6 +24,8 @@ export interface AuthCache {
   generation(): number;
   set(credential: string, data: AuthContextData, generation: number): void;
   invalidate(event: AuthInvalidation): Promise<void>;
+  /** Hears every invalidation this node applies (its own and other nodes'); returns the unsubscribe function. */
+  onInvalidate(listener: (event: AuthInvalidation) => void): () => void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -46,8 +48,16 @@ export function createAuthCache(options: {
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
 
+  const listeners = new Set<(event: AuthInvalidation) => void>();
   const apply = (event: AuthInvalidation) => {
     generation += 1;
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        options.onError?.(err);
+      }
+    }
     if (event.type === 'all') {
       entries.clear();
       return;
@@ -69,6 +79,10 @@ export function createAuthCache(options: {
       return entry.data;
     },
     generation: () => generation,
+    onInvalidate(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
     set(credential, data, loadedAt) {
       if (!listening || options.ttlMs === 0 || loadedAt !== generation) return;
       if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string);

@@ -23,6 +23,8 @@ export interface GraphqlWsOptions {
   keystone: Keystone;
   /** `Authorization` value → AuthContext (throws on a bad credential): the same resolution as HTTP. */
   authenticate(authorization: string | undefined): Promise<AuthContext>;
+  /** Called when credentials change (a key revoked, a user banned, roles changed): open sockets re-check. */
+  onCredentialsChanged(listener: (changed: { keyId?: string; userId?: string }) => void): () => void;
   maxDepth: number;
   maxCost: number;
   maxPageSize: number;
@@ -53,6 +55,33 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { close(): Promise<v
   ];
   const format = formatGraphqlError(options.onInternalError, options.maxPageSize);
 
+  // Open connections and the credential each authenticated with: a revoked key or a banned user is cut off at
+  // once (4403); other changes apply to the connection's next operation.
+  interface Open {
+    socket: { close(code: number, reason: string): void };
+    authorization: string | undefined;
+    extra: { auth?: AuthContext };
+  }
+  const open = new Set<Open>();
+  const stopListening = options.onCredentialsChanged(({ keyId, userId }) => {
+    for (const connection of open) {
+      const auth = connection.extra.auth;
+      const affected =
+        (!keyId && !userId) || (keyId && auth?.apiKey?.id === keyId) || (userId && auth?.user?.id === userId);
+      if (!affected) continue;
+      options
+        .authenticate(connection.authorization)
+        .then((fresh) => {
+          if (fresh.isAnonymous || fresh.blockedByTwoFactor) throw new Error('no longer allowed');
+          connection.extra.auth = fresh;
+        })
+        .catch(() => {
+          open.delete(connection);
+          connection.socket.close(4403, 'Forbidden');
+        });
+    }
+  });
+
   const cleanup = useServer<{ authorization?: string }, { auth?: AuthContext }>(
     {
       schema: options.schema,
@@ -61,6 +90,13 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { close(): Promise<v
           const auth = await options.authenticate(ctx.connectionParams?.authorization);
           if (auth.isAnonymous || auth.blockedByTwoFactor) return false;
           ctx.extra.auth = auth;
+          const connection: Open = {
+            socket: ctx.extra.socket,
+            authorization: ctx.connectionParams?.authorization,
+            extra: ctx.extra,
+          };
+          open.add(connection);
+          ctx.extra.socket.once('close', () => open.delete(connection));
           return true;
         } catch {
           return false;
@@ -109,6 +145,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { close(): Promise<v
 
   return {
     async close() {
+      stopListening();
       options.server.off('upgrade', onUpgrade);
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

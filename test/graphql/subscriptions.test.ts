@@ -65,6 +65,8 @@ describe('GraphQL subscriptions over graphql-ws on /api/graphql', () => {
     const mod = await createUser(t.db, { roleIds: ['role_moderator'], twoFactor: true });
     modKey = (await createKey(t.db, { userId: mod, roleIds: ['role_api_full_access'] })).key;
     userId = await createUser(t.db, { roleIds: ['role_user'] });
+    // Not role_developer: it requires 2FA, which this user lacks, so taking it would close their socket.
+    await t.db('Role').insert({ id: 'role_streamer', name: 'Streamer' });
     userKey = (await createKey(t.db, { userId, roleIds: ['role_api_full_access'] })).key;
   });
   afterAll(async () => {
@@ -141,17 +143,17 @@ describe('GraphQL subscriptions over graphql-ws on /api/graphql', () => {
       (
         await call(t.url, 'POST', `/v1/users/${userId}/roles`, {
           key: adminKey,
-          body: { role_id: 'role_developer' },
+          body: { role_id: 'role_streamer' },
         })
       ).status,
     ).toBeLessThan(300);
     expect(
-      (await call(t.url, 'DELETE', `/v1/users/${userId}/roles/role_developer`, { key: adminKey })).status,
+      (await call(t.url, 'DELETE', `/v1/users/${userId}/roles/role_streamer`, { key: adminKey })).status,
     ).toBe(204);
     await sub.until(() => sub.events.length >= 2);
     expect(sub.events).toEqual([
-      { myRolesChanged: { eventType: 'role_assigned', roleId: 'role_developer' } },
-      { myRolesChanged: { eventType: 'role_removed', roleId: 'role_developer' } },
+      { myRolesChanged: { eventType: 'role_assigned', roleId: 'role_streamer' } },
+      { myRolesChanged: { eventType: 'role_removed', roleId: 'role_streamer' } },
     ]);
   });
 
@@ -161,6 +163,17 @@ describe('GraphQL subscriptions over graphql-ws on /api/graphql', () => {
       await sub.until(() => sub.errors.length > 0);
       expect(sub.errors[0]).toMatchObject({ code: 4403 });
     }
+  });
+
+  it('a revoked key loses its open subscription at once (4403)', async () => {
+    const owner = await createUser(t.db, { roleIds: ['role_user'] });
+    const doomed = await createKey(t.db, { userId: owner, roleIds: ['role_api_full_access'] });
+    const sub = subscribe(client(doomed.key), 'subscription { myRolesChanged { eventType } }');
+    await settle();
+    expect(sub.errors).toEqual([]);
+    expect((await call(t.url, 'DELETE', `/v1/api-keys/${doomed.id}`, { key: doomed.key })).status).toBe(204);
+    await sub.until(() => sub.errors.length > 0);
+    expect(sub.errors[0]).toMatchObject({ code: 4403 });
   });
 
   it('subscriptions pass the same query limits', async () => {
