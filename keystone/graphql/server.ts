@@ -139,6 +139,9 @@ export async function createGraphqlServer(
     schema: options.schema,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
+    // The platform owns shutdown (api/server/start.ts): Apollo's own handler would re-raise the signal and cut
+    // the audit flush and the embedded PostgreSQL stop short.
+    stopOnTerminationSignals: false,
     validationRules: [
       queryLimits({ maxDepth: options.maxDepth, maxCost: options.maxCost, maxPageSize: options.maxPageSize }),
     ],
