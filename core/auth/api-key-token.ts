@@ -1,9 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hashSecret, randomSecret } from './secret-token.js';
 
 /**
  * API key format (seed 004, "API Keys"): `hm_` + 32 bytes of CSPRNG entropy in base64url (43 characters).
- * Only the SHA-256 hash and the first 11 characters (`hm_` + 8) are stored. A fast hash is right here: the
- * secret has 256 bits of entropy, so it cannot be guessed, and it is looked up on every request.
+ * Only the SHA-256 hash and the first 11 characters (`hm_` + 8) are stored (see secret-token.ts).
  */
 export const API_KEY_PREFIX = 'hm_';
 const ENTROPY_BYTES = 32;
@@ -16,11 +15,11 @@ export interface NewApiKey {
   prefix: string;
 }
 
-export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+export const hashApiKey = hashSecret;
 
 export const isApiKeyFormat = (value: string): boolean => FORMAT.test(value);
 
 export function generateApiKey(): NewApiKey {
-  const key = API_KEY_PREFIX + randomBytes(ENTROPY_BYTES).toString('base64url');
+  const key = randomSecret(API_KEY_PREFIX, ENTROPY_BYTES);
   return { key, hash: hashApiKey(key), prefix: key.slice(0, DISPLAY_PREFIX_LENGTH) };
 }

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type {
@@ -9,13 +8,13 @@ import type {
 import type { AuditLogger } from '../audit/index.js';
 import type { AuthContext } from '../auth/context.js';
 import { requirePermission } from '../auth/guards.js';
+import { hashSecret, randomSecret } from '../auth/secret-token.js';
 import { AppError, notFound } from '../errors/index.js';
 import { auditMeta, type Actor } from '../shared/actor.js';
 
-/** Client secrets: 32 CSPRNG bytes; only the SHA-256 hash is stored (seed 004), like API keys. */
-export const hashClientSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
-const newSecret = () => `hcs_${randomBytes(32).toString('base64url')}`;
-const newClientId = () => `hc_${randomBytes(12).toString('base64url')}`;
+/** Client secrets are issued and stored like API keys (seed 004: hashed): see core/auth/secret-token.ts. */
+const newSecret = () => randomSecret('hcs_');
+const newClientId = () => randomSecret('hc_', 12);
 
 const NOT_FOUND = () => notFound('oauth_client.not_found', 'No OAuth client with this id.');
 
@@ -76,7 +75,7 @@ export function createOAuthClientService(deps: { db: Knex; audit: AuditLogger })
         .db<OAuthClientRow>('OAuthClient')
         .insert({
           client_id: newClientId(),
-          client_secret: secret && hashClientSecret(secret),
+          client_secret: secret && hashSecret(secret),
           name: input.name,
           description: input.description ?? null,
           logo_url: input.logo_url ?? null,
@@ -118,7 +117,7 @@ export function createOAuthClientService(deps: { db: Knex; audit: AuditLogger })
       await deps
         .db('OAuthClient')
         .where({ id })
-        .update({ client_secret: hashClientSecret(secret) });
+        .update({ client_secret: hashSecret(secret) });
       record('client_secret_regenerated', actor, row);
       return { row, clientSecret: secret };
     },
