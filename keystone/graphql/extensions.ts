@@ -8,7 +8,7 @@ import type { OAuthClientService } from '../../core/oauth-clients/service.js';
 import type { PermissionService } from '../../core/rbac/permissions-service.js';
 import type { RoleService } from '../../core/rbac/roles-service.js';
 import type { UserService } from '../../core/users/service.js';
-import { heimdallMutations } from './mutations.js';
+import { heimdallMutations } from './mutations/index.js';
 import { eventIterator } from '../../core/shared/event-iterator.js';
 import type { Topic } from '../../core/shared/topic.js';
 import { requirePermission, requireSignedIn } from '../../core/auth/guards.js';

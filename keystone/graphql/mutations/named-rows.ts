@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { requirePermission, requireSignedIn } from '../../../core/auth/guards.js';
+import { AppError } from '../../../core/errors/index.js';
+import { validateInput } from '../../../core/shared/validation.js';
+import { itemRef, readBack, sent, type Item, type MutationModule } from './common.js';
+
+interface Prisma {
+  setting: { create(args: { data: Record<string, unknown> }): Promise<Item> };
+  platform: { create(args: { data: Record<string, unknown> }): Promise<Item> };
+}
+
+/** Creates a row keyed by a chosen name; a taken name is 409 `<what>.exists`. */
+async function createNamed(what: string, create: () => Promise<Item>): Promise<Item> {
+  try {
+    return await create();
+  } catch (err) {
+    if ((err as { code?: string }).code === 'P2002') {
+      throw new AppError(`${what}.exists`, 409, `A ${what} with this id already exists.`);
+    }
+    throw err;
+  }
+}
+
+const namedRow = (max: number) =>
+  z
+    .string()
+    .regex(new RegExp(`^[a-z0-9][a-z0-9_.-]{0,${max - 1}}$`), 'Lowercase letters, digits, ".", "_" and "-".');
+const newSetting = z.strictObject({
+  id: namedRow(100),
+  value: z.json(),
+  is_public: z.boolean().default(false),
+  description: z.string().max(500).optional(),
+});
+const newPlatform = z.strictObject({
+  id: namedRow(50),
+  name: z.string().trim().min(1).max(100),
+  enabled: z.boolean().default(true),
+  display_order: z.number().int().min(0).max(10_000).default(0),
+});
+
+/** Settings and platforms, keyed by a name the caller chooses (Keystone's string ids have no create input). */
+export const namedRowMutations: MutationModule = (builder) => {
+  const Setting = itemRef(builder, 'Setting');
+  const Platform = itemRef(builder, 'Platform');
+  const prismaOf = (context: unknown) => (context as { prisma: Prisma }).prisma;
+
+  builder.mutationFields((t) => ({
+    createSetting: t.field({
+      type: Setting,
+      nullable: true,
+      description: 'A setting under a name you choose, e.g. site.name (settings:write)',
+      args: {
+        id: t.arg.string({ required: true }),
+        value: t.arg({ type: 'JSON', required: true }),
+        isPublic: t.arg.boolean(),
+        description: t.arg.string(),
+      },
+      resolve: async (_root, args, context) => {
+        requireSignedIn(context.session);
+        requirePermission(context.session, 'settings', 'write');
+        const input = validateInput(
+          newSetting,
+          sent({
+            id: args.id,
+            value: args.value,
+            is_public: args.isPublic ?? undefined,
+            description: args.description ?? undefined,
+          }),
+          'arguments',
+        );
+        const row = await createNamed('setting', () =>
+          prismaOf(context).setting.create({
+            data: {
+              id: input.id,
+              value: input.value,
+              isPublic: input.is_public,
+              description: input.description ?? null,
+            },
+          }),
+        );
+        return readBack(context, 'Setting', row.id);
+      },
+    }),
+    createPlatform: t.field({
+      type: Platform,
+      nullable: true,
+      description: 'A sign-in platform (settings:write)',
+      args: {
+        id: t.arg.string({ required: true }),
+        name: t.arg.string({ required: true }),
+        enabled: t.arg.boolean(),
+        displayOrder: t.arg.int(),
+      },
+      resolve: async (_root, args, context) => {
+        requireSignedIn(context.session);
+        requirePermission(context.session, 'settings', 'write');
+        const input = validateInput(
+          newPlatform,
+          sent({
+            id: args.id,
+            name: args.name,
+            enabled: args.enabled ?? undefined,
+            display_order: args.displayOrder ?? undefined,
+          }),
+          'arguments',
+        );
+        const row = await createNamed('platform', () =>
+          prismaOf(context).platform.create({
+            data: {
+              id: input.id,
+              name: input.name,
+              enabled: input.enabled,
+              displayOrder: input.display_order,
+            },
+          }),
+        );
+        return readBack(context, 'Platform', row.id);
+      },
+    }),
+  }));
+};
