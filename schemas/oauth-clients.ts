@@ -36,6 +36,8 @@ const clientFields = {
     .nullable(),
   redirect_uris: z.array(redirectUri).max(20),
   post_logout_redirect_uris: z.array(redirectUri).max(20),
+  /** OpenID Back-Channel Logout: where Heimdall POSTs a logout token when the user's session ends. */
+  backchannel_logout_uri: redirectUri.nullable(),
   grant_types: z.array(z.enum(GRANT_TYPES)).min(1).max(GRANT_TYPES.length),
   scopes: z
     .array(z.string().regex(/^[a-z0-9_:.-]{1,64}$/, 'A scope name.'))
@@ -50,6 +52,7 @@ export const createOAuthClientBody = z
     description: clientFields.description.optional(),
     logo_url: clientFields.logo_url.optional(),
     post_logout_redirect_uris: clientFields.post_logout_redirect_uris.default([]),
+    backchannel_logout_uri: clientFields.backchannel_logout_uri.optional(),
     grant_types: clientFields.grant_types.default(['authorization_code', 'refresh_token']),
     scopes: clientFields.scopes.default(['openid', 'profile', 'email']),
     is_active: clientFields.is_active.default(true),

@@ -81,6 +81,7 @@ export function createOAuthClientService(deps: { db: Knex; audit: AuditLogger })
           logo_url: input.logo_url ?? null,
           redirect_uris: input.redirect_uris,
           post_logout_redirect_uris: input.post_logout_redirect_uris,
+          backchannel_logout_uri: input.backchannel_logout_uri ?? null,
           grant_types: input.grant_types,
           scopes: input.scopes,
           token_endpoint_auth_method: input.token_endpoint_auth_method,

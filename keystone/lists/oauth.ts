@@ -31,6 +31,7 @@ export const oauthLists = {
       logoUrl: optionalText('logo_url'),
       redirectUris: textArray('redirect_uris', { dbDefault: '[]' }),
       postLogoutRedirectUris: textArray('post_logout_redirect_uris', { dbDefault: '[]' }),
+      backchannelLogoutUri: optionalText('backchannel_logout_uri'),
       grantTypes: textArray('grant_types', { dbDefault: '["authorization_code", "refresh_token"]' }),
       scopes: textArray('scopes', { dbDefault: '["openid", "profile", "email"]' }),
       tokenEndpointAuthMethod: requiredText('token_endpoint_auth_method', {

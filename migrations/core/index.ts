@@ -6,6 +6,7 @@ import { accountData } from './0004_account_data.js';
 import { seedState } from './0005_seed_state.js';
 import { userBan } from './0006_user_ban.js';
 import { junctionIds } from './0007_junction_ids.js';
+import { oidc } from './0008_oidc.js';
 
 /** The primary database's migrations, in order. Append only: a released migration is never edited. */
 export const coreMigrations: readonly Migration[] = [
@@ -16,4 +17,5 @@ export const coreMigrations: readonly Migration[] = [
   seedState,
   userBan,
   junctionIds,
+  oidc,
 ];

@@ -15,6 +15,8 @@ const NOT_IN_KEYSTONE = [
   'UserTwoFactor',
   'TwoFactorBackupCode',
   'UserBan',
+  'OidcPayload',
+  'OidcSigningKey',
   'knex_migrations',
   'knex_migrations_lock',
   'knex_migrations_audit',
