@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { booleanQuery, listOf, paginationQuery, sortParam, timestamp } from './common.js';
 
 /**
  * A redirect URI (issue 6, "Clients"): absolute, no fragment, https — except plain http on a loopback host, which
@@ -44,6 +45,11 @@ const clientFields = {
     .min(1)
     .max(50),
   is_active: z.boolean(),
+  /**
+   * A first-party client skips the consent screen (docs/database.md), so marking one is an escalation: only super
+   * admins may set it to true or change it (core/oauth-clients/service.ts); everyone else sees it read-only.
+   */
+  is_first_party: z.boolean().describe('Skips the consent screen. Only super admins may set or change it.'),
 };
 
 export const createOAuthClientBody = z
@@ -56,6 +62,7 @@ export const createOAuthClientBody = z
     grant_types: clientFields.grant_types.default(['authorization_code', 'refresh_token']),
     scopes: clientFields.scopes.default(['openid', 'profile', 'email']),
     is_active: clientFields.is_active.default(true),
+    is_first_party: clientFields.is_first_party.default(false),
     token_endpoint_auth_method: z.enum(AUTH_METHODS).default('client_secret_basic'),
     user_id: z
       .uuid()
@@ -77,10 +84,47 @@ export const updateOAuthClientBody = z
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'Send at least one field to change.');
 
-export interface OAuthClientRow {
-  id: string;
-  client_id: string;
-  name: string;
-  user_id: string | null;
-  token_endpoint_auth_method: string;
-}
+/** A client as the API shows it: never its secret (not even the hash). */
+export const oauthClientSchema = z.object({
+  id: z.uuid(),
+  client_id: z.string().describe('The public OAuth client_id'),
+  name: z.string(),
+  description: z.string().nullable(),
+  logo_url: z.string().nullable(),
+  redirect_uris: z.array(z.string()),
+  post_logout_redirect_uris: z.array(z.string()),
+  backchannel_logout_uri: z.string().nullable(),
+  grant_types: z.array(z.string()),
+  scopes: z.array(z.string()),
+  token_endpoint_auth_method: z.enum(AUTH_METHODS),
+  is_first_party: z.boolean(),
+  is_active: z.boolean(),
+  user_id: z.uuid().nullable().describe('The owner'),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+export type OAuthClientRecord = z.infer<typeof oauthClientSchema>;
+/** A row as the database returns it (dates as Date), without client_secret. */
+export type OAuthClientRow = Omit<OAuthClientRecord, 'created_at' | 'updated_at'> & {
+  created_at: Date;
+  updated_at: Date;
+};
+
+/** The create and regenerate-secret answers: the only places a secret ever appears. */
+export const oauthClientWithSecretSchema = oauthClientSchema.extend({
+  client_secret: z
+    .string()
+    .nullable()
+    .describe('The client secret. Shown only in this response: store it now. Null for public clients.'),
+});
+
+export const listOAuthClientsQuery = z.strictObject({
+  ...paginationQuery,
+  user_id: z.uuid().optional().describe('Clients of this owner (another owner needs oauth_clients:read)'),
+  all: booleanQuery.optional().describe('All clients of all owners (needs oauth_clients:read)'),
+  is_active: booleanQuery.optional(),
+  q: z.string().max(100).optional().describe('Name contains'),
+  sort: sortParam(['created_at', 'name'] as const, '-created_at'),
+});
+
+export const oauthClientListSchema = listOf(oauthClientSchema);

@@ -75,6 +75,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     roles,
     permissions,
     audit: auditService,
+    oauthClients,
   });
   const keystone = createKeystoneContext({
     databaseUrl: databases.primaryUrl,

@@ -1,5 +1,6 @@
 import type { ApiKeyService } from '../../../core/api-keys/service.js';
 import type { AuditService } from '../../../core/audit/service.js';
+import type { OAuthClientService } from '../../../core/oauth-clients/service.js';
 import type { PermissionService } from '../../../core/rbac/permissions-service.js';
 import type { RoleService } from '../../../core/rbac/roles-service.js';
 import type { UserService } from '../../../core/users/service.js';
@@ -7,6 +8,7 @@ import type { AnyRoute } from '../route.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { meRoute } from './me.js';
+import { oauthClientRoutes } from './oauth-clients.js';
 import { permissionRoutes } from './permissions.js';
 import { roleRoutes } from './roles.js';
 import { userRoutes } from './users.js';
@@ -17,6 +19,7 @@ export interface V1Services {
   roles: RoleService;
   permissions: PermissionService;
   audit: AuditService;
+  oauthClients: OAuthClientService;
 }
 
 /** Every REST /v1 route (seed 004 "Endpoints"), in the order the OpenAPI document lists them. */
@@ -25,6 +28,7 @@ export function v1Routes(services: V1Services): AnyRoute[] {
     meRoute,
     ...userRoutes(services.users),
     ...apiKeyRoutes(services.apiKeys),
+    ...oauthClientRoutes(services.oauthClients),
     ...roleRoutes(services.roles),
     ...permissionRoutes(services.permissions),
     ...auditRoutes(services.audit),
