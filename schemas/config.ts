@@ -12,6 +12,10 @@ const optionalUrl = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
+const cronExpression = z
+  .string()
+  .regex(/^\S+(\s+\S+){4,5}$/, 'expected a cron expression of 5 or 6 fields, e.g. "17 3 * * *"');
+
 const serverSchema = z.strictObject({
   host: z.string().min(1).default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(3000),
@@ -55,10 +59,7 @@ const auditSchema = z.strictObject({
    * drops those past retention; on TimescaleDB it brings the retention and compression policies in line with
    * this config. It also runs once when the scheduler starts.
    */
-  housekeeping_cron: z
-    .string()
-    .regex(/^\S+(\s+\S+){4,5}$/, 'expected a cron expression of 5 or 6 fields, e.g. "17 3 * * *"')
-    .default('17 3 * * *'),
+  housekeeping_cron: cronExpression.default('17 3 * * *'),
 });
 
 const geoipSchema = z.strictObject({
@@ -122,6 +123,53 @@ const rateLimitSchema = z.strictObject({
     }),
 });
 
+/** Secrets Heimdall keeps at rest (signing keys now; TOTP seeds and provider tokens later) use this key. */
+const secretsSchema = z.strictObject({
+  /**
+   * 32 random bytes, base64 or hex (`openssl rand -base64 32`). Unset: one is generated on first start and kept
+   * in data_dir/secret.key, which suits a single node; every node of a cluster needs the same configured key.
+   */
+  encryption_key: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine(
+      (v) => v === undefined || decodedKeyLength(v) === 32,
+      'expected 32 bytes, base64 or hex encoded (openssl rand -base64 32)',
+    ),
+});
+
+function decodedKeyLength(value: string): number {
+  if (/^[0-9a-f]{64}$/i.test(value)) return 32;
+  return /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) ? Buffer.from(value, 'base64').length : 0;
+}
+
+const seconds = (fallback: number) => z.number().int().min(1).default(fallback);
+
+/** Heimdall ID, the OpenID provider at /oidc (issue 6). */
+const oidcSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /**
+   * The resource indicator (RFC 8707) of the Heimdall API: access tokens requested for it are JWTs (RFC 9068)
+   * with it as audience, accepted by REST, GraphQL and realtime. Empty: public_url + "/v1".
+   */
+  api_resource: z.string().default(''),
+  /** client_ids that never ask for consent (your own apps), besides clients marked first-party. */
+  first_party_clients: z.array(z.string().min(1)).default([]),
+  /** Lifetimes in seconds. */
+  access_token_ttl: seconds(900),
+  refresh_token_ttl: seconds(14 * 24 * 3600),
+  id_token_ttl: seconds(3600),
+  session_ttl: seconds(14 * 24 * 3600),
+  grant_ttl: seconds(30 * 24 * 3600),
+  device_code_ttl: seconds(600),
+  client_credentials_ttl: seconds(900),
+  /** When the job that deletes expired OIDC rows runs (cron, UTC). */
+  cleanup_cron: cronExpression.default('*/15 * * * *'),
+  /** How often a node looks for rotated signing keys (ms). */
+  key_check_interval_ms: z.number().int().min(1000).default(60_000),
+});
+
 const logSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -138,9 +186,16 @@ export const configSchema = z.strictObject({
   log: logSchema.default(logSchema.parse({})),
   auth: authSchema.default(authSchema.parse({})),
   rate_limit: rateLimitSchema.default(rateLimitSchema.parse({})),
+  secrets: secretsSchema.default(secretsSchema.parse({})),
+  oidc: oidcSchema.default(oidcSchema.parse({})),
 });
 
 export type Config = z.output<typeof configSchema>;
 
 /** Paths whose values are secrets or may carry credentials; `heimdall config` redacts them. */
-export const secretConfigPaths: readonly string[] = ['database.url', 'audit.database.url', 'redis.url'];
+export const secretConfigPaths: readonly string[] = [
+  'database.url',
+  'audit.database.url',
+  'redis.url',
+  'secrets.encryption_key',
+];

@@ -27,13 +27,15 @@ export interface AppDeps {
   routes: readonly AnyRoute[];
   /** Extra routers mounted before /v1 (documentation, later OIDC). */
   extra?: readonly Router[];
+  /** Heimdall ID at /oidc (absent when oidc.enabled is false); mounted before any body parser. */
+  oidc?: Router;
   /** The GraphQL handler for /api/graphql (absent when graphql.enabled is false). */
   graphql?: RequestHandler;
 }
 
 /**
  * The Express app in seed 000's middleware order: CORS → request id + logger → auth → rate limit → handler.
- * Body parsers are scoped to /v1 (never global) so that oidc-provider can later own its own bodies.
+ * Body parsers are scoped to their routes (never global): oidc-provider, mounted first, reads its own bodies.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -50,6 +52,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(metrics.middleware);
 
   app.use(healthRoutes({ primary: deps.primary, audit: deps.audit, cache: deps.cache, metrics }));
+  // oidc-provider reads its own request bodies: nothing before it may consume them.
+  if (deps.oidc) app.use(deps.oidc);
   for (const router of deps.extra ?? []) app.use(router);
 
   if (deps.graphql) {

@@ -23,6 +23,11 @@ import { apiDocsRouter } from '../http/openapi/router.js';
 import { v1Routes } from '../http/v1/index.js';
 import { heimdallVersion } from '../../core/shared/version.js';
 import { createKeystoneContext } from '../../keystone/context.js';
+import { resolveEncryptionKey } from '../../core/crypto/encryption-key.js';
+import { createSecretBox } from '../../core/crypto/secret-box.js';
+import { createAccessTokenVerifier } from '../../core/tokens/access-tokens.js';
+import { createSigningKeyStore } from '../../core/tokens/signing-keys.js';
+import { oidcSettings } from './oidc-settings.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -49,9 +54,35 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     onError: (err) =>
       logger.warn({ err }, 'cannot hear auth invalidations yet; caching credentials is off until then'),
   });
+  const encryption = resolveEncryptionKey({
+    configured: config.secrets.encryption_key,
+    dataDir: config.data_dir,
+  });
+  if (encryption.source === 'generated') {
+    logger.warn(
+      { file: encryption.file },
+      'generated an encryption key for secrets at rest; set secrets.encryption_key (the same on every node) in production',
+    );
+  }
+  const oidc = oidcSettings(config, encryption.key);
+  const signingKeys = createSigningKeyStore({
+    db: databases.primary,
+    box: createSecretBox(encryption.key),
+    retiredKeyLifetimeSeconds: oidc.retiredKeyLifetimeSeconds,
+  });
   const authenticator = createAuthenticator({
     queries: createAuthQueries(databases.primary),
     cache: authCache,
+    ...(config.oidc.enabled
+      ? {
+          accessTokens: createAccessTokenVerifier({
+            db: databases.primary,
+            issuer: oidc.provider.issuer,
+            audience: oidc.provider.apiResource,
+            publicKeys: signingKeys.publicKeys,
+          }),
+        }
+      : {}),
     onError: (err) => logger.warn({ err }, 'could not record API key use'),
   });
   const rateLimiter = createRateLimiter(
@@ -68,7 +99,12 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   const users = createUserService(serviceDeps);
   const roles = createRoleService(serviceDeps);
   const permissions = createPermissionService(serviceDeps);
-  const oauthClients = createOAuthClientService({ db: databases.primary, audit });
+  const oauthClients = createOAuthClientService({
+    db: databases.primary,
+    audit,
+    // Every node drops its cached copy (provider clients, client-credentials contexts) at once.
+    onChange: (clientId) => void authCache.invalidate({ type: 'oauth_client', clientId }),
+  });
   const routes: AnyRoute[] = v1Routes({
     apiKeys,
     users,
@@ -104,6 +140,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     authCache,
     authenticator,
     rateLimiter,
+    signingKeys,
+    oidc,
     apiKeys,
     routes,
     extraRouters,

@@ -14,6 +14,7 @@ import { authenticateBearer } from '../../core/auth/bearer.js';
 import { createGraphqlServer } from '../../keystone/graphql/server.js';
 import { attachGraphqlWs } from '../../keystone/graphql/ws.js';
 import { createServices, type Services } from './services.js';
+import { createHeimdallId, deleteExpiredOidcRows } from '../../oidc/index.js';
 import type { ProcessRole } from './roles.js';
 
 /**
@@ -78,6 +79,19 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
     }
 
     const services = createServices({ config, logger, databases, cache });
+    const heimdallId = config.oidc.enabled
+      ? await createHeimdallId({
+          settings: services.oidc.provider,
+          keyCheckIntervalMs: services.oidc.keyCheckIntervalMs,
+          db: databases.primary,
+          keys: services.signingKeys,
+          audit: services.audit,
+          logger: logger.child({ component: 'oidc' }),
+        })
+      : undefined;
+    services.authCache.onInvalidate((event) => {
+      if (event.type === 'all' || event.type === 'oauth_client') heimdallId?.forgetClients();
+    });
     await services.authCache.start();
     await services.auditStream.start();
     await services.gpsTopic.start();
@@ -103,6 +117,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
       rateLimiter: services.rateLimiter,
       routes: services.routes,
       extra: services.extraRouters,
+      ...(heimdallId ? { oidc: heimdallId.router } : {}),
       ...(graphql ? { graphql: graphql.handler } : {}),
     });
     const server = createServer(app);
@@ -145,6 +160,16 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
               runAtStart: true,
               run: () => runAuditHousekeeping(databases.audit, auditHousekeepingSettings(config.audit)),
             },
+            {
+              name: 'oidc-cleanup',
+              cron: config.oidc.cleanup_cron,
+              runAtStart: true,
+              run: async () => {
+                const rows = await deleteExpiredOidcRows(databases.primary);
+                const keys = await services.signingKeys.prune();
+                return { expiredRows: rows, retiredKeys: keys };
+              },
+            },
           ],
           logger.child({ component: 'scheduler' }),
         );
@@ -174,6 +199,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
           await new Promise<void>((resolve) => server.close(() => resolve()));
           clearTimeout(force);
           await scheduler?.stop();
+          heimdallId?.stop();
           services.geoip.close();
           await graphql?.stop();
           await services.gpsTopic.stop();

@@ -9,7 +9,11 @@ import type { AuthContextData } from './context.js';
  * invalidation is needed either way.
  */
 export type AuthInvalidation =
-  { type: 'all' } | { type: 'key'; keyId: string } | { type: 'user'; userId: string };
+  | { type: 'all' }
+  | { type: 'key'; keyId: string }
+  | { type: 'user'; userId: string }
+  /** An OAuth client changed: its client-credentials contexts and the provider's cached copy go. */
+  | { type: 'oauth_client'; clientId: string };
 
 interface Entry {
   data: AuthContextData;
@@ -60,6 +64,10 @@ export function createAuthCache(options: {
     }
     if (event.type === 'all') {
       entries.clear();
+      return;
+    }
+    if (event.type === 'oauth_client') {
+      entries.delete(`oidc-client:${event.clientId}`);
       return;
     }
     for (const [credential, entry] of entries) {

@@ -3,6 +3,7 @@ import { hashApiKey, isApiKeyFormat } from './api-key-token.js';
 import type { AuthCache } from './auth-cache.js';
 import { createAuthContext, isSuperAdminBy, type AuthContext, type AuthContextData } from './context.js';
 import type { AuthQueries, RoleGrant } from './queries.js';
+import { apiScopes, type AccessTokenVerifier, type VerifiedAccessToken } from '../tokens/access-tokens.js';
 
 /**
  * Turns an API key into an AuthContext (seed 004, "API Key Authentication": lookup → check active → user
@@ -11,6 +12,8 @@ import type { AuthQueries, RoleGrant } from './queries.js';
  */
 export interface Authenticator {
   authenticateApiKey(key: string): Promise<AuthContext>;
+  /** A Heimdall ID access token for the API (JWT); refused when OIDC is off. */
+  authenticateAccessToken(token: string): Promise<AuthContext>;
 }
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -24,6 +27,8 @@ function union(roles: RoleGrant[]): string[] {
 export function createAuthenticator(deps: {
   queries: AuthQueries;
   cache: AuthCache;
+  /** Verifies Heimdall ID access tokens; absent when the OIDC provider is off. */
+  accessTokens?: AccessTokenVerifier;
   onError?: (err: unknown) => void;
 }): Authenticator {
   const lastTouched = new Map<string, number>();
@@ -38,6 +43,39 @@ export function createAuthenticator(deps: {
     deps.queries.touchApiKey(keyId).catch((err: unknown) => deps.onError?.(err));
   };
 
+  /** A user's current grants; a deleted account is a 401 with `deletedMessage`, a banned one a 403. */
+  const loadUser = async (userId: string, deletedMessage: string) => {
+    const user = await deps.queries.findUser(userId);
+    if (!user || user.deleted_at) throw unauthorized('auth.account_deleted', deletedMessage);
+    if (user.ban_id) {
+      // Not cached: when a temporary ban runs out, the next request simply loads a working context.
+      const until = user.banned_until?.toISOString() ?? null;
+      throw new AppError(
+        'auth.account_banned',
+        403,
+        until ? `This account is banned until ${until}.` : 'This account is banned.',
+        { until },
+      );
+    }
+    const [roles, hasTwoFactor] = await Promise.all([
+      deps.queries.userRoles(user.id),
+      deps.queries.userHasTwoFactor(user.id),
+    ]);
+    const permissions = union(roles);
+    return {
+      user: { id: user.id, username: user.username },
+      roles,
+      permissions,
+      isSuperAdmin: isSuperAdminBy(
+        roles.map((r) => r.id),
+        roles.map((r) => r.name),
+        permissions,
+      ),
+      twoFactorRequired: roles.some((r) => r.requires_two_factor),
+      twoFactorVerified: hasTwoFactor,
+    };
+  };
+
   const load = async (hash: string): Promise<AuthContextData> => {
     const key = await deps.queries.findApiKeyByHash(hash);
     if (!key) throw unauthorized('auth.invalid_api_key', 'The API key is not valid.');
@@ -47,43 +85,15 @@ export function createAuthenticator(deps: {
     }
     const [keyRoles, owner] = await Promise.all([
       deps.queries.apiKeyRoles(key.id),
-      key.user_id ? deps.queries.findUser(key.user_id) : Promise.resolve(undefined),
+      key.user_id
+        ? loadUser(key.user_id, 'The account that owns this API key has been deleted.')
+        : Promise.resolve(undefined),
     ]);
-    if (key.user_id && (!owner || owner.deleted_at)) {
-      throw unauthorized('auth.account_deleted', 'The account that owns this API key has been deleted.');
-    }
-    if (owner?.ban_id) {
-      // Not cached: when a temporary ban runs out, the next request simply loads a working context.
-      const until = owner.banned_until?.toISOString() ?? null;
-      throw new AppError(
-        'auth.account_banned',
-        403,
-        until ? `This account is banned until ${until}.` : 'This account is banned.',
-        { until },
-      );
-    }
-    let ownerCap: AuthContextData['ownerCap'] = null;
-    let twoFactorRequired = false;
-    let twoFactorVerified = false;
-    if (owner) {
-      const [ownerRoles, hasTwoFactor] = await Promise.all([
-        deps.queries.userRoles(owner.id),
-        deps.queries.userHasTwoFactor(owner.id),
-      ]);
-      const ownerPermissions = union(ownerRoles);
-      ownerCap = {
-        permissions: ownerPermissions,
-        isSuperAdmin: isSuperAdminBy(
-          ownerRoles.map((r) => r.id),
-          ownerRoles.map((r) => r.name),
-          ownerPermissions,
-        ),
-      };
-      twoFactorRequired = ownerRoles.some((r) => r.requires_two_factor);
-      twoFactorVerified = hasTwoFactor;
-    }
+    const ownerCap: AuthContextData['ownerCap'] = owner
+      ? { permissions: owner.permissions, isSuperAdmin: owner.isSuperAdmin }
+      : null;
     return {
-      user: owner ? { id: owner.id, username: owner.username } : null,
+      user: owner?.user ?? null,
       apiKey: {
         id: key.id,
         name: key.name,
@@ -98,12 +108,55 @@ export function createAuthenticator(deps: {
       permissions: union(keyRoles),
       scopes: key.scopes,
       ownerCap,
-      twoFactorRequired,
-      twoFactorVerified,
+      twoFactorRequired: owner?.twoFactorRequired ?? false,
+      twoFactorVerified: owner?.twoFactorVerified ?? false,
+    };
+  };
+
+  /**
+   * What an access token acts with: for a user's token, that user's roles; for a client-credentials token, the
+   * client's owner's (a client acts for the developer who registered it; an ownerless client holds nothing).
+   * Cached per subject; the token's own scopes are applied per request.
+   */
+  const loadTokenSubject = async (token: VerifiedAccessToken): Promise<AuthContextData> => {
+    let userId: string | null = token.sub;
+    if (token.grantId === null && token.sub === token.clientId) {
+      const client = await deps.queries.findOAuthClient(token.clientId);
+      if (!client?.is_active)
+        throw unauthorized('auth.invalid_token', 'The OAuth client is no longer active.');
+      userId = client.user_id;
+    }
+    const subject = userId ? await loadUser(userId, 'This account has been deleted.') : undefined;
+    return {
+      user: subject?.user ?? null,
+      apiKey: null,
+      sessionId: null,
+      roles: subject?.roles.map((r) => r.name) ?? [],
+      roleIds: subject?.roles.map((r) => r.id) ?? [],
+      permissions: subject?.permissions ?? [],
+      scopes: ['*'],
+      ownerCap: null,
+      twoFactorRequired: subject?.twoFactorRequired ?? false,
+      twoFactorVerified: subject?.twoFactorVerified ?? false,
     };
   };
 
   return {
+    async authenticateAccessToken(raw) {
+      if (!deps.accessTokens) {
+        throw unauthorized('auth.unsupported_credential', 'Heimdall ID access tokens are not enabled here.');
+      }
+      const token = await deps.accessTokens.verify(raw);
+      const cacheKey = token.grantId === null ? `oidc-client:${token.clientId}` : `oidc-user:${token.sub}`;
+      let data = deps.cache.get(cacheKey);
+      if (!data) {
+        const generation = deps.cache.generation();
+        data = await loadTokenSubject(token);
+        deps.cache.set(cacheKey, data, generation);
+      }
+      return createAuthContext({ ...data, scopes: apiScopes(token.scopes), oauthClientId: token.clientId });
+    },
+
     async authenticateApiKey(key) {
       if (!isApiKeyFormat(key)) throw unauthorized('auth.invalid_api_key', 'The API key is not valid.');
       const hash = hashApiKey(key);

@@ -3,11 +3,12 @@ import type { Authenticator } from './authenticator.js';
 import { ANONYMOUS, createAuthContext, type AuthContext } from './context.js';
 
 const anonymous = createAuthContext(ANONYMOUS);
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
 /**
  * `Authorization: Bearer …` → AuthContext, for every transport (HTTP requests, WebSocket connection_init).
  * No credential: the anonymous context. A bad credential: 401 with its own code. Credential kinds plug in here:
- * API keys today; OIDC access tokens and session cookies come next.
+ * API keys (`hm_…`) and Heimdall ID access tokens (JWTs); session cookies come next.
  */
 export async function authenticateBearer(
   authenticator: Authenticator,
@@ -24,6 +25,7 @@ export async function authenticateBearer(
   }
   const token = match[1]!;
   if (token.startsWith('hm_')) return authenticator.authenticateApiKey(token);
+  if (JWT_SHAPE.test(token)) return authenticator.authenticateAccessToken(token);
   throw new AppError(
     'auth.unsupported_credential',
     401,

@@ -41,6 +41,8 @@ export interface AuthContextData {
   twoFactorRequired: boolean;
   /** The user completed 2FA for this credential. */
   twoFactorVerified: boolean;
+  /** The OAuth client a Heimdall ID access token was issued to. */
+  oauthClientId?: string | null;
 }
 
 export interface AuthContext extends Readonly<AuthContextData> {

@@ -80,6 +80,15 @@ export function createAuthQueries(db: Knex) {
           'b.expires_at as banned_until',
         );
     },
+    findOAuthClient(clientId: string) {
+      return db('OAuthClient')
+        .where({ client_id: clientId })
+        .first<{ id: string; user_id: string | null; is_active: boolean } | undefined>(
+          'id',
+          'user_id',
+          'is_active',
+        );
+    },
     userRoles: (userId: string) => rolesWithPermissions('UserRole', 'user_id', userId),
     apiKeyRoles: (keyId: string) => rolesWithPermissions('ApiKeyRole', 'api_key_id', keyId),
     async userHasTwoFactor(userId: string): Promise<boolean> {

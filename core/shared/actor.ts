@@ -12,7 +12,7 @@ export const actorId = (actor: Actor): string | undefined =>
   actor.auth.user?.id ?? (actor.auth.apiKey ? `api_key:${actor.auth.apiKey.id}` : undefined);
 
 /** `::ffff:10.0.0.1` is how Node reports IPv4 clients on a dual-stack socket; store the plain address. */
-const plainIp = (ip: string | undefined) => ip?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+export const plainIp = (ip: string | undefined) => ip?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
 
 export const auditMeta = (actor: Actor) => ({
   actor_id: actorId(actor),

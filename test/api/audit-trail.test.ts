@@ -23,6 +23,8 @@ interface Ctx {
   permission(): Promise<string>;
   bannedVictim(): Promise<string>;
   ownEvent(): Promise<string>;
+  /** A confidential OAuth client of another user (created through the API). */
+  victimClient(): Promise<{ id: string; userId: string }>;
 }
 
 const CASES: Record<string, Case> = {
@@ -115,6 +117,53 @@ const CASES: Record<string, Case> = {
         resource_type: 'api_key',
         resource_id: id,
         metadata: expect.objectContaining({ rotated: true }),
+      },
+    };
+  },
+  'POST /v1/oauth-clients': async () => ({
+    method: 'POST',
+    path: '/v1/oauth-clients',
+    body: { name: uniqueName('trail'), redirect_uris: ['https://trail.example/cb'] },
+    expect: { event_type: 'client_created', resource_type: 'oauth_client' },
+  }),
+  'PATCH /v1/oauth-clients/:id': async (c) => {
+    const { id, userId } = await c.victimClient();
+    return {
+      method: 'PATCH',
+      path: `/v1/oauth-clients/${id}`,
+      body: { name: 'renamed' },
+      expect: {
+        event_type: 'client_updated',
+        user_id: userId,
+        resource_type: 'oauth_client',
+        resource_id: id,
+        metadata: expect.objectContaining({ changed: ['name'] }),
+      },
+    };
+  },
+  'DELETE /v1/oauth-clients/:id': async (c) => {
+    const { id, userId } = await c.victimClient();
+    return {
+      method: 'DELETE',
+      path: `/v1/oauth-clients/${id}`,
+      expect: {
+        event_type: 'client_deleted',
+        user_id: userId,
+        resource_type: 'oauth_client',
+        resource_id: id,
+      },
+    };
+  },
+  'POST /v1/oauth-clients/:id/regenerate-secret': async (c) => {
+    const { id, userId } = await c.victimClient();
+    return {
+      method: 'POST',
+      path: `/v1/oauth-clients/${id}/regenerate-secret`,
+      expect: {
+        event_type: 'client_secret_regenerated',
+        user_id: userId,
+        resource_type: 'oauth_client',
+        resource_id: id,
       },
     };
   },
@@ -259,6 +308,15 @@ describe('audit trail: every change through /v1 is recorded', () => {
       const res = await call(t.url, 'POST', `/v1/users/${id}/ban`, { key: admin.key, body: { reason: 'x' } });
       expect(res.status).toBe(200);
       return id;
+    },
+    async victimClient() {
+      const userId = await createUser(t.db, { roleIds: ['role_user'] });
+      const res = await call(t.url, 'POST', '/v1/oauth-clients', {
+        key: admin.key,
+        body: { name: 'trail', redirect_uris: ['https://trail.example/cb'], user_id: userId },
+      });
+      expect(res.status).toBe(201);
+      return { id: res.body.id as string, userId };
     },
     async ownEvent() {
       const [row] = await t

@@ -34,6 +34,12 @@ const EXPECTED: Record<string, Cell[]> = {
   'PATCH /v1/api-keys/:id':               [401, 'A', 'A', 404, 404, 'A', 403,  'A', 403, 404, 404, 401, 401, 401],
   'DELETE /v1/api-keys/:id':              [401, 'A', 'A', 404, 404, 'A', 403,  'A', 403, 404, 404, 401, 401, 401],
   'POST /v1/api-keys/:id/rotate':         [401, 'A', 'A', 404, 404, 'A', 403,  'A', 403, 404, 404, 401, 401, 401],
+  'GET /v1/oauth-clients':                [401, 'A', 'A', 'A', 'A', 'A', 403,  'A', 'A', 403, 403, 401, 401, 401],
+  'POST /v1/oauth-clients':               [401, 'A', 'A', 403, 403, 'A', 403,  'A', 403, 403, 403, 401, 401, 401],
+  'GET /v1/oauth-clients/:id':            [401, 'A', 'A', 404, 404, 'A', 403,  'A', 'A', 404, 404, 401, 401, 401],
+  'PATCH /v1/oauth-clients/:id':          [401, 'A', 'A', 404, 404, 403, 403,  'A', 403, 404, 404, 401, 401, 401],
+  'DELETE /v1/oauth-clients/:id':         [401, 'A', 'A', 404, 404, 403, 403,  'A', 403, 404, 404, 401, 401, 401],
+  'POST /v1/oauth-clients/:id/regenerate-secret': [401, 'A', 'A', 404, 404, 403, 403, 'A', 403, 404, 404, 401, 401, 401],
   'GET /v1/roles':                        [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
   'POST /v1/roles':                       [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'GET /v1/roles/:id':                    [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
@@ -75,6 +81,19 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
   async function requestFor(route: string, caller: Caller): Promise<Request> {
     const victim = async () => createUser(db, { roleIds: ['role_user'] });
     const otherKey = async () => (await createKey(db, { userId: await victim() })).id;
+    /** A confidential client of another user (a Developer changes only their own). */
+    const otherClient = async () => {
+      const [row] = await db('OAuthClient')
+        .insert({
+          client_id: uniqueName('hc_matrix'),
+          client_secret: 'f'.repeat(64),
+          name: 'matrix',
+          redirect_uris: ['https://matrix.example/cb'],
+          user_id: await victim(),
+        })
+        .returning('id');
+      return row.id as string;
+    };
     const customRole = async () => {
       const id = uniqueName('role_m').toLowerCase();
       await db('Role').insert({ id, name: id });
@@ -123,6 +142,26 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
         return { method: 'DELETE', path: `/v1/api-keys/${await otherKey()}` };
       case 'POST /v1/api-keys/:id/rotate':
         return { method: 'POST', path: `/v1/api-keys/${await otherKey()}/rotate` };
+      case 'GET /v1/oauth-clients':
+        return { method: 'GET', path: '/v1/oauth-clients' };
+      case 'POST /v1/oauth-clients':
+        return {
+          method: 'POST',
+          path: '/v1/oauth-clients',
+          body: { name: 'matrix', redirect_uris: ['https://matrix.example/cb'] },
+        };
+      case 'GET /v1/oauth-clients/:id':
+        return { method: 'GET', path: `/v1/oauth-clients/${await otherClient()}` };
+      case 'PATCH /v1/oauth-clients/:id':
+        return {
+          method: 'PATCH',
+          path: `/v1/oauth-clients/${await otherClient()}`,
+          body: { name: 'renamed' },
+        };
+      case 'DELETE /v1/oauth-clients/:id':
+        return { method: 'DELETE', path: `/v1/oauth-clients/${await otherClient()}` };
+      case 'POST /v1/oauth-clients/:id/regenerate-secret':
+        return { method: 'POST', path: `/v1/oauth-clients/${await otherClient()}/regenerate-secret` };
       case 'GET /v1/roles':
         return { method: 'GET', path: '/v1/roles' };
       case 'POST /v1/roles':

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { uniqueName } from './services.js';
 
 export const CONFIG_DIR = path.resolve('config');
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /** The repository's real config files plus HEIMDALL__* overrides, as an operator would set them. */
 export function testConfig(vars: Record<string, string>): Config {
@@ -20,6 +21,8 @@ export function testConfig(vars: Record<string, string>): Config {
       HEIMDALL__SERVER__HOST: '127.0.0.1',
       HEIMDALL__SERVER__PORT: '0',
       HEIMDALL__LOG__LEVEL: 'silent',
+      // A fixed key: tests never write data_dir/secret.key into the working tree.
+      HEIMDALL__SECRETS__ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       // Each platform its own audit spool: spooled events must never be replayed into another test's database.
       HEIMDALL__AUDIT__SPOOL_DIR: path.join(os.tmpdir(), uniqueName('heimdall-audit-spool')),
       ...vars,

@@ -1,0 +1,34 @@
+import type { ProviderSettings } from '../../oidc/index.js';
+import type { Config } from '../../schemas/config.js';
+
+/** Heimdall ID's settings derived from the config: issuer at public_url + /oidc, the API as a resource. */
+export function oidcSettings(config: Config, encryptionKey: Buffer) {
+  const publicUrl = config.server.public_url.replace(/\/+$/, '');
+  const o = config.oidc;
+  const provider: ProviderSettings = {
+    issuer: `${publicUrl}/oidc`,
+    apiResource: o.api_resource || `${publicUrl}/v1`,
+    cookieSecure: publicUrl.startsWith('https:'),
+    trustProxy: config.server.trust_proxy !== false && config.server.trust_proxy !== 0,
+    encryptionKey,
+    firstPartyClients: o.first_party_clients,
+    ttl: {
+      accessToken: o.access_token_ttl,
+      refreshToken: o.refresh_token_ttl,
+      idToken: o.id_token_ttl,
+      session: o.session_ttl,
+      grant: o.grant_ttl,
+      deviceCode: o.device_code_ttl,
+      clientCredentials: o.client_credentials_ttl,
+    },
+    clientCacheTtlMs: config.auth.cache_ttl_ms,
+    basePath: '/oidc',
+  };
+  return {
+    provider,
+    keyCheckIntervalMs: o.key_check_interval_ms,
+    /** A retired signing key stays published while anything it signed may still be presented, plus skew. */
+    retiredKeyLifetimeSeconds:
+      Math.max(o.access_token_ttl, o.client_credentials_ttl, o.id_token_ttl, o.device_code_ttl) + 300,
+  };
+}

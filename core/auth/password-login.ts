@@ -1,0 +1,72 @@
+import type { Knex } from 'knex';
+import { ACTIVE_BAN } from '../users/bans.js';
+import { generatePassword, hashPassword, needsRehash, verifyPassword } from './passwords.js';
+
+/**
+ * Email + password sign-in (issue 6): Argon2id against PlatformAccount.password_hash. No user enumeration: an
+ * unknown email, a deleted account and a wrong password take the same time (a real Argon2 verification runs in
+ * every case) and the caller gets the same answer for all three. A ban is told only after the right password.
+ */
+export type PasswordCheck =
+  | { ok: true; userId: string; accountId: string }
+  | { ok: false; reason: 'invalid_credentials'; userId: string | null }
+  | { ok: false; reason: 'banned'; userId: string; until: Date | null };
+
+interface AccountRow {
+  id: string;
+  user_id: string;
+  password_hash: string | null;
+  deleted_at: Date | null;
+  ban_id: string | null;
+  banned_until: Date | null;
+}
+
+export function createPasswordLogin(db: Knex) {
+  // A hash of a random password with the current parameters: unknown emails cost a real verification too.
+  let dummy: Promise<string> | undefined;
+  const dummyHash = () => (dummy ??= hashPassword(generatePassword()));
+
+  const findAccount = (email: string) =>
+    db('PlatformAccount as pa')
+      .join('User as u', 'u.id', 'pa.user_id')
+      .joinRaw(`LEFT JOIN "UserBan" b ON b.user_id = u.id AND ${ACTIVE_BAN}`)
+      .where('pa.platform_id', 'email')
+      .whereRaw('lower(pa.platform_user_id) = lower(?)', [email])
+      .first<AccountRow | undefined>(
+        'pa.id',
+        'pa.user_id',
+        'pa.password_hash',
+        'u.deleted_at',
+        'b.id as ban_id',
+        'b.expires_at as banned_until',
+      );
+
+  return {
+    async check(email: string, password: string): Promise<PasswordCheck> {
+      const account = await findAccount(email.trim());
+      const usable = account?.password_hash && !account.deleted_at ? account : undefined;
+      const matches = await verifyPassword(usable?.password_hash ?? (await dummyHash()), password);
+      if (!usable || !matches) {
+        return { ok: false, reason: 'invalid_credentials', userId: usable?.user_id ?? null };
+      }
+      if (usable.ban_id)
+        return { ok: false, reason: 'banned', userId: usable.user_id, until: usable.banned_until };
+      if (needsRehash(usable.password_hash!)) {
+        // Parameters were raised since this hash was made: store a stronger one while we hold the password.
+        await db('PlatformAccount')
+          .where({ id: usable.id })
+          .update({ password_hash: await hashPassword(password) });
+      }
+      return { ok: true, userId: usable.user_id, accountId: usable.id };
+    },
+
+    /** Called once the sign-in is complete (after any further step, such as 2FA). */
+    async recordSignIn(userId: string, accountId: string): Promise<void> {
+      await db('User')
+        .where({ id: userId })
+        .update({ last_login_at: db.fn.now(), last_login_platform_account_id: accountId });
+    },
+  };
+}
+
+export type PasswordLogin = ReturnType<typeof createPasswordLogin>;

@@ -1,0 +1,81 @@
+import type { Knex } from 'knex';
+import type { Account, FindAccount } from 'oidc-provider';
+import { ACTIVE_BAN } from '../core/users/bans.js';
+
+/**
+ * Claims about a user (issue 6, item 4): `sub` is the User id; profile and email come from the primary
+ * PlatformAccount; the `roles` scope adds role names and ids. Deleted and banned users have no account as far
+ * as the provider is concerned, so their sessions and refresh tokens stop producing tokens.
+ */
+export const CLAIMS = {
+  openid: ['sub'],
+  profile: ['preferred_username', 'name', 'picture', 'locale', 'updated_at'],
+  email: ['email', 'email_verified'],
+  roles: ['roles', 'role_ids'],
+};
+
+interface AccountRow {
+  id: string;
+  username: string;
+  preferred_locale: string | null;
+  updated_at: Date;
+  display_name: string | null;
+  email: string | null;
+  avatar_url: string | null;
+  email_verified_at: Date | null;
+  platform_id: string | null;
+}
+
+export function createFindAccount(db: Knex): FindAccount {
+  return async (_ctx, sub) => {
+    if (!/^[0-9a-f-]{36}$/i.test(sub)) return undefined;
+    const row = await db('User as u')
+      .leftJoin('PlatformAccount as pa', 'pa.id', 'u.primary_platform_account_id')
+      .where('u.id', sub)
+      .whereNull('u.deleted_at')
+      .whereNotExists(db('UserBan as b').whereRaw(`b.user_id = u.id AND ${ACTIVE_BAN}`))
+      .first<AccountRow | undefined>(
+        'u.id',
+        'u.username',
+        'u.preferred_locale',
+        'u.updated_at',
+        'pa.username as display_name',
+        'pa.email',
+        'pa.avatar_url',
+        'pa.email_verified_at',
+        'pa.platform_id',
+      );
+    if (!row) return undefined;
+    const account: Account = {
+      accountId: row.id,
+      async claims(_use, scope) {
+        const scopes = new Set(scope.split(' '));
+        const claims: Record<string, unknown> = { sub: row.id };
+        if (scopes.has('profile')) {
+          Object.assign(claims, {
+            preferred_username: row.username,
+            name: row.display_name ?? row.username,
+            ...(row.avatar_url ? { picture: row.avatar_url } : {}),
+            locale: row.preferred_locale ?? 'en',
+            updated_at: Math.floor(row.updated_at.getTime() / 1000),
+          });
+        }
+        if (scopes.has('email') && row.email) {
+          // Social providers vouch for their addresses; email accounts once the address is verified.
+          const verified = row.platform_id === 'email' ? row.email_verified_at !== null : true;
+          Object.assign(claims, { email: row.email, email_verified: verified });
+        }
+        if (scopes.has('roles')) {
+          const roles = await db('UserRole as ur')
+            .join('Role as r', 'r.id', 'ur.role_id')
+            .where('ur.user_id', row.id)
+            .orderBy('r.id')
+            .select<{ id: string; name: string }[]>('r.id', 'r.name');
+          Object.assign(claims, { roles: roles.map((r) => r.name), role_ids: roles.map((r) => r.id) });
+        }
+        return claims as { sub: string };
+      },
+    };
+    return account;
+  };
+}

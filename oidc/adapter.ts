@@ -1,0 +1,77 @@
+import type { Knex } from 'knex';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+
+/**
+ * oidc-provider's storage in PostgreSQL (issue 6): every model in the one "OidcPayload" table, keyed by
+ * (model, id), with the columns each lookup needs. Expired rows are invisible at once and deleted by the
+ * scheduler (`deleteExpiredOidcRows`). Clients are not stored here: see clients.ts.
+ */
+interface Row {
+  payload: AdapterPayload;
+  consumed_at: Date | null;
+}
+
+export function createPgAdapter(db: Knex, model: string): Adapter {
+  const table = () => db<Row & { model: string; id: string }>('OidcPayload');
+  const live = () =>
+    table()
+      .where({ model })
+      .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()));
+
+  const answer = (row: Row | undefined): AdapterPayload | undefined =>
+    row ? { ...row.payload, ...(row.consumed_at ? { consumed: true } : {}) } : undefined;
+
+  return {
+    async upsert(id, payload, expiresIn) {
+      const row = {
+        model,
+        id,
+        payload: JSON.stringify(payload),
+        grant_id: payload.grantId ?? null,
+        uid: payload.uid ?? null,
+        user_code: payload.userCode ?? null,
+        expires_at: expiresIn ? db.raw(`now() + make_interval(secs => ?)`, [expiresIn]) : null,
+      };
+      await table()
+        .insert(row as never)
+        .onConflict(['model', 'id'])
+        .merge(['payload', 'grant_id', 'uid', 'user_code', 'expires_at'] as never);
+    },
+    async find(id) {
+      return answer(await live().where({ id }).first('payload', 'consumed_at'));
+    },
+    async findByUid(uid) {
+      return answer(await live().where('uid', uid).first('payload', 'consumed_at'));
+    },
+    async findByUserCode(userCode) {
+      return answer(await live().where('user_code', userCode).first('payload', 'consumed_at'));
+    },
+    async consume(id) {
+      await table()
+        .where({ model, id })
+        .update({ consumed_at: db.fn.now() } as never);
+    },
+    async destroy(id) {
+      await table().where({ model, id }).delete();
+    },
+    async revokeByGrantId(grantId) {
+      await table()
+        .where({ model, grant_id: grantId } as never)
+        .delete();
+    },
+  };
+}
+
+/** The cleanup job: deletes rows past their expiry, in batches so a large backlog never locks the table long. */
+export async function deleteExpiredOidcRows(db: Knex, batch = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await db.raw<{ rowCount: number }>(
+      `DELETE FROM "OidcPayload" WHERE ctid IN (
+         SELECT ctid FROM "OidcPayload" WHERE expires_at <= now() LIMIT ?)`,
+      [batch],
+    );
+    total += result.rowCount;
+    if (result.rowCount < batch) return total;
+  }
+}

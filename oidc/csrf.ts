@@ -1,0 +1,51 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Request, Response } from 'express';
+
+/**
+ * CSRF protection for the interaction forms: a random secret in an HttpOnly, SameSite=Lax cookie, and in each
+ * form an HMAC of that secret and the interaction uid. Another site can neither read the cookie nor compute the
+ * token, and a token is good for one interaction only.
+ */
+const COOKIE = 'heimdall.csrf';
+
+export function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+export function createCsrf(options: { key: Buffer; secure: boolean; path: string }) {
+  const sign = (secret: string, uid: string) =>
+    createHmac('sha256', options.key).update(`${secret}:${uid}`).digest('base64url');
+
+  return {
+    /** The token for a form of interaction `uid`; sets the cookie when the browser has none yet. */
+    token(req: Request, res: Response, uid: string): string {
+      let secret = readCookie(req, COOKIE);
+      if (!secret || !/^[\w-]{32,64}$/.test(secret)) {
+        secret = randomBytes(32).toString('base64url');
+        res.cookie(COOKIE, secret, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: options.secure,
+          path: options.path,
+        });
+      }
+      return sign(secret, uid);
+    },
+
+    valid(req: Request, uid: string, submitted: unknown): boolean {
+      const secret = readCookie(req, COOKIE);
+      if (!secret || typeof submitted !== 'string') return false;
+      const expected = Buffer.from(sign(secret, uid));
+      const actual = Buffer.from(submitted);
+      return actual.length === expected.length && timingSafeEqual(actual, expected);
+    },
+  };
+}
+
+export type Csrf = ReturnType<typeof createCsrf>;

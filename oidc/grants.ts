@@ -1,0 +1,41 @@
+import type { KoaContextWithOIDC, Grant } from 'oidc-provider';
+import type { ConsentStore } from '../core/oauth-clients/consents.js';
+
+/**
+ * When consent is not asked (issue 6, item 3): first-party clients never ask; a third-party client asks once,
+ * and a later sign-in asking for the same or fewer scopes reuses the recorded OAuthConsent. Either way a
+ * grant covering the request is made here, so oidc-provider finds nothing missing and skips the consent page.
+ */
+export function createLoadExistingGrant(deps: {
+  consents: ConsentStore;
+  isFirstParty: (clientId: string, metadata: Record<string, unknown>) => boolean;
+}) {
+  return async (ctx: KoaContextWithOIDC): Promise<Grant | undefined> => {
+    const { oidc } = ctx;
+    const client = oidc.client!;
+    const accountId = oidc.session!.accountId!;
+    const grantId = oidc.result?.consent?.grantId || oidc.session!.grantIdFor(client.clientId);
+    let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+    if (grant && grant.accountId !== accountId) grant = undefined;
+
+    const oidcScopes = [...oidc.requestParamOIDCScopes];
+    const resourceScopes = Object.entries(oidc.resourceServers ?? {}).map(
+      ([indicator, server]) =>
+        [indicator, [...oidc.requestParamScopes].filter((s) => server.scopes.has(s))] as const,
+    );
+    if (!deps.isFirstParty(client.clientId, client.metadata())) {
+      const consented = new Set(await deps.consents.scopes(accountId, client.clientId));
+      const wanted = [...oidcScopes, ...resourceScopes.flatMap(([, scopes]) => scopes)];
+      if (!wanted.every((s) => consented.has(s))) return grant; // the consent page asks for the rest
+    }
+    grant ??= new oidc.provider.Grant({ accountId, clientId: client.clientId });
+    grant.addOIDCScope(oidcScopes.join(' '));
+    const claims = [...oidc.requestParamClaims].filter((c) => c !== 'sub');
+    if (claims.length) grant.addOIDCClaims(claims);
+    for (const [indicator, scopes] of resourceScopes) {
+      if (scopes.length) grant.addResourceScope(indicator, scopes.join(' '));
+    }
+    await grant.save();
+    return grant;
+  };
+}

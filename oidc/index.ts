@@ -1,0 +1,94 @@
+import { Router, type RequestHandler } from 'express';
+import type { Knex } from 'knex';
+import type Provider from 'oidc-provider';
+import type { AuditLogger } from '../core/audit/index.js';
+import { createPasswordLogin } from '../core/auth/password-login.js';
+import type { Logger } from '../core/logger/index.js';
+import { createConsentStore } from '../core/oauth-clients/consents.js';
+import type { SigningKeyStore } from '../core/tokens/signing-keys.js';
+import { createFindAccount } from './account.js';
+import { auditProviderEvents } from './audit-events.js';
+import { createClientAdapter } from './clients.js';
+import { createCsrf } from './csrf.js';
+import { interactionRouter } from './interactions/router.js';
+import { createProvider, type ProviderHolder, type ProviderSettings } from './provider.js';
+
+export { deleteExpiredOidcRows } from './adapter.js';
+export type { ProviderSettings } from './provider.js';
+
+/**
+ * Heimdall ID in one object: the provider (rebuilt when another node rotates the signing keys), its interaction
+ * pages, and the Express router that mounts both at `basePath` — before any body parser, as oidc-provider
+ * parses its own bodies.
+ */
+export interface HeimdallId extends ProviderHolder {
+  router: Router;
+  /** Drops cached clients (after a client changed). */
+  forgetClients(): void;
+  /** Looks for rotated keys now (nodes also do so every `keyCheckIntervalMs`). */
+  refreshKeys(): Promise<boolean>;
+  stop(): void;
+}
+
+export async function createHeimdallId(deps: {
+  settings: ProviderSettings;
+  keyCheckIntervalMs: number;
+  db: Knex;
+  keys: SigningKeyStore;
+  audit: AuditLogger;
+  logger: Logger;
+}): Promise<HeimdallId> {
+  const { settings, logger } = deps;
+  const consents = createConsentStore(deps.db);
+  const clients = createClientAdapter(deps.db, settings.clientCacheTtlMs);
+
+  const build = (jwks: Awaited<ReturnType<SigningKeyStore['load']>>['privateJwks']) => {
+    const provider = createProvider({ settings, db: deps.db, consents, jwks, clients });
+    auditProviderEvents(provider, deps.audit, logger);
+    return { provider, handler: provider.callback() as unknown as RequestHandler };
+  };
+
+  let keySet = await deps.keys.load();
+  let current = build(keySet.privateJwks);
+
+  const refreshKeys = async () => {
+    const version = await deps.keys.version();
+    if (version === keySet.version) return false;
+    keySet = await deps.keys.load();
+    current = build(keySet.privateJwks);
+    logger.info({ keys: keySet.version }, 'OIDC signing keys changed; provider reloaded');
+    return true;
+  };
+  const timer = setInterval(() => {
+    refreshKeys().catch((err: unknown) => logger.warn({ err }, 'could not check the OIDC signing keys'));
+  }, deps.keyCheckIntervalMs);
+  timer.unref();
+
+  const router = Router();
+  router.use(
+    settings.basePath,
+    interactionRouter({
+      provider: { current: () => current.provider },
+      csrf: createCsrf({
+        key: settings.encryptionKey,
+        secure: settings.cookieSecure,
+        path: settings.basePath,
+      }),
+      passwords: createPasswordLogin(deps.db),
+      consents,
+      audit: deps.audit,
+      logger,
+      findAccount: createFindAccount(deps.db),
+      basePath: settings.basePath,
+    }),
+  );
+  router.use(settings.basePath, (req, res, next) => current.handler(req, res, next));
+
+  return {
+    router,
+    current: (): Provider => current.provider,
+    forgetClients: () => clients.forget(),
+    refreshKeys,
+    stop: () => clearInterval(timer),
+  };
+}

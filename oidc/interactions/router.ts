@@ -1,0 +1,264 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Interaction, InteractionResults } from 'oidc-provider';
+import type { AuditLogger } from '../../core/audit/index.js';
+import type { PasswordLogin } from '../../core/auth/password-login.js';
+import type { Logger } from '../../core/logger/index.js';
+import type { ConsentStore } from '../../core/oauth-clients/consents.js';
+import type { AuditEventInput } from '../../schemas/audit.js';
+import { plainIp } from '../../core/shared/actor.js';
+import type { FindAccount } from 'oidc-provider';
+import type { Csrf } from '../csrf.js';
+import type { ProviderHolder } from '../provider.js';
+import { PAGE_CSP } from '../views/layout.js';
+import { consentPage, loginPage, messagePage, type ClientView } from '../views/pages.js';
+
+/**
+ * The sign-in and consent pages oidc-provider sends people to (`/oidc/interaction/:uid`), mounted before the
+ * provider. The password step ends in `completeLogin`, the one place a sign-in is finished: the 2FA issue adds
+ * its step in front of it, registration and password reset (issue 7) link from the sign-in page.
+ */
+export interface InteractionDeps {
+  provider: ProviderHolder;
+  csrf: Csrf;
+  passwords: PasswordLogin;
+  consents: ConsentStore;
+  audit: AuditLogger;
+  logger: Logger;
+  findAccount: FindAccount;
+  /** Mount path of the provider, e.g. /oidc. */
+  basePath: string;
+}
+
+const INVALID = 'The email address or password is incorrect.';
+
+const requestMeta = (req: Request) => ({
+  ip_address: plainIp(req.ip),
+  user_agent: req.get('user-agent') || undefined,
+  source_service: 'id' as const,
+});
+
+function send(res: Response, status: number, body: string): void {
+  res
+    .status(status)
+    .set({ 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY' })
+    .type('html')
+    .send(body);
+}
+
+export function interactionRouter(deps: InteractionDeps): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
+  const at = (uid: string, action = '') => `${deps.basePath}/interaction/${uid}${action}`;
+
+  const record = (event: AuditEventInput) => {
+    try {
+      deps.audit.record(event);
+    } catch (err) {
+      deps.logger.error({ err }, 'could not record a sign-in audit event');
+    }
+  };
+
+  const clientView = async (clientId: unknown): Promise<ClientView> => {
+    const client = await deps.provider.current().Client.find(String(clientId));
+    return { name: client?.clientName ?? String(clientId), logoUri: client?.logoUri };
+  };
+
+  const details = (req: Request, res: Response) => deps.provider.current().interactionDetails(req, res);
+
+  const finish = async (req: Request, res: Response, result: InteractionResults, merge = false) => {
+    const redirectTo = await deps.provider
+      .current()
+      .interactionResult(req, res, result, { mergeWithLastSubmission: merge });
+    // 303: the browser follows with a GET, whatever method brought it here.
+    res.redirect(303, redirectTo);
+  };
+
+  /** The one place a sign-in completes (after the password now; after the second factor once 2FA lands). */
+  const completeLogin = async (
+    req: Request,
+    res: Response,
+    interaction: Interaction,
+    login: { userId: string; accountId: string; amr: string[] },
+  ) => {
+    await deps.passwords.recordSignIn(login.userId, login.accountId);
+    record({
+      event_type: 'login',
+      user_id: login.userId,
+      actor_id: login.userId,
+      metadata: { client_id: interaction.params.client_id, method: 'password', amr: login.amr },
+      ...requestMeta(req),
+    });
+    await finish(req, res, { login: { accountId: login.userId, amr: login.amr, remember: true } });
+  };
+
+  const renderLogin = async (
+    req: Request,
+    res: Response,
+    interaction: Interaction,
+    status = 200,
+    extra: { email?: string; error?: string } = {},
+  ) =>
+    send(
+      res,
+      status,
+      loginPage({
+        action: at(interaction.uid, '/login'),
+        csrf: deps.csrf.token(req, res, interaction.uid),
+        client: await clientView(interaction.params.client_id),
+        ...extra,
+      }),
+    );
+
+  const requestedScopes = (interaction: Interaction): string[] => {
+    const d = interaction.prompt.details as {
+      missingOIDCScope?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    return [
+      ...new Set([...(d.missingOIDCScope ?? []), ...Object.values(d.missingResourceScopes ?? {}).flat()]),
+    ];
+  };
+
+  router.get('/interaction/:uid', async (req, res) => {
+    const interaction = await details(req, res);
+    if (interaction.uid !== req.params.uid) return staleInteraction(res);
+    if (interaction.prompt.name === 'login') return renderLogin(req, res, interaction);
+    if (interaction.prompt.name === 'consent') {
+      const account = await deps.findAccount(undefined as never, interaction.session!.accountId);
+      const claims = account ? await account.claims('id_token', 'profile', {}, []) : undefined;
+      return send(
+        res,
+        200,
+        consentPage({
+          action: at(interaction.uid, '/confirm'),
+          abortAction: at(interaction.uid, '/abort'),
+          csrf: deps.csrf.token(req, res, interaction.uid),
+          client: await clientView(interaction.params.client_id),
+          scopes: requestedScopes(interaction),
+          username: String(claims?.preferred_username ?? ''),
+        }),
+      );
+    }
+    return send(
+      res,
+      400,
+      messagePage({
+        title: 'Cannot continue',
+        message: 'This sign-in step is not supported.',
+        status: 'error',
+      }),
+    );
+  });
+
+  router.post('/interaction/:uid/login', form, async (req, res) => {
+    const interaction = await details(req, res);
+    if (interaction.uid !== req.params.uid || interaction.prompt.name !== 'login')
+      return staleInteraction(res);
+    if (!deps.csrf.valid(req, interaction.uid, req.body?.csrf)) return csrfFailure(res);
+    const email = typeof req.body.email === 'string' ? req.body.email.slice(0, 320) : '';
+    const password = typeof req.body.password === 'string' ? req.body.password.slice(0, 1024) : '';
+    if (!email || !password) {
+      return renderLogin(req, res, interaction, 400, {
+        email,
+        error: 'Enter your email address and password.',
+      });
+    }
+    const check = await deps.passwords.check(email, password);
+    if (!check.ok) {
+      record({
+        event_type: 'login_failed',
+        user_id: check.userId ?? undefined,
+        status: 'failure',
+        error_message: check.reason,
+        metadata: { client_id: interaction.params.client_id, method: 'password', reason: check.reason },
+        ...requestMeta(req),
+      });
+      const error =
+        check.reason === 'banned'
+          ? check.until
+            ? `This account is banned until ${check.until.toUTCString()}.`
+            : 'This account is banned.'
+          : INVALID;
+      return renderLogin(req, res, interaction, check.reason === 'banned' ? 403 : 401, { email, error });
+    }
+    return completeLogin(req, res, interaction, {
+      userId: check.userId,
+      accountId: check.accountId,
+      amr: ['pwd'],
+    });
+  });
+
+  router.post('/interaction/:uid/confirm', form, async (req, res) => {
+    const interaction = await details(req, res);
+    if (interaction.uid !== req.params.uid || interaction.prompt.name !== 'consent')
+      return staleInteraction(res);
+    if (!deps.csrf.valid(req, interaction.uid, req.body?.csrf)) return csrfFailure(res);
+    const provider = deps.provider.current();
+    const accountId = interaction.session!.accountId;
+    const clientId = String(interaction.params.client_id);
+    const grant =
+      (interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined) ??
+      new provider.Grant({ accountId, clientId });
+    const d = interaction.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
+    if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {})) {
+      grant.addResourceScope(indicator, scopes.join(' '));
+    }
+    const grantId = await grant.save();
+    const granted = requestedScopes(interaction);
+    const all = await deps.consents.grant(accountId, clientId, granted);
+    record({
+      event_type: 'consent_granted',
+      user_id: accountId,
+      actor_id: accountId,
+      resource_type: 'oauth_client',
+      resource_id: clientId,
+      metadata: { client_id: clientId, scopes: granted, all_scopes: all },
+      ...requestMeta(req),
+    });
+    await finish(req, res, { consent: { grantId } }, true);
+  });
+
+  router.post('/interaction/:uid/abort', form, async (req, res) => {
+    const interaction = await details(req, res);
+    if (interaction.uid !== req.params.uid) return staleInteraction(res);
+    if (!deps.csrf.valid(req, interaction.uid, req.body?.csrf)) return csrfFailure(res);
+    await finish(req, res, { error: 'access_denied', error_description: 'The user denied the request.' });
+  });
+
+  router.use('/interaction', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const name = (err as { name?: string }).name;
+    if (name === 'SessionNotFound') return staleInteraction(res);
+    return next(err);
+  });
+  return router;
+}
+
+function staleInteraction(res: Response): void {
+  send(
+    res,
+    400,
+    messagePage({
+      title: 'This sign-in has expired',
+      message: 'Go back to the app you came from and start again.',
+      status: 'error',
+    }),
+  );
+}
+
+function csrfFailure(res: Response): void {
+  send(
+    res,
+    403,
+    messagePage({
+      title: 'Please try again',
+      message: 'The form was sent from another page or has expired. Go back, reload the page and try again.',
+      status: 'error',
+    }),
+  );
+}

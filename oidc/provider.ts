@@ -1,0 +1,213 @@
+import { hkdfSync, timingSafeEqual } from 'node:crypto';
+import type { JWK } from 'jose';
+import type { Knex } from 'knex';
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { hashSecret } from '../core/auth/secret-token.js';
+import type { ConsentStore } from '../core/oauth-clients/consents.js';
+import { createPgAdapter } from './adapter.js';
+import { CLAIMS, createFindAccount } from './account.js';
+import { OIDC_SCOPES, type createClientAdapter } from './clients.js';
+import { createLoadExistingGrant } from './grants.js';
+import { SafeHtml } from './views/html.js';
+import { PAGE_CSP } from './views/layout.js';
+import { deviceConfirmPage, deviceInputPage, logoutPage, messagePage } from './views/pages.js';
+
+/**
+ * Heimdall ID's oidc-provider configuration (issue 6): the one module that imports oidc-provider's runtime.
+ * Everything the provider keeps lives in PostgreSQL (adapter.ts), clients come from OAuthClient (clients.ts),
+ * users from User/PlatformAccount (account.ts). Access tokens for the Heimdall API (the `api_resource`
+ * indicator) are RFC 9068 JWTs carrying their grant id (`gid`), so the API can refuse them once the grant is
+ * revoked; all other access tokens are opaque (userinfo, introspection, revocation).
+ */
+export interface ProviderSettings {
+  issuer: string;
+  apiResource: string;
+  cookieSecure: boolean;
+  trustProxy: boolean;
+  encryptionKey: Buffer;
+  firstPartyClients: readonly string[];
+  ttl: {
+    accessToken: number;
+    refreshToken: number;
+    idToken: number;
+    session: number;
+    grant: number;
+    deviceCode: number;
+    clientCredentials: number;
+  };
+  clientCacheTtlMs: number;
+  /** Where the interaction pages are mounted (the provider's mount path). */
+  basePath: string;
+}
+
+export type HeimdallProvider = Provider;
+
+export interface ProviderHolder {
+  current(): Provider;
+}
+
+/** The API scopes a client may obtain: `api` and any `resource:action` permission it registered. */
+const apiScopesOf = (metadata: Record<string, unknown>) =>
+  ((metadata.heimdall_api_scopes as string[] | undefined) ?? []).filter(
+    (s) => s === 'api' || s.includes(':'),
+  );
+
+function setPage(ctx: KoaContextWithOIDC, body: string): void {
+  ctx.type = 'html';
+  ctx.set('Content-Security-Policy', PAGE_CSP);
+  ctx.body = body;
+}
+
+export function createProvider(deps: {
+  settings: ProviderSettings;
+  db: Knex;
+  consents: ConsentStore;
+  jwks: JWK[];
+  clients: ReturnType<typeof createClientAdapter>;
+}): Provider {
+  const { settings } = deps;
+  const cookieKey = Buffer.from(
+    hkdfSync('sha256', settings.encryptionKey, Buffer.alloc(0), 'heimdall oidc cookies', 32),
+  ).toString('base64url');
+  const firstParty = new Set(settings.firstPartyClients);
+  const adapters = new Map<string, ReturnType<typeof createPgAdapter>>();
+
+  const configuration: Configuration = {
+    adapter: (name: string) => {
+      if (name === 'Client') return deps.clients;
+      let adapter = adapters.get(name);
+      if (!adapter) adapters.set(name, (adapter = createPgAdapter(deps.db, name)));
+      return adapter;
+    },
+    findAccount: createFindAccount(deps.db),
+    claims: CLAIMS,
+    scopes: OIDC_SCOPES,
+    jwks: { keys: deps.jwks as never },
+    cookies: {
+      keys: [cookieKey],
+      long: { signed: true, httpOnly: true, sameSite: 'lax', secure: settings.cookieSecure },
+      short: { signed: true, httpOnly: true, sameSite: 'lax', secure: settings.cookieSecure },
+    },
+    responseTypes: ['code'],
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+    },
+    extraClientMetadata: { properties: ['heimdall_first_party', 'heimdall_api_scopes'] },
+    clientBasedCORS: (_ctx, origin, client) =>
+      origin !== 'null' && client.redirectUris!.some((uri) => URL.parse(uri)?.origin === origin),
+    interactions: { url: (_ctx, interaction) => `${settings.basePath}/interaction/${interaction.uid}` },
+    loadExistingGrant: createLoadExistingGrant({
+      consents: deps.consents,
+      isFirstParty: (clientId, metadata) =>
+        firstParty.has(clientId) || metadata.heimdall_first_party === true,
+    }),
+    extraTokenClaims: (_ctx, token) =>
+      token.kind === 'AccessToken' && 'grantId' in token && token.grantId
+        ? { gid: token.grantId }
+        : undefined,
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: (_ctx, token) =>
+        (token as { resourceServer?: { accessTokenTTL?: number } }).resourceServer?.accessTokenTTL ??
+        settings.ttl.accessToken,
+      AuthorizationCode: 60,
+      ClientCredentials: settings.ttl.clientCredentials,
+      DeviceCode: settings.ttl.deviceCode,
+      Grant: settings.ttl.grant,
+      IdToken: settings.ttl.idToken,
+      Interaction: 3600,
+      RefreshToken: settings.ttl.refreshToken,
+      Session: settings.ttl.session,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => setPage(ctx, logoutPage(new SafeHtml(form), ctx.host)),
+        postLogoutSuccessSource: async (ctx) =>
+          setPage(ctx, messagePage({ title: 'Signed out', message: 'You are signed out of Heimdall.' })),
+      },
+      deviceFlow: {
+        enabled: true,
+        userCodeInputSource: async (ctx, form, _out, err) =>
+          setPage(
+            ctx,
+            deviceInputPage(
+              new SafeHtml(form),
+              err
+                ? (err as { userCode?: unknown }).userCode || err.name === 'NoCodeError'
+                  ? 'That code is not valid. Check it and try again.'
+                  : 'The request could not be completed. Start again on your device.'
+                : undefined,
+            ),
+          ),
+        userCodeConfirmSource: async (ctx, form, client, _info, userCode) =>
+          setPage(
+            ctx,
+            deviceConfirmPage(
+              new SafeHtml(form),
+              { name: client.clientName ?? client.clientId, logoUri: client.logoUri },
+              userCode,
+            ),
+          ),
+        successSource: async (ctx) =>
+          setPage(
+            ctx,
+            messagePage({
+              title: 'Device connected',
+              message: 'You can close this page and return to your device.',
+            }),
+          ),
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (ctx, _client, oneOf) =>
+          oneOf ?? (ctx.oidc.params?.grant_type === 'client_credentials' ? settings.apiResource : undefined),
+        useGrantedResource: async () => false,
+        getResourceServerInfo: async (ctx, indicator, client) => {
+          if (indicator !== settings.apiResource) throw new errors.InvalidTarget();
+          const machine = ctx.oidc.params?.grant_type === 'client_credentials';
+          return {
+            scope: apiScopesOf(client.metadata()).join(' '),
+            audience: settings.apiResource,
+            accessTokenTTL: machine ? settings.ttl.clientCredentials : settings.ttl.accessToken,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+    },
+    renderError: async (ctx, out) =>
+      setPage(
+        ctx,
+        messagePage({
+          title: 'Something went wrong',
+          message: String(out.error_description ?? out.error ?? 'The request could not be completed.'),
+          status: 'error',
+        }),
+      ),
+  };
+
+  const provider = new Provider(settings.issuer, configuration);
+  provider.proxy = settings.trustProxy;
+
+  // Client secrets are stored as SHA-256 hashes (seed 004): compare the hash of what the client presents.
+  (
+    provider.Client.prototype as unknown as { compareClientSecret(actual: string): boolean }
+  ).compareClientSecret = function (this: { clientSecret?: string }, actual: string) {
+    if (!this.clientSecret || typeof actual !== 'string') return false;
+    const expected = Buffer.from(this.clientSecret);
+    const presented = Buffer.from(hashSecret(actual));
+    return expected.length === presented.length && timingSafeEqual(expected, presented);
+  };
+  return provider;
+}

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { html, SafeHtml } from './html.js';
+
+/**
+ * The frame of every Heimdall ID page: one column that fits a phone, system fonts, visible focus, no external
+ * resources (the Content-Security-Policy set by the interaction router allows none).
+ */
+const STYLE = `
+:root{color-scheme:light dark;--accent:#3451b2;--danger:#b42318;--muted:#667085;--border:#d0d5dd}
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
+display:flex;min-height:100vh;align-items:flex-start;justify-content:center;padding:2rem 1rem}
+main{width:100%;max-width:24rem}h1{font-size:1.5rem;margin:0 0 .25rem}p.lead{color:var(--muted);margin:0 0 1.5rem}
+label{display:block;font-weight:600;margin:1rem 0 .25rem}
+input[type=email],input[type=password],input[type=text]{width:100%;font:inherit;padding:.6rem .75rem;
+border:1px solid var(--border);border-radius:.5rem}
+button{font:inherit;font-weight:600;width:100%;padding:.7rem;margin-top:1.25rem;border-radius:.5rem;border:1px solid var(--accent);
+background:var(--accent);color:#fff;cursor:pointer}button.secondary{background:transparent;color:inherit;border-color:var(--border);margin-top:.5rem}
+:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+.error{border-left:4px solid var(--danger);padding:.5rem .75rem;margin:1rem 0;background:rgba(180,35,24,.08)}
+ul.scopes{padding-left:1.25rem}ul.scopes li{margin:.35rem 0}.app{display:flex;gap:.75rem;align-items:center;margin-bottom:1rem}
+.app img{width:48px;height:48px;border-radius:.5rem}.code{font:600 1.5rem/1 ui-monospace,monospace;letter-spacing:.1em;text-align:center}
+`;
+
+const STYLE_HTML = new SafeHtml(STYLE);
+
+/** The Content-Security-Policy of every page: nothing loads from elsewhere; the one inline style by hash. */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`,
+  'img-src https: data:',
+  "form-action 'self' http: https:",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+export function page(options: { title: string; body: SafeHtml; lang?: string }): string {
+  // prettier-ignore: the <style> content must stay byte-identical to STYLE, whose hash PAGE_CSP allows.
+  // prettier-ignore
+  return html`<!doctype html>
+<html lang="${options.lang ?? 'en'}">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <meta name="robots" content="noindex" />
+    <title>${options.title} · Heimdall ID</title>
+    <style>${STYLE_HTML}</style>
+  </head>
+  <body>
+    <main>${options.body}</main>
+  </body>
+</html>`.value;
+}

@@ -1,0 +1,141 @@
+import { html, type SafeHtml } from './html.js';
+import { page } from './layout.js';
+
+/**
+ * Heimdall ID's interaction pages (issue 6): sign-in, consent, device code, sign-out, errors. Every form
+ * carries the CSRF token; every message is plain text. Registration, password reset (issue 7) and the
+ * second-factor step (issue 8) add their pages next to these.
+ */
+export interface ClientView {
+  name: string;
+  logoUri?: string | undefined;
+}
+
+const csrfField = (token: string) => html`<input type="hidden" name="csrf" value="${token}" />`;
+
+const appHeader = (client: ClientView) =>
+  html`<div class="app">
+    ${client.logoUri ? html`<img src="${client.logoUri}" alt="" />` : ''}
+    <div><strong>${client.name}</strong></div>
+  </div>`;
+
+const errorBox = (message: string | undefined) =>
+  message ? html`<div class="error" role="alert" id="form-error">${message}</div>` : '';
+
+export function loginPage(options: {
+  action: string;
+  csrf: string;
+  client: ClientView;
+  email?: string | undefined;
+  error?: string | undefined;
+}): string {
+  return page({
+    title: 'Sign in',
+    body: html`<h1>Sign in</h1>
+      <p class="lead">to continue to ${options.client.name}</p>
+      ${errorBox(options.error)}
+      <form method="post" action="${options.action}" novalidate>
+        ${csrfField(options.csrf)}
+        <label for="email">Email</label>
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autocomplete="username"
+          required
+          autofocus
+          value="${options.email ?? ''}"
+          ${options.error ? html`aria-describedby="form-error"` : ''}
+        />
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        <button type="submit">Sign in</button>
+      </form>`,
+  });
+}
+
+/** What each scope lets an app do, in words a person understands. */
+const SCOPE_TEXT: Record<string, string> = {
+  openid: 'Know who you are on Heimdall',
+  profile: 'See your username, display name, picture and language',
+  email: 'See your email address',
+  offline_access: 'Stay connected when you are not using it',
+  roles: 'See the roles you hold',
+  api: 'Use the Heimdall API with everything you are allowed to do',
+};
+
+export const describeScope = (scope: string): string =>
+  SCOPE_TEXT[scope] ?? (scope.includes(':') ? `Use the Heimdall API: ${scope}` : scope);
+
+export function consentPage(options: {
+  action: string;
+  abortAction: string;
+  csrf: string;
+  client: ClientView;
+  scopes: readonly string[];
+  username: string;
+}): string {
+  return page({
+    title: 'Allow access',
+    body: html`${appHeader(options.client)}
+      <h1>Allow ${options.client.name}?</h1>
+      <p class="lead">Signed in as ${options.username}. ${options.client.name} is asking to:</p>
+      <ul class="scopes">
+        ${options.scopes.map((s) => html`<li>${describeScope(s)}</li>`)}
+      </ul>
+      <p>You can disconnect it at any time from your connected apps.</p>
+      <form method="post" action="${options.action}">
+        ${csrfField(options.csrf)}
+        <button type="submit">Allow</button>
+      </form>
+      <form method="post" action="${options.abortAction}">
+        ${csrfField(options.csrf)}
+        <button type="submit" class="secondary">Deny</button>
+      </form>`,
+  });
+}
+
+export function messagePage(options: { title: string; message: string; status?: 'error' }): string {
+  return page({
+    title: options.title,
+    body: html`<h1>${options.title}</h1>
+      ${options.status === 'error' ? errorBox(options.message) : html`<p>${options.message}</p>`}`,
+  });
+}
+
+/** oidc-provider hands its own form (hidden fields included) to these; it is trusted markup. */
+export function deviceInputPage(form: SafeHtml, error?: string): string {
+  return page({
+    title: 'Connect a device',
+    body: html`<h1>Connect a device</h1>
+      <p class="lead">Enter the code shown on your device.</p>
+      ${errorBox(error)} ${form}
+      <button type="submit" form="op.deviceInputForm">Continue</button>`,
+  });
+}
+
+export function deviceConfirmPage(form: SafeHtml, client: ClientView, userCode: string): string {
+  return page({
+    title: 'Confirm the device',
+    body: html`${appHeader(client)}
+      <h1>Is this your device?</h1>
+      <p>Check that your device shows this code:</p>
+      <p class="code">${userCode}</p>
+      ${form}
+      <button type="submit" form="op.deviceConfirmForm">Yes, continue</button>
+      <button type="submit" form="op.deviceConfirmForm" name="abort" value="yes" class="secondary">
+        No, cancel
+      </button>`,
+  });
+}
+
+export function logoutPage(form: SafeHtml, host: string): string {
+  return page({
+    title: 'Sign out',
+    body: html`<h1>Sign out of Heimdall?</h1>
+      <p class="lead">You are signing out of ${host}.</p>
+      ${form}
+      <button type="submit" form="op.logoutForm" name="logout" value="yes">Yes, sign me out</button>
+      <button type="submit" form="op.logoutForm" class="secondary">No, stay signed in</button>`,
+  });
+}
