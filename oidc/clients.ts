@@ -42,7 +42,8 @@ export function clientMetadata(row: ClientRow): AdapterPayload {
     grant_types: row.grant_types,
     response_types: code ? ['code'] : [],
     // The provider's own scopes here; the API's (`api`, `resource:action`) are offered by the resource server.
-    scope: row.scopes.filter((s) => OIDC_SCOPES.includes(s)).join(' '),
+    // (A client with API scopes only, e.g. a machine client, registers just `openid`: metadata must not be empty.)
+    scope: row.scopes.filter((s) => OIDC_SCOPES.includes(s)).join(' ') || 'openid',
     heimdall_api_scopes: row.scopes.filter((s) => !OIDC_SCOPES.includes(s)),
     token_endpoint_auth_method:
       row.token_endpoint_auth_method as AdapterPayload['token_endpoint_auth_method'],

@@ -14,7 +14,7 @@ import { authenticateBearer } from '../../core/auth/bearer.js';
 import { createGraphqlServer } from '../../keystone/graphql/server.js';
 import { attachGraphqlWs } from '../../keystone/graphql/ws.js';
 import { createServices, type Services } from './services.js';
-import { createHeimdallId, deleteExpiredOidcRows } from '../../oidc/index.js';
+import { createHeimdallId, deleteExpiredOidcRows, type HeimdallId } from '../../oidc/index.js';
 import type { ProcessRole } from './roles.js';
 
 /**
@@ -30,6 +30,8 @@ export interface RunningPlatform {
   routes: readonly AnyRoute[];
   /** The wired services (tests reach the auth cache through it). */
   services: Services;
+  /** Heimdall ID, when oidc.enabled. */
+  heimdallId: HeimdallId | undefined;
   /** Present when this process runs the scheduler role. */
   scheduler: Scheduler | undefined;
   stop(): Promise<void>;
@@ -188,6 +190,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
       cache: readyCache,
       routes: services.routes,
       services,
+      heimdallId,
       scheduler,
       stop: () =>
         (stopping ??= (async () => {

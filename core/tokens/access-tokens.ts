@@ -33,7 +33,7 @@ export function createAccessTokenVerifier(deps: {
   publicKeys: () => Promise<Map<string, Record<string, unknown>>>;
 }) {
   let keys: Map<string, VerifyKey> | undefined;
-  let loadedAt = 0;
+  let lastMiss = 0;
   let loading: Promise<void> | undefined;
 
   const reload = () =>
@@ -43,7 +43,6 @@ export function createAccessTokenVerifier(deps: {
         const imported = new Map<string, VerifyKey>();
         for (const [kid, jwk] of jwks) imported.set(kid, await importJWK(jwk, SIGNING_ALG));
         keys = imported;
-        loadedAt = Date.now();
       } finally {
         loading = undefined;
       }
@@ -52,7 +51,12 @@ export function createAccessTokenVerifier(deps: {
   const getKey: JWTVerifyGetKey = async (header) => {
     const kid = header.kid;
     if (!kid) throw invalid();
-    if (!keys || (!keys.has(kid) && Date.now() - loadedAt > KEY_RELOAD_MS)) await reload();
+    if (!keys) await reload();
+    if (!keys!.has(kid) && Date.now() - lastMiss > KEY_RELOAD_MS) {
+      // A key we have not seen: another node may have rotated. Look once, not on every bad token.
+      lastMiss = Date.now();
+      await reload();
+    }
     const key = keys!.get(kid);
     if (!key) throw invalid();
     return key;

@@ -1,0 +1,170 @@
+import { describe, expect, it } from '@jest/globals';
+import { decodeProtectedHeader } from 'jose';
+import { call } from '../support/fixtures.js';
+import {
+  client,
+  createOAuthClient,
+  createPasswordUser,
+  Person,
+  relyingParty,
+  useOidcPlatform,
+  type TestClient,
+} from '../support/oidc.js';
+
+/** Refresh rotation and reuse detection, revocation, introspection, client credentials, key rotation. */
+describe('Heimdall ID: tokens', () => {
+  const t = useOidcPlatform();
+  const resource = () => `${t.url}/v1`;
+
+  /** Signs a user in with offline access and the API resource; answers the RP config and the tokens. */
+  async function signedIn(c: TestClient, user: { email: string; password: string }) {
+    const config = await relyingParty(t.url, c);
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: c.redirectUri,
+      scope: 'openid offline_access api',
+      prompt: 'consent',
+      resource: resource(),
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const result = await new Person(t.url).signIn(url.toString(), c.redirectUri, user);
+    const tokens = await client.authorizationCodeGrant(
+      config,
+      new URL(result.callback!),
+      { pkceCodeVerifier: verifier, idTokenExpected: true },
+      { resource: resource() },
+    );
+    return { config, tokens };
+  }
+
+  const me = (token: string) => call(t.url, 'GET', '/v1/me', { key: token });
+
+  it('rotates refresh tokens; replaying a rotated one revokes the whole grant and its access tokens', async () => {
+    const user = await createPasswordUser(t.db);
+    const c = await createOAuthClient(t.db);
+    const { config, tokens } = await signedIn(c, user);
+    expect((await me(tokens.access_token)).status).toBe(200);
+
+    const rotated = await client.refreshTokenGrant(config, tokens.refresh_token!, { resource: resource() });
+    expect(rotated.refresh_token).toBeDefined();
+    expect(rotated.refresh_token).not.toBe(tokens.refresh_token);
+    expect((await me(rotated.access_token)).status).toBe(200);
+
+    // The old refresh token again: someone copied it. Refused, and everything from this grant dies.
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    await expect(client.refreshTokenGrant(config, rotated.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const refused = await me(rotated.access_token);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('auth.token_revoked');
+
+    await t.platform.services.audit.flush();
+    const revoked = await t.platform.databases
+      .audit('AuditEvent')
+      .where({ user_id: user.id, event_type: 'token_revoked' });
+    expect(revoked.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('revoking the refresh token ends the grant: introspection says inactive, the API refuses the JWT', async () => {
+    const user = await createPasswordUser(t.db);
+    const c = await createOAuthClient(t.db);
+    const { config, tokens } = await signedIn(c, user);
+
+    const active = await client.tokenIntrospection(config, tokens.refresh_token!);
+    expect(active).toMatchObject({ active: true, sub: user.id, client_id: c.clientId });
+
+    await client.tokenRevocation(config, tokens.refresh_token!);
+    expect((await client.tokenIntrospection(config, tokens.refresh_token!)).active).toBe(false);
+    expect((await me(tokens.access_token)).body.error.code).toBe('auth.token_revoked');
+  });
+
+  it('introspects and revokes opaque (userinfo) access tokens', async () => {
+    const user = await createPasswordUser(t.db);
+    const c = await createOAuthClient(t.db, { firstParty: true });
+    const config = await relyingParty(t.url, c);
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: c.redirectUri,
+      scope: 'openid email',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const result = await new Person(t.url).signIn(url.toString(), c.redirectUri, user);
+    const tokens = await client.authorizationCodeGrant(config, new URL(result.callback!), {
+      pkceCodeVerifier: verifier,
+    });
+    expect(await client.tokenIntrospection(config, tokens.access_token)).toMatchObject({
+      active: true,
+      sub: user.id,
+      scope: 'openid email',
+    });
+    await client.tokenRevocation(config, tokens.access_token);
+    expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+    await expect(client.fetchUserInfo(config, tokens.access_token, user.id)).rejects.toBeDefined();
+  });
+
+  it('client credentials: a JWT for the API acting for the client owner within the granted scopes', async () => {
+    const owner = await createPasswordUser(t.db, { roleIds: ['role_api_read_only'] });
+    const c = await createOAuthClient(t.db, {
+      grantTypes: ['client_credentials'],
+      scopes: ['users:read'],
+      ownerId: owner.id,
+    });
+    const config = await relyingParty(t.url, c);
+    const tokens = await client.clientCredentialsGrant(config, { scope: 'users:read' });
+    expect(decodeProtectedHeader(tokens.access_token).typ).toBe('at+jwt');
+    const who = await me(tokens.access_token);
+    expect(who.status).toBe(200);
+    expect(who.body.user.id).toBe(owner.id);
+    expect(who.body.scopes).toEqual(['users:read']);
+    expect((await call(t.url, 'GET', '/v1/users', { key: tokens.access_token })).status).toBe(200);
+    expect((await call(t.url, 'GET', '/v1/roles', { key: tokens.access_token })).status).toBe(403);
+
+    // A wrong secret is refused by the token endpoint; a deactivated client's tokens stop working.
+    const wrong = await relyingParty(t.url, { ...c, clientSecret: 'hcs_wrong' });
+    const refused = await client.clientCredentialsGrant(wrong, { scope: 'users:read' }).catch((e) => e);
+    expect(refused).toBeInstanceOf(client.WWWAuthenticateChallengeError);
+    expect(refused.cause[0]).toMatchObject({ scheme: 'basic', parameters: { error: 'invalid_client' } });
+    await t.db('OAuthClient').where({ id: c.id }).update({ is_active: false });
+    await t.platform.services.authCache.invalidate({ type: 'oauth_client', clientId: c.clientId });
+    expect((await me(tokens.access_token)).status).toBe(401);
+  });
+
+  it('refuses tampered, foreign-audience and expired-looking tokens with clear codes', async () => {
+    const user = await createPasswordUser(t.db);
+    const c = await createOAuthClient(t.db);
+    const { tokens } = await signedIn(c, user);
+    const [h, p, s] = tokens.access_token.split('.');
+    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    const forged = [h, Buffer.from(JSON.stringify({ ...payload, sub: 'someone' })).toString('base64url'), s];
+    const res = await me(forged.join('.'));
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('auth.invalid_token');
+    expect(JSON.stringify(res.body)).not.toMatch(/stack|at \w+ \(/);
+  });
+
+  it('rotating the signing key: new tokens use the new key, tokens signed before still work', async () => {
+    const user = await createPasswordUser(t.db);
+    const c = await createOAuthClient(t.db);
+    const before = await signedIn(c, user);
+    const oldKid = decodeProtectedHeader(before.tokens.access_token).kid;
+
+    const { retired, active } = await t.platform.services.signingKeys.rotate();
+    expect(retired).toBe(oldKid);
+    await t.platform.heimdallId!.refreshKeys();
+
+    const after = await signedIn(c, user);
+    expect(decodeProtectedHeader(after.tokens.access_token).kid).toBe(active);
+    expect((await me(after.tokens.access_token)).status).toBe(200);
+    expect((await me(before.tokens.access_token)).status).toBe(200);
+    const jwks = await call(t.url, 'GET', '/oidc/jwks');
+    expect(jwks.body.keys.map((k: { kid: string }) => k.kid)).toEqual([active, oldKid]);
+    const stored = await t.db('OidcSigningKey').where({ kid: active }).first();
+    expect(stored.private_jwk_encrypted).toMatch(/^v1\./);
+    expect(stored.private_jwk_encrypted).not.toContain('"d"');
+  });
+});
