@@ -60,6 +60,9 @@ describeWithBrowser('Heimdall ID sign-in and consent (Chromium)', () => {
     page.on('pageerror', (err) => problems.push(err.message));
   });
 
+  /** The id of the focused element (a string expression: tsconfig has no DOM types). */
+  const focusedId = () => page.evaluate<string>('document.activeElement ? document.activeElement.id : ""');
+
   async function thirdPartyApp(): Promise<TestClient> {
     return createOAuthClient(t.db, { name: APP_NAME, redirectUri: `${callbackBase}/callback` });
   }
@@ -100,13 +103,15 @@ describeWithBrowser('Heimdall ID sign-in and consent (Chromium)', () => {
     await expect(password.getAttribute('type')).resolves.toBe('password');
     await expect(password.getAttribute('autocomplete')).resolves.toBe('current-password');
     // The email field has focus on arrival; no error is shown yet.
-    await expect(email.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await expect(focusedId()).resolves.toBe('email');
     await expect(page.getByRole('alert').count()).resolves.toBe(0);
     // The hashed inline style applied (a CSP-blocked style would leave the button unstyled).
     const button = page.getByRole('button', { name: 'Sign in' });
-    await expect(button.evaluate((el) => getComputedStyle(el).backgroundColor)).resolves.toBe(
-      'rgb(52, 81, 178)',
-    );
+    await expect(
+      page.evaluate<string>(
+        'getComputedStyle(document.querySelector("button[type=submit]")).backgroundColor',
+      ),
+    ).resolves.toBe('rgb(52, 81, 178)');
 
     await email.fill(user.email);
     await password.fill(user.password);
@@ -173,7 +178,7 @@ describeWithBrowser('Heimdall ID sign-in and consent (Chromium)', () => {
     const describedBy = await email.getAttribute('aria-describedby');
     expect(describedBy).toBeTruthy();
     await expect(page.locator(`#${describedBy}`).getAttribute('role')).resolves.toBe('alert');
-    await expect(email.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await expect(focusedId()).resolves.toBe('email');
 
     // The right password on the same page still gets through (a fresh CSRF token came with the page).
     await page.getByLabel('Password').fill(user.password);
