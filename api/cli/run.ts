@@ -8,6 +8,7 @@ import { createAdminCommand } from './commands/create-admin.js';
 import { createApiKeyCommand } from './commands/create-api-key.js';
 import { migrateCommand } from './commands/migrate.js';
 import { startCommand } from './commands/start.js';
+import { rotateSigningKeyCommand } from './commands/rotate-signing-key.js';
 import { UsageError, type CliIo } from './io.js';
 
 export const USAGE = `Usage: heimdall <command> [options]
@@ -20,6 +21,8 @@ Commands:
   create-admin --email E --username U  Create a super admin; password from stdin, or generated and printed once
   create-api-key --name N --roles a,b [--scopes s1,s2] [--user EMAIL] [--system]
                                        Create an API key and print it once (for automation and bots)
+  rotate-signing-key                   Make a new Heimdall ID signing key active (the old one stays published
+                                       until its tokens have expired)
   help                                 Show this help
 
 Configuration: config/default.toml → config/$HEIMDALL_ENV.toml → config/local.toml → HEIMDALL__SECTION__KEY
@@ -48,7 +51,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(USAGE);
       return 0;
     }
-    const known = ['start', 'migrate', 'seed', 'config', 'create-admin', 'create-api-key'];
+    const known = [
+      'start',
+      'migrate',
+      'seed',
+      'config',
+      'create-admin',
+      'create-api-key',
+      'rotate-signing-key',
+    ];
     if (!known.includes(command)) throw new UsageError(`Unknown command "${command}".`);
     const config = loadConfig({ vars: io.env });
     switch (command) {
@@ -69,6 +80,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return configCommand(config, io);
       case 'create-api-key':
         return await createApiKeyCommand(config, io, values);
+      case 'rotate-signing-key':
+        return await rotateSigningKeyCommand(config, io);
       default:
         return await createAdminCommand(config, io, values);
     }

@@ -1,3 +1,7 @@
+import type { Knex } from 'knex';
+import { resolveEncryptionKey } from '../../core/crypto/encryption-key.js';
+import { createSecretBox } from '../../core/crypto/secret-box.js';
+import { createSigningKeyStore } from '../../core/tokens/signing-keys.js';
 import type { ProviderSettings } from '../../oidc/index.js';
 import type { Config } from '../../schemas/config.js';
 
@@ -31,4 +35,19 @@ export function oidcSettings(config: Config, encryptionKey: Buffer) {
     retiredKeyLifetimeSeconds:
       Math.max(o.access_token_ttl, o.client_credentials_ttl, o.id_token_ttl, o.device_code_ttl) + 300,
   };
+}
+
+/** The encryption key and the signing-key store, as the platform and the CLI both build them. */
+export function openSigningKeys(config: Config, db: Knex) {
+  const encryption = resolveEncryptionKey({
+    configured: config.secrets.encryption_key,
+    dataDir: config.data_dir,
+  });
+  const settings = oidcSettings(config, encryption.key);
+  const store = createSigningKeyStore({
+    db,
+    box: createSecretBox(encryption.key),
+    retiredKeyLifetimeSeconds: settings.retiredKeyLifetimeSeconds,
+  });
+  return { encryption, settings, store };
 }

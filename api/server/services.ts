@@ -23,11 +23,8 @@ import { apiDocsRouter } from '../http/openapi/router.js';
 import { v1Routes } from '../http/v1/index.js';
 import { heimdallVersion } from '../../core/shared/version.js';
 import { createKeystoneContext } from '../../keystone/context.js';
-import { resolveEncryptionKey } from '../../core/crypto/encryption-key.js';
-import { createSecretBox } from '../../core/crypto/secret-box.js';
 import { createAccessTokenVerifier } from '../../core/tokens/access-tokens.js';
-import { createSigningKeyStore } from '../../core/tokens/signing-keys.js';
-import { oidcSettings } from './oidc-settings.js';
+import { openSigningKeys } from './oidc-settings.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -54,22 +51,13 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     onError: (err) =>
       logger.warn({ err }, 'cannot hear auth invalidations yet; caching credentials is off until then'),
   });
-  const encryption = resolveEncryptionKey({
-    configured: config.secrets.encryption_key,
-    dataDir: config.data_dir,
-  });
+  const { encryption, settings: oidc, store: signingKeys } = openSigningKeys(config, databases.primary);
   if (encryption.source === 'generated') {
     logger.warn(
       { file: encryption.file },
       'generated an encryption key for secrets at rest; set secrets.encryption_key (the same on every node) in production',
     );
   }
-  const oidc = oidcSettings(config, encryption.key);
-  const signingKeys = createSigningKeyStore({
-    db: databases.primary,
-    box: createSecretBox(encryption.key),
-    retiredKeyLifetimeSeconds: oidc.retiredKeyLifetimeSeconds,
-  });
   const authenticator = createAuthenticator({
     queries: createAuthQueries(databases.primary),
     cache: authCache,

@@ -21,6 +21,8 @@ function stdinOf(text: string | undefined): NodeJS.ReadableStream & { isTTY?: bo
   return stream;
 }
 
+const KEY = Buffer.alloc(32, 9).toString('base64');
+
 describe('heimdall CLI', () => {
   let database: TestDatabase;
   let db: Knex;
@@ -175,6 +177,18 @@ describe('heimdall CLI', () => {
     const opsRow = await db('ApiKey').where({ name: 'ops' }).first();
     expect(opsRow.scopes).toEqual(['users:read', 'gps:*']);
     expect(opsRow.user_id).toBe((await db('User').where({ username: 'ops' }).first()).id);
+  });
+
+  it('rotate-signing-key makes a new key sign and keeps the old one published for a while', async () => {
+    const first = await cli(['rotate-signing-key'], undefined, { HEIMDALL__SECRETS__ENCRYPTION_KEY: KEY });
+    expect(first.code).toBe(0);
+    const second = await cli(['rotate-signing-key'], undefined, { HEIMDALL__SECRETS__ENCRYPTION_KEY: KEY });
+    const active = /New signing key (\S+) is active/.exec(second.stdout)?.[1];
+    const retired = /Key (\S+) no longer signs/.exec(second.stdout)?.[1];
+    const keys = await db('OidcSigningKey').select('kid', 'retired_at', 'expires_at');
+    expect(keys.find((k) => k.kid === active)).toMatchObject({ retired_at: null, expires_at: null });
+    expect(keys.find((k) => k.kid === retired)?.expires_at).toBeInstanceOf(Date);
+    expect(keys.filter((k) => k.retired_at === null)).toHaveLength(1);
   });
 
   it('create-api-key explains what is wrong', async () => {

@@ -102,6 +102,9 @@ describe('Heimdall ID: tokens', () => {
       sub: user.id,
       scope: 'openid email',
     });
+    // Another client learns nothing about it.
+    const other = await relyingParty(t.url, await createOAuthClient(t.db));
+    expect((await client.tokenIntrospection(other, tokens.access_token)).active).toBe(false);
     await client.tokenRevocation(config, tokens.access_token);
     expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
     await expect(client.fetchUserInfo(config, tokens.access_token, user.id)).rejects.toBeDefined();

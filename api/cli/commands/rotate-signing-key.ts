@@ -1,0 +1,23 @@
+import type { Config } from '../../../schemas/config.js';
+import { openSigningKeys } from '../../server/oidc-settings.js';
+import type { CliIo } from '../io.js';
+import { withPreparedDatabases } from './database.js';
+
+/**
+ * `heimdall rotate-signing-key`: a new key signs from now on; the old one stays in the JWKS until everything it
+ * signed has expired, then the scheduler deletes it. Running nodes notice within oidc.key_check_interval_ms.
+ */
+export function rotateSigningKeyCommand(config: Config, io: CliIo): Promise<number> {
+  return withPreparedDatabases(config, async (databases) => {
+    const { store, settings } = openSigningKeys(config, databases.primary);
+    await store.load(); // the first key, if Heimdall never started against this database
+    const { retired, active } = await store.rotate();
+    io.stdout.write(
+      `New signing key ${active} is active.\n` +
+        (retired
+          ? `Key ${retired} no longer signs and stays published for ${settings.retiredKeyLifetimeSeconds} s.\n`
+          : ''),
+    );
+    return 0;
+  });
+}
