@@ -29,6 +29,9 @@ export function loginPage(options: {
   email?: string | undefined;
   error?: string | undefined;
 }): string {
+  // After a failed attempt the email is kept: the cursor goes to the password, and both fields name the error.
+  const refocusPassword = Boolean(options.error && options.email);
+  const invalid = options.error ? html`aria-invalid="true" aria-describedby="form-error"` : '';
   return page({
     title: 'Sign in',
     body: html`<h1>Sign in</h1>
@@ -43,12 +46,20 @@ export function loginPage(options: {
           type="email"
           autocomplete="username"
           required
-          autofocus
           value="${options.email ?? ''}"
-          ${options.error ? html`aria-describedby="form-error"` : ''}
+          ${invalid}
+          ${refocusPassword ? '' : html`autofocus`}
         />
         <label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          ${invalid}
+          ${refocusPassword ? html`autofocus` : ''}
+        />
         <button type="submit">Sign in</button>
       </form>`,
   });

@@ -174,11 +174,13 @@ describeWithBrowser('Heimdall ID sign-in and consent (Chromium)', () => {
     const email = page.getByLabel('Email');
     await expect(email.inputValue()).resolves.toBe(user.email);
     await expect(page.getByLabel('Password').inputValue()).resolves.toBe('');
-    // The field is described by the alert (screen readers read the error with it) and has focus again.
+    // Both fields are marked invalid and described by the alert (screen readers read the error with them);
+    // the email is kept, so the cursor waits in the password field.
     const describedBy = await email.getAttribute('aria-describedby');
     expect(describedBy).toBeTruthy();
     await expect(page.locator(`#${describedBy}`).getAttribute('role')).resolves.toBe('alert');
-    await expect(focusedId()).resolves.toBe('email');
+    await expect(page.getByLabel('Password').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(focusedId()).resolves.toBe('password');
 
     // The right password on the same page still gets through (a fresh CSRF token came with the page).
     await page.getByLabel('Password').fill(user.password);
