@@ -36,6 +36,7 @@ export default tseslint.config(
   { files: ['migrations/**'], rules: forbid('core', 'api', 'keystone', 'oidc', 'admin', 'realtime') },
   { files: ['core/**'], rules: forbid('api', 'keystone', 'oidc', 'admin', 'realtime') },
   { files: ['keystone/**'], rules: forbid('api', 'oidc', 'admin', 'realtime') },
+  { files: ['oidc/**'], rules: forbid('api', 'keystone', 'admin', 'realtime') },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', globalThis: 'readonly' } },
