@@ -14,6 +14,10 @@ export const meResponseSchema = z.object({
     })
     .nullable(),
   session_id: z.string().nullable(),
+  oauth_client_id: z
+    .string()
+    .nullable()
+    .describe('The app a Heimdall ID access token was issued to; null for API keys'),
   roles: z.array(z.string()),
   role_ids: z.array(z.string()),
   permissions: z.array(z.string()).describe('Effective permissions (an API key is capped by its owner).'),

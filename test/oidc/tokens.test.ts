@@ -124,6 +124,7 @@ describe('Heimdall ID: tokens', () => {
     expect(who.status).toBe(200);
     expect(who.body.user.id).toBe(owner.id);
     expect(who.body.scopes).toEqual(['users:read']);
+    expect(who.body.oauth_client_id).toBe(c.clientId);
     expect((await call(t.url, 'GET', '/v1/users', { key: tokens.access_token })).status).toBe(200);
     expect((await call(t.url, 'GET', '/v1/roles', { key: tokens.access_token })).status).toBe(403);
 

@@ -22,6 +22,7 @@ export const meRoute = defineRoute({
         expires_at: auth.apiKey.expiresAt,
       },
       session_id: auth.sessionId,
+      oauth_client_id: auth.oauthClientId ?? null,
       roles: [...auth.roles],
       role_ids: [...auth.roleIds],
       permissions: [...auth.effectivePermissions].sort(),
