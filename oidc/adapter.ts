@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 
 /**
  * oidc-provider's storage in PostgreSQL (issue 6): every model in the one "OidcPayload" table, keyed by
@@ -46,10 +46,22 @@ export function createPgAdapter(db: Knex, model: string): Adapter {
     async findByUserCode(userCode) {
       return answer(await live().where('user_code', userCode).first('payload', 'consumed_at'));
     },
+    /**
+     * Atomic: of two requests redeeming the same code or refresh token at once, one wins. The loser is a replay
+     * the provider's own check did not see: like reuse, it costs the whole grant (RFC 6749 §4.1.2, RFC 9700).
+     */
     async consume(id) {
-      await table()
+      const won = await table()
         .where({ model, id })
-        .update({ consumed_at: db.fn.now() } as never);
+        .whereNull('consumed_at')
+        .update({ consumed_at: db.fn.now() } as never)
+        .returning<{ grant_id: string | null }[]>('grant_id');
+      if (won.length > 0) return;
+      const row = await table()
+        .where({ model, id })
+        .first<{ grant_id: string | null } | undefined>('grant_id');
+      if (row?.grant_id) await revokeGrant(db, row.grant_id);
+      throw new errors.InvalidGrant('grant request is invalid');
     },
     async destroy(id) {
       await table().where({ model, id }).delete();
@@ -60,6 +72,11 @@ export function createPgAdapter(db: Knex, model: string): Adapter {
         .delete();
     },
   };
+}
+
+/** Deletes a grant and everything issued within it (codes, tokens of every model). */
+async function revokeGrant(db: Knex, grantId: string): Promise<void> {
+  await db('OidcPayload').where({ grant_id: grantId }).orWhere({ model: 'Grant', id: grantId }).delete();
 }
 
 /** The cleanup job: deletes rows past their expiry, in batches so a large backlog never locks the table long. */

@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type Provider from 'oidc-provider';
@@ -5,7 +6,10 @@ import type { AuditLogger } from '../core/audit/index.js';
 import { createPasswordLogin } from '../core/auth/password-login.js';
 import type { Logger } from '../core/logger/index.js';
 import { createConsentStore } from '../core/oauth-clients/consents.js';
-import type { SigningKeyStore } from '../core/tokens/signing-keys.js';
+import { SIGNING_KEYS_CHANNEL, type SigningKeyStore } from '../core/tokens/signing-keys.js';
+import type { Cache } from '../core/cache/types.js';
+import type { SessionService } from '../core/sessions/service.js';
+import type { BruteForceGuard } from '../core/auth/brute-force.js';
 import { createFindAccount } from './account.js';
 import { auditProviderEvents } from './audit-events.js';
 import { createClientAdapter } from './clients.js';
@@ -36,6 +40,10 @@ export async function createHeimdallId(deps: {
   db: Knex;
   keys: SigningKeyStore;
   audit: AuditLogger;
+  sessions: SessionService;
+  bruteForce: BruteForceGuard;
+  /** Where rotations are announced (the cache's pub/sub). */
+  bus: Pick<Cache, 'subscribe'>;
   logger: Logger;
 }): Promise<HeimdallId> {
   const { settings, logger } = deps;
@@ -43,7 +51,15 @@ export async function createHeimdallId(deps: {
   const clients = createClientAdapter(deps.db, settings.clientCacheTtlMs);
 
   const build = (jwks: Awaited<ReturnType<SigningKeyStore['load']>>['privateJwks']) => {
-    const provider = createProvider({ settings, db: deps.db, consents, jwks, clients });
+    const provider = createProvider({
+      settings,
+      db: deps.db,
+      consents,
+      jwks,
+      clients,
+      sessions: deps.sessions,
+      onError: (err) => logger.warn({ err }, 'could not end the Heimdall session at sign-out'),
+    });
     auditProviderEvents(provider, deps.audit, logger);
     return { provider, handler: provider.callback() as unknown as RequestHandler };
   };
@@ -59,10 +75,17 @@ export async function createHeimdallId(deps: {
     logger.info({ keys: keySet.version }, 'OIDC signing keys changed; provider reloaded');
     return true;
   };
-  const timer = setInterval(() => {
+  const check = () =>
     refreshKeys().catch((err: unknown) => logger.warn({ err }, 'could not check the OIDC signing keys'));
-  }, deps.keyCheckIntervalMs);
+  const timer = setInterval(check, deps.keyCheckIntervalMs);
   timer.unref();
+  // A rotation announced on the bus is picked up at once; the timer covers a missed message.
+  const unsubscribe = await deps.bus
+    .subscribe(SIGNING_KEYS_CHANNEL, () => void check())
+    .catch((err: unknown) => {
+      logger.warn({ err }, 'cannot hear signing key rotations; checking every interval instead');
+      return undefined;
+    });
 
   const router = Router();
   router.use(
@@ -70,12 +93,17 @@ export async function createHeimdallId(deps: {
     interactionRouter({
       provider: { current: () => current.provider },
       csrf: createCsrf({
-        key: settings.encryptionKey,
+        // Its own key, derived: the encryption key itself only ever encrypts.
+        key: Buffer.from(hkdfSync('sha256', settings.encryptionKey, Buffer.alloc(0), 'heimdall csrf', 32)),
         secure: settings.cookieSecure,
         path: settings.basePath,
       }),
       passwords: createPasswordLogin(deps.db),
       consents,
+      bruteForce: deps.bruteForce,
+      sessions: deps.sessions,
+      sessionCookie: settings.sessionCookie,
+      cookieSecure: settings.cookieSecure,
       audit: deps.audit,
       logger,
       findAccount: createFindAccount(deps.db),
@@ -89,6 +117,9 @@ export async function createHeimdallId(deps: {
     current: (): Provider => current.provider,
     forgetClients: () => clients.forget(),
     refreshKeys,
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      void unsubscribe?.();
+    },
   };
 }

@@ -1,7 +1,12 @@
 import { hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { Knex } from 'knex';
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  errors,
+  interactionPolicy,
+  type Configuration,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import { hashSecret } from '../core/auth/secret-token.js';
 import type { ConsentStore } from '../core/oauth-clients/consents.js';
 import { createPgAdapter } from './adapter.js';
@@ -13,7 +18,7 @@ import { PAGE_CSP } from './views/layout.js';
 import { deviceConfirmPage, deviceInputPage, logoutPage, messagePage } from './views/pages.js';
 
 /**
- * Heimdall ID's oidc-provider configuration (issue 6): the one module that imports oidc-provider's runtime.
+ * Heimdall ID's oidc-provider configuration (issue 6): the one module that configures oidc-provider.
  * Everything the provider keeps lives in PostgreSQL (adapter.ts), clients come from OAuthClient (clients.ts),
  * users from User/PlatformAccount (account.ts). Access tokens for the Heimdall API (the `api_resource`
  * indicator) are RFC 9068 JWTs carrying their grant id (`gid`), so the API can refuse them once the grant is
@@ -23,7 +28,8 @@ export interface ProviderSettings {
   issuer: string;
   apiResource: string;
   cookieSecure: boolean;
-  trustProxy: boolean;
+  /** server.trust_proxy: false, true, or the number of proxies in front. */
+  trustProxy: boolean | number;
   encryptionKey: Buffer;
   firstPartyClients: readonly string[];
   ttl: {
@@ -38,6 +44,14 @@ export interface ProviderSettings {
   clientCacheTtlMs: number;
   /** Where the interaction pages are mounted (the provider's mount path). */
   basePath: string;
+  /** The Heimdall session cookie of the ID app (seed 004: `id.session-token`). */
+  sessionCookie: string;
+}
+
+/** What the provider needs of Heimdall sessions: the sign-in state is only as alive as the session. */
+export interface SessionLookup {
+  find(token: string): Promise<{ user_id: string } | undefined>;
+  endByToken(token: string, meta: { ip?: string; userAgent?: string }): Promise<void>;
 }
 
 export type HeimdallProvider = Provider;
@@ -64,6 +78,8 @@ export function createProvider(deps: {
   consents: ConsentStore;
   jwks: JWK[];
   clients: ReturnType<typeof createClientAdapter>;
+  sessions: SessionLookup;
+  onError: (err: unknown) => void;
 }): Provider {
   const { settings } = deps;
   const cookieKey = Buffer.from(
@@ -99,7 +115,10 @@ export function createProvider(deps: {
     extraClientMetadata: { properties: ['heimdall_first_party', 'heimdall_api_scopes'] },
     clientBasedCORS: (_ctx, origin, client) =>
       origin !== 'null' && client.redirectUris!.some((uri) => URL.parse(uri)?.origin === origin),
-    interactions: { url: (_ctx, interaction) => `${settings.basePath}/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `${settings.basePath}/interaction/${interaction.uid}`,
+      policy: sessionBoundPolicy(settings.sessionCookie, deps.sessions),
+    },
     loadExistingGrant: createLoadExistingGrant({
       consents: deps.consents,
       isFirstParty: (clientId, metadata) =>
@@ -110,6 +129,13 @@ export function createProvider(deps: {
         ? { gid: token.grantId }
         : undefined,
     rotateRefreshToken: true,
+    // OpenID Connect honours offline_access only with prompt=consent; first-party apps (which never show consent)
+    // get refresh tokens whenever they may use the grant.
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') &&
+      (code.scopes.has('offline_access') ||
+        firstParty.has(client.clientId) ||
+        client.metadata().heimdall_first_party === true),
     ttl: {
       AccessToken: (_ctx, token) =>
         (token as { resourceServer?: { accessTokenTTL?: number } }).resourceServer?.accessTokenTTL ??
@@ -125,6 +151,8 @@ export function createProvider(deps: {
     },
     features: {
       devInteractions: { enabled: false },
+      // The API verifies bearer JWTs only; a DPoP-bound token must not be usable without its proof.
+      dPoP: { enabled: false },
       clientCredentials: { enabled: true },
       // A client learns about, and revokes, only tokens issued to itself.
       introspection: {
@@ -205,7 +233,19 @@ export function createProvider(deps: {
   };
 
   const provider = new Provider(settings.issuer, configuration);
-  provider.proxy = settings.trustProxy;
+  provider.proxy = settings.trustProxy !== false;
+  // Only as many X-Forwarded-For entries as there are trusted proxies (Koa's default trusts them all).
+  if (typeof settings.trustProxy === 'number') provider.maxIpsCount = settings.trustProxy;
+
+  // Signing out of Heimdall ID ends the Heimdall session too (the cookie's row, on every node).
+  provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+    const token = ctx.cookies.get(settings.sessionCookie, { signed: false });
+    if (!token) return;
+    ctx.cookies.set(settings.sessionCookie, null, { path: '/' });
+    deps.sessions
+      .endByToken(token, { ip: ctx.ip, userAgent: ctx.get('user-agent') })
+      .catch((err: unknown) => deps.onError(err));
+  });
 
   // Client secrets are stored as SHA-256 hashes (seed 004): compare the hash of what the client presents.
   (
@@ -217,4 +257,25 @@ export function createProvider(deps: {
     return expected.length === presented.length && timingSafeEqual(expected, presented);
   };
   return provider;
+}
+
+/**
+ * oidc-provider's default policy plus one login check: a provider session counts only while the Heimdall
+ * session in the `id.session-token` cookie is alive and belongs to the same person. Revoking a session (from
+ * the sessions page, another device, a password reset) therefore asks for the password at the next sign-in.
+ */
+function sessionBoundPolicy(cookie: string, sessions: SessionLookup) {
+  const policy = interactionPolicy.base();
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check('heimdall_session', 'the Heimdall session has ended', async (ctx) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // `no_session` asks already
+      const token = ctx.cookies.get(cookie, { signed: false });
+      const session = token ? await sessions.find(token) : undefined;
+      return session?.user_id === accountId
+        ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+        : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
+  return policy;
 }

@@ -92,9 +92,22 @@ const redisSchema = z.strictObject({
   key_prefix: z.string().default('heimdall:'),
 });
 
+/** Brute-force protection of sign-in (issue 7): counted per account and per IP address. */
+const signInSchema = z.strictObject({
+  /** Failed attempts on one account (email) within the window before it is locked. */
+  max_failures_per_account: z.number().int().min(1).default(10),
+  /** Failed attempts from one IP address within the window before it is locked. */
+  max_failures_per_ip: z.number().int().min(1).default(100),
+  window_seconds: z.number().int().min(1).default(900),
+  lockout_seconds: z.number().int().min(1).default(900),
+  /** Failures on an account before each further attempt is slowed down (0.5 s, doubling, up to 8 s). */
+  delay_after: z.number().int().min(0).default(3),
+});
+
 const authSchema = z.strictObject({
   /** How long a node may reuse a resolved credential; changes are also pushed to every node at once. */
   cache_ttl_ms: z.number().int().min(0).max(300_000).default(10_000),
+  sign_in: signInSchema.default(signInSchema.parse({})),
 });
 
 const rateLimitTier = z.strictObject({
@@ -160,7 +173,6 @@ const oidcSchema = z.strictObject({
   access_token_ttl: seconds(900),
   refresh_token_ttl: seconds(14 * 24 * 3600),
   id_token_ttl: seconds(3600),
-  session_ttl: seconds(14 * 24 * 3600),
   grant_ttl: seconds(30 * 24 * 3600),
   device_code_ttl: seconds(600),
   client_credentials_ttl: seconds(900),
@@ -168,6 +180,33 @@ const oidcSchema = z.strictObject({
   cleanup_cron: cronExpression.default('*/15 * * * *'),
   /** How often a node looks for rotated signing keys (ms). */
   key_check_interval_ms: z.number().int().min(1000).default(60_000),
+});
+
+/** Heimdall sessions (seed 004 Session table): one per sign-in, in an app-specific cookie. */
+const sessionsSchema = z.strictObject({
+  /** How long a session lasts without `POST /v1/auth/refresh` (seconds); the ID sign-in session as well. */
+  ttl: seconds(14 * 24 * 3600),
+  /** Cookie names per app (seed 004), so one app's session is never sent to another. */
+  cookie_names: z
+    .strictObject({
+      id: z
+        .string()
+        .regex(/^[\w.-]+$/)
+        .default('id.session-token'),
+      backend: z
+        .string()
+        .regex(/^[\w.-]+$/)
+        .default('backend.session-token'),
+      policies: z
+        .string()
+        .regex(/^[\w.-]+$/)
+        .default('policies.session-token'),
+    })
+    .default({
+      id: 'id.session-token',
+      backend: 'backend.session-token',
+      policies: 'policies.session-token',
+    }),
 });
 
 const logSchema = z.strictObject({
@@ -188,6 +227,7 @@ export const configSchema = z.strictObject({
   rate_limit: rateLimitSchema.default(rateLimitSchema.parse({})),
   secrets: secretsSchema.default(secretsSchema.parse({})),
   oidc: oidcSchema.default(oidcSchema.parse({})),
+  sessions: sessionsSchema.default(sessionsSchema.parse({})),
 });
 
 export type Config = z.output<typeof configSchema>;

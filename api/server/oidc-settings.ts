@@ -13,20 +13,21 @@ export function oidcSettings(config: Config, encryptionKey: Buffer) {
     issuer: `${publicUrl}/oidc`,
     apiResource: o.api_resource || `${publicUrl}/v1`,
     cookieSecure: publicUrl.startsWith('https:'),
-    trustProxy: config.server.trust_proxy !== false && config.server.trust_proxy !== 0,
+    trustProxy: config.server.trust_proxy === 0 ? false : config.server.trust_proxy,
     encryptionKey,
     firstPartyClients: o.first_party_clients,
     ttl: {
       accessToken: o.access_token_ttl,
       refreshToken: o.refresh_token_ttl,
       idToken: o.id_token_ttl,
-      session: o.session_ttl,
+      session: config.sessions.ttl,
       grant: o.grant_ttl,
       deviceCode: o.device_code_ttl,
       clientCredentials: o.client_credentials_ttl,
     },
     clientCacheTtlMs: config.auth.cache_ttl_ms,
     basePath: '/oidc',
+    sessionCookie: config.sessions.cookie_names.id,
   };
   return {
     provider,

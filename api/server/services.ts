@@ -25,6 +25,8 @@ import { heimdallVersion } from '../../core/shared/version.js';
 import { createKeystoneContext } from '../../keystone/context.js';
 import { createAccessTokenVerifier } from '../../core/tokens/access-tokens.js';
 import { openSigningKeys } from './oidc-settings.js';
+import { createSessionService } from '../../core/sessions/service.js';
+import { createConnectedAppService } from '../../core/oauth-clients/connected-apps.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -68,6 +70,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
             issuer: oidc.provider.issuer,
             audience: oidc.provider.apiResource,
             publicKeys: signingKeys.publicKeys,
+            maxKeyAgeMs: oidc.keyCheckIntervalMs,
           }),
         }
       : {}),
@@ -93,7 +96,17 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     // Every node drops its cached copy (provider clients, client-credentials contexts) at once.
     onChange: (clientId) => void authCache.invalidate({ type: 'oauth_client', clientId }),
   });
+  const sessions = createSessionService({
+    db: databases.primary,
+    audit,
+    authCache,
+    ttlSeconds: config.sessions.ttl,
+  });
+  const connectedApps = createConnectedAppService({ db: databases.primary, audit });
   const routes: AnyRoute[] = v1Routes({
+    connectedApps,
+    sessions,
+    authenticator,
     apiKeys,
     users,
     roles,
@@ -130,6 +143,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     rateLimiter,
     signingKeys,
     oidc,
+    sessions,
     apiKeys,
     routes,
     extraRouters,

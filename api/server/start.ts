@@ -14,6 +14,7 @@ import { authenticateBearer } from '../../core/auth/bearer.js';
 import { createGraphqlServer } from '../../keystone/graphql/server.js';
 import { attachGraphqlWs } from '../../keystone/graphql/ws.js';
 import { createServices, type Services } from './services.js';
+import { createBruteForceGuard } from '../../core/auth/brute-force.js';
 import { createHeimdallId, deleteExpiredOidcRows, type HeimdallId } from '../../oidc/index.js';
 import type { ProcessRole } from './roles.js';
 
@@ -88,6 +89,18 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
           db: databases.primary,
           keys: services.signingKeys,
           audit: services.audit,
+          sessions: services.sessions,
+          bruteForce: createBruteForceGuard(
+            {
+              maxPerAccount: config.auth.sign_in.max_failures_per_account,
+              maxPerIp: config.auth.sign_in.max_failures_per_ip,
+              windowSeconds: config.auth.sign_in.window_seconds,
+              lockoutSeconds: config.auth.sign_in.lockout_seconds,
+              delayAfter: config.auth.sign_in.delay_after,
+            },
+            cache,
+          ),
+          bus: cache,
           logger: logger.child({ component: 'oidc' }),
         })
       : undefined;

@@ -9,8 +9,8 @@ import {
   type SubmitAuditBody,
 } from '../../schemas/audit.js';
 import type { AuthContext } from '../auth/context.js';
-import { assertScope } from '../auth/guards.js';
-import { AppError, notFound } from '../errors/index.js';
+import { assertScope, requireUserId } from '../auth/guards.js';
+import { notFound } from '../errors/index.js';
 import { actorId, auditMeta, type Actor } from '../shared/actor.js';
 import { createAuditQueries } from './queries.js';
 import type { AuditLogger } from './writer.js';
@@ -36,15 +36,9 @@ const toActivity = (e: AuditEventRecord): ActivityRecord => ({
 
 /** A person's own activity needs a person: a user's key or (later) session, not a system key. */
 function ownUserId(auth: AuthContext, action: 'read' | 'write'): string {
-  if (!auth.user) {
-    throw new AppError(
-      'auth.user_required',
-      403,
-      'This is about your own account: use a credential that belongs to a user, not a system key.',
-    );
-  }
+  const id = requireUserId(auth);
   assertScope(auth, 'users', action);
-  return auth.user.id;
+  return id;
 }
 
 /**

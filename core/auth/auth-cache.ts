@@ -13,13 +13,16 @@ export type AuthInvalidation =
   | { type: 'key'; keyId: string }
   | { type: 'user'; userId: string }
   /** An OAuth client changed: its client-credentials contexts and the provider's cached copy go. */
-  | { type: 'oauth_client'; clientId: string };
+  | { type: 'oauth_client'; clientId: string }
+  /** A session was revoked or refreshed. */
+  | { type: 'session'; sessionId: string };
 
 interface Entry {
   data: AuthContextData;
   expiresAt: number;
   keyId: string | null;
   userId: string | null;
+  sessionId: string | null;
 }
 
 export interface AuthCache {
@@ -68,11 +71,21 @@ export function createAuthCache(options: {
     }
     if (event.type === 'oauth_client') {
       entries.delete(`oidc-client:${event.clientId}`);
+      for (const credential of entries.keys()) {
+        if (credential.startsWith('oidc-user:') && credential.endsWith(`:${event.clientId}`)) {
+          entries.delete(credential);
+        }
+      }
       return;
     }
     for (const [credential, entry] of entries) {
-      if (event.type === 'key' ? entry.keyId === event.keyId : entry.userId === event.userId)
-        entries.delete(credential);
+      const match =
+        event.type === 'key'
+          ? entry.keyId === event.keyId
+          : event.type === 'session'
+            ? entry.sessionId === event.sessionId
+            : entry.userId === event.userId;
+      if (match) entries.delete(credential);
     }
   };
 
@@ -99,6 +112,7 @@ export function createAuthCache(options: {
         expiresAt: Date.now() + options.ttlMs,
         keyId: data.apiKey?.id ?? null,
         userId: data.user?.id ?? null,
+        sessionId: data.sessionId,
       });
     },
     async invalidate(event) {

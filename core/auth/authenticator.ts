@@ -1,5 +1,6 @@
 import { AppError } from '../errors/index.js';
 import { hashApiKey, isApiKeyFormat } from './api-key-token.js';
+import { hashSecret } from './secret-token.js';
 import type { AuthCache } from './auth-cache.js';
 import { createAuthContext, isSuperAdminBy, type AuthContext, type AuthContextData } from './context.js';
 import type { AuthQueries, RoleGrant } from './queries.js';
@@ -14,6 +15,8 @@ export interface Authenticator {
   authenticateApiKey(key: string): Promise<AuthContext>;
   /** A Heimdall ID access token for the API (JWT); refused when OIDC is off. */
   authenticateAccessToken(token: string): Promise<AuthContext>;
+  /** A Heimdall session token (`hs_…`, from an app's session cookie). */
+  authenticateSession(token: string): Promise<AuthContext>;
 }
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -32,6 +35,7 @@ export function createAuthenticator(deps: {
   onError?: (err: unknown) => void;
 }): Authenticator {
   const lastTouched = new Map<string, number>();
+  const sessionsTouched = new Map<string, number>();
   // Cached data is immutable, so its checking wrapper can be reused as long as the data is.
   const contexts = new WeakMap<AuthContextData, AuthContext>();
 
@@ -119,13 +123,11 @@ export function createAuthenticator(deps: {
    * Cached per subject; the token's own scopes are applied per request.
    */
   const loadTokenSubject = async (token: VerifiedAccessToken): Promise<AuthContextData> => {
-    let userId: string | null = token.sub;
-    if (token.grantId === null && token.sub === token.clientId) {
-      const client = await deps.queries.findOAuthClient(token.clientId);
-      if (!client?.is_active)
-        throw unauthorized('auth.invalid_token', 'The OAuth client is no longer active.');
-      userId = client.user_id;
-    }
+    // Every token dies with its app: a deactivated or deleted client's tokens are refused at once.
+    const client = await deps.queries.findOAuthClient(token.clientId);
+    if (!client?.is_active) throw unauthorized('auth.invalid_token', 'The OAuth client is no longer active.');
+    const machine = token.grantId === null && token.sub === token.clientId;
+    const userId = machine ? client.user_id : token.sub;
     const subject = userId ? await loadUser(userId, 'This account has been deleted.') : undefined;
     return {
       user: subject?.user ?? null,
@@ -141,13 +143,62 @@ export function createAuthenticator(deps: {
     };
   };
 
+  /** A session acts with its user's roles and no scope limit; it ends when its row is gone. */
+  const loadSession = async (hash: string): Promise<AuthContextData> => {
+    const session = await deps.queries.findSessionByHash(hash);
+    if (!session) throw unauthorized('auth.invalid_session', 'The session has ended. Sign in again.');
+    const user = await loadUser(session.user_id, 'This account has been deleted.');
+    return {
+      user: user.user,
+      apiKey: null,
+      sessionId: session.id,
+      sessionExpiresAt: session.expires.toISOString(),
+      roles: user.roles.map((r) => r.name),
+      roleIds: user.roles.map((r) => r.id),
+      permissions: user.permissions,
+      scopes: ['*'],
+      ownerCap: null,
+      twoFactorRequired: user.twoFactorRequired,
+      twoFactorVerified: user.twoFactorVerified,
+    };
+  };
+
   return {
+    async authenticateSession(token) {
+      if (!/^hs_[\w-]{43}$/.test(token)) {
+        throw unauthorized('auth.invalid_session', 'The session has ended. Sign in again.');
+      }
+      const hash = hashSecret(token);
+      let data = deps.cache.get(hash);
+      if (data?.sessionExpiresAt && Date.parse(data.sessionExpiresAt) <= Date.now()) data = undefined;
+      if (!data) {
+        const generation = deps.cache.generation();
+        data = await loadSession(hash);
+        deps.cache.set(hash, data, generation);
+      }
+      const sessionId = data.sessionId!;
+      const now = Date.now();
+      if (now - (sessionsTouched.get(sessionId) ?? 0) >= LAST_USED_WRITE_INTERVAL_MS) {
+        sessionsTouched.set(sessionId, now);
+        if (sessionsTouched.size > 100_000) sessionsTouched.clear();
+        deps.queries.touchSession(sessionId).catch((err: unknown) => deps.onError?.(err));
+      }
+      let context = contexts.get(data);
+      if (!context) {
+        context = createAuthContext(data);
+        contexts.set(data, context);
+      }
+      return context;
+    },
+
     async authenticateAccessToken(raw) {
       if (!deps.accessTokens) {
         throw unauthorized('auth.unsupported_credential', 'Heimdall ID access tokens are not enabled here.');
       }
       const token = await deps.accessTokens.verify(raw);
-      const cacheKey = token.grantId === null ? `oidc-client:${token.clientId}` : `oidc-user:${token.sub}`;
+      // Keyed by client too (its state is part of the answer); `oauth_client` invalidations match the suffix.
+      const cacheKey =
+        token.grantId === null ? `oidc-client:${token.clientId}` : `oidc-user:${token.sub}:${token.clientId}`;
       let data = deps.cache.get(cacheKey);
       if (!data) {
         const generation = deps.cache.generation();

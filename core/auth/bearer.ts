@@ -8,7 +8,7 @@ const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 /**
  * `Authorization: Bearer …` → AuthContext, for every transport (HTTP requests, WebSocket connection_init).
  * No credential: the anonymous context. A bad credential: 401 with its own code. Credential kinds plug in here:
- * API keys (`hm_…`) and Heimdall ID access tokens (JWTs); session cookies come next.
+ * API keys (`hm_…`), Heimdall ID access tokens (JWTs) and session tokens (`hs_…`).
  */
 export async function authenticateBearer(
   authenticator: Authenticator,
@@ -26,6 +26,7 @@ export async function authenticateBearer(
   const token = match[1]!;
   if (token.startsWith('hm_')) return authenticator.authenticateApiKey(token);
   if (JWT_SHAPE.test(token)) return authenticator.authenticateAccessToken(token);
+  if (token.startsWith('hs_')) return authenticator.authenticateSession(token);
   throw new AppError(
     'auth.unsupported_credential',
     401,

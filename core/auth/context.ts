@@ -43,6 +43,8 @@ export interface AuthContextData {
   twoFactorVerified: boolean;
   /** The OAuth client a Heimdall ID access token was issued to. */
   oauthClientId?: string | null;
+  /** When the session (for session credentials) ends, ISO 8601. */
+  sessionExpiresAt?: string | null;
 }
 
 export interface AuthContext extends Readonly<AuthContextData> {

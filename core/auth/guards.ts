@@ -65,6 +65,18 @@ export function requireSignedIn(
   }
 }
 
+/** For routes about "your" data (/v1/user/…): the credential must belong to a user, not a system key. */
+export function requireUserId(auth: AuthContext): string {
+  if (!auth.user) {
+    throw new AppError(
+      'auth.user_required',
+      403,
+      'This is about your own account: use a credential that belongs to a user, not a system key.',
+    );
+  }
+  return auth.user.id;
+}
+
 export interface RolePermissions {
   id: string;
   permissions: string[];

@@ -21,6 +21,12 @@ interface AccountRow {
   banned_until: Date | null;
 }
 
+/** Longer than any verification takes here (Argon2id at 64 MiB / 3 passes, the strongest hashes we made). */
+const FAILURE_FLOOR_MS = 400;
+
+const sleep = (ms: number) =>
+  ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+
 export function createPasswordLogin(db: Knex) {
   // A hash of a random password with the current parameters: unknown emails cost a real verification too.
   let dummy: Promise<string> | undefined;
@@ -43,16 +49,20 @@ export function createPasswordLogin(db: Knex) {
 
   return {
     async check(email: string, password: string): Promise<PasswordCheck> {
+      const started = Date.now();
       const account = await findAccount(email.trim());
       const usable = account?.password_hash && !account.deleted_at ? account : undefined;
       const matches = await verifyPassword(usable?.password_hash ?? (await dummyHash()), password);
       if (!usable || !matches) {
+        // Hashes made with other (older, stronger) parameters verify slower than the dummy: every failure takes
+        // at least FAILURE_FLOOR_MS, so timing tells nothing about which accounts exist.
+        await sleep(started + FAILURE_FLOOR_MS - Date.now());
         return { ok: false, reason: 'invalid_credentials', userId: usable?.user_id ?? null };
       }
       if (usable.ban_id)
         return { ok: false, reason: 'banned', userId: usable.user_id, until: usable.banned_until };
       if (needsRehash(usable.password_hash!)) {
-        // Parameters were raised since this hash was made: store a stronger one while we hold the password.
+        // The hash was made with other parameters: store one with today's while we hold the password.
         await db('PlatformAccount')
           .where({ id: usable.id })
           .update({ password_hash: await hashPassword(password) });

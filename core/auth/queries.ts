@@ -80,6 +80,15 @@ export function createAuthQueries(db: Knex) {
           'b.expires_at as banned_until',
         );
     },
+    findSessionByHash(hash: string) {
+      return db('Session')
+        .where({ session_token: hash })
+        .andWhere('expires', '>', db.fn.now())
+        .first<{ id: string; user_id: string; expires: Date } | undefined>('id', 'user_id', 'expires');
+    },
+    touchSession(id: string) {
+      return db('Session').where({ id }).update({ last_activity_at: db.fn.now() });
+    },
     findOAuthClient(clientId: string) {
       return db('OAuthClient')
         .where({ client_id: clientId })

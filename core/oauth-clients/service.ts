@@ -87,6 +87,15 @@ function assertConsistent(
  * everyone's, and only administrators (super admins) change or create other people's. The secret is shown once,
  * at creation and regeneration, and stored hashed. REST (`/v1/oauth-clients`) and GraphQL both use this service.
  */
+/** What a first-party client's owner may not change on their own (see update). */
+const SECURITY_FIELDS = [
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'backchannel_logout_uri',
+  'scopes',
+  'grant_types',
+] as const;
+
 export function createOAuthClientService(deps: {
   db: Knex;
   audit: AuditLogger;
@@ -219,6 +228,17 @@ export function createOAuthClientService(deps: {
       const row = await load(actor.auth, id, 'update');
       if (input.is_first_party !== undefined && input.is_first_party !== row.is_first_party) {
         assertMayMarkFirstParty(actor.auth);
+      }
+      // A first-party client skips consent: where it may send codes and what it may ask for is then an
+      // administrator's decision, or its owner could turn it into a silent account-takeover tool.
+      const locked = SECURITY_FIELDS.filter((f) => input[f] !== undefined);
+      if (row.is_first_party && locked.length > 0 && !actor.auth.isSuperAdmin) {
+        throw new AppError(
+          'oauth_client.first_party_locked',
+          403,
+          'Only a super admin changes the redirect URIs, scopes or grant types of a first-party client.',
+          { fields: locked },
+        );
       }
       assertConsistent({ ...row, ...input });
       await deps.db('OAuthClient').where({ id }).update(input);

@@ -45,6 +45,24 @@ function subjectOf(auth: AuthContext, ip: string): string {
   return `ip:${ip}`;
 }
 
+/**
+ * A rate-limiter-flexible counter in Redis when the cache is Redis (shared by every node), in memory otherwise.
+ * While Redis is unreachable each node counts on its own instead of failing every request.
+ */
+export function counterFor(
+  cache: Cache,
+  options: { points: number; duration: number; keyPrefix: string; blockDuration?: number },
+): RateLimiterAbstract {
+  if (cache.kind !== 'redis') return new RateLimiterMemory(options);
+  const redis = cache as RedisCache;
+  return new RateLimiterRedis({
+    ...options,
+    storeClient: redis.client,
+    keyPrefix: `${redis.keyPrefix}${options.keyPrefix}`,
+    insuranceLimiter: new RateLimiterMemory(options),
+  });
+}
+
 export function createRateLimiter(settings: RateLimitSettings, cache: Cache): RateLimiter {
   const limiters = new Map<string, RateLimiterAbstract>();
   for (const tier of ['anonymous', 'standard', 'elevated'] as const) {
@@ -54,18 +72,7 @@ export function createRateLimiter(settings: RateLimitSettings, cache: Cache): Ra
         duration: settings.windowSeconds,
         keyPrefix: `ratelimit:${tier}:${kind}`,
       };
-      limiters.set(
-        `${tier}:${kind}`,
-        cache.kind === 'redis'
-          ? new RateLimiterRedis({
-              ...options,
-              storeClient: (cache as RedisCache).client,
-              keyPrefix: `${(cache as RedisCache).keyPrefix}${options.keyPrefix}`,
-              // While Redis is unreachable each node counts on its own instead of failing every request.
-              insuranceLimiter: new RateLimiterMemory(options),
-            })
-          : new RateLimiterMemory(options),
-      );
+      limiters.set(`${tier}:${kind}`, counterFor(cache, options));
     }
   }
 

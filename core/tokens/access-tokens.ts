@@ -31,9 +31,12 @@ export function createAccessTokenVerifier(deps: {
   issuer: string;
   audience: string;
   publicKeys: () => Promise<Map<string, Record<string, unknown>>>;
+  /** Keys are re-read at least this often, so a retired key past its lifetime stops verifying. */
+  maxKeyAgeMs: number;
 }) {
   let keys: Map<string, VerifyKey> | undefined;
   let lastMiss = 0;
+  let loadedAt = 0;
   let loading: Promise<void> | undefined;
 
   const reload = () =>
@@ -43,6 +46,7 @@ export function createAccessTokenVerifier(deps: {
         const imported = new Map<string, VerifyKey>();
         for (const [kid, jwk] of jwks) imported.set(kid, await importJWK(jwk, SIGNING_ALG));
         keys = imported;
+        loadedAt = Date.now();
       } finally {
         loading = undefined;
       }
@@ -51,7 +55,7 @@ export function createAccessTokenVerifier(deps: {
   const getKey: JWTVerifyGetKey = async (header) => {
     const kid = header.kid;
     if (!kid) throw invalid();
-    if (!keys) await reload();
+    if (!keys || Date.now() - loadedAt > deps.maxKeyAgeMs) await reload();
     if (!keys!.has(kid) && Date.now() - lastMiss > KEY_RELOAD_MS) {
       // A key we have not seen: another node may have rotated. Look once, not on every bad token.
       lastMiss = Date.now();

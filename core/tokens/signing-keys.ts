@@ -10,6 +10,9 @@ import type { SecretBox } from '../crypto/secret-box.js';
  */
 export const SIGNING_ALG = 'RS256';
 
+/** The bus channel a rotation is announced on, so every node reloads its keys at once. */
+export const SIGNING_KEYS_CHANNEL = 'oidc:signing-keys';
+
 export interface KeySet {
   /** Private JWKs for oidc-provider, the signing key first. */
   privateJwks: JWK[];

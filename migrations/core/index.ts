@@ -7,6 +7,7 @@ import { seedState } from './0005_seed_state.js';
 import { userBan } from './0006_user_ban.js';
 import { junctionIds } from './0007_junction_ids.js';
 import { oidc } from './0008_oidc.js';
+import { oidcUidIndex } from './0009_oidc_uid_index.js';
 
 /** The primary database's migrations, in order. Append only: a released migration is never edited. */
 export const coreMigrations: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const coreMigrations: readonly Migration[] = [
   userBan,
   junctionIds,
   oidc,
+  oidcUidIndex,
 ];

@@ -2,8 +2,11 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { Interaction, InteractionResults } from 'oidc-provider';
 import type { AuditLogger } from '../../core/audit/index.js';
 import type { PasswordLogin } from '../../core/auth/password-login.js';
+import type { Attempt, BruteForceGuard } from '../../core/auth/brute-force.js';
 import type { Logger } from '../../core/logger/index.js';
 import type { ConsentStore } from '../../core/oauth-clients/consents.js';
+import type { SessionService } from '../../core/sessions/service.js';
+import { readCookie } from '../csrf.js';
 import type { AuditEventInput } from '../../schemas/audit.js';
 import { plainIp } from '../../core/shared/actor.js';
 import type { FindAccount } from 'oidc-provider';
@@ -22,6 +25,11 @@ export interface InteractionDeps {
   csrf: Csrf;
   passwords: PasswordLogin;
   consents: ConsentStore;
+  bruteForce: BruteForceGuard;
+  sessions: SessionService;
+  /** The ID app's session cookie (`id.session-token`) and whether it is https-only. */
+  sessionCookie: string;
+  cookieSecure: boolean;
   audit: AuditLogger;
   logger: Logger;
   findAccount: FindAccount;
@@ -73,7 +81,10 @@ export function interactionRouter(deps: InteractionDeps): Router {
     res.redirect(303, redirectTo);
   };
 
-  /** The one place a sign-in completes (after the password now; after the second factor once 2FA lands). */
+  /**
+   * The one place a sign-in completes (after the password now; after the second factor once 2FA lands): a
+   * Heimdall session (row + `id.session-token` cookie) and the provider's login result.
+   */
   const completeLogin = async (
     req: Request,
     res: Response,
@@ -81,6 +92,19 @@ export function interactionRouter(deps: InteractionDeps): Router {
     login: { userId: string; accountId: string; amr: string[] },
   ) => {
     await deps.passwords.recordSignIn(login.userId, login.accountId);
+    const session = await deps.sessions.create({
+      userId: login.userId,
+      provider: 'email',
+      ip: plainIp(req.ip),
+      userAgent: req.get('user-agent'),
+    });
+    res.cookie(deps.sessionCookie, session.token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.cookieSecure,
+      path: '/',
+      expires: session.expires,
+    });
     record({
       event_type: 'login',
       user_id: login.userId,
@@ -89,6 +113,22 @@ export function interactionRouter(deps: InteractionDeps): Router {
       ...requestMeta(req),
     });
     await finish(req, res, { login: { accountId: login.userId, amr: login.amr, remember: true } });
+  };
+
+  /**
+   * Single sign-on: a person with a live Heimdall session (signed in to another app or the account area) is not
+   * asked for the password again, unless the app insists (prompt=login, max_age) or names someone else.
+   */
+  const resumeSession = async (req: Request, res: Response, interaction: Interaction) => {
+    const reasons = interaction.prompt.reasons.filter((r) => r !== 'no_session' && r !== 'heimdall_session');
+    if (reasons.length > 0) return false;
+    const token = readCookie(req, deps.sessionCookie);
+    const session = token ? await deps.sessions.find(token) : undefined;
+    if (!session) return false;
+    const hint = interaction.params.login_hint;
+    if (typeof hint === 'string' && hint && hint !== session.user_id) return false;
+    await finish(req, res, { login: { accountId: session.user_id, remember: true } });
+    return true;
   };
 
   const renderLogin = async (
@@ -122,7 +162,10 @@ export function interactionRouter(deps: InteractionDeps): Router {
   router.get('/interaction/:uid', async (req, res) => {
     const interaction = await details(req, res);
     if (interaction.uid !== req.params.uid) return staleInteraction(res);
-    if (interaction.prompt.name === 'login') return renderLogin(req, res, interaction);
+    if (interaction.prompt.name === 'login') {
+      if (await resumeSession(req, res, interaction)) return;
+      return renderLogin(req, res, interaction);
+    }
     if (interaction.prompt.name === 'consent') {
       const account = await deps.findAccount(undefined as never, interaction.session!.accountId);
       const claims = account ? await account.claims('id_token', 'profile', {}, []) : undefined;
@@ -163,6 +206,29 @@ export function interactionRouter(deps: InteractionDeps): Router {
         error: 'Enter your email address and password.',
       });
     }
+    const ip = plainIp(req.ip) ?? 'unknown';
+    const meta = { client_id: interaction.params.client_id, method: 'password' };
+    const refuseLocked = (lock: Extract<Attempt, { allowed: false }>, userId?: string | null) => {
+      record({
+        event_type: 'login_failed',
+        user_id: userId ?? undefined,
+        status: 'failure',
+        error_message: 'locked_out',
+        metadata: {
+          ...meta,
+          reason: 'locked_out',
+          lock: lock.scope,
+          retry_after_seconds: lock.retryAfterSeconds,
+        },
+        ...requestMeta(req),
+      });
+      res.set('Retry-After', String(lock.retryAfterSeconds));
+      return renderLogin(req, res, interaction, 429, { email, error: lockedMessage(lock) });
+    };
+    const gate = await deps.bruteForce.before(email, ip);
+    if (!gate.allowed) return refuseLocked(gate);
+    if (gate.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, gate.delayMs));
+
     const check = await deps.passwords.check(email, password);
     if (!check.ok) {
       record({
@@ -170,17 +236,20 @@ export function interactionRouter(deps: InteractionDeps): Router {
         user_id: check.userId ?? undefined,
         status: 'failure',
         error_message: check.reason,
-        metadata: { client_id: interaction.params.client_id, method: 'password', reason: check.reason },
+        metadata: { ...meta, reason: check.reason },
         ...requestMeta(req),
       });
-      const error =
-        check.reason === 'banned'
-          ? check.until
-            ? `This account is banned until ${check.until.toUTCString()}.`
-            : 'This account is banned.'
-          : INVALID;
-      return renderLogin(req, res, interaction, check.reason === 'banned' ? 403 : 401, { email, error });
+      if (check.reason === 'banned') {
+        const error = check.until
+          ? `This account is banned until ${check.until.toUTCString()}.`
+          : 'This account is banned.';
+        return renderLogin(req, res, interaction, 403, { email, error });
+      }
+      const lock = await deps.bruteForce.failed(email, ip);
+      if (lock && !lock.allowed) return refuseLocked(lock, check.userId);
+      return renderLogin(req, res, interaction, 401, { email, error: INVALID });
     }
+    await deps.bruteForce.succeeded(email);
     return completeLogin(req, res, interaction, {
       userId: check.userId,
       accountId: check.accountId,
@@ -237,6 +306,14 @@ export function interactionRouter(deps: InteractionDeps): Router {
     return next(err);
   });
   return router;
+}
+
+function lockedMessage(lock: { scope: 'account' | 'ip'; retryAfterSeconds: number }): string {
+  const minutes = Math.max(1, Math.ceil(lock.retryAfterSeconds / 60));
+  const wait = `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return lock.scope === 'account'
+    ? `Too many failed sign-in attempts for this account. For your safety, try again in ${wait} or reset your password.`
+    : `Too many failed sign-in attempts from your network. Try again in ${wait}.`;
 }
 
 function staleInteraction(res: Response): void {

@@ -23,6 +23,10 @@ interface Ctx {
   permission(): Promise<string>;
   bannedVictim(): Promise<string>;
   ownEvent(): Promise<string>;
+  /** An app the caller's user has let in. */
+  ownConnectedApp(): Promise<{ consentId: string; clientId: string }>;
+  /** A session of the caller's user. */
+  ownSession(): Promise<string>;
   /** A confidential OAuth client of another user (created through the API). */
   victimClient(): Promise<{ id: string; userId: string }>;
 }
@@ -261,6 +265,38 @@ const CASES: Record<string, Case> = {
       },
     };
   },
+  'DELETE /v1/user/sessions/:id': async (c) => {
+    const id = await c.ownSession();
+    return {
+      method: 'DELETE',
+      path: `/v1/user/sessions/${id}`,
+      expect: { event_type: 'session_revoked', resource_type: 'session', resource_id: id },
+    };
+  },
+  'DELETE /v1/user/sessions': async (c) => {
+    await c.ownSession();
+    return {
+      method: 'DELETE',
+      path: '/v1/user/sessions',
+      expect: { event_type: 'all_sessions_revoked', metadata: { count: 1, kept_current: false } },
+    };
+  },
+  'DELETE /v1/user/connected-apps/:id': async (c) => {
+    const { consentId, clientId } = await c.ownConnectedApp();
+    return {
+      method: 'DELETE',
+      path: `/v1/user/connected-apps/${consentId}`,
+      expect: { event_type: 'consent_revoked', resource_type: 'oauth_client', resource_id: clientId },
+    };
+  },
+  'DELETE /v1/user/connected-apps': async (c) => {
+    const { clientId } = await c.ownConnectedApp();
+    return {
+      method: 'DELETE',
+      path: '/v1/user/connected-apps',
+      expect: { event_type: 'consent_revoked', resource_id: clientId },
+    };
+  },
   'POST /v1/user/activity/:id/report': async (c) => {
     const id = await c.ownEvent();
     return {
@@ -273,7 +309,12 @@ const CASES: Record<string, Case> = {
 };
 
 /** Routes that change nothing or whose event is the caller's own submission (asserted in audit.test.ts). */
-const NOT_AUDITED = new Set(['POST /v1/audit']);
+const NOT_AUDITED = new Set([
+  'POST /v1/audit',
+  // Checking a session changes nothing; extending one is routine upkeep (its creation and end are recorded).
+  'POST /v1/auth/session',
+  'POST /v1/auth/refresh',
+]);
 
 describe('audit trail: every change through /v1 is recorded', () => {
   const t = useTestPlatform({
@@ -317,6 +358,26 @@ describe('audit trail: every change through /v1 is recorded', () => {
       });
       expect(res.status).toBe(201);
       return { id: res.body.id as string, userId };
+    },
+    async ownConnectedApp() {
+      const clientId = uniqueName('hc_t');
+      const [client] = await t
+        .db('OAuthClient')
+        .insert({
+          client_id: clientId,
+          name: 'app',
+          redirect_uris: ['https://app.example/cb'],
+          client_secret: 'x',
+        })
+        .returning('id');
+      const [consent] = await t
+        .db('OAuthConsent')
+        .insert({ user_id: adminId, client_id: client.id, scopes: ['openid'] })
+        .returning('id');
+      return { consentId: consent.id as string, clientId };
+    },
+    async ownSession() {
+      return (await t.platform.services.sessions.create({ userId: adminId, provider: 'email' })).id;
     },
     async ownEvent() {
       const [row] = await t

@@ -19,6 +19,14 @@ type Cell = 'A' | 401 | 403 | 404;
 const EXPECTED: Record<string, Cell[]> = {
   //                                      anon super admin mod  user  dev  mod2fa full  ro   ro-u  f-gps exp  inact rev
   'GET /v1/me':                           [401, 'A', 'A', 'A', 'A', 'A', 'A',  'A', 'A', 'A', 'A', 401, 401, 401],
+  'POST /v1/auth/session':                ['A', 'A', 'A', 'A', 'A', 'A', 'A',  'A', 'A', 'A', 'A', 401, 401, 401],
+  'POST /v1/auth/refresh':                ['A', 'A', 'A', 'A', 'A', 'A', 'A',  'A', 'A', 'A', 'A', 401, 401, 401],
+  'GET /v1/user/sessions':                [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'DELETE /v1/user/sessions/:id':         [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'DELETE /v1/user/sessions':             [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'GET /v1/user/connected-apps':          [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'DELETE /v1/user/connected-apps/:id':   [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'DELETE /v1/user/connected-apps':       [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   'GET /v1/users':                        [401, 'A', 'A', 'A', 403, 403, 403,  'A', 'A', 'A', 403, 401, 401, 401],
   'GET /v1/users/:id':                    [401, 'A', 'A', 'A', 404, 404, 403,  'A', 'A', 'A', 404, 401, 401, 401],
   'PATCH /v1/users/:id':                  [401, 'A', 'A', 403, 404, 404, 403,  'A', 403, 403, 404, 401, 401, 401],
@@ -81,6 +89,20 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
   async function requestFor(route: string, caller: Caller): Promise<Request> {
     const victim = async () => createUser(db, { roleIds: ['role_user'] });
     const otherKey = async () => (await createKey(db, { userId: await victim() })).id;
+    const consentOf = async (userId: string) => {
+      const [client] = await db('OAuthClient')
+        .insert({
+          client_id: uniqueName('hc_m'),
+          name: 'app',
+          redirect_uris: ['https://app.example/cb'],
+          client_secret: 'x',
+        })
+        .returning('id');
+      const [consent] = await db('OAuthConsent')
+        .insert({ user_id: userId, client_id: client.id, scopes: ['openid'] })
+        .returning('id');
+      return consent.id as string;
+    };
     /** A confidential client of another user (a Developer changes only their own). */
     const otherClient = async () => {
       const [row] = await db('OAuthClient')
@@ -204,6 +226,37 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
         };
       case 'GET /v1/user/activity':
         return { method: 'GET', path: '/v1/user/activity' };
+      case 'POST /v1/auth/session':
+      case 'POST /v1/auth/refresh': {
+        const { token } = await platform.services.sessions.create({
+          userId: await victim(),
+          provider: 'email',
+        });
+        const [method, path] = route.split(' ') as [string, string];
+        return { method, path, body: { session_token: token } };
+      }
+      case 'GET /v1/user/sessions':
+        return { method: 'GET', path: '/v1/user/sessions' };
+      case 'DELETE /v1/user/sessions/:id': {
+        // One of the caller's own sessions (a stranger's, for callers without a user: they may not).
+        const { id } = await platform.services.sessions.create({
+          userId: userIds[caller] ?? (await victim()),
+          provider: 'email',
+        });
+        return { method: 'DELETE', path: `/v1/user/sessions/${id}` };
+      }
+      case 'DELETE /v1/user/sessions':
+        return { method: 'DELETE', path: '/v1/user/sessions' };
+      case 'GET /v1/user/connected-apps':
+        return { method: 'GET', path: '/v1/user/connected-apps' };
+      case 'DELETE /v1/user/connected-apps/:id':
+        // The caller's own connected app (a stranger's, for callers without a user: they may not).
+        return {
+          method: 'DELETE',
+          path: `/v1/user/connected-apps/${await consentOf(userIds[caller] ?? (await victim()))}`,
+        };
+      case 'DELETE /v1/user/connected-apps':
+        return { method: 'DELETE', path: '/v1/user/connected-apps' };
       case 'POST /v1/user/activity/:id/report': {
         // An event about the caller (or about a stranger, for callers without a user).
         const [event] = await platform.databases

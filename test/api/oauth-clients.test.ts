@@ -325,6 +325,15 @@ describe('/v1/oauth-clients', () => {
     expect(byAdmin.body.is_first_party).toBe(true);
     const promoted = await as(admin, 'PATCH', `/v1/oauth-clients/${own}`, { is_first_party: true });
     expect(promoted.body.is_first_party).toBe(true);
+
+    // Once first-party, where it sends codes and what it asks for are no longer its owner's to change.
+    const hijack = await as(dev, 'PATCH', `/v1/oauth-clients/${own}`, {
+      redirect_uris: ['https://attacker.example/cb'],
+      scopes: ['openid', 'api'],
+    });
+    expect([hijack.status, hijack.body.error.code]).toEqual([403, 'oauth_client.first_party_locked']);
+    expect(hijack.body.error.details.fields).toEqual(['redirect_uris', 'scopes']);
+    expect((await as(dev, 'PATCH', `/v1/oauth-clients/${own}`, { name: 'Renamed' })).status).toBe(200);
   });
 
   it('tells client caches (the OIDC provider) when a client changes, so old secrets stop at once', async () => {

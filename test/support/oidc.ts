@@ -151,6 +151,15 @@ export class Person {
   private cookies = new Map<string, string>();
   constructor(readonly baseUrl: string) {}
 
+  /** A cookie the person's browser holds (e.g. the `id.session-token`). */
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
+  }
+
   private remember(res: Response) {
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');

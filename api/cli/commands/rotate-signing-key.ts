@@ -1,3 +1,5 @@
+import { createCache } from '../../../core/cache/index.js';
+import { SIGNING_KEYS_CHANNEL } from '../../../core/tokens/signing-keys.js';
 import type { Config } from '../../../schemas/config.js';
 import { openSigningKeys } from '../../server/oidc-settings.js';
 import type { CliIo } from '../io.js';
@@ -5,13 +7,21 @@ import { withPreparedDatabases } from './database.js';
 
 /**
  * `heimdall rotate-signing-key`: a new key signs from now on; the old one stays in the JWKS until everything it
- * signed has expired, then the scheduler deletes it. Running nodes notice within oidc.key_check_interval_ms.
+ * signed has expired, then the scheduler deletes it. Running nodes hear of it over Redis at once, and look
+ * anyway every oidc.key_check_interval_ms.
  */
 export function rotateSigningKeyCommand(config: Config, io: CliIo): Promise<number> {
   return withPreparedDatabases(config, async (databases) => {
     const { store, settings } = openSigningKeys(config, databases.primary);
     await store.load(); // the first key, if Heimdall never started against this database
     const { retired, active } = await store.rotate();
+    // With Redis, every running node reloads at once; without it (one node), within key_check_interval_ms.
+    const bus = createCache({ url: config.redis.url, keyPrefix: config.redis.key_prefix });
+    try {
+      await bus.publish(SIGNING_KEYS_CHANNEL, active).catch(() => undefined);
+    } finally {
+      await bus.close();
+    }
     io.stdout.write(
       `New signing key ${active} is active.\n` +
         (retired

@@ -1,3 +1,8 @@
+import type { ConnectedAppService } from '../../../core/oauth-clients/connected-apps.js';
+import { connectedAppRoutes } from './connected-apps.js';
+import type { Authenticator } from '../../../core/auth/authenticator.js';
+import type { SessionService } from '../../../core/sessions/service.js';
+import { sessionRoutes } from './sessions.js';
 import type { ApiKeyService } from '../../../core/api-keys/service.js';
 import type { AuditService } from '../../../core/audit/service.js';
 import type { OAuthClientService } from '../../../core/oauth-clients/service.js';
@@ -14,6 +19,9 @@ import { roleRoutes } from './roles.js';
 import { userRoutes } from './users.js';
 
 export interface V1Services {
+  connectedApps: ConnectedAppService;
+  sessions: SessionService;
+  authenticator: Authenticator;
   apiKeys: ApiKeyService;
   users: UserService;
   roles: RoleService;
@@ -26,6 +34,8 @@ export interface V1Services {
 export function v1Routes(services: V1Services): AnyRoute[] {
   return [
     meRoute,
+    ...sessionRoutes({ sessions: services.sessions, authenticator: services.authenticator }),
+    ...connectedAppRoutes(services.connectedApps),
     ...userRoutes(services.users),
     ...apiKeyRoutes(services.apiKeys),
     ...oauthClientRoutes(services.oauthClients),

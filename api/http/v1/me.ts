@@ -1,5 +1,30 @@
-import { meResponseSchema } from '../../../schemas/auth.js';
+import type { AuthContext } from '../../../core/auth/context.js';
+import { meResponseSchema, type MeResponse } from '../../../schemas/auth.js';
 import { defineRoute } from '../route.js';
+
+/** The AuthContext as seed 004 shows it (GET /v1/me, POST /v1/auth/session). */
+export function describeAuth(auth: AuthContext): MeResponse {
+  return {
+    user: auth.user,
+    api_key: auth.apiKey && {
+      id: auth.apiKey.id,
+      name: auth.apiKey.name,
+      prefix: auth.apiKey.prefix,
+      user_id: auth.apiKey.userId,
+      is_system: auth.apiKey.isSystem,
+      expires_at: auth.apiKey.expiresAt,
+    },
+    session_id: auth.sessionId,
+    oauth_client_id: auth.oauthClientId ?? null,
+    roles: [...auth.roles],
+    role_ids: [...auth.roleIds],
+    permissions: [...auth.effectivePermissions].sort(),
+    scopes: [...auth.scopes],
+    is_super_admin: auth.isSuperAdmin,
+    two_factor_required: auth.twoFactorRequired,
+    two_factor_verified: auth.twoFactorVerified,
+  };
+}
 
 /** `GET /v1/me` (seed 004): who am I and what may I do. Allowed while 2FA is pending, so clients can tell why. */
 export const meRoute = defineRoute({
@@ -10,26 +35,5 @@ export const meRoute = defineRoute({
   access: 'authenticated',
   allowWithoutTwoFactor: true,
   response: meResponseSchema,
-  async handler({ auth }) {
-    return {
-      user: auth.user,
-      api_key: auth.apiKey && {
-        id: auth.apiKey.id,
-        name: auth.apiKey.name,
-        prefix: auth.apiKey.prefix,
-        user_id: auth.apiKey.userId,
-        is_system: auth.apiKey.isSystem,
-        expires_at: auth.apiKey.expiresAt,
-      },
-      session_id: auth.sessionId,
-      oauth_client_id: auth.oauthClientId ?? null,
-      roles: [...auth.roles],
-      role_ids: [...auth.roleIds],
-      permissions: [...auth.effectivePermissions].sort(),
-      scopes: [...auth.scopes],
-      is_super_admin: auth.isSuperAdmin,
-      two_factor_required: auth.twoFactorRequired,
-      two_factor_verified: auth.twoFactorVerified,
-    };
-  },
+  handler: async ({ auth }) => describeAuth(auth),
 });

@@ -1,0 +1,188 @@
+import type { Knex } from 'knex';
+import type { AuditLogger } from '../audit/index.js';
+import type { AuthCache } from '../auth/auth-cache.js';
+import type { AuthContext } from '../auth/context.js';
+import { assertScope } from '../auth/guards.js';
+import { hashSecret, randomSecret } from '../auth/secret-token.js';
+import { AppError, notFound } from '../errors/index.js';
+import { auditMeta, type Actor } from '../shared/actor.js';
+
+/**
+ * Heimdall sessions (seed 004 Session table, issue 7): one row per sign-in with IP, user agent, provider and last
+ * activity. The token (`hs_…`) lives only in the app's cookie and the caller's hands; the row keeps its SHA-256.
+ * Revoking deletes the row and tells every node at once (auth cache bus), so the session stops working
+ * everywhere: account pages, `POST /v1/auth/session`, and the OpenID provider's sign-in state.
+ */
+export const SESSION_TOKEN_PREFIX = 'hs_';
+
+export interface SessionRow {
+  id: string;
+  user_id: string;
+  expires: Date;
+  ip_address: string | null;
+  user_agent: string | null;
+  last_activity_at: Date | null;
+  provider: string | null;
+  created_at: Date;
+}
+
+const COLUMNS = [
+  'id',
+  'user_id',
+  'expires',
+  'ip_address',
+  'user_agent',
+  'last_activity_at',
+  'provider',
+  'created_at',
+];
+const TOUCH_INTERVAL_MS = 60_000;
+
+const NOT_FOUND = () => notFound('session.not_found', 'No session with this id.');
+
+export function createSessionService(deps: {
+  db: Knex;
+  audit: AuditLogger;
+  authCache: AuthCache;
+  ttlSeconds: number;
+}) {
+  const { db } = deps;
+  const live = () => db<SessionRow>('Session').where('expires', '>', db.fn.now());
+  const lastTouched = new Map<string, number>();
+
+  const forget = (sessionIds: string[]) =>
+    Promise.all(sessionIds.map((sessionId) => deps.authCache.invalidate({ type: 'session', sessionId })));
+
+  /** Your own sessions (within the credential's `users` scope), or anyone's with users:write. */
+  const ownerOrAdmin = (auth: AuthContext, userId: string, action: 'read' | 'write') => {
+    if (auth.user?.id === userId) return assertScope(auth, 'users', action);
+    if (!auth.can('users', 'write')) throw NOT_FOUND();
+  };
+
+  return {
+    async create(input: {
+      userId: string;
+      provider: string;
+      ip?: string | undefined;
+      userAgent?: string | undefined;
+    }): Promise<{ id: string; token: string; expires: Date }> {
+      const token = randomSecret(SESSION_TOKEN_PREFIX);
+      const [row] = await db('Session')
+        .insert({
+          user_id: input.userId,
+          session_token: hashSecret(token),
+          expires: db.raw(`now() + make_interval(secs => ?)`, [deps.ttlSeconds]),
+          ip_address: input.ip ?? null,
+          user_agent: input.userAgent?.slice(0, 1024) ?? null,
+          provider: input.provider,
+        })
+        .returning<{ id: string; expires: Date }[]>(['id', 'expires']);
+      deps.audit.record({
+        event_type: 'session_created',
+        user_id: input.userId,
+        actor_id: input.userId,
+        resource_type: 'session',
+        resource_id: row!.id,
+        metadata: { provider: input.provider },
+        ip_address: input.ip,
+        user_agent: input.userAgent,
+        source_service: 'id',
+      });
+      return { id: row!.id, token, expires: row!.expires };
+    },
+
+    /** The live session a token names, or undefined (unknown, revoked or expired). */
+    async find(token: string): Promise<SessionRow | undefined> {
+      if (!token.startsWith(SESSION_TOKEN_PREFIX)) return undefined;
+      return live()
+        .where({ session_token: hashSecret(token) } as never)
+        .first(COLUMNS);
+    },
+
+    /** Records activity, at most once a minute per session from this node, off the request's path. */
+    touch(sessionId: string, onError: (err: unknown) => void): void {
+      const now = Date.now();
+      if (now - (lastTouched.get(sessionId) ?? 0) < TOUCH_INTERVAL_MS) return;
+      lastTouched.set(sessionId, now);
+      if (lastTouched.size > 100_000) lastTouched.clear();
+      db('Session').where({ id: sessionId }).update({ last_activity_at: db.fn.now() }).catch(onError);
+    },
+
+    /** Signing out (RP-initiated logout, the account area): ends the session a token names, if any. */
+    async endByToken(token: string, meta: { ip?: string | undefined; userAgent?: string | undefined } = {}) {
+      if (!token.startsWith(SESSION_TOKEN_PREFIX)) return;
+      const [row] = await db('Session')
+        .where({ session_token: hashSecret(token) })
+        .delete()
+        .returning<{ id: string; user_id: string }[]>(['id', 'user_id']);
+      if (!row) return;
+      await forget([row.id]);
+      deps.audit.record({
+        event_type: 'session_revoked',
+        user_id: row.user_id,
+        actor_id: row.user_id,
+        resource_type: 'session',
+        resource_id: row.id,
+        metadata: { reason: 'sign_out' },
+        ip_address: meta.ip,
+        user_agent: meta.userAgent,
+        source_service: 'id',
+      });
+    },
+
+    /** `POST /v1/auth/refresh`: the session lasts `ttl` from now. */
+    async refresh(token: string): Promise<{ id: string; expires: Date }> {
+      const [row] = await live()
+        .where({ session_token: hashSecret(token) } as never)
+        .update({
+          expires: db.raw(`now() + make_interval(secs => ?)`, [deps.ttlSeconds]) as never,
+          last_activity_at: db.fn.now() as never,
+        })
+        .returning<{ id: string; expires: Date }[]>(['id', 'expires']);
+      if (!row) throw new AppError('auth.invalid_session', 401, 'The session has ended. Sign in again.');
+      await forget([row.id]);
+      return row;
+    },
+
+    async list(auth: AuthContext, userId: string): Promise<SessionRow[]> {
+      ownerOrAdmin(auth, userId, 'read');
+      return live().where({ user_id: userId }).orderBy('created_at', 'desc').select(COLUMNS);
+    },
+
+    async revoke(actor: Actor, userId: string, sessionId: string): Promise<void> {
+      ownerOrAdmin(actor.auth, userId, 'write');
+      const deleted = await db('Session').where({ id: sessionId, user_id: userId }).delete();
+      if (!deleted) throw NOT_FOUND();
+      await forget([sessionId]);
+      deps.audit.record({
+        event_type: 'session_revoked',
+        user_id: userId,
+        resource_type: 'session',
+        resource_id: sessionId,
+        ...auditMeta(actor),
+      });
+    },
+
+    /** Every session of the user but `keep` (the caller's own, when they act from one). */
+    async revokeAll(actor: Actor, userId: string, keep?: string | null): Promise<number> {
+      ownerOrAdmin(actor.auth, userId, 'write');
+      const ids = await db('Session')
+        .where({ user_id: userId })
+        .modify((q) => {
+          if (keep) q.whereNot({ id: keep });
+        })
+        .delete()
+        .returning<{ id: string }[]>('id');
+      await forget(ids.map((r) => r.id));
+      deps.audit.record({
+        event_type: 'all_sessions_revoked',
+        user_id: userId,
+        metadata: { count: ids.length, kept_current: Boolean(keep) },
+        ...auditMeta(actor),
+      });
+      return ids.length;
+    },
+  };
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;

@@ -1,0 +1,105 @@
+import { describe, expect, it } from '@jest/globals';
+import { call } from '../support/fixtures.js';
+import {
+  client,
+  createOAuthClient,
+  createPasswordUser,
+  Person,
+  relyingParty,
+  useOidcPlatform,
+  type TestClient,
+} from '../support/oidc.js';
+
+/** Connected apps (issue 7 item 6): disconnecting deletes the consent and kills the app's grants and tokens. */
+describe('connected apps', () => {
+  const t = useOidcPlatform();
+
+  async function connect(c: TestClient, user: { email: string; password: string }) {
+    const config = await relyingParty(t.url, c);
+    const verifier = client.randomPKCECodeVerifier();
+    const resource = `${t.url}/v1`;
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: c.redirectUri,
+      scope: 'openid profile offline_access api',
+      prompt: 'consent',
+      resource,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const person = new Person(t.url);
+    const result = await person.signIn(url.toString(), c.redirectUri, user);
+    const tokens = await client.authorizationCodeGrant(
+      config,
+      new URL(result.callback!),
+      { pkceCodeVerifier: verifier },
+      { resource },
+    );
+    return { config, tokens, session: person.cookie('id.session-token')! };
+  }
+
+  it('lists the apps you let in and disconnects one: consent, refresh and access tokens all stop', async () => {
+    const user = await createPasswordUser(t.db);
+    const photos = await createOAuthClient(t.db, { name: 'Photos' });
+    const music = await createOAuthClient(t.db, { name: 'Music' });
+    const p = await connect(photos, user);
+    const m = await connect(music, user);
+
+    const list = await call(t.url, 'GET', '/v1/user/connected-apps', { key: p.session });
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((a: { name: string }) => a.name).sort()).toEqual(['Music', 'Photos']);
+    const entry = list.body.data.find((a: { name: string }) => a.name === 'Photos');
+    expect(entry.scopes).toEqual(expect.arrayContaining(['openid', 'profile', 'offline_access', 'api']));
+
+    expect((await call(t.url, 'GET', '/v1/me', { key: p.tokens.access_token })).status).toBe(200);
+    const gone = await call(t.url, 'DELETE', `/v1/user/connected-apps/${entry.id}`, { key: p.session });
+    expect(gone.status).toBe(204);
+    const refused = await call(t.url, 'GET', '/v1/me', { key: p.tokens.access_token });
+    expect(refused.body.error.code).toBe('auth.token_revoked');
+    await expect(client.refreshTokenGrant(p.config, p.tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    // The other app is untouched.
+    expect((await call(t.url, 'GET', '/v1/me', { key: m.tokens.access_token })).status).toBe(200);
+
+    const all = await call(t.url, 'DELETE', '/v1/user/connected-apps', { key: p.session });
+    expect(all.body).toEqual({ revoked: 1 });
+    expect((await call(t.url, 'GET', '/v1/me', { key: m.tokens.access_token })).status).toBe(401);
+    expect((await call(t.url, 'GET', '/v1/user/connected-apps', { key: p.session })).body.data).toEqual([]);
+
+    await t.platform.services.audit.flush();
+    const revoked = await t.platform.databases
+      .audit('AuditEvent')
+      .where({ user_id: user.id, event_type: 'consent_revoked' });
+    expect(revoked.map((e: { resource_id: string }) => e.resource_id).sort()).toEqual(
+      [photos.clientId, music.clientId].sort(),
+    );
+  });
+
+  it('after disconnecting, the app must ask for consent again', async () => {
+    const user = await createPasswordUser(t.db);
+    const app = await createOAuthClient(t.db);
+    const first = await connect(app, user);
+    const [consent] = (await call(t.url, 'GET', '/v1/user/connected-apps', { key: first.session })).body.data;
+    await call(t.url, 'DELETE', `/v1/user/connected-apps/${consent.id}`, { key: first.session });
+    const config = await relyingParty(t.url, app);
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: app.redirectUri,
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const again = await new Person(t.url).signIn(url.toString(), app.redirectUri, user);
+    expect(again.sawConsent).toBe(true);
+  });
+
+  it('someone else’s connected app is not found', async () => {
+    const owner = await createPasswordUser(t.db);
+    const other = await createPasswordUser(t.db);
+    const app = await createOAuthClient(t.db);
+    const o = await connect(app, owner);
+    const x = await connect(app, other);
+    const [consent] = (await call(t.url, 'GET', '/v1/user/connected-apps', { key: o.session })).body.data;
+    const res = await call(t.url, 'DELETE', `/v1/user/connected-apps/${consent.id}`, { key: x.session });
+    expect([res.status, res.body.error.code]).toEqual([404, 'connected_app.not_found']);
+  });
+});
