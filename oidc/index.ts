@@ -15,6 +15,9 @@ import { auditProviderEvents } from './audit-events.js';
 import { createClientAdapter } from './clients.js';
 import { createCsrf } from './csrf.js';
 import { interactionRouter } from './interactions/router.js';
+import { accountPagesRouter } from './account/router.js';
+import { policiesRouter } from './account/policies.js';
+import type { AccountService } from '../core/accounts/service.js';
 import { createProvider, type ProviderHolder, type ProviderSettings } from './provider.js';
 
 export { deleteExpiredOidcRows } from './adapter.js';
@@ -42,6 +45,10 @@ export async function createHeimdallId(deps: {
   audit: AuditLogger;
   sessions: SessionService;
   bruteForce: BruteForceGuard;
+  accounts: AccountService;
+  allowUnverifiedSignIn: boolean;
+  termsUrl: string;
+  privacyUrl: string;
   /** Where rotations are announced (the cache's pub/sub). */
   bus: Pick<Cache, 'subscribe'>;
   logger: Logger;
@@ -87,18 +94,28 @@ export async function createHeimdallId(deps: {
       return undefined;
     });
 
+  const csrf = createCsrf({
+    // Its own key, derived: the encryption key itself only ever encrypts.
+    key: Buffer.from(hkdfSync('sha256', settings.encryptionKey, Buffer.alloc(0), 'heimdall csrf', 32)),
+    secure: settings.cookieSecure,
+    path: '/',
+  });
   const router = Router();
+  router.use(policiesRouter());
+  router.use(
+    accountPagesRouter({
+      accounts: deps.accounts,
+      csrf,
+      termsUrl: deps.termsUrl,
+      privacyUrl: deps.privacyUrl,
+    }),
+  );
   router.use(
     settings.basePath,
     interactionRouter({
       provider: { current: () => current.provider },
-      csrf: createCsrf({
-        // Its own key, derived: the encryption key itself only ever encrypts.
-        key: Buffer.from(hkdfSync('sha256', settings.encryptionKey, Buffer.alloc(0), 'heimdall csrf', 32)),
-        secure: settings.cookieSecure,
-        path: settings.basePath,
-      }),
-      passwords: createPasswordLogin(deps.db),
+      csrf,
+      passwords: createPasswordLogin(deps.db, { allowUnverified: deps.allowUnverifiedSignIn }),
       consents,
       bruteForce: deps.bruteForce,
       sessions: deps.sessions,

@@ -13,7 +13,7 @@ import { createPgAdapter } from './adapter.js';
 import { CLAIMS, createFindAccount } from './account.js';
 import { OIDC_SCOPES, type createClientAdapter } from './clients.js';
 import { createLoadExistingGrant } from './grants.js';
-import { SafeHtml } from './views/html.js';
+import { SafeHtml } from '../core/shared/html.js';
 import { PAGE_CSP } from './views/layout.js';
 import { deviceConfirmPage, deviceInputPage, logoutPage, messagePage } from './views/pages.js';
 

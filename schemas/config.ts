@@ -209,6 +209,34 @@ const sessionsSchema = z.strictObject({
     }),
 });
 
+/** Outgoing email (verification, password reset, security notices). */
+const emailSchema = z.strictObject({
+  /** smtp://user:pass@host:port or smtps://…; unset: emails are written to the log (development). */
+  smtp_url: z
+    .union([z.literal(''), z.url({ protocol: /^smtps?$/ })])
+    .optional()
+    .transform((v) => (v ? v : undefined)),
+  from: z.string().min(3).default('Heimdall <no-reply@localhost>'),
+});
+
+/** Accounts (issue 7): registration, email verification, password reset. */
+const accountsSchema = z.strictObject({
+  registration_enabled: z.boolean().default(true),
+  /** May people sign in before they verified their email address? */
+  allow_unverified_sign_in: z.boolean().default(false),
+  /** How long a verification link works (seconds). */
+  verification_ttl: seconds(24 * 3600),
+  /** How long a password reset link works (seconds). */
+  reset_ttl: seconds(3600),
+  /** Verification and reset emails per address per hour. */
+  emails_per_hour: z.number().int().min(1).default(5),
+  /** Where the registration page links the terms of use and the privacy policy (yours, or the built-in pages). */
+  terms_url: z.string().min(1).default('/policies/terms'),
+  privacy_url: z.string().min(1).default('/policies/privacy'),
+  /** Shortest password accepted. */
+  min_password_length: z.number().int().min(8).max(128).default(12),
+});
+
 const logSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -228,6 +256,8 @@ export const configSchema = z.strictObject({
   secrets: secretsSchema.default(secretsSchema.parse({})),
   oidc: oidcSchema.default(oidcSchema.parse({})),
   sessions: sessionsSchema.default(sessionsSchema.parse({})),
+  email: emailSchema.default(emailSchema.parse({})),
+  accounts: accountsSchema.default(accountsSchema.parse({})),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -238,4 +268,5 @@ export const secretConfigPaths: readonly string[] = [
   'audit.database.url',
   'redis.url',
   'secrets.encryption_key',
+  'email.smtp_url',
 ];

@@ -26,6 +26,8 @@ import { createKeystoneContext } from '../../keystone/context.js';
 import { createAccessTokenVerifier } from '../../core/tokens/access-tokens.js';
 import { openSigningKeys } from './oidc-settings.js';
 import { createSessionService } from '../../core/sessions/service.js';
+import { createMailer } from '../../core/email/mailer.js';
+import { createAccountService } from '../../core/accounts/service.js';
 import { createConnectedAppService } from '../../core/oauth-clients/connected-apps.js';
 
 export type Services = ReturnType<typeof createServices>;
@@ -103,6 +105,26 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     ttlSeconds: config.sessions.ttl,
   });
   const connectedApps = createConnectedAppService({ db: databases.primary, audit });
+  const mailer = createMailer({
+    smtpUrl: config.email.smtp_url,
+    from: config.email.from,
+    logger: logger.child({ component: 'email' }),
+  });
+  const accounts = createAccountService({
+    db: databases.primary,
+    audit,
+    mailer,
+    sessions,
+    cache,
+    settings: {
+      publicUrl: config.server.public_url.replace(/\/+$/, ''),
+      registrationEnabled: config.accounts.registration_enabled,
+      verificationTtl: config.accounts.verification_ttl,
+      resetTtl: config.accounts.reset_ttl,
+      emailsPerHour: config.accounts.emails_per_hour,
+      minPasswordLength: config.accounts.min_password_length,
+    },
+  });
   const routes: AnyRoute[] = v1Routes({
     connectedApps,
     sessions,
@@ -144,6 +166,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     signingKeys,
     oidc,
     sessions,
+    mailer,
+    accounts,
     apiKeys,
     routes,
     extraRouters,

@@ -101,6 +101,10 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
             cache,
           ),
           bus: cache,
+          accounts: services.accounts,
+          allowUnverifiedSignIn: config.accounts.allow_unverified_sign_in,
+          termsUrl: config.accounts.terms_url,
+          privacyUrl: config.accounts.privacy_url,
           logger: logger.child({ component: 'oidc' }),
         })
       : undefined;
@@ -217,6 +221,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
           await scheduler?.stop();
           heimdallId?.stop();
           services.geoip.close();
+          services.mailer.close();
           await graphql?.stop();
           await services.gpsTopic.stop();
           await services.auditStream.stop();

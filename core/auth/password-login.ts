@@ -10,7 +10,8 @@ import { generatePassword, hashPassword, needsRehash, verifyPassword } from './p
 export type PasswordCheck =
   | { ok: true; userId: string; accountId: string }
   | { ok: false; reason: 'invalid_credentials'; userId: string | null }
-  | { ok: false; reason: 'banned'; userId: string; until: Date | null };
+  | { ok: false; reason: 'banned'; userId: string; until: Date | null }
+  | { ok: false; reason: 'unverified'; userId: string };
 
 interface AccountRow {
   id: string;
@@ -19,6 +20,7 @@ interface AccountRow {
   deleted_at: Date | null;
   ban_id: string | null;
   banned_until: Date | null;
+  email_verified_at: Date | null;
 }
 
 /** Longer than any verification takes here (Argon2id at 64 MiB / 3 passes, the strongest hashes we made). */
@@ -27,7 +29,10 @@ const FAILURE_FLOOR_MS = 400;
 const sleep = (ms: number) =>
   ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 
-export function createPasswordLogin(db: Knex) {
+export function createPasswordLogin(
+  db: Knex,
+  options: { allowUnverified: boolean } = { allowUnverified: true },
+) {
   // A hash of a random password with the current parameters: unknown emails cost a real verification too.
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hashPassword(generatePassword()));
@@ -45,6 +50,7 @@ export function createPasswordLogin(db: Knex) {
         'u.deleted_at',
         'b.id as ban_id',
         'b.expires_at as banned_until',
+        'pa.email_verified_at',
       );
 
   return {
@@ -59,8 +65,12 @@ export function createPasswordLogin(db: Knex) {
         await sleep(started + FAILURE_FLOOR_MS - Date.now());
         return { ok: false, reason: 'invalid_credentials', userId: usable?.user_id ?? null };
       }
-      if (usable.ban_id)
+      if (usable.ban_id) {
         return { ok: false, reason: 'banned', userId: usable.user_id, until: usable.banned_until };
+      }
+      if (!options.allowUnverified && !usable.email_verified_at) {
+        return { ok: false, reason: 'unverified', userId: usable.user_id };
+      }
       if (needsRehash(usable.password_hash!)) {
         // The hash was made with other parameters: store one with today's while we hold the password.
         await db('PlatformAccount')

@@ -53,6 +53,19 @@ export function createSessionService(deps: {
   const forget = (sessionIds: string[]) =>
     Promise.all(sessionIds.map((sessionId) => deps.authCache.invalidate({ type: 'session', sessionId })));
 
+  /** Deletes a user's sessions but `keep` and tells every node; answers how many ended. */
+  const endAll = async (userId: string, keep: string | null): Promise<number> => {
+    const ids = await db('Session')
+      .where({ user_id: userId })
+      .modify((q) => {
+        if (keep) q.whereNot({ id: keep });
+      })
+      .delete()
+      .returning<{ id: string }[]>('id');
+    await forget(ids.map((r) => r.id));
+    return ids.length;
+  };
+
   /** Your own sessions (within the credential's `users` scope), or anyone's with users:write. */
   const ownerOrAdmin = (auth: AuthContext, userId: string, action: 'read' | 'write') => {
     if (auth.user?.id === userId) return assertScope(auth, 'users', action);
@@ -130,6 +143,21 @@ export function createSessionService(deps: {
       });
     },
 
+    /** The platform ends a person's sessions (their password changed): all but `keep`. */
+    async endAllForUser(userId: string, keep: string | null, reason: string): Promise<number> {
+      const count = await endAll(userId, keep);
+      if (count > 0) {
+        deps.audit.record({
+          event_type: 'all_sessions_revoked',
+          user_id: userId,
+          actor_id: userId,
+          metadata: { count, kept_current: Boolean(keep), reason },
+          source_service: 'id',
+        });
+      }
+      return count;
+    },
+
     /** `POST /v1/auth/refresh`: the session lasts `ttl` from now. */
     async refresh(token: string): Promise<{ id: string; expires: Date }> {
       const [row] = await live()
@@ -166,21 +194,14 @@ export function createSessionService(deps: {
     /** Every session of the user but `keep` (the caller's own, when they act from one). */
     async revokeAll(actor: Actor, userId: string, keep?: string | null): Promise<number> {
       ownerOrAdmin(actor.auth, userId, 'write');
-      const ids = await db('Session')
-        .where({ user_id: userId })
-        .modify((q) => {
-          if (keep) q.whereNot({ id: keep });
-        })
-        .delete()
-        .returning<{ id: string }[]>('id');
-      await forget(ids.map((r) => r.id));
+      const count = await endAll(userId, keep ?? null);
       deps.audit.record({
         event_type: 'all_sessions_revoked',
         user_id: userId,
-        metadata: { count: ids.length, kept_current: Boolean(keep) },
+        metadata: { count, kept_current: Boolean(keep) },
         ...auditMeta(actor),
       });
-      return ids.length;
+      return count;
     },
   };
 }

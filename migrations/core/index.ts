@@ -8,6 +8,7 @@ import { userBan } from './0006_user_ban.js';
 import { junctionIds } from './0007_junction_ids.js';
 import { oidc } from './0008_oidc.js';
 import { oidcUidIndex } from './0009_oidc_uid_index.js';
+import { accountTokens } from './0010_account_tokens.js';
 
 /** The primary database's migrations, in order. Append only: a released migration is never edited. */
 export const coreMigrations: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const coreMigrations: readonly Migration[] = [
   junctionIds,
   oidc,
   oidcUidIndex,
+  accountTokens,
 ];

@@ -7,6 +7,7 @@ import type { Logger } from '../../core/logger/index.js';
 import type { ConsentStore } from '../../core/oauth-clients/consents.js';
 import type { SessionService } from '../../core/sessions/service.js';
 import { readCookie } from '../csrf.js';
+import { messages, pickLocale } from '../../core/i18n/index.js';
 import type { AuditEventInput } from '../../schemas/audit.js';
 import { plainIp } from '../../core/shared/actor.js';
 import type { FindAccount } from 'oidc-provider';
@@ -37,7 +38,7 @@ export interface InteractionDeps {
   basePath: string;
 }
 
-const INVALID = 'The email address or password is incorrect.';
+const text = (req: Request) => messages(pickLocale(undefined, req.get('accept-language')));
 
 const requestMeta = (req: Request) => ({
   ip_address: plainIp(req.ip),
@@ -136,12 +137,13 @@ export function interactionRouter(deps: InteractionDeps): Router {
     res: Response,
     interaction: Interaction,
     status = 200,
-    extra: { email?: string; error?: string } = {},
+    extra: { email?: string; error?: string; resendFor?: string } = {},
   ) =>
     send(
       res,
       status,
       loginPage({
+        locale: pickLocale(undefined, req.get('accept-language')),
         action: at(interaction.uid, '/login'),
         csrf: deps.csrf.token(req, res, interaction.uid),
         client: await clientView(interaction.params.client_id),
@@ -201,10 +203,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
     const email = typeof req.body.email === 'string' ? req.body.email.slice(0, 320) : '';
     const password = typeof req.body.password === 'string' ? req.body.password.slice(0, 1024) : '';
     if (!email || !password) {
-      return renderLogin(req, res, interaction, 400, {
-        email,
-        error: 'Enter your email address and password.',
-      });
+      return renderLogin(req, res, interaction, 400, { email, error: text(req).login.missing });
     }
     const ip = plainIp(req.ip) ?? 'unknown';
     const meta = { client_id: interaction.params.client_id, method: 'password' };
@@ -239,6 +238,13 @@ export function interactionRouter(deps: InteractionDeps): Router {
         metadata: { ...meta, reason: check.reason },
         ...requestMeta(req),
       });
+      if (check.reason === 'unverified') {
+        return renderLogin(req, res, interaction, 403, {
+          email,
+          error: text(req).login.unverified,
+          resendFor: email,
+        });
+      }
       if (check.reason === 'banned') {
         const error = check.until
           ? `This account is banned until ${check.until.toUTCString()}.`
@@ -247,7 +253,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
       }
       const lock = await deps.bruteForce.failed(email, ip);
       if (lock && !lock.allowed) return refuseLocked(lock, check.userId);
-      return renderLogin(req, res, interaction, 401, { email, error: INVALID });
+      return renderLogin(req, res, interaction, 401, { email, error: text(req).login.invalid });
     }
     await deps.bruteForce.succeeded(email);
     return completeLogin(req, res, interaction, {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { html, SafeHtml } from './html.js';
+import { html, SafeHtml } from '../../core/shared/html.js';
 
 /**
  * The frame of every Heimdall ID page: one column that fits a phone, system fonts, visible focus, no external
@@ -18,7 +18,9 @@ background:var(--accent);color:#fff;cursor:pointer}button.secondary{background:t
 :focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 .error{border-left:4px solid var(--danger);padding:.5rem .75rem;margin:1rem 0;background:rgba(180,35,24,.08)}
 ul.scopes{padding-left:1.25rem}ul.scopes li{margin:.35rem 0}.app{display:flex;gap:.75rem;align-items:center;margin-bottom:1rem}
-.app img{width:48px;height:48px;border-radius:.5rem}.code{font:600 1.5rem/1 ui-monospace,monospace;letter-spacing:.1em;text-align:center}
+.app img{width:48px;height:48px;border-radius:.5rem}
+p.hint{color:var(--muted);font-size:.875rem;margin:.25rem 0}p.field-error{color:var(--danger);font-size:.875rem;margin:.25rem 0}
+p.check{display:flex;gap:.5rem;align-items:flex-start;margin-top:1rem}p.check label{font-weight:400;margin:0}.code{font:600 1.5rem/1 ui-monospace,monospace;letter-spacing:.1em;text-align:center}
 `;
 
 const STYLE_HTML = new SafeHtml(STYLE);

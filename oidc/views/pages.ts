@@ -1,5 +1,6 @@
-import { html, type SafeHtml } from './html.js';
+import { html, type SafeHtml } from '../../core/shared/html.js';
 import { page } from './layout.js';
+import { messages, type Locale } from '../../core/i18n/index.js';
 
 /**
  * Heimdall ID's interaction pages (issue 6): sign-in, consent, device code, sign-out, errors. Every form
@@ -26,20 +27,30 @@ export function loginPage(options: {
   action: string;
   csrf: string;
   client: ClientView;
+  locale: Locale;
   email?: string | undefined;
   error?: string | undefined;
+  /** Offer to send the confirmation link again (the account's address is not confirmed yet). */
+  resendFor?: string | undefined;
 }): string {
+  const m = messages(options.locale);
   // After a failed attempt the email is kept: the cursor goes to the password, and both fields name the error.
   const refocusPassword = Boolean(options.error && options.email);
   const invalid = options.error ? html`aria-invalid="true" aria-describedby="form-error"` : '';
+  const resend = options.resendFor
+    ? html`<p>
+        <a href="/account/verify/resend?email=${encodeURIComponent(options.resendFor)}">${m.login.resend}</a>
+      </p>`
+    : '';
   return page({
-    title: 'Sign in',
-    body: html`<h1>Sign in</h1>
-      <p class="lead">to continue to ${options.client.name}</p>
-      ${errorBox(options.error)}
+    lang: options.locale,
+    title: m.login.title,
+    body: html`<h1>${m.login.title}</h1>
+      <p class="lead">${m.login.lead(options.client.name)}</p>
+      ${errorBox(options.error)} ${resend}
       <form method="post" action="${options.action}" novalidate>
         ${csrfField(options.csrf)}
-        <label for="email">Email</label>
+        <label for="email">${m.common.email}</label>
         <input
           id="email"
           name="email"
@@ -50,7 +61,7 @@ export function loginPage(options: {
           ${invalid}
           ${refocusPassword ? '' : html`autofocus`}
         />
-        <label for="password">Password</label>
+        <label for="password">${m.common.password}</label>
         <input
           id="password"
           name="password"
@@ -60,8 +71,12 @@ export function loginPage(options: {
           ${invalid}
           ${refocusPassword ? html`autofocus` : ''}
         />
-        <button type="submit">Sign in</button>
-      </form>`,
+        <button type="submit">${m.login.submit}</button>
+      </form>
+      <p class="hint">
+        <a href="/account/forgot">${m.login.forgot}</a> ·
+        <a href="/account/register">${m.login.createAccount}</a>
+      </p>`,
   });
 }
 

@@ -17,6 +17,7 @@ const NOT_IN_KEYSTONE = [
   'UserBan',
   'OidcPayload',
   'OidcSigningKey',
+  'AccountToken',
   'knex_migrations',
   'knex_migrations_lock',
   'knex_migrations_audit',

@@ -1,0 +1,319 @@
+import type { Knex } from 'knex';
+import { ROLE_IDS } from '../../schemas/roles.js';
+import { emailSchema, usernameSchema } from '../../schemas/users.js';
+import type { AuditLogger } from '../audit/index.js';
+import { judgePassword } from '../auth/password-policy.js';
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import type { Cache } from '../cache/types.js';
+import type { Mailer } from '../email/mailer.js';
+import { passwordChangedEmail, resetPasswordEmail, verifyEmail } from '../email/templates.js';
+import { AppError } from '../errors/index.js';
+import { pickLocale, type Locale } from '../i18n/index.js';
+import { counterFor } from '../rate-limit/limiter.js';
+import type { SessionService } from '../sessions/service.js';
+import { createUserQueries } from '../users/queries.js';
+import { createAccountTokens } from './tokens.js';
+
+/**
+ * Accounts with email and password (issue 7): registration, email verification, forgotten and changed
+ * passwords. Nothing here tells whether an email address has an account: registering a taken address,
+ * resending to an unknown one and resetting an unknown one all answer exactly like the real thing.
+ */
+export interface AccountSettings {
+  publicUrl: string;
+  registrationEnabled: boolean;
+  verificationTtl: number;
+  resetTtl: number;
+  emailsPerHour: number;
+  minPasswordLength: number;
+}
+
+export interface RequestMeta {
+  ip?: string | undefined;
+  userAgent?: string | undefined;
+  locale: Locale;
+}
+
+/** A field the person must fix; `code` names the message (core/i18n errors.*). */
+export class FieldError extends AppError {
+  constructor(
+    readonly field: 'username' | 'email' | 'password' | 'terms',
+    readonly reason:
+      | 'usernameInvalid'
+      | 'usernameTaken'
+      | 'emailInvalid'
+      | 'passwordShort'
+      | 'passwordWeak'
+      | 'passwordMismatch'
+      | 'termsRequired',
+  ) {
+    super(`account.${reason}`, 422, `${field}: ${reason}`, { field, reason });
+  }
+}
+
+interface EmailAccount {
+  id: string;
+  user_id: string;
+  username: string;
+  email_verified_at: Date | null;
+  preferred_locale: string | null;
+  password_hash: string | null;
+}
+
+export function createAccountService(deps: {
+  db: Knex;
+  audit: AuditLogger;
+  mailer: Mailer;
+  sessions: SessionService;
+  cache: Cache;
+  settings: AccountSettings;
+}) {
+  const { db, settings } = deps;
+  const users = createUserQueries(db);
+  const tokens = createAccountTokens(db);
+  const emailsPerAddress = counterFor(deps.cache, {
+    points: settings.emailsPerHour,
+    duration: 3600,
+    keyPrefix: 'account-email',
+  });
+
+  const findByEmail = (email: string) =>
+    db('PlatformAccount as pa')
+      .join('User as u', 'u.id', 'pa.user_id')
+      .where('pa.platform_id', 'email')
+      .whereRaw('lower(pa.platform_user_id) = lower(?)', [email])
+      .whereNull('u.deleted_at')
+      .first<EmailAccount | undefined>(
+        'pa.id',
+        'pa.user_id',
+        'u.username',
+        'pa.email_verified_at',
+        'u.preferred_locale',
+        'pa.password_hash',
+      );
+
+  /** One email per address per `emails_per_hour`; over it, a clear refusal (the same for every address). */
+  async function allowEmail(email: string): Promise<void> {
+    try {
+      await emailsPerAddress.consume(email.toLowerCase());
+    } catch {
+      throw new AppError('account.too_many_emails', 429, 'tooManyEmails');
+    }
+  }
+
+  const link = (path: string, token: string) =>
+    `${settings.publicUrl}${path}?token=${encodeURIComponent(token)}`;
+  const localeOf = (account: { preferred_locale: string | null }, fallback: Locale) =>
+    pickLocale(account.preferred_locale, fallback);
+
+  async function sendVerification(account: EmailAccount, email: string, locale: Locale): Promise<void> {
+    const token = await tokens.issue(
+      'verify_email',
+      { userId: account.user_id, accountId: account.id },
+      settings.verificationTtl,
+    );
+    await deps.mailer.send({
+      to: email,
+      ...verifyEmail(localeOf(account, locale), {
+        name: account.username,
+        link: link('/account/verify', token),
+        ttlSeconds: settings.verificationTtl,
+      }),
+    });
+  }
+
+  function checkPassword(password: string, confirm: string | undefined, personal: string[]): void {
+    if (confirm !== undefined && password !== confirm) throw new FieldError('password', 'passwordMismatch');
+    const verdict = judgePassword(password, { minLength: settings.minPasswordLength, personal });
+    if (!verdict.ok) {
+      throw new FieldError('password', verdict.reason === 'too_short' ? 'passwordShort' : 'passwordWeak');
+    }
+  }
+
+  return {
+    settings,
+
+    async register(
+      input: { username: string; email: string; password: string; confirm: string; acceptTerms: boolean },
+      meta: RequestMeta,
+    ): Promise<void> {
+      if (!settings.registrationEnabled) throw new AppError('account.registration_closed', 403, 'closed');
+      const username = usernameSchema.safeParse(input.username);
+      if (!username.success) throw new FieldError('username', 'usernameInvalid');
+      const email = emailSchema.safeParse(input.email);
+      if (!email.success) throw new FieldError('email', 'emailInvalid');
+      checkPassword(input.password, input.confirm, [username.data, email.data]);
+      if (!input.acceptTerms) throw new FieldError('terms', 'termsRequired');
+      if (await users.findUserByUsername(username.data)) throw new FieldError('username', 'usernameTaken');
+      await allowEmail(email.data);
+
+      if (await findByEmail(email.data)) {
+        // Taken: the answer is the same as for a new address; the owner is not bothered.
+        return;
+      }
+      const hash = await hashPassword(input.password);
+      const userId = await db
+        .transaction(async (trx) => {
+          const id = await users.insertUser({ username: username.data }, trx);
+          await trx('User').where({ id }).update({ preferred_locale: meta.locale });
+          const accountId = await users.insertEmailAccount(
+            { user_id: id, email: email.data, username: username.data, password_hash: hash },
+            trx,
+          );
+          await users.setPrimaryAccount(id, accountId, trx);
+          await users.insertUserRole(id, ROLE_IDS.user, trx);
+          return id;
+        })
+        .catch((err: unknown) => {
+          // Lost a race for the username or the address: the same answers as the checks above.
+          const pg = err as { code?: string; constraint?: string };
+          if (pg.code !== '23505') throw err;
+          if (pg.constraint?.startsWith('PlatformAccount')) return undefined;
+          throw new FieldError('username', 'usernameTaken');
+        });
+      if (!userId) return;
+      deps.audit.record({
+        event_type: 'user_created',
+        user_id: userId,
+        actor_id: userId,
+        resource_type: 'user',
+        resource_id: userId,
+        metadata: { via: 'registration', terms_accepted: true },
+        ip_address: meta.ip,
+        user_agent: meta.userAgent,
+        source_service: 'id',
+      });
+      const account = (await findByEmail(email.data))!;
+      await sendVerification(account, email.data, meta.locale);
+    },
+
+    /** Confirms the address a verification link was sent to; false when the link is used or expired. */
+    async verifyEmail(token: string): Promise<boolean> {
+      const owner = await tokens.redeem('verify_email', token);
+      if (!owner) return false;
+      await db('PlatformAccount')
+        .where({ id: owner.accountId })
+        .whereNull('email_verified_at')
+        .update({ email_verified_at: db.fn.now() });
+      return true;
+    },
+
+    async resendVerification(emailInput: string, meta: RequestMeta): Promise<void> {
+      const email = emailSchema.safeParse(emailInput);
+      if (!email.success) throw new FieldError('email', 'emailInvalid');
+      await allowEmail(email.data);
+      const account = await findByEmail(email.data);
+      if (account && !account.email_verified_at) await sendVerification(account, email.data, meta.locale);
+    },
+
+    async requestPasswordReset(emailInput: string, meta: RequestMeta): Promise<void> {
+      const email = emailSchema.safeParse(emailInput);
+      if (!email.success) throw new FieldError('email', 'emailInvalid');
+      await allowEmail(email.data);
+      const account = await findByEmail(email.data);
+      if (!account) return;
+      const token = await tokens.issue(
+        'reset_password',
+        { userId: account.user_id, accountId: account.id },
+        settings.resetTtl,
+      );
+      deps.audit.record({
+        event_type: 'password_reset_requested',
+        user_id: account.user_id,
+        ip_address: meta.ip,
+        user_agent: meta.userAgent,
+        source_service: 'id',
+      });
+      await deps.mailer.send({
+        to: email.data,
+        ...resetPasswordEmail(localeOf(account, meta.locale), {
+          name: account.username,
+          link: link('/account/reset', token),
+          ttlSeconds: settings.resetTtl,
+        }),
+      });
+    },
+
+    resetLinkValid: async (token: string) => (await tokens.peek('reset_password', token)) !== undefined,
+
+    /** A new password from a reset link: every session of the person ends (someone else may hold one). */
+    async resetPassword(token: string, password: string, confirm: string, meta: RequestMeta): Promise<void> {
+      const link = await tokens.peek('reset_password', token);
+      if (!link) throw new AppError('account.link_invalid', 410, 'linkInvalid');
+      const owner = await db('PlatformAccount as pa')
+        .join('User as u', 'u.id', 'pa.user_id')
+        .where('pa.id', link.accountId)
+        .first<{ username: string; email: string }>('u.username', 'pa.email');
+      checkPassword(password, confirm, [owner.username, owner.email]);
+      const hash = await hashPassword(password);
+      const redeemed = await tokens.redeem('reset_password', token);
+      if (!redeemed) throw new AppError('account.link_invalid', 410, 'linkInvalid');
+      // A reset proves control of the mailbox, so it also confirms the address.
+      await db('PlatformAccount')
+        .where({ id: redeemed.accountId })
+        .update({ password_hash: hash, email_verified_at: db.raw('coalesce(email_verified_at, now())') });
+      await this.afterPasswordChange(redeemed.userId, null, meta, 'reset');
+    },
+
+    /** In the account area: needs the current password; the session in use stays signed in. */
+    async changePassword(
+      userId: string,
+      sessionId: string | null,
+      input: { current: string; password: string; confirm: string },
+      meta: RequestMeta,
+    ): Promise<void> {
+      const account = await db('PlatformAccount as pa')
+        .join('User as u', 'u.id', 'pa.user_id')
+        .where({ 'pa.user_id': userId, 'pa.platform_id': 'email' })
+        .first<{ id: string; password_hash: string | null; username: string; email: string }>(
+          'pa.id',
+          'pa.password_hash',
+          'u.username',
+          'pa.email',
+        );
+      if (!account?.password_hash || !(await verifyPassword(account.password_hash, input.current))) {
+        throw new AppError('account.wrong_password', 403, 'wrongPassword');
+      }
+      checkPassword(input.password, input.confirm, [account.username, account.email]);
+      await db('PlatformAccount')
+        .where({ id: account.id })
+        .update({ password_hash: await hashPassword(input.password) });
+      await this.afterPasswordChange(userId, sessionId, meta, 'change');
+    },
+
+    /** Ends every other session, records the change, tells the person by email. */
+    async afterPasswordChange(
+      userId: string,
+      keepSession: string | null,
+      meta: RequestMeta,
+      via: 'reset' | 'change',
+    ): Promise<void> {
+      const revoked = await deps.sessions.endAllForUser(userId, keepSession, 'password_changed');
+      deps.audit.record({
+        event_type: 'password_changed',
+        user_id: userId,
+        actor_id: userId,
+        metadata: { via, sessions_ended: revoked },
+        ip_address: meta.ip,
+        user_agent: meta.userAgent,
+        source_service: 'id',
+      });
+      const who = await db('User as u')
+        .join('PlatformAccount as pa', 'pa.id', 'u.primary_platform_account_id')
+        .where('u.id', userId)
+        .first<{ username: string; email: string | null; preferred_locale: string | null }>(
+          'u.username',
+          'pa.email',
+          'u.preferred_locale',
+        );
+      if (who?.email) {
+        await deps.mailer.send({
+          to: who.email,
+          ...passwordChangedEmail(localeOf(who, meta.locale), { name: who.username }),
+        });
+      }
+    },
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;
