@@ -15,6 +15,7 @@ import { auditProviderEvents } from './audit-events.js';
 import { createClientAdapter } from './clients.js';
 import { createCsrf } from './csrf.js';
 import { interactionRouter } from './interactions/router.js';
+import { createPasswordSignIn } from './sign-in.js';
 import { accountPagesRouter } from './account/router.js';
 import { policiesRouter } from './account/policies.js';
 import type { AccountService } from '../core/accounts/service.js';
@@ -100,6 +101,15 @@ export async function createHeimdallId(deps: {
     secure: settings.cookieSecure,
     path: '/',
   });
+  const signIn = createPasswordSignIn({
+    passwords: createPasswordLogin(deps.db, { allowUnverified: deps.allowUnverifiedSignIn }),
+    bruteForce: deps.bruteForce,
+    sessions: deps.sessions,
+    audit: deps.audit,
+    logger,
+    sessionCookie: settings.sessionCookie,
+    cookieSecure: settings.cookieSecure,
+  });
   const router = Router();
   router.use(policiesRouter());
   router.use(
@@ -115,14 +125,10 @@ export async function createHeimdallId(deps: {
     interactionRouter({
       provider: { current: () => current.provider },
       csrf,
-      passwords: createPasswordLogin(deps.db, { allowUnverified: deps.allowUnverifiedSignIn }),
+      signIn,
       consents,
-      bruteForce: deps.bruteForce,
       sessions: deps.sessions,
       sessionCookie: settings.sessionCookie,
-      cookieSecure: settings.cookieSecure,
-      audit: deps.audit,
-      logger,
       findAccount: createFindAccount(deps.db),
       basePath: settings.basePath,
     }),

@@ -1,17 +1,10 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Interaction, InteractionResults } from 'oidc-provider';
-import type { AuditLogger } from '../../core/audit/index.js';
-import type { PasswordLogin } from '../../core/auth/password-login.js';
-import type { Attempt, BruteForceGuard } from '../../core/auth/brute-force.js';
-import type { Logger } from '../../core/logger/index.js';
+import type { FindAccount } from 'oidc-provider';
 import type { ConsentStore } from '../../core/oauth-clients/consents.js';
 import type { SessionService } from '../../core/sessions/service.js';
-import { readCookie } from '../csrf.js';
-import { messages, pickLocale } from '../../core/i18n/index.js';
-import type { AuditEventInput } from '../../schemas/audit.js';
-import { plainIp } from '../../core/shared/actor.js';
-import type { FindAccount } from 'oidc-provider';
-import type { Csrf } from '../csrf.js';
+import { readCookie, type Csrf } from '../csrf.js';
+import { localeOf, requestMeta, type PasswordSignIn } from '../sign-in.js';
 import type { ProviderHolder } from '../provider.js';
 import { PAGE_CSP } from '../views/layout.js';
 import { consentPage, loginPage, messagePage, type ClientView } from '../views/pages.js';
@@ -24,27 +17,15 @@ import { consentPage, loginPage, messagePage, type ClientView } from '../views/p
 export interface InteractionDeps {
   provider: ProviderHolder;
   csrf: Csrf;
-  passwords: PasswordLogin;
+  signIn: PasswordSignIn;
   consents: ConsentStore;
-  bruteForce: BruteForceGuard;
   sessions: SessionService;
-  /** The ID app's session cookie (`id.session-token`) and whether it is https-only. */
+  /** The ID app's session cookie (`id.session-token`). */
   sessionCookie: string;
-  cookieSecure: boolean;
-  audit: AuditLogger;
-  logger: Logger;
   findAccount: FindAccount;
   /** Mount path of the provider, e.g. /oidc. */
   basePath: string;
 }
-
-const text = (req: Request) => messages(pickLocale(undefined, req.get('accept-language')));
-
-const requestMeta = (req: Request) => ({
-  ip_address: plainIp(req.ip),
-  user_agent: req.get('user-agent') || undefined,
-  source_service: 'id' as const,
-});
 
 function send(res: Response, status: number, body: string): void {
   res
@@ -59,13 +40,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
   const at = (uid: string, action = '') => `${deps.basePath}/interaction/${uid}${action}`;
 
-  const record = (event: AuditEventInput) => {
-    try {
-      deps.audit.record(event);
-    } catch (err) {
-      deps.logger.error({ err }, 'could not record a sign-in audit event');
-    }
-  };
+  const record = deps.signIn.record;
 
   const clientView = async (clientId: unknown): Promise<ClientView> => {
     const client = await deps.provider.current().Client.find(String(clientId));
@@ -92,27 +67,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
     interaction: Interaction,
     login: { userId: string; accountId: string; amr: string[] },
   ) => {
-    await deps.passwords.recordSignIn(login.userId, login.accountId);
-    const session = await deps.sessions.create({
-      userId: login.userId,
-      provider: 'email',
-      ip: plainIp(req.ip),
-      userAgent: req.get('user-agent'),
-    });
-    res.cookie(deps.sessionCookie, session.token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: deps.cookieSecure,
-      path: '/',
-      expires: session.expires,
-    });
-    record({
-      event_type: 'login',
-      user_id: login.userId,
-      actor_id: login.userId,
-      metadata: { client_id: interaction.params.client_id, method: 'password', amr: login.amr },
-      ...requestMeta(req),
-    });
+    await deps.signIn.start(req, res, { ...login, clientId: interaction.params.client_id });
     await finish(req, res, { login: { accountId: login.userId, amr: login.amr, remember: true } });
   };
 
@@ -143,7 +98,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
       res,
       status,
       loginPage({
-        locale: pickLocale(undefined, req.get('accept-language')),
+        locale: localeOf(req),
         action: at(interaction.uid, '/login'),
         csrf: deps.csrf.token(req, res, interaction.uid),
         client: await clientView(interaction.params.client_id),
@@ -202,63 +157,22 @@ export function interactionRouter(deps: InteractionDeps): Router {
     if (!deps.csrf.valid(req, interaction.uid, req.body?.csrf)) return csrfFailure(res);
     const email = typeof req.body.email === 'string' ? req.body.email.slice(0, 320) : '';
     const password = typeof req.body.password === 'string' ? req.body.password.slice(0, 1024) : '';
-    if (!email || !password) {
-      return renderLogin(req, res, interaction, 400, { email, error: text(req).login.missing });
-    }
-    const ip = plainIp(req.ip) ?? 'unknown';
-    const meta = { client_id: interaction.params.client_id, method: 'password' };
-    const refuseLocked = (lock: Extract<Attempt, { allowed: false }>, userId?: string | null) => {
-      record({
-        event_type: 'login_failed',
-        user_id: userId ?? undefined,
-        status: 'failure',
-        error_message: 'locked_out',
-        metadata: {
-          ...meta,
-          reason: 'locked_out',
-          lock: lock.scope,
-          retry_after_seconds: lock.retryAfterSeconds,
-        },
-        ...requestMeta(req),
+    const outcome = await deps.signIn.attempt(req, res, {
+      email,
+      password,
+      clientId: interaction.params.client_id,
+    });
+    if (!outcome.ok) {
+      const { status, error, resendFor } = outcome;
+      return renderLogin(req, res, interaction, status, {
+        email,
+        error,
+        ...(resendFor ? { resendFor } : {}),
       });
-      res.set('Retry-After', String(lock.retryAfterSeconds));
-      return renderLogin(req, res, interaction, 429, { email, error: lockedMessage(lock) });
-    };
-    const gate = await deps.bruteForce.before(email, ip);
-    if (!gate.allowed) return refuseLocked(gate);
-    if (gate.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, gate.delayMs));
-
-    const check = await deps.passwords.check(email, password);
-    if (!check.ok) {
-      record({
-        event_type: 'login_failed',
-        user_id: check.userId ?? undefined,
-        status: 'failure',
-        error_message: check.reason,
-        metadata: { ...meta, reason: check.reason },
-        ...requestMeta(req),
-      });
-      if (check.reason === 'unverified') {
-        return renderLogin(req, res, interaction, 403, {
-          email,
-          error: text(req).login.unverified,
-          resendFor: email,
-        });
-      }
-      if (check.reason === 'banned') {
-        const error = check.until
-          ? `This account is banned until ${check.until.toUTCString()}.`
-          : 'This account is banned.';
-        return renderLogin(req, res, interaction, 403, { email, error });
-      }
-      const lock = await deps.bruteForce.failed(email, ip);
-      if (lock && !lock.allowed) return refuseLocked(lock, check.userId);
-      return renderLogin(req, res, interaction, 401, { email, error: text(req).login.invalid });
     }
-    await deps.bruteForce.succeeded(email);
     return completeLogin(req, res, interaction, {
-      userId: check.userId,
-      accountId: check.accountId,
+      userId: outcome.userId,
+      accountId: outcome.accountId,
       amr: ['pwd'],
     });
   });
@@ -312,14 +226,6 @@ export function interactionRouter(deps: InteractionDeps): Router {
     return next(err);
   });
   return router;
-}
-
-function lockedMessage(lock: { scope: 'account' | 'ip'; retryAfterSeconds: number }): string {
-  const minutes = Math.max(1, Math.ceil(lock.retryAfterSeconds / 60));
-  const wait = `${minutes} minute${minutes === 1 ? '' : 's'}`;
-  return lock.scope === 'account'
-    ? `Too many failed sign-in attempts for this account. For your safety, try again in ${wait} or reset your password.`
-    : `Too many failed sign-in attempts from your network. Try again in ${wait}.`;
 }
 
 function staleInteraction(res: Response): void {

@@ -1,0 +1,149 @@
+import type { Request, Response } from 'express';
+import type { AuditLogger } from '../core/audit/index.js';
+import type { Attempt, BruteForceGuard } from '../core/auth/brute-force.js';
+import type { PasswordLogin } from '../core/auth/password-login.js';
+import { messages, pickLocale, type Locale } from '../core/i18n/index.js';
+import type { Logger } from '../core/logger/index.js';
+import type { SessionService } from '../core/sessions/service.js';
+import { plainIp } from '../core/shared/actor.js';
+import type { AuditEventInput } from '../schemas/audit.js';
+
+/**
+ * Signing in with email and password, shared by the OpenID sign-in page and the account area: brute-force
+ * gate, Argon2id check, the refusal a person sees (in their language), the audit trail, and on success the
+ * Heimdall session (row + `id.session-token` cookie). The 2FA issue inserts its step between `attempt` and
+ * `start`.
+ */
+export type SignInOutcome =
+  | { ok: true; userId: string; accountId: string }
+  | { ok: false; status: number; error: string; resendFor?: string };
+
+export interface SignInDeps {
+  passwords: PasswordLogin;
+  bruteForce: BruteForceGuard;
+  sessions: SessionService;
+  audit: AuditLogger;
+  logger: Logger;
+  sessionCookie: string;
+  cookieSecure: boolean;
+}
+
+export const localeOf = (req: Request): Locale => pickLocale(undefined, req.get('accept-language'));
+
+export const requestMeta = (req: Request) => ({
+  ip_address: plainIp(req.ip),
+  user_agent: req.get('user-agent') || undefined,
+  source_service: 'id' as const,
+});
+
+function lockedMessage(lock: { scope: 'account' | 'ip'; retryAfterSeconds: number }): string {
+  const minutes = Math.max(1, Math.ceil(lock.retryAfterSeconds / 60));
+  const wait = `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return lock.scope === 'account'
+    ? `Too many failed sign-in attempts for this account. For your safety, try again in ${wait} or reset your password.`
+    : `Too many failed sign-in attempts from your network. Try again in ${wait}.`;
+}
+
+export function createPasswordSignIn(deps: SignInDeps) {
+  const record = (event: AuditEventInput) => {
+    try {
+      deps.audit.record(event);
+    } catch (err) {
+      deps.logger.error({ err }, 'could not record a sign-in audit event');
+    }
+  };
+
+  return {
+    record,
+
+    async attempt(
+      req: Request,
+      res: Response,
+      input: { email: string; password: string; clientId?: unknown },
+    ): Promise<SignInOutcome> {
+      const m = messages(localeOf(req));
+      const { email, password } = input;
+      if (!email || !password) return { ok: false, status: 400, error: m.login.missing };
+      const ip = plainIp(req.ip) ?? 'unknown';
+      const meta = { client_id: input.clientId, method: 'password' };
+      const locked = (lock: Extract<Attempt, { allowed: false }>, userId?: string | null): SignInOutcome => {
+        record({
+          event_type: 'login_failed',
+          user_id: userId ?? undefined,
+          status: 'failure',
+          error_message: 'locked_out',
+          metadata: {
+            ...meta,
+            reason: 'locked_out',
+            lock: lock.scope,
+            retry_after_seconds: lock.retryAfterSeconds,
+          },
+          ...requestMeta(req),
+        });
+        res.set('Retry-After', String(lock.retryAfterSeconds));
+        return { ok: false, status: 429, error: lockedMessage(lock) };
+      };
+
+      const gate = await deps.bruteForce.before(email, ip);
+      if (!gate.allowed) return locked(gate);
+      if (gate.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, gate.delayMs));
+
+      const check = await deps.passwords.check(email, password);
+      if (check.ok) {
+        await deps.bruteForce.succeeded(email);
+        return { ok: true, userId: check.userId, accountId: check.accountId };
+      }
+      record({
+        event_type: 'login_failed',
+        user_id: check.userId ?? undefined,
+        status: 'failure',
+        error_message: check.reason,
+        metadata: { ...meta, reason: check.reason },
+        ...requestMeta(req),
+      });
+      if (check.reason === 'unverified') {
+        return { ok: false, status: 403, error: m.login.unverified, resendFor: email };
+      }
+      if (check.reason === 'banned') {
+        const error = check.until
+          ? `This account is banned until ${check.until.toUTCString()}.`
+          : 'This account is banned.';
+        return { ok: false, status: 403, error };
+      }
+      const lock = await deps.bruteForce.failed(email, ip);
+      if (lock && !lock.allowed) return locked(lock, check.userId);
+      return { ok: false, status: 401, error: m.login.invalid };
+    },
+
+    /** A completed sign-in: the Heimdall session and its cookie, `login` in the audit log. */
+    async start(
+      req: Request,
+      res: Response,
+      login: { userId: string; accountId: string; amr: string[]; clientId?: unknown },
+    ): Promise<void> {
+      await deps.passwords.recordSignIn(login.userId, login.accountId);
+      const session = await deps.sessions.create({
+        userId: login.userId,
+        provider: 'email',
+        ip: plainIp(req.ip),
+        userAgent: req.get('user-agent'),
+      });
+      res.cookie(deps.sessionCookie, session.token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: deps.cookieSecure,
+        path: '/',
+        expires: session.expires,
+      });
+      record({
+        event_type: 'login',
+        user_id: login.userId,
+        actor_id: login.userId,
+        metadata: { client_id: login.clientId, method: 'password', amr: login.amr },
+        ...requestMeta(req),
+      });
+    },
+  };
+}
+
+export type PasswordSignIn = ReturnType<typeof createPasswordSignIn>;
