@@ -17,6 +17,10 @@ import { createCsrf } from './csrf.js';
 import { interactionRouter } from './interactions/router.js';
 import { createPasswordSignIn } from './sign-in.js';
 import { accountPagesRouter } from './account/router.js';
+import { accountAreaRouter } from './account/area.js';
+import type { Authenticator } from '../core/auth/authenticator.js';
+import type { ConnectedAppService } from '../core/oauth-clients/connected-apps.js';
+import type { UserService } from '../core/users/service.js';
 import { policiesRouter } from './account/policies.js';
 import type { AccountService } from '../core/accounts/service.js';
 import { createProvider, type ProviderHolder, type ProviderSettings } from './provider.js';
@@ -47,6 +51,9 @@ export async function createHeimdallId(deps: {
   sessions: SessionService;
   bruteForce: BruteForceGuard;
   accounts: AccountService;
+  authenticator: Authenticator;
+  connectedApps: ConnectedAppService;
+  users: UserService;
   allowUnverifiedSignIn: boolean;
   termsUrl: string;
   privacyUrl: string;
@@ -112,6 +119,19 @@ export async function createHeimdallId(deps: {
   });
   const router = Router();
   router.use(policiesRouter());
+  router.use(
+    accountAreaRouter({
+      authenticator: deps.authenticator,
+      signIn,
+      sessions: deps.sessions,
+      connectedApps: deps.connectedApps,
+      accounts: deps.accounts,
+      users: deps.users,
+      csrf,
+      sessionCookie: settings.sessionCookie,
+      cookieSecure: settings.cookieSecure,
+    }),
+  );
   router.use(
     accountPagesRouter({
       accounts: deps.accounts,

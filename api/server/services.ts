@@ -168,6 +168,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     sessions,
     mailer,
     accounts,
+    connectedApps,
+    users,
     apiKeys,
     routes,
     extraRouters,

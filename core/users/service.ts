@@ -9,6 +9,7 @@ import {
   assertCanGrantRoles,
   assertHoldsPermissions,
   assertScope,
+  requireUserId,
   loadRolePermissions,
   requirePermission,
 } from '../auth/guards.js';
@@ -93,6 +94,21 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
       }
       await queries.updateUser(id, input);
       await audit(actor, 'user_updated', id, { changed: Object.keys(input) });
+      return toRecord((await queries.findUser(id))!);
+    },
+
+    /** Your own profile (the account pages): username, language, privacy mode; no users:write needed. */
+    async updateOwnProfile(actor: Actor, input: z.output<typeof updateUserBody>): Promise<UserRecord> {
+      const id = requireUserId(actor.auth);
+      assertScope(actor.auth, 'users', 'write');
+      if (input.username) {
+        const other = await userQueries.findUserByUsername(input.username);
+        if (other && other.id !== id)
+          throw new AppError('user.username_taken', 409, `The username ${input.username} is already taken.`);
+      }
+      await queries.updateUser(id, input);
+      await deps.authCache.invalidate({ type: 'user', userId: id });
+      await audit(actor, 'user_updated', id, { changed: Object.keys(input), via: 'account' });
       return toRecord((await queries.findUser(id))!);
     },
 

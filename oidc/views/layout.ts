@@ -20,7 +20,12 @@ background:var(--accent);color:#fff;cursor:pointer}button.secondary{background:t
 ul.scopes{padding-left:1.25rem}ul.scopes li{margin:.35rem 0}.app{display:flex;gap:.75rem;align-items:center;margin-bottom:1rem}
 .app img{width:48px;height:48px;border-radius:.5rem}
 p.hint{color:var(--muted);font-size:.875rem;margin:.25rem 0}p.field-error{color:var(--danger);font-size:.875rem;margin:.25rem 0}
-p.check{display:flex;gap:.5rem;align-items:flex-start;margin-top:1rem}p.check label{font-weight:400;margin:0}.code{font:600 1.5rem/1 ui-monospace,monospace;letter-spacing:.1em;text-align:center}
+p.check{display:flex;gap:.5rem;align-items:flex-start;margin-top:1rem}p.check label{font-weight:400;margin:0}
+header.area{display:flex;justify-content:space-between;align-items:center;gap:1rem}header.area p{margin:0;color:var(--muted)}
+header.area button{width:auto;margin:0;padding:.4rem .8rem}ul.nav{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1rem;margin:1rem 0}
+ul.nav a[aria-current=page]{font-weight:700}ul.cards{list-style:none;padding:0}li.card{border:1px solid var(--border);border-radius:.5rem;padding:.75rem 1rem;margin:.75rem 0}
+li.card p{margin:.25rem 0}.badge{font-size:.75rem;border:1px solid var(--accent);border-radius:1rem;padding:0 .5rem}
+p.notice{border-left:4px solid var(--accent);padding:.5rem .75rem}select{font:inherit;padding:.5rem;width:100%}.code{font:600 1.5rem/1 ui-monospace,monospace;letter-spacing:.1em;text-align:center}
 `;
 
 const STYLE_HTML = new SafeHtml(STYLE);

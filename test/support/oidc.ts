@@ -149,7 +149,10 @@ export function forms(html: string, base: string): Form[] {
 /** A person with a browser-like cookie jar, driving the sign-in pages by plain HTTP. */
 export class Person {
   private cookies = new Map<string, string>();
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   /** A cookie the person's browser holds (e.g. the `id.session-token`). */
   cookie(name: string): string | undefined {
@@ -176,6 +179,7 @@ export class Person {
       method: init.method ?? (init.form ? 'POST' : 'GET'),
       redirect: 'manual',
       headers: {
+        ...this.headers,
         cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
         ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },

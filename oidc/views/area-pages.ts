@@ -1,0 +1,274 @@
+import { messages, type Locale } from '../../core/i18n/index.js';
+import { html, type SafeHtml } from '../../core/shared/html.js';
+import { describeScope } from './pages.js';
+import { page } from './layout.js';
+
+/**
+ * The signed-in account area (issue 7): profile, password, sessions, connected apps. Every page has the same
+ * header (who is signed in, sign out) and navigation; sections that later issues add (two-factor, linked
+ * accounts, your data) join `AREA_SECTIONS` when their pages exist, so nothing links to an empty page.
+ */
+export type Section = 'profile' | 'password' | 'sessions' | 'apps';
+export const AREA_SECTIONS: readonly Section[] = ['profile', 'password', 'sessions', 'apps'];
+
+export interface AreaFrame {
+  locale: Locale;
+  username: string;
+  csrf: string;
+  /** A confirmation shown at the top (after a change). */
+  notice?: string | undefined;
+  /** A problem with the form. */
+  alert?: string | undefined;
+}
+
+const csrfField = (token: string) => html`<input type="hidden" name="csrf" value="${token}" />`;
+
+function frame(f: AreaFrame, current: Section | null, title: string, body: SafeHtml): string {
+  const m = messages(f.locale).area;
+  return page({
+    lang: f.locale,
+    title,
+    body: html`<header class="area">
+        <p>${m.signedInAs(f.username)}</p>
+        <form method="post" action="/account/logout">
+          ${csrfField(f.csrf)}<button type="submit" class="secondary">${m.signOut}</button>
+        </form>
+      </header>
+      <nav aria-label="${m.title}">
+        <ul class="nav">
+          ${AREA_SECTIONS.map(
+            (s) =>
+              html`<li>
+                <a href="/account/${s}" ${s === current ? html`aria-current="page"` : ''}>${m.nav[s]}</a>
+              </li>`,
+          )}
+        </ul>
+      </nav>
+      <h1>${title}</h1>
+      ${f.notice ? html`<p class="notice" role="status">${f.notice}</p>` : ''}
+      ${f.alert ? html`<div class="error" role="alert">${f.alert}</div>` : ''} ${body}`,
+  });
+}
+
+export function overviewPage(f: AreaFrame): string {
+  return frame(f, null, messages(f.locale).area.title, html``);
+}
+
+export function profilePage(
+  f: AreaFrame,
+  p: { username: string; preferredLocale: string; privacyMode: boolean; usernameError?: string },
+): string {
+  const m = messages(f.locale);
+  return frame(
+    f,
+    'profile',
+    m.area.nav.profile,
+    html`<form method="post" action="/account/profile" novalidate>
+      ${csrfField(f.csrf)}
+      <label for="username">${m.common.username}</label>
+      <p class="hint" id="username-hint">${m.register.usernameRules}</p>
+      <input
+        id="username"
+        name="username"
+        type="text"
+        autocomplete="username"
+        required
+        value="${p.username}"
+        aria-describedby="username-hint${p.usernameError ? ' username-error' : ''}"
+        ${p.usernameError ? html`aria-invalid="true"` : ''}
+      />
+      ${p.usernameError ? html`<p class="field-error" id="username-error">${p.usernameError}</p>` : ''}
+      <label for="locale">${m.area.profile.language}</label>
+      <select id="locale" name="preferred_locale">
+        <option value="en" ${p.preferredLocale === 'en' ? html`selected` : ''}>English</option>
+        <option value="de" ${p.preferredLocale === 'de' ? html`selected` : ''}>Deutsch</option>
+      </select>
+      <p class="check">
+        <input
+          id="privacy"
+          name="privacy_mode"
+          type="checkbox"
+          value="yes"
+          ${p.privacyMode ? html`checked` : ''}
+        />
+        <label for="privacy">${m.area.profile.privacy}</label>
+      </p>
+      <button type="submit">${m.area.profile.save}</button>
+    </form>`,
+  );
+}
+
+export function passwordPage(
+  f: AreaFrame,
+  p: { minPassword: number; errors: Record<string, string> },
+): string {
+  const m = messages(f.locale);
+  const input = (name: string, label: string, autocomplete: string, hint?: string) => {
+    const error = p.errors[name];
+    const described = [hint ? `${name}-hint` : '', error ? `${name}-error` : ''].filter(Boolean).join(' ');
+    return html`<label for="${name}">${label}</label>
+      ${hint ? html`<p class="hint" id="${name}-hint">${hint}</p>` : ''}
+      <input
+        id="${name}"
+        name="${name}"
+        type="password"
+        autocomplete="${autocomplete}"
+        required
+        ${described ? html`aria-describedby="${described}"` : ''}
+        ${error ? html`aria-invalid="true"` : ''}
+      />
+      ${error ? html`<p class="field-error" id="${name}-error">${error}</p>` : ''}`;
+  };
+  return frame(
+    f,
+    'password',
+    m.area.nav.password,
+    html`<form method="post" action="/account/password" novalidate>
+      ${csrfField(f.csrf)} ${input('current', m.area.password.current, 'current-password')}
+      ${input('password', m.area.password.new, 'new-password', m.register.passwordRules(p.minPassword))}
+      ${input('confirm', m.register.confirmPassword, 'new-password')}
+      <button type="submit">${m.area.password.save}</button>
+    </form>`,
+  );
+}
+
+export interface SessionView {
+  id: string;
+  current: boolean;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: Date;
+  lastActivityAt: Date | null;
+}
+
+const when = (locale: Locale, date: Date | null) =>
+  date
+    ? date.toLocaleString(locale === 'de' ? 'de-DE' : 'en-GB', {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        timeZone: 'UTC',
+      }) + ' UTC'
+    : '—';
+
+export function sessionsPage(f: AreaFrame, sessions: readonly SessionView[]): string {
+  const m = messages(f.locale).area.sessions;
+  return frame(
+    f,
+    'sessions',
+    messages(f.locale).area.nav.sessions,
+    html`<p class="lead">${m.lead}</p>
+      <ul class="cards">
+        ${sessions.map(
+          (s) =>
+            html`<li class="card">
+              <p>
+                <strong>${s.userAgent ?? '—'}</strong>
+                ${s.current ? html`<span class="badge">${m.current}</span>` : ''}
+              </p>
+              <p class="hint">
+                ${m.from} ${s.ip ?? '—'} · ${m.started} ${when(f.locale, s.createdAt)} · ${m.lastActive}
+                ${when(f.locale, s.lastActivityAt)}
+              </p>
+              ${
+                s.current
+                  ? ''
+                  : html`<form method="post" action="/account/sessions/${s.id}/end">
+                      ${csrfField(f.csrf)} <button type="submit" class="secondary">${m.end}</button>
+                    </form>`
+              }
+            </li>`,
+        )}
+      </ul>
+      ${
+        sessions.length > 1
+          ? html`<form method="post" action="/account/sessions/end-others">
+              ${csrfField(f.csrf)}<button type="submit">${m.endOthers}</button>
+            </form>`
+          : ''
+      }`,
+  );
+}
+
+export interface AppView {
+  id: string;
+  name: string;
+  logoUrl: string | null;
+  scopes: string[];
+  createdAt: Date;
+}
+
+export function appsPage(f: AreaFrame, apps: readonly AppView[]): string {
+  const m = messages(f.locale).area.apps;
+  return frame(
+    f,
+    'apps',
+    messages(f.locale).area.nav.apps,
+    html`<p class="lead">${m.lead}</p>
+      ${apps.length === 0 ? html`<p>${m.none}</p>` : ''}
+      <ul class="cards">
+        ${apps.map(
+          (a) =>
+            html`<li class="card">
+              <div class="app">
+                ${a.logoUrl ? html`<img src="${a.logoUrl}" alt="" />` : ''}<strong>${a.name}</strong>
+              </div>
+              <p class="hint">${m.since} ${when(f.locale, a.createdAt)}</p>
+              <p>${m.allowed}:</p>
+              <ul class="scopes">
+                ${a.scopes.map((s) => html`<li>${describeScope(s)}</li>`)}
+              </ul>
+              <form method="post" action="/account/apps/${a.id}/disconnect">
+                ${csrfField(f.csrf)}
+                <button type="submit" class="secondary" aria-label="${m.disconnect}: ${a.name}">
+                  ${m.disconnect}
+                </button>
+              </form>
+            </li>`,
+        )}
+      </ul>`,
+  );
+}
+
+export function areaLoginPage(
+  locale: Locale,
+  o: { csrf: string; returnTo: string; email?: string; error?: string; resendFor?: string },
+): string {
+  const m = messages(locale);
+  return page({
+    lang: locale,
+    title: m.area.signIn,
+    body: html`<h1>${m.area.signIn}</h1>
+      ${o.error ? html`<div class="error" role="alert" id="form-error">${o.error}</div>` : ''}
+      ${o.resendFor ? html`<p><a href="/account/verify/resend?email=${encodeURIComponent(o.resendFor)}">${m.login.resend}</a></p>` : ''}
+      <form method="post" action="/account/login" novalidate>
+        ${csrfField(o.csrf)}
+        <input type="hidden" name="return_to" value="${o.returnTo}" />
+        <label for="email">${m.common.email}</label>
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autocomplete="username"
+          required
+          value="${o.email ?? ''}"
+          ${o.error ? html`aria-invalid="true" aria-describedby="form-error"` : ''}
+          ${o.error && o.email ? '' : html`autofocus`}
+        />
+        <label for="password">${m.common.password}</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          ${o.error ? html`aria-invalid="true" aria-describedby="form-error"` : ''}
+          ${o.error && o.email ? html`autofocus` : ''}
+        />
+        <button type="submit">${m.login.submit}</button>
+      </form>
+      <p class="hint">
+        <a href="/account/forgot">${m.login.forgot}</a> ·
+        <a href="/account/register">${m.login.createAccount}</a>
+      </p>`,
+  });
+}
