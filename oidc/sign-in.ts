@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { AuditLogger } from '../core/audit/index.js';
 import type { Attempt, BruteForceGuard } from '../core/auth/brute-force.js';
 import type { PasswordLogin } from '../core/auth/password-login.js';
-import { messages, pickLocale, type Locale } from '../core/i18n/index.js';
+import { messages, pickLocale, type Locale, type Messages } from '../core/i18n/index.js';
 import type { Logger } from '../core/logger/index.js';
 import type { SessionService } from '../core/sessions/service.js';
 import { plainIp } from '../core/shared/actor.js';
@@ -36,12 +36,9 @@ export const requestMeta = (req: Request) => ({
   source_service: 'id' as const,
 });
 
-function lockedMessage(lock: { scope: 'account' | 'ip'; retryAfterSeconds: number }): string {
+function lockedMessage(m: Messages, lock: { scope: 'account' | 'ip'; retryAfterSeconds: number }): string {
   const minutes = Math.max(1, Math.ceil(lock.retryAfterSeconds / 60));
-  const wait = `${minutes} minute${minutes === 1 ? '' : 's'}`;
-  return lock.scope === 'account'
-    ? `Too many failed sign-in attempts for this account. For your safety, try again in ${wait} or reset your password.`
-    : `Too many failed sign-in attempts from your network. Try again in ${wait}.`;
+  return lock.scope === 'account' ? m.lockout.account(minutes) : m.lockout.ip(minutes);
 }
 
 export function createPasswordSignIn(deps: SignInDeps) {
@@ -81,7 +78,7 @@ export function createPasswordSignIn(deps: SignInDeps) {
           ...requestMeta(req),
         });
         res.set('Retry-After', String(lock.retryAfterSeconds));
-        return { ok: false, status: 429, error: lockedMessage(lock) };
+        return { ok: false, status: 429, error: lockedMessage(m, lock) };
       };
 
       const gate = await deps.bruteForce.before(email, ip);
@@ -105,9 +102,7 @@ export function createPasswordSignIn(deps: SignInDeps) {
         return { ok: false, status: 403, error: m.login.unverified, resendFor: email };
       }
       if (check.reason === 'banned') {
-        const error = check.until
-          ? `This account is banned until ${check.until.toUTCString()}.`
-          : 'This account is banned.';
+        const error = check.until ? m.lockout.bannedUntil(check.until.toUTCString()) : m.lockout.banned;
         return { ok: false, status: 403, error };
       }
       const lock = await deps.bruteForce.failed(email, ip);

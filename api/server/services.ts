@@ -124,6 +124,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
       emailsPerHour: config.accounts.emails_per_hour,
       minPasswordLength: config.accounts.min_password_length,
     },
+    onError: (err) => logger.error({ err }, 'could not send an account email'),
   });
   const routes: AnyRoute[] = v1Routes({
     connectedApps,

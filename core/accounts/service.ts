@@ -13,6 +13,7 @@ import { counterFor } from '../rate-limit/limiter.js';
 import type { SessionService } from '../sessions/service.js';
 import { createUserQueries } from '../users/queries.js';
 import { createAccountTokens } from './tokens.js';
+import { revokeUserGrants } from '../oauth-clients/connected-apps.js';
 
 /**
  * Accounts with email and password (issue 7): registration, email verification, forgotten and changed
@@ -67,6 +68,8 @@ export function createAccountService(deps: {
   sessions: SessionService;
   cache: Cache;
   settings: AccountSettings;
+  /** Emails are sent after the answer (its timing must not tell whether an account exists); failures land here. */
+  onError: (err: unknown) => void;
 }) {
   const { db, settings } = deps;
   const users = createUserQueries(db);
@@ -91,6 +94,13 @@ export function createAccountService(deps: {
         'u.preferred_locale',
         'pa.password_hash',
       );
+
+  /** Sends after the caller has answered: a request with an account must take as long as one without. */
+  const deliver = (work: () => Promise<void>): void => {
+    setImmediate(() => {
+      work().catch(deps.onError);
+    });
+  };
 
   /** One email per address per `emails_per_hour`; over it, a clear refusal (the same for every address). */
   async function allowEmail(email: string): Promise<void> {
@@ -147,11 +157,10 @@ export function createAccountService(deps: {
       if (await users.findUserByUsername(username.data)) throw new FieldError('username', 'usernameTaken');
       await allowEmail(email.data);
 
-      if (await findByEmail(email.data)) {
-        // Taken: the answer is the same as for a new address; the owner is not bothered.
-        return;
-      }
+      const taken = await findByEmail(email.data);
+      // Hashing either way: a taken address must cost the same time as a new one.
       const hash = await hashPassword(input.password);
+      if (taken) return; // the same answer as for a new address; the owner is not bothered
       const userId = await db
         .transaction(async (trx) => {
           const id = await users.insertUser({ username: username.data }, trx);
@@ -184,7 +193,7 @@ export function createAccountService(deps: {
         source_service: 'id',
       });
       const account = (await findByEmail(email.data))!;
-      await sendVerification(account, email.data, meta.locale);
+      deliver(() => sendVerification(account, email.data, meta.locale));
     },
 
     /** Confirms the address a verification link was sent to; false when the link is used or expired. */
@@ -203,7 +212,9 @@ export function createAccountService(deps: {
       if (!email.success) throw new FieldError('email', 'emailInvalid');
       await allowEmail(email.data);
       const account = await findByEmail(email.data);
-      if (account && !account.email_verified_at) await sendVerification(account, email.data, meta.locale);
+      if (account && !account.email_verified_at) {
+        deliver(() => sendVerification(account, email.data, meta.locale));
+      }
     },
 
     async requestPasswordReset(emailInput: string, meta: RequestMeta): Promise<void> {
@@ -212,25 +223,27 @@ export function createAccountService(deps: {
       await allowEmail(email.data);
       const account = await findByEmail(email.data);
       if (!account) return;
-      const token = await tokens.issue(
-        'reset_password',
-        { userId: account.user_id, accountId: account.id },
-        settings.resetTtl,
-      );
-      deps.audit.record({
-        event_type: 'password_reset_requested',
-        user_id: account.user_id,
-        ip_address: meta.ip,
-        user_agent: meta.userAgent,
-        source_service: 'id',
-      });
-      await deps.mailer.send({
-        to: email.data,
-        ...resetPasswordEmail(localeOf(account, meta.locale), {
-          name: account.username,
-          link: link('/account/reset', token),
-          ttlSeconds: settings.resetTtl,
-        }),
+      deliver(async () => {
+        const token = await tokens.issue(
+          'reset_password',
+          { userId: account.user_id, accountId: account.id },
+          settings.resetTtl,
+        );
+        deps.audit.record({
+          event_type: 'password_reset_requested',
+          user_id: account.user_id,
+          ip_address: meta.ip,
+          user_agent: meta.userAgent,
+          source_service: 'id',
+        });
+        await deps.mailer.send({
+          to: email.data,
+          ...resetPasswordEmail(localeOf(account, meta.locale), {
+            name: account.username,
+            link: link('/account/reset', token),
+            ttlSeconds: settings.resetTtl,
+          }),
+        });
       });
     },
 
@@ -252,6 +265,8 @@ export function createAccountService(deps: {
       await db('PlatformAccount')
         .where({ id: redeemed.accountId })
         .update({ password_hash: hash, email_verified_at: db.raw('coalesce(email_verified_at, now())') });
+      // Whoever reset the password may be locking out someone who had the account: apps lose their grants too.
+      await revokeUserGrants(db, redeemed.userId);
       await this.afterPasswordChange(redeemed.userId, null, meta, 'reset');
     },
 
@@ -307,10 +322,13 @@ export function createAccountService(deps: {
           'u.preferred_locale',
         );
       if (who?.email) {
-        await deps.mailer.send({
-          to: who.email,
-          ...passwordChangedEmail(localeOf(who, meta.locale), { name: who.username }),
-        });
+        const to = who.email;
+        deliver(() =>
+          deps.mailer.send({
+            to,
+            ...passwordChangedEmail(localeOf(who, meta.locale), { name: who.username }),
+          }),
+        );
       }
     },
   };

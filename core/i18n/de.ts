@@ -22,6 +22,31 @@ export const de: Messages = {
     createAccount: 'Konto erstellen',
     forgot: 'Passwort vergessen?',
   },
+  consent: {
+    title: 'Zugriff erlauben',
+    heading: (app: string) => `${app} erlauben?`,
+    lead: (user: string, app: string) => `Angemeldet als ${user}. ${app} möchte:`,
+    revocable: 'Sie können die App jederzeit unter „Verbundene Apps“ trennen.',
+    allow: 'Erlauben',
+    deny: 'Ablehnen',
+  },
+  scopes: {
+    openid: 'Wissen, wer Sie bei Heimdall sind',
+    profile: 'Ihren Benutzernamen, Anzeigenamen, Ihr Bild und Ihre Sprache sehen',
+    email: 'Ihre E-Mail-Adresse sehen',
+    offline_access: 'Verbunden bleiben, auch wenn Sie sie gerade nicht nutzen',
+    roles: 'Ihre Rollen sehen',
+    api: 'Die Heimdall-API mit allem nutzen, was Sie dürfen',
+    permission: (scope: string) => `Die Heimdall-API nutzen: ${scope}`,
+  },
+  lockout: {
+    account: (minutes: number) =>
+      `Zu viele fehlgeschlagene Anmeldeversuche für dieses Konto. Versuchen Sie es zu Ihrer Sicherheit in ${minutes} Minute${minutes === 1 ? '' : 'n'} erneut oder setzen Sie Ihr Passwort zurück.`,
+    ip: (minutes: number) =>
+      `Zu viele fehlgeschlagene Anmeldeversuche aus Ihrem Netzwerk. Versuchen Sie es in ${minutes} Minute${minutes === 1 ? '' : 'n'} erneut.`,
+    banned: 'Dieses Konto ist gesperrt.',
+    bannedUntil: (until: string) => `Dieses Konto ist gesperrt bis ${until}.`,
+  },
   register: {
     title: 'Konto erstellen',
     lead: 'Ein Konto für alle Apps, die Heimdall ID verwenden.',

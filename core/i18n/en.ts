@@ -19,6 +19,31 @@ export const en = {
     createAccount: 'Create an account',
     forgot: 'Forgot your password?',
   },
+  consent: {
+    title: 'Allow access',
+    heading: (app: string) => `Allow ${app}?`,
+    lead: (user: string, app: string) => `Signed in as ${user}. ${app} is asking to:`,
+    revocable: 'You can disconnect it at any time from your connected apps.',
+    allow: 'Allow',
+    deny: 'Deny',
+  },
+  scopes: {
+    openid: 'Know who you are on Heimdall',
+    profile: 'See your username, display name, picture and language',
+    email: 'See your email address',
+    offline_access: 'Stay connected when you are not using it',
+    roles: 'See the roles you hold',
+    api: 'Use the Heimdall API with everything you are allowed to do',
+    permission: (scope: string) => `Use the Heimdall API: ${scope}`,
+  },
+  lockout: {
+    account: (minutes: number) =>
+      `Too many failed sign-in attempts for this account. For your safety, try again in ${minutes} minute${minutes === 1 ? '' : 's'} or reset your password.`,
+    ip: (minutes: number) =>
+      `Too many failed sign-in attempts from your network. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+    banned: 'This account is banned.',
+    bannedUntil: (until: string) => `This account is banned until ${until}.`,
+  },
   register: {
     title: 'Create your account',
     lead: 'One account for every app that uses Heimdall ID.',

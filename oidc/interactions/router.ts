@@ -135,6 +135,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
           csrf: deps.csrf.token(req, res, interaction.uid),
           client: await clientView(interaction.params.client_id),
           scopes: requestedScopes(interaction),
+          locale: localeOf(req),
           username: String(claims?.preferred_username ?? ''),
         }),
       );

@@ -215,7 +215,7 @@ export function appsPage(f: AreaFrame, apps: readonly AppView[]): string {
               <p class="hint">${m.since} ${when(f.locale, a.createdAt)}</p>
               <p>${m.allowed}:</p>
               <ul class="scopes">
-                ${a.scopes.map((s) => html`<li>${describeScope(s)}</li>`)}
+                ${a.scopes.map((s) => html`<li>${describeScope(s, f.locale)}</li>`)}
               </ul>
               <form method="post" action="/account/apps/${a.id}/disconnect">
                 ${csrfField(f.csrf)}

@@ -81,17 +81,12 @@ export function loginPage(options: {
 }
 
 /** What each scope lets an app do, in words a person understands. */
-const SCOPE_TEXT: Record<string, string> = {
-  openid: 'Know who you are on Heimdall',
-  profile: 'See your username, display name, picture and language',
-  email: 'See your email address',
-  offline_access: 'Stay connected when you are not using it',
-  roles: 'See the roles you hold',
-  api: 'Use the Heimdall API with everything you are allowed to do',
-};
-
-export const describeScope = (scope: string): string =>
-  SCOPE_TEXT[scope] ?? (scope.includes(':') ? `Use the Heimdall API: ${scope}` : scope);
+export function describeScope(scope: string, locale: Locale = 'en'): string {
+  const text = messages(locale).scopes;
+  const known = text[scope as keyof typeof text];
+  if (typeof known === 'string') return known;
+  return scope.includes(':') ? text.permission(scope) : scope;
+}
 
 export function consentPage(options: {
   action: string;
@@ -100,23 +95,26 @@ export function consentPage(options: {
   client: ClientView;
   scopes: readonly string[];
   username: string;
+  locale: Locale;
 }): string {
+  const m = messages(options.locale).consent;
   return page({
-    title: 'Allow access',
+    lang: options.locale,
+    title: m.title,
     body: html`${appHeader(options.client)}
-      <h1>Allow ${options.client.name}?</h1>
-      <p class="lead">Signed in as ${options.username}. ${options.client.name} is asking to:</p>
+      <h1>${m.heading(options.client.name)}</h1>
+      <p class="lead">${m.lead(options.username, options.client.name)}</p>
       <ul class="scopes">
-        ${options.scopes.map((s) => html`<li>${describeScope(s)}</li>`)}
+        ${options.scopes.map((s) => html`<li>${describeScope(s, options.locale)}</li>`)}
       </ul>
-      <p>You can disconnect it at any time from your connected apps.</p>
+      <p>${m.revocable}</p>
       <form method="post" action="${options.action}">
         ${csrfField(options.csrf)}
-        <button type="submit">Allow</button>
+        <button type="submit">${m.allow}</button>
       </form>
       <form method="post" action="${options.abortAction}">
         ${csrfField(options.csrf)}
-        <button type="submit" class="secondary">Deny</button>
+        <button type="submit" class="secondary">${m.deny}</button>
       </form>`,
   });
 }

@@ -390,8 +390,15 @@ describe('Heimdall ID accounts: registration, email verification, password reset
     const app = await createOAuthClient(t.db, { firstParty: true });
     // A session from before the reset (someone else could be holding it).
     const holder = new Person(t.url);
-    const signedIn = await holder.signIn((await authorize(app)).url, app.redirectUri, user);
+    const before = await authorize(app);
+    const signedIn = await holder.signIn(before.url, app.redirectUri, user);
     expect(signedIn.callback).toContain('code=');
+    // …and an app holding tokens (first-party clients get a refresh token without prompt=consent).
+    const appTokens = await client.authorizationCodeGrant(before.config, new URL(signedIn.callback!), {
+      pkceCodeVerifier: before.verifier,
+      expectedState: before.state,
+    });
+    expect(appTokens.refresh_token).toBeDefined();
     const oldSession = holder.cookie('id.session-token')!;
     expect(oldSession).toMatch(/^hs_/);
     expect(
@@ -437,6 +444,11 @@ describe('Heimdall ID accounts: registration, email verification, password reset
     const changed = await auditEvents(user.id, 'password_changed');
     expect(changed).toHaveLength(1);
     expect(changed[0].metadata).toMatchObject({ via: 'reset', sessions_ended: 1 });
+
+    // Apps lose their grants: the refresh token from before the reset is refused.
+    await expect(client.refreshTokenGrant(before.config, appTokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
 
     // The session from before is dead everywhere.
     const dead = await call(t.url, 'POST', '/v1/auth/session', { body: { session_token: oldSession } });
