@@ -5,11 +5,13 @@ import { startPlatform } from '../api/server/start.js';
 import { benchApiKey } from './fixtures.js';
 import { runAuditBench, type AuditBenchResult } from './audit.js';
 import { measure, startHelloWorld, type BenchResult } from './http.js';
+import { printOidcBench, runOidcBench } from './oidc.js';
 
 /**
  * `npm run bench`: HTTP throughput and latency of Heimdall endpoints side by side with a plain Express
  * hello-world in the same process run, so the ratio is comparable across machines. Uses HEIMDALL__DATABASE__URL
  * when set, an embedded PostgreSQL under .heimdall/bench otherwise. BENCH_DURATION (s) and BENCH_CONNECTIONS tune it.
+ * Heimdall ID's grants and sign-ins (bench/oidc.ts, also runnable alone as `node dist/bench/oidc.js`) come last.
  */
 const durationSec = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -51,6 +53,12 @@ try {
   await platform.stop();
   await hello.close();
 }
+// Heimdall ID starts a platform of its own: its issuer must name the port before the server listens.
+const oidc = await runOidcBench(config, {
+  durationSec,
+  connections: Number(process.env.BENCH_OIDC_CONNECTIONS ?? 32),
+  loginConcurrency: Number(process.env.BENCH_LOGIN_CONCURRENCY ?? 8),
+});
 
 const baseline = results[0]!.requestsPerSec;
 console.log(`\n${connections} connections unless noted, ${durationSec}s each, node ${process.version}\n`);
@@ -75,3 +83,5 @@ if (audit) {
   console.log(`| writer ÷ COPY | ${(audit.writerPerSec / audit.copyPerSec).toFixed(2)} |`);
   console.log(`| record() caller cost p50 / p99 | ${audit.recordP50Us} / ${audit.recordP99Us} µs |`);
 }
+
+printOidcBench(oidc);
