@@ -20,7 +20,7 @@ import {
   sessionsPage,
   type AreaFrame,
 } from '../views/area-pages.js';
-import { PAGE_CSP } from '../views/layout.js';
+import { sendPage } from '../views/respond.js';
 
 /**
  * The signed-in account area under /account (issue 7): the `id.session-token` cookie is the credential, resolved
@@ -48,14 +48,6 @@ interface Signed {
 }
 
 const NOTICES = ['saved', 'password', 'ended', 'disconnected'] as const;
-
-function send(res: Response, status: number, body: string): void {
-  res
-    .status(status)
-    .set({ 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY' })
-    .type('html')
-    .send(body);
-}
 
 /** Only paths inside the account area: `return_to` must never send anyone elsewhere. */
 const safeReturn = (value: unknown) =>
@@ -133,7 +125,7 @@ export function accountAreaRouter(deps: AreaDeps): Router {
 
   // Sign in and out
   router.get('/account/login', (req, res) => {
-    send(
+    sendPage(
       res,
       200,
       areaLoginPage(localeOf(req), {
@@ -147,7 +139,7 @@ export function accountAreaRouter(deps: AreaDeps): Router {
     const email = typeof req.body.email === 'string' ? req.body.email.slice(0, 320) : '';
     const password = typeof req.body.password === 'string' ? req.body.password.slice(0, 1024) : '';
     const again = (status: number, error: string, resendFor?: string) =>
-      send(
+      sendPage(
         res,
         status,
         areaLoginPage(localeOf(req), {
@@ -183,13 +175,13 @@ export function accountAreaRouter(deps: AreaDeps): Router {
 
   router.get('/account', async (req, res) => {
     const who = await signedIn(req, res);
-    if (who) send(res, 200, overviewPage(frame(req, res, who)));
+    if (who) sendPage(res, 200, overviewPage(frame(req, res, who)));
   });
 
   // Profile
   router.get('/account/profile', async (req, res) => {
     const who = await signedIn(req, res);
-    if (who) send(res, 200, profilePage(frame(req, res, who), { ...profileView(who) }));
+    if (who) sendPage(res, 200, profilePage(frame(req, res, who), { ...profileView(who) }));
   });
   router.post(
     '/account/profile',
@@ -199,7 +191,7 @@ export function accountAreaRouter(deps: AreaDeps): Router {
       const preferred = req.body.preferred_locale === 'de' ? 'de' : 'en';
       const m = messages(who.locale);
       if (!usernameSchema.safeParse(username).success) {
-        return send(
+        return sendPage(
           res,
           422,
           profilePage(frame(req, res, who), {
@@ -217,7 +209,7 @@ export function accountAreaRouter(deps: AreaDeps): Router {
         });
       } catch (err) {
         if (err instanceof AppError && err.code === 'user.username_taken') {
-          return send(
+          return sendPage(
             res,
             409,
             profilePage(frame(req, res, who), {
@@ -237,7 +229,7 @@ export function accountAreaRouter(deps: AreaDeps): Router {
   const minPassword = deps.accounts.settings.minPasswordLength;
   router.get('/account/password', async (req, res) => {
     const who = await signedIn(req, res);
-    if (who) send(res, 200, passwordPage(frame(req, res, who), { minPassword, errors: {} }));
+    if (who) sendPage(res, 200, passwordPage(frame(req, res, who), { minPassword, errors: {} }));
   });
   router.post(
     '/account/password',
@@ -268,7 +260,7 @@ export function accountAreaRouter(deps: AreaDeps): Router {
           };
         }
         if (!errors) throw err;
-        return send(res, 422, passwordPage(frame(req, res, who), { minPassword, errors }));
+        return sendPage(res, 422, passwordPage(frame(req, res, who), { minPassword, errors }));
       }
       res.redirect(303, '/account/password?notice=password');
     }),
@@ -279,7 +271,7 @@ export function accountAreaRouter(deps: AreaDeps): Router {
     const who = await signedIn(req, res);
     if (!who) return;
     const rows = await deps.sessions.list(who.auth, who.auth.user!.id);
-    send(
+    sendPage(
       res,
       200,
       sessionsPage(
@@ -322,7 +314,7 @@ export function accountAreaRouter(deps: AreaDeps): Router {
     const who = await signedIn(req, res);
     if (!who) return;
     const apps = await deps.connectedApps.list(who.auth);
-    send(
+    sendPage(
       res,
       200,
       appsPage(

@@ -11,7 +11,7 @@ import {
   resetPage,
   type FormState,
 } from '../views/account-pages.js';
-import { PAGE_CSP } from '../views/layout.js';
+import { sendPage } from '../views/respond.js';
 
 /**
  * The public account pages under /account (issue 7): register, confirm the email address, send the link again,
@@ -23,14 +23,6 @@ export interface AccountPagesDeps {
   csrf: Csrf;
   termsUrl: string;
   privacyUrl: string;
-}
-
-function send(res: Response, status: number, body: string): void {
-  res
-    .status(status)
-    .set({ 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY' })
-    .type('html')
-    .send(body);
 }
 
 const str = (v: unknown, max = 1024) => (typeof v === 'string' ? v.slice(0, max) : '');
@@ -70,13 +62,13 @@ export function accountPagesRouter(deps: AccountPagesDeps): Router {
     const locale = localeOf(req);
     const m = messages(locale);
     if (!accounts.settings.registrationEnabled) {
-      return send(
+      return sendPage(
         res,
         403,
         noticePage(locale, { title: m.register.title, message: m.register.closed, error: true }),
       );
     }
-    send(
+    sendPage(
       res,
       status,
       registerPage(locale, m, {
@@ -108,7 +100,7 @@ export function accountPagesRouter(deps: AccountPagesDeps): Router {
       if (!failed) throw err;
       return renderRegister(req, res, failed.status, { values, ...failed.state });
     }
-    send(
+    sendPage(
       res,
       200,
       noticePage(localeOf(req), {
@@ -124,7 +116,7 @@ export function accountPagesRouter(deps: AccountPagesDeps): Router {
     const locale = localeOf(req);
     const m = messages(locale);
     const ok = await accounts.verifyEmail(str(req.query.token, 200));
-    send(
+    sendPage(
       res,
       ok ? 200 : 410,
       ok
@@ -143,7 +135,7 @@ export function accountPagesRouter(deps: AccountPagesDeps): Router {
     const render = (req: Request, res: Response, status: number, state: FormState) => {
       const locale = localeOf(req);
       const m = messages(locale);
-      send(
+      sendPage(
         res,
         status,
         emailFormPage(locale, {
@@ -171,7 +163,7 @@ export function accountPagesRouter(deps: AccountPagesDeps): Router {
         if (!failed) throw err;
         return render(req, res, failed.status, { values, ...failed.state });
       }
-      send(
+      sendPage(
         res,
         200,
         noticePage(locale, {
@@ -187,7 +179,7 @@ export function accountPagesRouter(deps: AccountPagesDeps): Router {
   // Password reset
   const renderReset = (req: Request, res: Response, status: number, token: string, state: FormState) => {
     const locale = localeOf(req);
-    send(
+    sendPage(
       res,
       status,
       resetPage(locale, messages(locale), {
@@ -201,7 +193,7 @@ export function accountPagesRouter(deps: AccountPagesDeps): Router {
   const linkGone = (req: Request, res: Response) => {
     const locale = localeOf(req);
     const m = messages(locale);
-    send(
+    sendPage(
       res,
       410,
       noticePage(locale, {
@@ -230,7 +222,7 @@ export function accountPagesRouter(deps: AccountPagesDeps): Router {
       if (!failed) throw err;
       return renderReset(req, res, failed.status, token, failed.state);
     }
-    send(res, 200, noticePage(locale, { title: m.reset.doneTitle, message: m.reset.done }));
+    sendPage(res, 200, noticePage(locale, { title: m.reset.doneTitle, message: m.reset.done }));
   });
 
   return router;

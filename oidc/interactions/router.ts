@@ -6,7 +6,7 @@ import type { SessionService } from '../../core/sessions/service.js';
 import { readCookie, type Csrf } from '../csrf.js';
 import { localeOf, requestMeta, type PasswordSignIn } from '../sign-in.js';
 import type { ProviderHolder } from '../provider.js';
-import { PAGE_CSP } from '../views/layout.js';
+import { sendPage } from '../views/respond.js';
 import { consentPage, loginPage, messagePage, type ClientView } from '../views/pages.js';
 
 /**
@@ -25,14 +25,6 @@ export interface InteractionDeps {
   findAccount: FindAccount;
   /** Mount path of the provider, e.g. /oidc. */
   basePath: string;
-}
-
-function send(res: Response, status: number, body: string): void {
-  res
-    .status(status)
-    .set({ 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY' })
-    .type('html')
-    .send(body);
 }
 
 export function interactionRouter(deps: InteractionDeps): Router {
@@ -94,7 +86,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
     status = 200,
     extra: { email?: string; error?: string; resendFor?: string } = {},
   ) =>
-    send(
+    sendPage(
       res,
       status,
       loginPage({
@@ -126,7 +118,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
     if (interaction.prompt.name === 'consent') {
       const account = await deps.findAccount(undefined as never, interaction.session!.accountId);
       const claims = account ? await account.claims('id_token', 'profile', {}, []) : undefined;
-      return send(
+      return sendPage(
         res,
         200,
         consentPage({
@@ -140,7 +132,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
         }),
       );
     }
-    return send(
+    return sendPage(
       res,
       400,
       messagePage({
@@ -230,7 +222,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
 }
 
 function staleInteraction(res: Response): void {
-  send(
+  sendPage(
     res,
     400,
     messagePage({
@@ -242,7 +234,7 @@ function staleInteraction(res: Response): void {
 }
 
 function csrfFailure(res: Response): void {
-  send(
+  sendPage(
     res,
     403,
     messagePage({

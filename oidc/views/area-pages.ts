@@ -1,6 +1,6 @@
 import { messages, type Locale } from '../../core/i18n/index.js';
 import { html, type SafeHtml } from '../../core/shared/html.js';
-import { describeScope } from './pages.js';
+import { describeScope, loginPage } from './pages.js';
 import { page } from './layout.js';
 
 /**
@@ -229,46 +229,18 @@ export function appsPage(f: AreaFrame, apps: readonly AppView[]): string {
   );
 }
 
+/** The account area's sign-in: the OpenID sign-in page without an app, returning to `returnTo`. */
 export function areaLoginPage(
   locale: Locale,
   o: { csrf: string; returnTo: string; email?: string; error?: string; resendFor?: string },
 ): string {
-  const m = messages(locale);
-  return page({
-    lang: locale,
-    title: m.area.signIn,
-    body: html`<h1>${m.area.signIn}</h1>
-      ${o.error ? html`<div class="error" role="alert" id="form-error">${o.error}</div>` : ''}
-      ${o.resendFor ? html`<p><a href="/account/verify/resend?email=${encodeURIComponent(o.resendFor)}">${m.login.resend}</a></p>` : ''}
-      <form method="post" action="/account/login" novalidate>
-        ${csrfField(o.csrf)}
-        <input type="hidden" name="return_to" value="${o.returnTo}" />
-        <label for="email">${m.common.email}</label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          autocomplete="username"
-          required
-          value="${o.email ?? ''}"
-          ${o.error ? html`aria-invalid="true" aria-describedby="form-error"` : ''}
-          ${o.error && o.email ? '' : html`autofocus`}
-        />
-        <label for="password">${m.common.password}</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          required
-          ${o.error ? html`aria-invalid="true" aria-describedby="form-error"` : ''}
-          ${o.error && o.email ? html`autofocus` : ''}
-        />
-        <button type="submit">${m.login.submit}</button>
-      </form>
-      <p class="hint">
-        <a href="/account/forgot">${m.login.forgot}</a> ·
-        <a href="/account/register">${m.login.createAccount}</a>
-      </p>`,
+  return loginPage({
+    action: '/account/login',
+    csrf: o.csrf,
+    locale,
+    hidden: { return_to: o.returnTo },
+    email: o.email,
+    error: o.error,
+    resendFor: o.resendFor,
   });
 }

@@ -26,8 +26,11 @@ const errorBox = (message: string | undefined) =>
 export function loginPage(options: {
   action: string;
   csrf: string;
-  client: ClientView;
+  /** The app being signed in to; without one (the account area) the page says so. */
+  client?: ClientView | undefined;
   locale: Locale;
+  /** Extra hidden fields (the account area's return_to). */
+  hidden?: Record<string, string>;
   email?: string | undefined;
   error?: string | undefined;
   /** Offer to send the confirmation link again (the account's address is not confirmed yet). */
@@ -42,14 +45,16 @@ export function loginPage(options: {
         <a href="/account/verify/resend?email=${encodeURIComponent(options.resendFor)}">${m.login.resend}</a>
       </p>`
     : '';
+  const title = options.client ? m.login.title : m.area.signIn;
   return page({
     lang: options.locale,
-    title: m.login.title,
-    body: html`<h1>${m.login.title}</h1>
-      <p class="lead">${m.login.lead(options.client.name)}</p>
+    title,
+    body: html`<h1>${title}</h1>
+      ${options.client ? html`<p class="lead">${m.login.lead(options.client.name)}</p>` : ''}
       ${errorBox(options.error)} ${resend}
       <form method="post" action="${options.action}" novalidate>
         ${csrfField(options.csrf)}
+        ${Object.entries(options.hidden ?? {}).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
         <label for="email">${m.common.email}</label>
         <input
           id="email"

@@ -5,12 +5,12 @@ import { en } from '../../core/i18n/en.js';
 import { escapeHtml } from '../../core/shared/html.js';
 import { call } from '../support/fixtures.js';
 import {
+  authorizationRequest,
   client,
   createOAuthClient,
   createPasswordUser,
   forms,
   Person,
-  relyingParty,
   useOidcPlatform,
   type TestClient,
 } from '../support/oidc.js';
@@ -96,19 +96,7 @@ describe('Heimdall ID accounts: registration, email verification, password reset
     );
   }
 
-  async function authorize(c: TestClient) {
-    const config = await relyingParty(t.url, c);
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: c.redirectUri,
-      scope: 'openid profile email',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-    });
-    return { config, verifier, state, url: url.toString() };
-  }
+  const authorize = (c: TestClient) => authorizationRequest(t.url, c, { scope: 'openid profile email' });
 
   /** One sign-in attempt through an OpenID client (exactly one password submission, no retries). */
   async function signInOnce(c: TestClient, credentials: { email: string; password: string }) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { call } from '../support/fixtures.js';
 import { graphqlClient } from '../support/graphql.js';
 import {
+  authorizationRequest,
   client,
   createOAuthClient,
   createPasswordUser,
@@ -20,20 +21,8 @@ describe('Heimdall ID: authorization code with PKCE', () => {
   const t = useOidcPlatform();
   const api = () => `${t.url}/v1`;
 
-  async function authorize(c: TestClient, params: Record<string, string> = {}) {
-    const config = await relyingParty(t.url, c);
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: c.redirectUri,
-      scope: 'openid profile email',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      ...params,
-    });
-    return { config, verifier, state, url: url.toString() };
-  }
+  const authorize = (c: TestClient, params: Record<string, string> = {}) =>
+    authorizationRequest(t.url, c, { scope: 'openid profile email', ...params });
 
   async function auditEvents(userId: string, type: string) {
     await t.platform.services.audit.flush();

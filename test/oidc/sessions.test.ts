@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { call } from '../support/fixtures.js';
 import {
+  authorizationRequest,
   client,
   createOAuthClient,
   createPasswordUser,
@@ -18,17 +19,7 @@ import {
 describe('Heimdall sessions', () => {
   const t = useOidcPlatform();
 
-  async function authorizationUrl(c: TestClient) {
-    const config = await relyingParty(t.url, c);
-    return client
-      .buildAuthorizationUrl(config, {
-        redirect_uri: c.redirectUri,
-        scope: 'openid',
-        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-        code_challenge_method: 'S256',
-      })
-      .toString();
-  }
+  const authorizationUrl = async (c: TestClient) => (await authorizationRequest(t.url, c)).url;
 
   async function signedIn(user: { email: string; password: string }, c: TestClient) {
     const person = new Person(t.url);

@@ -125,6 +125,26 @@ export async function relyingParty(baseUrl: string, c: TestClient): Promise<clie
   return config;
 }
 
+/** An authorization request as an app builds it: PKCE (S256) and state, scope `openid` unless overridden. */
+export async function authorizationRequest(
+  baseUrl: string,
+  c: TestClient,
+  params: Record<string, string> = {},
+) {
+  const config = await relyingParty(baseUrl, c);
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: c.redirectUri,
+    scope: 'openid',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    ...params,
+  });
+  return { config, verifier, state, url: url.toString() };
+}
+
 export interface Form {
   action: string;
   fields: Record<string, string>;
