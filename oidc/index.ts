@@ -15,7 +15,9 @@ import { auditProviderEvents } from './audit-events.js';
 import { createClientAdapter } from './clients.js';
 import { createCsrf } from './csrf.js';
 import { interactionRouter } from './interactions/router.js';
-import { createPasswordSignIn } from './sign-in.js';
+import { createPasswordSignIn, createSecondFactor } from './sign-in.js';
+import { createPendingSignIns } from './pending-sign-in.js';
+import type { TwoFactorService } from '../core/two-factor/service.js';
 import { accountPagesRouter } from './account/router.js';
 import { accountAreaRouter } from './account/area.js';
 import type { Authenticator } from '../core/auth/authenticator.js';
@@ -54,6 +56,7 @@ export async function createHeimdallId(deps: {
   authenticator: Authenticator;
   connectedApps: ConnectedAppService;
   users: UserService;
+  twoFactor: TwoFactorService;
   allowUnverifiedSignIn: boolean;
   termsUrl: string;
   privacyUrl: string;
@@ -117,6 +120,13 @@ export async function createHeimdallId(deps: {
     sessionCookie: settings.sessionCookie,
     cookieSecure: settings.cookieSecure,
   });
+  const secondFactor = createSecondFactor({ twoFactor: deps.twoFactor, record: signIn.record });
+  const pending = createPendingSignIns({
+    key: Buffer.from(
+      hkdfSync('sha256', settings.encryptionKey, Buffer.alloc(0), 'heimdall pending sign-in', 32),
+    ),
+    secure: settings.cookieSecure,
+  });
   const router = Router();
   router.use(policiesRouter());
   router.use(
@@ -127,6 +137,9 @@ export async function createHeimdallId(deps: {
       connectedApps: deps.connectedApps,
       accounts: deps.accounts,
       users: deps.users,
+      twoFactor: deps.twoFactor,
+      secondFactor,
+      pending,
       csrf,
       sessionCookie: settings.sessionCookie,
       cookieSecure: settings.cookieSecure,
@@ -146,6 +159,8 @@ export async function createHeimdallId(deps: {
       provider: { current: () => current.provider },
       csrf,
       signIn,
+      twoFactor: secondFactor,
+      pending,
       consents,
       sessions: deps.sessions,
       sessionCookie: settings.sessionCookie,

@@ -124,10 +124,13 @@ export function createProvider(deps: {
       isFirstParty: (clientId, metadata) =>
         firstParty.has(clientId) || metadata.heimdall_first_party === true,
     }),
-    extraTokenClaims: (_ctx, token) =>
-      token.kind === 'AccessToken' && 'grantId' in token && token.grantId
-        ? { gid: token.grantId }
-        : undefined,
+    // Access tokens name their grant (revocation) and how the person signed in (2FA: `otp` in amr).
+    extraTokenClaims: (ctx, token) => {
+      if (token.kind !== 'AccessToken' || !('grantId' in token) || !token.grantId) return undefined;
+      const { AuthorizationCode, RefreshToken, DeviceCode } = ctx.oidc.entities;
+      const amr = AuthorizationCode?.amr ?? RefreshToken?.amr ?? DeviceCode?.amr;
+      return { gid: token.grantId, ...(amr ? { amr } : {}) };
+    },
     rotateRefreshToken: true,
     // OpenID Connect honours offline_access only with prompt=consent; first-party apps (which never show consent)
     // get refresh tokens whenever they may use the grant.

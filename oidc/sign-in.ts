@@ -7,6 +7,8 @@ import type { Logger } from '../core/logger/index.js';
 import type { SessionService } from '../core/sessions/service.js';
 import { plainIp } from '../core/shared/actor.js';
 import type { AuditEventInput } from '../schemas/audit.js';
+import { AppError } from '../core/errors/index.js';
+import type { TwoFactorService } from '../core/two-factor/service.js';
 
 /**
  * Signing in with email and password, shared by the OpenID sign-in page and the account area: brute-force
@@ -116,12 +118,14 @@ export function createPasswordSignIn(deps: SignInDeps) {
       res: Response,
       login: { userId: string; accountId: string; amr: string[]; clientId?: unknown },
     ): Promise<void> {
+      const twoFactorVerified = login.amr.includes('otp');
       await deps.passwords.recordSignIn(login.userId, login.accountId);
       const session = await deps.sessions.create({
         userId: login.userId,
         provider: 'email',
         ip: plainIp(req.ip),
         userAgent: req.get('user-agent'),
+        twoFactorVerified,
       });
       res.cookie(deps.sessionCookie, session.token, {
         httpOnly: true,
@@ -142,3 +146,45 @@ export function createPasswordSignIn(deps: SignInDeps) {
 }
 
 export type PasswordSignIn = ReturnType<typeof createPasswordSignIn>;
+
+/**
+ * The second step of a sign-in (issue 8): is a code needed, must 2FA be set up first, and checking the code
+ * (TOTP or backup code), with the same per-person limit on wrong codes as everywhere else.
+ */
+export function createSecondFactor(deps: {
+  twoFactor: TwoFactorService;
+  record: (event: AuditEventInput) => void;
+}) {
+  return {
+    enabled: (userId: string) => deps.twoFactor.enabled(userId),
+    mustSetUp: (userId: string) => deps.twoFactor.mustSetUp(userId),
+
+    async checkSecondFactor(
+      req: Request,
+      userId: string,
+      code: string,
+    ): Promise<{ ok: true } | { ok: false; status: number; error: string }> {
+      const m = messages(localeOf(req));
+      try {
+        const method = await deps.twoFactor.checkCode(userId, code, { allowBackup: true });
+        deps.record({
+          event_type: '2fa_verified',
+          user_id: userId,
+          actor_id: userId,
+          metadata: { method, at: 'sign_in' },
+          ...requestMeta(req),
+        });
+        return { ok: true };
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'two_factor.too_many_attempts') {
+          return { ok: false, status: 429, error: err.message };
+        }
+        if (err instanceof AppError && err.status < 500)
+          return { ok: false, status: 422, error: m.twoFactor.invalid };
+        throw err;
+      }
+    },
+  };
+}
+
+export type SecondFactor = ReturnType<typeof createSecondFactor>;

@@ -28,6 +28,9 @@ import { openSigningKeys } from './oidc-settings.js';
 import { createSessionService } from '../../core/sessions/service.js';
 import { createMailer } from '../../core/email/mailer.js';
 import { createAccountService } from '../../core/accounts/service.js';
+import { createTwoFactorService } from '../../core/two-factor/service.js';
+import { createSecretBox } from '../../core/crypto/secret-box.js';
+import { hkdfSync } from 'node:crypto';
 import { createConnectedAppService } from '../../core/oauth-clients/connected-apps.js';
 
 export type Services = ReturnType<typeof createServices>;
@@ -105,6 +108,21 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     ttlSeconds: config.sessions.ttl,
   });
   const connectedApps = createConnectedAppService({ db: databases.primary, audit });
+  const twoFactor = createTwoFactorService({
+    db: databases.primary,
+    box: createSecretBox(encryption.key),
+    audit,
+    authCache,
+    cache,
+    issuer:
+      new URL(config.server.public_url).hostname === 'localhost'
+        ? 'Heimdall'
+        : `Heimdall (${new URL(config.server.public_url).hostname})`,
+    backupCodeKey: Buffer.from(
+      hkdfSync('sha256', encryption.key, Buffer.alloc(0), 'heimdall backup codes', 32),
+    ),
+    onReset: (userId) => accounts.twoFactorWasReset(userId),
+  });
   const mailer = createMailer({
     smtpUrl: config.email.smtp_url,
     from: config.email.from,
@@ -127,6 +145,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     onError: (err) => logger.error({ err }, 'could not send an account email'),
   });
   const routes: AnyRoute[] = v1Routes({
+    twoFactor,
+    accountLabel: (userId) => accounts.accountLabel(userId),
     connectedApps,
     sessions,
     authenticator,
@@ -171,6 +191,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     accounts,
     connectedApps,
     users,
+    twoFactor,
     apiKeys,
     routes,
     extraRouters,

@@ -105,6 +105,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
           authenticator: services.authenticator,
           connectedApps: services.connectedApps,
           users: services.users,
+          twoFactor: services.twoFactor,
           allowUnverifiedSignIn: config.accounts.allow_unverified_sign_in,
           termsUrl: config.accounts.terms_url,
           privacyUrl: config.accounts.privacy_url,

@@ -6,7 +6,12 @@ import { judgePassword } from '../auth/password-policy.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { Cache } from '../cache/types.js';
 import type { Mailer } from '../email/mailer.js';
-import { passwordChangedEmail, resetPasswordEmail, verifyEmail } from '../email/templates.js';
+import {
+  passwordChangedEmail,
+  resetPasswordEmail,
+  twoFactorResetEmail,
+  verifyEmail,
+} from '../email/templates.js';
 import { AppError } from '../errors/index.js';
 import { pickLocale, type Locale } from '../i18n/index.js';
 import { counterFor } from '../rate-limit/limiter.js';
@@ -140,8 +145,44 @@ export function createAccountService(deps: {
     }
   }
 
+  /** Who a person is for emails and authenticator apps: username, primary address, language. */
+  const contact = (userId: string) =>
+    db('User as u')
+      .leftJoin('PlatformAccount as pa', 'pa.id', 'u.primary_platform_account_id')
+      .where('u.id', userId)
+      .first<{ username: string; email: string | null; preferred_locale: string | null } | undefined>(
+        'u.username',
+        'pa.email',
+        'u.preferred_locale',
+      );
+
+  /** A security notice to the person's primary address, after the answer. */
+  const notify = (
+    userId: string,
+    fallback: Locale,
+    template: (locale: Locale, v: { name: string }) => { subject: string; text: string; html: string },
+  ) =>
+    deliver(async () => {
+      const who = await contact(userId);
+      if (who?.email) {
+        await deps.mailer.send({
+          to: who.email,
+          ...template(localeOf(who, fallback), { name: who.username }),
+        });
+      }
+    });
+
   return {
     settings,
+
+    /** How the account is named in authenticator apps: the email address, else the username. */
+    async accountLabel(userId: string): Promise<string> {
+      const who = await contact(userId);
+      return who?.email ?? who?.username ?? userId;
+    },
+
+    /** An administrator turned the person's 2FA off: tell them. */
+    twoFactorWasReset: (userId: string) => notify(userId, 'en', twoFactorResetEmail),
 
     async register(
       input: { username: string; email: string; password: string; confirm: string; acceptTerms: boolean },
@@ -313,23 +354,7 @@ export function createAccountService(deps: {
         user_agent: meta.userAgent,
         source_service: 'id',
       });
-      const who = await db('User as u')
-        .join('PlatformAccount as pa', 'pa.id', 'u.primary_platform_account_id')
-        .where('u.id', userId)
-        .first<{ username: string; email: string | null; preferred_locale: string | null }>(
-          'u.username',
-          'pa.email',
-          'u.preferred_locale',
-        );
-      if (who?.email) {
-        const to = who.email;
-        deliver(() =>
-          deps.mailer.send({
-            to,
-            ...passwordChangedEmail(localeOf(who, meta.locale), { name: who.username }),
-          }),
-        );
-      }
+      notify(userId, meta.locale, passwordChangedEmail);
     },
   };
 }

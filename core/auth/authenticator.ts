@@ -159,7 +159,8 @@ export function createAuthenticator(deps: {
       scopes: ['*'],
       ownerCap: null,
       twoFactorRequired: user.twoFactorRequired,
-      twoFactorVerified: user.twoFactorVerified,
+      // A session counts as verified once its second factor was checked (at sign-in or right after setup).
+      twoFactorVerified: session.two_factor_verified_at !== null,
     };
   };
 
@@ -205,7 +206,13 @@ export function createAuthenticator(deps: {
         data = await loadTokenSubject(token);
         deps.cache.set(cacheKey, data, generation);
       }
-      return createAuthContext({ ...data, scopes: apiScopes(token.scopes), oauthClientId: token.clientId });
+      return createAuthContext({
+        ...data,
+        scopes: apiScopes(token.scopes),
+        oauthClientId: token.clientId,
+        // A user's token is as strong as the sign-in it came from; machine tokens have no person to ask.
+        twoFactorVerified: token.grantId === null ? data.twoFactorVerified : token.amr.includes('otp'),
+      });
     },
 
     async authenticateApiKey(key) {

@@ -84,7 +84,9 @@ export function createAuthQueries(db: Knex) {
       return db('Session')
         .where({ session_token: hash })
         .andWhere('expires', '>', db.fn.now())
-        .first<{ id: string; user_id: string; expires: Date } | undefined>('id', 'user_id', 'expires');
+        .first<
+          { id: string; user_id: string; expires: Date; two_factor_verified_at: Date | null } | undefined
+        >('id', 'user_id', 'expires', 'two_factor_verified_at');
     },
     touchSession(id: string) {
       return db('Session').where({ id }).update({ last_activity_at: db.fn.now() });

@@ -87,14 +87,23 @@ export function resetPasswordEmail(
   });
 }
 
-export function passwordChangedEmail(locale: Locale, v: { name: string }): RenderedEmail {
+/** A security notice: something changed on the account; if it was not them, act. */
+function noticeEmail(locale: Locale, v: { name: string; subject: string; body: string }): RenderedEmail {
   const m = messages(locale).email;
-  const text = [m.greeting(v.name), '', m.changedBody, '', m.changedWarning, '', `— ${m.signature}`].join(
-    '\n',
-  );
+  const text = [m.greeting(v.name), '', v.body, '', m.changedWarning, '', `— ${m.signature}`].join('\n');
   const body = html`<p>${m.greeting(v.name)}</p>
-    <p>${m.changedBody}</p>
+    <p>${v.body}</p>
     <p><strong>${m.changedWarning}</strong></p>
     <p>— ${m.signature}</p>`;
-  return { subject: m.changedSubject, text, html: layout(locale, body) };
+  return { subject: v.subject, text, html: layout(locale, body) };
+}
+
+export function passwordChangedEmail(locale: Locale, v: { name: string }): RenderedEmail {
+  const m = messages(locale).email;
+  return noticeEmail(locale, { name: v.name, subject: m.changedSubject, body: m.changedBody });
+}
+
+export function twoFactorResetEmail(locale: Locale, v: { name: string }): RenderedEmail {
+  const m = messages(locale).email;
+  return noticeEmail(locale, { name: v.name, subject: m.twoFactorResetSubject, body: m.twoFactorResetBody });
 }

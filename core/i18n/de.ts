@@ -22,6 +22,34 @@ export const de: Messages = {
     createAccount: 'Konto erstellen',
     forgot: 'Passwort vergessen?',
   },
+  twoFactor: {
+    title: 'Bestätigung in zwei Schritten',
+    lead: 'Geben Sie den 6-stelligen Code aus Ihrer Authenticator-App ein.',
+    code: 'Code',
+    hint: 'Kein Telefon zur Hand? Geben Sie stattdessen einen Ihrer Backup-Codes ein.',
+    submit: 'Bestätigen',
+    invalid: 'Dieser Code stimmt nicht. Versuchen Sie den aktuellen aus Ihrer App oder einen Backup-Code.',
+    security: 'Zwei-Faktor-Authentifizierung',
+    required:
+      'Eine Ihrer Rollen verlangt Zwei-Faktor-Authentifizierung. Richten Sie sie ein, um fortzufahren.',
+    on: (date: string) => `Eingeschaltet seit ${date}.`,
+    off: 'Aus. Ergänzen Sie Ihre Anmeldung um einen zweiten Schritt mit einer Authenticator-App (Google Authenticator, Authy, 1Password …).',
+    start: 'Zwei-Faktor-Authentifizierung einrichten',
+    scan: 'Scannen Sie diesen Code mit Ihrer Authenticator-App oder tippen Sie den Schlüssel ein und geben Sie dann den angezeigten 6-stelligen Code ein.',
+    key: 'Schlüssel',
+    confirm: 'Einschalten',
+    backupTitle: 'Ihre Backup-Codes',
+    backupLead:
+      'Jeder Code meldet Sie einmal an, falls Sie Ihr Telefon verlieren. Bewahren Sie sie sicher auf: Sie werden nur jetzt angezeigt.',
+    download: 'Als Textdatei herunterladen',
+    continue: 'Weiter',
+    remaining: (n: number) => `Noch ${n} Backup-Code${n === 1 ? '' : 's'}.`,
+    regenerate: 'Neue Backup-Codes erstellen',
+    disableTitle: 'Zwei-Faktor-Authentifizierung ausschalten',
+    disable: 'Ausschalten',
+    codeOrBackup: 'Code aus Ihrer App oder ein Backup-Code',
+    passwordWrong: 'Bestätigen Sie mit Ihrem aktuellen Passwort.',
+  },
   consent: {
     title: 'Zugriff erlauben',
     heading: (app: string) => `${app} erlauben?`,
@@ -111,6 +139,7 @@ export const de: Messages = {
       password: 'Passwort',
       sessions: 'Wo Sie angemeldet sind',
       apps: 'Verbundene Apps',
+      security: 'Zwei-Faktor-Authentifizierung',
     },
     saved: 'Gespeichert.',
     profile: {
@@ -160,6 +189,9 @@ export const de: Messages = {
     changedSubject: 'Ihr Passwort wurde geändert',
     changedBody:
       'Das Passwort Ihres Heimdall-Kontos wurde soeben geändert und alle anderen Sitzungen wurden abgemeldet.',
+    twoFactorResetSubject: 'Zwei-Faktor-Authentifizierung wurde ausgeschaltet',
+    twoFactorResetBody:
+      'Eine Administratorin oder ein Administrator hat die Zwei-Faktor-Authentifizierung Ihres Heimdall-Kontos ausgeschaltet. Richten Sie sie in den Sicherheitseinstellungen Ihres Kontos wieder ein.',
     changedWarning:
       'Falls Sie das nicht waren, setzen Sie Ihr Passwort jetzt zurück und wenden Sie sich an Ihre Administration.',
   },

@@ -19,6 +19,33 @@ export const en = {
     createAccount: 'Create an account',
     forgot: 'Forgot your password?',
   },
+  twoFactor: {
+    title: 'Two-step verification',
+    lead: 'Enter the 6-digit code from your authenticator app.',
+    code: 'Code',
+    hint: 'No phone at hand? Enter one of your backup codes instead.',
+    submit: 'Verify',
+    invalid: 'That code is not right. Try the current one from your app, or a backup code.',
+    security: 'Two-factor authentication',
+    required: 'One of your roles requires two-factor authentication. Set it up to continue.',
+    on: (date: string) => `On since ${date}.`,
+    off: 'Off. Add a second step to your sign-in with an authenticator app (Google Authenticator, Authy, 1Password…).',
+    start: 'Set up two-factor authentication',
+    scan: 'Scan this code with your authenticator app, or type the key below, then enter the 6-digit code it shows.',
+    key: 'Key',
+    confirm: 'Turn on',
+    backupTitle: 'Your backup codes',
+    backupLead:
+      'Each code signs you in once if you lose your phone. Keep them somewhere safe: they are shown only now.',
+    download: 'Download as a text file',
+    continue: 'Continue',
+    remaining: (n: number) => `${n} backup code${n === 1 ? '' : 's'} left.`,
+    regenerate: 'Make new backup codes',
+    disableTitle: 'Turn off two-factor authentication',
+    disable: 'Turn off',
+    codeOrBackup: 'Code from your app or a backup code',
+    passwordWrong: 'Confirm with your current password.',
+  },
   consent: {
     title: 'Allow access',
     heading: (app: string) => `Allow ${app}?`,
@@ -105,6 +132,7 @@ export const en = {
       password: 'Password',
       sessions: 'Where you are signed in',
       apps: 'Connected apps',
+      security: 'Two-factor authentication',
     },
     saved: 'Saved.',
     profile: {
@@ -155,6 +183,9 @@ export const en = {
     changedBody:
       'The password of your Heimdall account was just changed, and every other session was signed out.',
     changedWarning: 'If you did not do this, reset your password now and contact your administrator.',
+    twoFactorResetSubject: 'Two-factor authentication was turned off',
+    twoFactorResetBody:
+      'An administrator turned off two-factor authentication for your Heimdall account. Set it up again in your account security settings.',
   },
 };
 

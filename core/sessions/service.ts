@@ -24,6 +24,7 @@ export interface SessionRow {
   last_activity_at: Date | null;
   provider: string | null;
   created_at: Date;
+  two_factor_verified_at: Date | null;
 }
 
 const COLUMNS = [
@@ -78,6 +79,8 @@ export function createSessionService(deps: {
       provider: string;
       ip?: string | undefined;
       userAgent?: string | undefined;
+      /** The sign-in checked a second factor. */
+      twoFactorVerified?: boolean;
     }): Promise<{ id: string; token: string; expires: Date }> {
       const token = randomSecret(SESSION_TOKEN_PREFIX);
       const [row] = await db('Session')
@@ -88,6 +91,7 @@ export function createSessionService(deps: {
           ip_address: input.ip ?? null,
           user_agent: input.userAgent?.slice(0, 1024) ?? null,
           provider: input.provider,
+          two_factor_verified_at: input.twoFactorVerified ? db.fn.now() : null,
         })
         .returning<{ id: string; expires: Date }[]>(['id', 'expires']);
       deps.audit.record({

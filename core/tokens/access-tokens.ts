@@ -17,6 +17,8 @@ export interface VerifiedAccessToken {
   clientId: string;
   scopes: string[];
   grantId: string | null;
+  /** How the user signed in (`pwd`, `otp`), as the sign-in recorded it. */
+  amr: string[];
   expiresAt: number;
 }
 
@@ -105,6 +107,7 @@ export function createAccessTokenVerifier(deps: {
         clientId: String(payload.client_id),
         scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
         grantId,
+        amr: Array.isArray(payload.amr) ? payload.amr.filter((v): v is string => typeof v === 'string') : [],
         expiresAt: payload.exp!,
       };
     },

@@ -9,6 +9,7 @@ import { junctionIds } from './0007_junction_ids.js';
 import { oidc } from './0008_oidc.js';
 import { oidcUidIndex } from './0009_oidc_uid_index.js';
 import { accountTokens } from './0010_account_tokens.js';
+import { sessionTwoFactor } from './0011_session_two_factor.js';
 
 /** The primary database's migrations, in order. Append only: a released migration is never edited. */
 export const coreMigrations: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const coreMigrations: readonly Migration[] = [
   oidc,
   oidcUidIndex,
   accountTokens,
+  sessionTwoFactor,
 ];

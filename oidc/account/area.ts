@@ -10,13 +10,19 @@ import { plainIp, type Actor } from '../../core/shared/actor.js';
 import type { UserService } from '../../core/users/service.js';
 import { usernameSchema } from '../../schemas/users.js';
 import { readCookie, type Csrf } from '../csrf.js';
-import { localeOf, type PasswordSignIn } from '../sign-in.js';
+import { localeOf, type PasswordSignIn, type SecondFactor } from '../sign-in.js';
+import type { PendingSignIns } from '../pending-sign-in.js';
+import type { TwoFactorService } from '../../core/two-factor/service.js';
+import { twoFactorPage } from '../views/pages.js';
 import {
   appsPage,
   areaLoginPage,
+  backupCodesPage,
   overviewPage,
   passwordPage,
   profilePage,
+  securityPage,
+  securitySetupPage,
   sessionsPage,
   type AreaFrame,
 } from '../views/area-pages.js';
@@ -35,6 +41,9 @@ export interface AreaDeps {
   connectedApps: ConnectedAppService;
   accounts: AccountService;
   users: UserService;
+  twoFactor: TwoFactorService;
+  secondFactor: SecondFactor;
+  pending: PendingSignIns;
   csrf: Csrf;
   sessionCookie: string;
   cookieSecure: boolean;
@@ -155,13 +164,47 @@ export function accountAreaRouter(deps: AreaDeps): Router {
     }
     const outcome = await deps.signIn.attempt(req, res, { email, password, clientId: 'account' });
     if (!outcome.ok) return again(outcome.status, outcome.error, outcome.resendFor);
+    const login = { userId: outcome.userId, accountId: outcome.accountId };
+    if (await deps.secondFactor.enabled(login.userId)) {
+      deps.pending.set(res, { ...login, for: 'account', returnTo });
+      return res.redirect(303, '/account/login/2fa');
+    }
+    await deps.signIn.start(req, res, { ...login, amr: ['pwd'], clientId: 'account' });
+    const setUp = await deps.secondFactor.mustSetUp(login.userId);
+    res.redirect(303, setUp ? '/account/security' : returnTo);
+  });
+
+  const renderCode = (req: Request, res: Response, status = 200, error?: string) =>
+    sendPage(
+      res,
+      status,
+      twoFactorPage({
+        action: '/account/login/2fa',
+        csrf: deps.csrf.token(req, res, 'account:login'),
+        locale: localeOf(req),
+        error,
+      }),
+    );
+  router.get('/account/login/2fa', (req, res) => {
+    if (!deps.pending.get(req, 'account')) return res.redirect(303, '/account/login');
+    renderCode(req, res);
+  });
+  router.post('/account/login/2fa', form, async (req, res) => {
+    const pending = deps.pending.get(req, 'account');
+    if (!pending) return res.redirect(303, '/account/login');
+    if (!deps.csrf.valid(req, 'account:login', req.body?.csrf))
+      return renderCode(req, res, 403, messages(localeOf(req)).errors.csrf);
+    const code = typeof req.body.code === 'string' ? req.body.code.slice(0, 64) : '';
+    const checked = await deps.secondFactor.checkSecondFactor(req, pending.userId, code);
+    if (!checked.ok) return renderCode(req, res, checked.status, checked.error);
+    deps.pending.clear(res);
     await deps.signIn.start(req, res, {
-      userId: outcome.userId,
-      accountId: outcome.accountId,
-      amr: ['pwd'],
+      userId: pending.userId,
+      accountId: pending.accountId,
+      amr: ['pwd', 'otp'],
       clientId: 'account',
     });
-    res.redirect(303, returnTo);
+    res.redirect(303, safeReturn(pending.returnTo));
   });
   router.post(
     '/account/logout',
@@ -340,6 +383,130 @@ export function accountAreaRouter(deps: AreaDeps): Router {
         });
       }
       res.redirect(303, '/account/apps?notice=disconnected');
+    }),
+  );
+
+  // Two-factor authentication (issue 8)
+  const continueOf = (value: unknown) =>
+    typeof value === 'string' && /^\/(oidc\/interaction\/[\w-]+|account(\/[\w/-]*)?)$/.test(value)
+      ? value
+      : undefined;
+  const twoFactorFailure = (err: unknown, who: Signed): string | undefined => {
+    if (!(err instanceof AppError) || err.status >= 500) return undefined;
+    return err.code === 'two_factor.too_many_attempts' ? err.message : messages(who.locale).twoFactor.invalid;
+  };
+  const renderSecurity = async (req: Request, res: Response, who: Signed, status = 200, alert?: string) => {
+    const s = await deps.twoFactor.status(who.auth);
+    const continueTo = continueOf(req.query.continue ?? req.body?.continue);
+    sendPage(
+      res,
+      status,
+      securityPage(frame(req, res, who, alert), {
+        enabled: s.enabled,
+        enabledAt: s.enabled_at,
+        required: s.required,
+        remaining: s.backup_codes_remaining,
+        ...(continueTo ? { continueTo } : {}),
+      }),
+    );
+  };
+  router.get('/account/security', async (req, res) => {
+    const who = await signedIn(req, res);
+    if (who) await renderSecurity(req, res, who);
+  });
+  router.post(
+    '/account/security/setup',
+    form,
+    guarded(async (req, res, who) => {
+      const setup = await deps.twoFactor.setup(
+        actor(req, who.auth),
+        await deps.accounts.accountLabel(who.auth.user!.id),
+      );
+      const continueTo = continueOf(req.body.continue);
+      sendPage(
+        res,
+        200,
+        securitySetupPage(frame(req, res, who), {
+          qrCode: setup.qr_code,
+          secret: setup.secret,
+          ...(continueTo ? { continueTo } : {}),
+        }),
+      );
+    }),
+  );
+  router.post(
+    '/account/security/enable',
+    form,
+    guarded(async (req, res, who) => {
+      const continueTo = continueOf(req.body.continue);
+      try {
+        const { backup_codes } = await deps.twoFactor.enable(
+          actor(req, who.auth),
+          String(req.body.code ?? '').slice(0, 64),
+        );
+        sendPage(
+          res,
+          200,
+          backupCodesPage(frame(req, res, who), {
+            codes: backup_codes,
+            ...(continueTo ? { continueTo } : {}),
+          }),
+        );
+      } catch (err) {
+        const error = twoFactorFailure(err, who);
+        if (!error) throw err;
+        const qr =
+          typeof req.body.qr === 'string' && req.body.qr.startsWith('data:image/png;base64,')
+            ? req.body.qr
+            : '';
+        sendPage(
+          res,
+          422,
+          securitySetupPage(frame(req, res, who), {
+            qrCode: qr,
+            secret: String(req.body.secret ?? '').slice(0, 64),
+            error,
+            ...(continueTo ? { continueTo } : {}),
+          }),
+        );
+      }
+    }),
+  );
+  router.post(
+    '/account/security/regenerate',
+    form,
+    guarded(async (req, res, who) => {
+      try {
+        const { backup_codes } = await deps.twoFactor.regenerateBackupCodes(
+          actor(req, who.auth),
+          String(req.body.code ?? '').slice(0, 64),
+        );
+        sendPage(res, 200, backupCodesPage(frame(req, res, who), { codes: backup_codes }));
+      } catch (err) {
+        const error = twoFactorFailure(err, who);
+        if (!error) throw err;
+        await renderSecurity(req, res, who, 422, error);
+      }
+    }),
+  );
+  router.post(
+    '/account/security/disable',
+    form,
+    guarded(async (req, res, who) => {
+      try {
+        await deps.twoFactor.disable(actor(req, who.auth), {
+          code: String(req.body.code ?? '').slice(0, 64),
+          password: String(req.body.password ?? '').slice(0, 1024),
+        });
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'two_factor.password_required') {
+          return renderSecurity(req, res, who, 403, messages(who.locale).twoFactor.passwordWrong);
+        }
+        const error = twoFactorFailure(err, who);
+        if (!error) throw err;
+        return renderSecurity(req, res, who, 422, error);
+      }
+      res.redirect(303, '/account/security?notice=saved');
     }),
   );
 

@@ -4,10 +4,11 @@ import type { FindAccount } from 'oidc-provider';
 import type { ConsentStore } from '../../core/oauth-clients/consents.js';
 import type { SessionService } from '../../core/sessions/service.js';
 import { readCookie, type Csrf } from '../csrf.js';
-import { localeOf, requestMeta, type PasswordSignIn } from '../sign-in.js';
+import { localeOf, requestMeta, type PasswordSignIn, type SecondFactor } from '../sign-in.js';
+import type { PendingSignIns } from '../pending-sign-in.js';
 import type { ProviderHolder } from '../provider.js';
 import { sendPage } from '../views/respond.js';
-import { consentPage, loginPage, messagePage, type ClientView } from '../views/pages.js';
+import { consentPage, loginPage, messagePage, twoFactorPage, type ClientView } from '../views/pages.js';
 
 /**
  * The sign-in and consent pages oidc-provider sends people to (`/oidc/interaction/:uid`), mounted before the
@@ -18,6 +19,8 @@ export interface InteractionDeps {
   provider: ProviderHolder;
   csrf: Csrf;
   signIn: PasswordSignIn;
+  twoFactor: SecondFactor;
+  pending: PendingSignIns;
   consents: ConsentStore;
   sessions: SessionService;
   /** The ID app's session cookie (`id.session-token`). */
@@ -60,13 +63,29 @@ export function interactionRouter(deps: InteractionDeps): Router {
     login: { userId: string; accountId: string; amr: string[] },
   ) => {
     await deps.signIn.start(req, res, { ...login, clientId: interaction.params.client_id });
+    // A role requires 2FA and it is not set up: set it up first, then this sign-in continues where it was.
+    if (!login.amr.includes('otp') && (await deps.twoFactor.mustSetUp(login.userId))) {
+      res.redirect(303, `/account/security?continue=${encodeURIComponent(at(interaction.uid))}`);
+      return;
+    }
     await finish(req, res, { login: { accountId: login.userId, amr: login.amr, remember: true } });
   };
 
-  /**
-   * Single sign-on: a person with a live Heimdall session (signed in to another app or the account area) is not
-   * asked for the password again, unless the app insists (prompt=login, max_age) or names someone else.
-   */
+  /** After the password: people with 2FA give a code first (the page at …/2fa). */
+  const afterPassword = async (
+    req: Request,
+    res: Response,
+    interaction: Interaction,
+    login: { userId: string; accountId: string },
+  ) => {
+    if (await deps.twoFactor.enabled(login.userId)) {
+      deps.pending.set(res, { ...login, for: interaction.uid });
+      res.redirect(303, at(interaction.uid, '/2fa'));
+      return;
+    }
+    await completeLogin(req, res, interaction, { ...login, amr: ['pwd'] });
+  };
+
   const resumeSession = async (req: Request, res: Response, interaction: Interaction) => {
     const reasons = interaction.prompt.reasons.filter((r) => r !== 'no_session' && r !== 'heimdall_session');
     if (reasons.length > 0) return false;
@@ -75,7 +94,14 @@ export function interactionRouter(deps: InteractionDeps): Router {
     if (!session) return false;
     const hint = interaction.params.login_hint;
     if (typeof hint === 'string' && hint && hint !== session.user_id) return false;
-    await finish(req, res, { login: { accountId: session.user_id, remember: true } });
+    const verified = session.two_factor_verified_at !== null;
+    if (!verified && (await deps.twoFactor.enabled(session.user_id))) return false; // ask again, with the code
+    if (!verified && (await deps.twoFactor.mustSetUp(session.user_id))) {
+      res.redirect(303, `/account/security?continue=${encodeURIComponent(at(interaction.uid))}`);
+      return true;
+    }
+    const amr = verified ? ['pwd', 'otp'] : ['pwd'];
+    await finish(req, res, { login: { accountId: session.user_id, amr, remember: true } });
     return true;
   };
 
@@ -163,10 +189,43 @@ export function interactionRouter(deps: InteractionDeps): Router {
         ...(resendFor ? { resendFor } : {}),
       });
     }
-    return completeLogin(req, res, interaction, {
-      userId: outcome.userId,
-      accountId: outcome.accountId,
-      amr: ['pwd'],
+    return afterPassword(req, res, interaction, { userId: outcome.userId, accountId: outcome.accountId });
+  });
+
+  const renderCode = (req: Request, res: Response, uid: string, status = 200, error?: string) =>
+    sendPage(
+      res,
+      status,
+      twoFactorPage({
+        action: at(uid, '/2fa'),
+        csrf: deps.csrf.token(req, res, uid),
+        locale: localeOf(req),
+        error,
+      }),
+    );
+
+  router.get('/interaction/:uid/2fa', async (req, res) => {
+    const interaction = await details(req, res);
+    if (interaction.uid !== req.params.uid || !deps.pending.get(req, interaction.uid))
+      return staleInteraction(res);
+    renderCode(req, res, interaction.uid);
+  });
+
+  router.post('/interaction/:uid/2fa', form, async (req, res) => {
+    const interaction = await details(req, res);
+    const pending = deps.pending.get(req, interaction.uid);
+    if (interaction.uid !== req.params.uid || interaction.prompt.name !== 'login' || !pending) {
+      return staleInteraction(res);
+    }
+    if (!deps.csrf.valid(req, interaction.uid, req.body?.csrf)) return csrfFailure(res);
+    const code = typeof req.body.code === 'string' ? req.body.code.slice(0, 64) : '';
+    const checked = await deps.twoFactor.checkSecondFactor(req, pending.userId, code);
+    if (!checked.ok) return renderCode(req, res, interaction.uid, checked.status, checked.error);
+    deps.pending.clear(res);
+    await completeLogin(req, res, interaction, {
+      userId: pending.userId,
+      accountId: pending.accountId,
+      amr: ['pwd', 'otp'],
     });
   });
 

@@ -8,8 +8,8 @@ import { page } from './layout.js';
  * header (who is signed in, sign out) and navigation; sections that later issues add (two-factor, linked
  * accounts, your data) join `AREA_SECTIONS` when their pages exist, so nothing links to an empty page.
  */
-export type Section = 'profile' | 'password' | 'sessions' | 'apps';
-export const AREA_SECTIONS: readonly Section[] = ['profile', 'password', 'sessions', 'apps'];
+export type Section = 'profile' | 'password' | 'security' | 'sessions' | 'apps';
+export const AREA_SECTIONS: readonly Section[] = ['profile', 'password', 'security', 'sessions', 'apps'];
 
 export interface AreaFrame {
   locale: Locale;
@@ -243,4 +243,105 @@ export function areaLoginPage(
     error: o.error,
     resendFor: o.resendFor,
   });
+}
+
+const hiddenContinue = (target: string | undefined) =>
+  target ? html`<input type="hidden" name="continue" value="${target}" />` : '';
+
+/** /account/security (issue 8): 2FA on or off, backup codes left, set up, regenerate, turn off. */
+export function securityPage(
+  f: AreaFrame,
+  s: { enabled: boolean; enabledAt: Date | null; required: boolean; remaining: number; continueTo?: string },
+): string {
+  const m = messages(f.locale);
+  const t = m.twoFactor;
+  const codeInput = (id: string) =>
+    html`<label for="${id}">${t.codeOrBackup}</label>
+      <input
+        id="${id}"
+        name="code"
+        type="text"
+        inputmode="numeric"
+        autocomplete="one-time-code"
+        required
+        maxlength="32"
+      />`;
+  const body = s.enabled
+    ? html`<p>${t.on(when(f.locale, s.enabledAt))} ${t.remaining(s.remaining)}</p>
+        <form method="post" action="/account/security/regenerate" novalidate>
+          ${csrfField(f.csrf)}
+          <label for="regen-code">${t.code}</label>
+          <input
+            id="regen-code"
+            name="code"
+            type="text"
+            inputmode="numeric"
+            autocomplete="one-time-code"
+            required
+            maxlength="6"
+          />
+          <button type="submit">${t.regenerate}</button>
+        </form>
+        <h2>${t.disableTitle}</h2>
+        <form method="post" action="/account/security/disable" novalidate>
+          ${csrfField(f.csrf)} ${codeInput('disable-code')}
+          <label for="disable-password">${m.area.password.current}</label>
+          <input id="disable-password" name="password" type="password" autocomplete="current-password" />
+          <button type="submit" class="secondary">${t.disable}</button>
+        </form>`
+    : html`${s.required ? html`<div class="error" role="alert">${t.required}</div>` : ''}
+        <p>${t.off}</p>
+        <form method="post" action="/account/security/setup">
+          ${csrfField(f.csrf)} ${hiddenContinue(s.continueTo)}
+          <button type="submit">${t.start}</button>
+        </form>`;
+  return frame(f, 'security', t.security, body);
+}
+
+export function securitySetupPage(
+  f: AreaFrame,
+  s: { qrCode: string; secret: string; continueTo?: string; error?: string },
+): string {
+  const t = messages(f.locale).twoFactor;
+  return frame(
+    { ...f, alert: s.error ?? f.alert },
+    'security',
+    t.start,
+    html`<p>${t.scan}</p>
+      <p><img src="${s.qrCode}" alt="QR code" width="240" height="240" /></p>
+      <p>${t.key}: <code>${s.secret}</code></p>
+      <form method="post" action="/account/security/enable" novalidate>
+        ${csrfField(f.csrf)} ${hiddenContinue(s.continueTo)}
+        <input type="hidden" name="qr" value="${s.qrCode}" />
+        <input type="hidden" name="secret" value="${s.secret}" />
+        <label for="code">${t.code}</label>
+        <input
+          id="code"
+          name="code"
+          type="text"
+          inputmode="numeric"
+          autocomplete="one-time-code"
+          required
+          maxlength="6"
+          autofocus
+        />
+        <button type="submit">${t.confirm}</button>
+      </form>`,
+  );
+}
+
+export function backupCodesPage(f: AreaFrame, s: { codes: readonly string[]; continueTo?: string }): string {
+  const t = messages(f.locale).twoFactor;
+  const file = `data:text/plain;charset=utf-8,${encodeURIComponent(`Heimdall backup codes\n\n${s.codes.join('\n')}\n`)}`;
+  return frame(
+    f,
+    'security',
+    t.backupTitle,
+    html`<p>${t.backupLead}</p>
+      <ul class="codes">
+        ${s.codes.map((c) => html`<li><code>${c}</code></li>`)}
+      </ul>
+      <p><a href="${file}" download="heimdall-backup-codes.txt">${t.download}</a></p>
+      <p><a href="${s.continueTo ?? '/account/security'}">${t.continue}</a></p>`,
+  );
 }

@@ -168,3 +168,40 @@ export function logoutPage(form: SafeHtml, host: string): string {
       <button type="submit" form="op.logoutForm" class="secondary">No, stay signed in</button>`,
   });
 }
+
+/** The second sign-in step (issue 8): a code from the app, or a backup code. */
+export function twoFactorPage(options: {
+  action: string;
+  csrf: string;
+  locale: Locale;
+  error?: string | undefined;
+}): string {
+  const m = messages(options.locale).twoFactor;
+  const invalid = options.error
+    ? html`aria-invalid="true" aria-describedby="form-error code-hint"`
+    : html`aria-describedby="code-hint"`;
+  return page({
+    lang: options.locale,
+    title: m.title,
+    body: html`<h1>${m.title}</h1>
+      <p class="lead">${m.lead}</p>
+      ${errorBox(options.error)}
+      <form method="post" action="${options.action}" novalidate>
+        ${csrfField(options.csrf)}
+        <label for="code">${m.code}</label>
+        <p class="hint" id="code-hint">${m.hint}</p>
+        <input
+          id="code"
+          name="code"
+          type="text"
+          inputmode="numeric"
+          autocomplete="one-time-code"
+          required
+          autofocus
+          maxlength="32"
+          ${invalid}
+        />
+        <button type="submit">${m.submit}</button>
+      </form>`,
+  });
+}

@@ -15,6 +15,12 @@ import { uniqueName } from '../support/services.js';
  */
 type Cell = 'A' | 401 | 403 | 404;
 
+/**
+ * /v1/2fa acts on the caller's own enrolment, whose state each call changes (set up, enabled, codes spent), so
+ * a caller × route table cannot hold it; test/api/two-factor.test.ts covers who may do what there.
+ */
+const COVERED_ELSEWHERE = /^\S+ \/v1\/2fa\//;
+
 // prettier-ignore
 const EXPECTED: Record<string, Cell[]> = {
   //                                      anon super admin mod  user  dev  mod2fa full  ro   ro-u  f-gps exp  inact rev
@@ -271,7 +277,9 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
   }
 
   it('covers every route the platform serves', () => {
-    const served = platform.routes.map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    const served = platform.routes
+      .map((r) => `${r.method.toUpperCase()} ${r.path}`)
+      .filter((route) => !COVERED_ELSEWHERE.test(route));
     expect([...served].sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 

@@ -2,6 +2,9 @@
 import type { Knex } from 'knex';
 import { generateApiKey } from '../../core/auth/api-key-token.js';
 import { uniqueName } from './services.js';
+import { createSecretBox } from '../../core/crypto/secret-box.js';
+import { newTotpSecret } from '../../core/two-factor/totp.js';
+import { TEST_ENCRYPTION_KEY } from './platform.js';
 
 /** Direct inserts for test set-up; what is under test always goes through the real interface. */
 export async function createUser(
@@ -15,10 +18,13 @@ export async function createUser(
   if (options.roleIds?.length)
     await db('UserRole').insert(options.roleIds.map((role_id) => ({ user_id: id, role_id })));
   if (options.twoFactor) {
-    // Stand-in for a completed 2FA enrolment until the 2FA issue supplies the real flow.
+    // An enrolment as the real flow leaves it: a sealed TOTP secret (test key), enabled.
     await db('UserTwoFactor').insert({
       user_id: id,
-      secret_encrypted: 'test',
+      secret_encrypted: createSecretBox(Buffer.from(TEST_ENCRYPTION_KEY, 'base64')).seal(
+        newTotpSecret(),
+        `totp:${id}`,
+      ),
       enabled: true,
       enabled_at: new Date(),
     });

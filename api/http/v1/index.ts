@@ -1,3 +1,5 @@
+import type { TwoFactorService } from '../../../core/two-factor/service.js';
+import { twoFactorRoutes } from './two-factor.js';
 import type { ConnectedAppService } from '../../../core/oauth-clients/connected-apps.js';
 import { connectedAppRoutes } from './connected-apps.js';
 import type { Authenticator } from '../../../core/auth/authenticator.js';
@@ -19,6 +21,9 @@ import { roleRoutes } from './roles.js';
 import { userRoutes } from './users.js';
 
 export interface V1Services {
+  twoFactor: TwoFactorService;
+  /** How a person's account is named in authenticator apps (their email, else username). */
+  accountLabel: (userId: string) => Promise<string>;
   connectedApps: ConnectedAppService;
   sessions: SessionService;
   authenticator: Authenticator;
@@ -36,6 +41,7 @@ export function v1Routes(services: V1Services): AnyRoute[] {
     meRoute,
     ...sessionRoutes({ sessions: services.sessions, authenticator: services.authenticator }),
     ...connectedAppRoutes(services.connectedApps),
+    ...twoFactorRoutes(services.twoFactor, services.accountLabel),
     ...userRoutes(services.users),
     ...apiKeyRoutes(services.apiKeys),
     ...oauthClientRoutes(services.oauthClients),
