@@ -163,7 +163,7 @@ export const de: Messages = {
       end: 'Diese Sitzung abmelden',
       endOthers: 'Überall sonst abmelden',
       ended: 'Die Sitzung wurde beendet.',
-      endedOthers: (n: number) => `${n} andere Sitzung${n === 1 ? ' wurde' : 'en wurden'} beendet.`,
+      endedOthers: 'Alle anderen Sitzungen wurden beendet.',
     },
     apps: {
       lead: 'Diese Apps dürfen Ihr Konto verwenden. Wenn Sie eine trennen, endet ihr Zugriff sofort.',
@@ -171,7 +171,7 @@ export const de: Messages = {
       allowed: 'Darf',
       since: 'Verbunden',
       disconnect: 'Trennen',
-      disconnected: (name: string) => `${name} wurde getrennt.`,
+      disconnected: 'Die App wurde getrennt. Sie kann Ihr Konto nicht mehr verwenden.',
     },
   },
   email: {

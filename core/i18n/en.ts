@@ -156,7 +156,7 @@ export const en = {
       end: 'Sign out this session',
       endOthers: 'Sign out everywhere else',
       ended: 'The session was ended.',
-      endedOthers: (n: number) => `${n} other session${n === 1 ? ' was' : 's were'} ended.`,
+      endedOthers: 'Every other session was ended.',
     },
     apps: {
       lead: 'These apps may use your account. Disconnecting one ends its access at once.',
@@ -164,7 +164,7 @@ export const en = {
       allowed: 'Allowed to',
       since: 'Connected',
       disconnect: 'Disconnect',
-      disconnected: (name: string) => `${name} was disconnected.`,
+      disconnected: 'The app was disconnected. It can no longer use your account.',
     },
   },
   email: {

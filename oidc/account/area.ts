@@ -56,7 +56,7 @@ interface Signed {
   profile: { username: string; preferred_locale: string; privacy_mode: boolean };
 }
 
-const NOTICES = ['saved', 'password', 'ended', 'disconnected'] as const;
+const NOTICES = ['saved', 'password', 'ended', 'ended-others', 'disconnected'] as const;
 
 /** Only paths inside the account area: `return_to` must never send anyone elsewhere. */
 const safeReturn = (value: unknown) =>
@@ -106,7 +106,8 @@ export function accountAreaRouter(deps: AreaDeps): Router {
       saved: m.saved,
       password: m.password.changed,
       ended: m.sessions.ended,
-      disconnected: m.saved,
+      'ended-others': m.sessions.endedOthers,
+      disconnected: m.apps.disconnected,
     };
     return {
       locale: who.locale,
@@ -348,7 +349,7 @@ export function accountAreaRouter(deps: AreaDeps): Router {
     form,
     guarded(async (req, res, who) => {
       await deps.sessions.revokeAll(actor(req, who.auth), who.auth.user!.id, who.auth.sessionId);
-      res.redirect(303, '/account/sessions?notice=ended');
+      res.redirect(303, '/account/sessions?notice=ended-others');
     }),
   );
 

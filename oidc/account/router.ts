@@ -120,7 +120,11 @@ export function accountPagesRouter(deps: AccountPagesDeps): Router {
       res,
       ok ? 200 : 410,
       ok
-        ? noticePage(locale, { title: m.verify.doneTitle, message: m.verify.done })
+        ? noticePage(locale, {
+            title: m.verify.doneTitle,
+            message: m.verify.done,
+            link: { href: '/account', text: m.area.signIn },
+          })
         : noticePage(locale, {
             title: m.verify.resendTitle,
             message: m.errors.linkInvalid,
