@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 
 /**
- * Argon2id at OWASP's recommended minimum (19 MiB, 2 iterations, 1 lane): about 20 ms of one core per sign-in,
- * on libuv's thread pool, so a 2-core node signs in 60+ people a second without stalling other requests (see the
- * bench). Hashes carry their own parameters: raising these later keeps old hashes valid, and `needsRehash`
- * tells the sign-in to upgrade them.
+ * Argon2id at OWASP's recommended minimum (19 MiB, 2 iterations, 1 lane): about 23 ms of one core per check on
+ * a 2-vCPU VM, run on libuv's thread pool so the event loop keeps serving (see `npm run bench` for sign-ins/s
+ * and the lag of other requests). Hashes carry their own parameters: changing these later keeps old hashes
+ * valid, and `needsRehash` tells the sign-in to upgrade them.
  */
 const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
