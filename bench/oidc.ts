@@ -215,9 +215,12 @@ async function startBareProvider(
 ): Promise<{ tokenUrl: string; close(): Promise<void> }> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
-  // The same kind of signing key as Heimdall's (RSA 2048), and cookie keys: no development-defaults warnings.
+  // The same kinds of signing keys as Heimdall's (RSA 2048 for ID tokens, P-256 for API access tokens), and
+  // cookie keys: no development-defaults warnings.
   const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'bench' };
+  const ec = await generateKeyPair('ES256', { extractable: true });
+  const ecJwk = { ...(await exportJWK(ec.privateKey)), alg: 'ES256', use: 'sig', kid: 'bench-ec' };
   const resource = `${issuer}/api`;
   const configuration: Configuration = {
     clients: [
@@ -231,7 +234,7 @@ async function startBareProvider(
       },
     ],
     scopes: ['api'],
-    jwks: { keys: [jwk as never] },
+    jwks: { keys: [jwk as never, ecJwk as never] },
     cookies: { keys: [randomSecret('', 32)] },
     features: {
       clientCredentials: { enabled: true },
@@ -245,7 +248,7 @@ async function startBareProvider(
                 scope: 'api',
                 audience: resource,
                 accessTokenFormat: 'jwt',
-                jwt: { sign: { alg: 'RS256' } },
+                jwt: { sign: { alg: 'ES256' } },
               }),
             },
           }
@@ -532,7 +535,7 @@ export function printOidcBench(r: OidcBenchResult): void {
   console.log(`| (for reference) × bare issuing the same JWTs | ${ratioToBareJwt.toFixed(2)} × | |`);
   console.log(
     `\nBare oidc-provider's default access token is opaque: a random id, its payload kept in the memory ` +
-      `adapter. Heimdall issues an RS256-signed JWT for the API (one RSA-2048 signature per grant, nothing ` +
+      `adapter. Heimdall issues an ES256-signed JWT for the API (one P-256 signature per grant, nothing ` +
       `stored), looks the client up in PostgreSQL (cached), hashes the presented secret (SHA-256) and records ` +
       `an audit event per grant. The third row is the bare provider issuing the same kind of JWT.`,
   );

@@ -8,6 +8,7 @@ import Provider, {
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import { hashSecret } from '../core/auth/secret-token.js';
+import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG } from '../core/tokens/signing-keys.js';
 import type { ConsentStore } from '../core/oauth-clients/consents.js';
 import { createPgAdapter } from './adapter.js';
 import { CLAIMS, createFindAccount } from './account.js';
@@ -110,7 +111,7 @@ export function createProvider(deps: {
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: 'RS256',
+      id_token_signed_response_alg: ID_TOKEN_ALG,
     },
     extraClientMetadata: { properties: ['heimdall_first_party', 'heimdall_api_scopes'] },
     clientBasedCORS: (_ctx, origin, client) =>
@@ -219,7 +220,7 @@ export function createProvider(deps: {
             audience: settings.apiResource,
             accessTokenTTL: machine ? settings.ttl.clientCredentials : settings.ttl.accessToken,
             accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
+            jwt: { sign: { alg: ACCESS_TOKEN_ALG } },
           };
         },
       },

@@ -177,7 +177,8 @@ export function createSecondFactor(deps: {
         return { ok: true };
       } catch (err) {
         if (err instanceof AppError && err.code === 'two_factor.too_many_attempts') {
-          return { ok: false, status: 429, error: err.message };
+          const seconds = Number(err.details?.retry_after_seconds ?? 900);
+          return { ok: false, status: 429, error: m.twoFactor.tooMany(Math.max(1, Math.ceil(seconds / 60))) };
         }
         if (err instanceof AppError && err.status < 500)
           return { ok: false, status: 422, error: m.twoFactor.invalid };

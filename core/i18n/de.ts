@@ -49,6 +49,9 @@ export const de: Messages = {
     disable: 'Ausschalten',
     codeOrBackup: 'Code aus Ihrer App oder ein Backup-Code',
     passwordWrong: 'Bestätigen Sie mit Ihrem aktuellen Passwort.',
+    qrAlt: 'QR-Code zum Scannen mit Ihrer Authenticator-App',
+    tooMany: (minutes: number) =>
+      `Zu viele falsche Codes. Versuchen Sie es in ${minutes} Minute${minutes === 1 ? '' : 'n'} erneut.`,
   },
   consent: {
     title: 'Zugriff erlauben',

@@ -45,6 +45,9 @@ export const en = {
     disable: 'Turn off',
     codeOrBackup: 'Code from your app or a backup code',
     passwordWrong: 'Confirm with your current password.',
+    qrAlt: 'QR code to scan with your authenticator app',
+    tooMany: (minutes: number) =>
+      `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
   },
   consent: {
     title: 'Allow access',

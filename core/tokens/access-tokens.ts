@@ -3,7 +3,7 @@ import { errors as joseErrors, importJWK, jwtVerify, type JWTPayload, type JWTVe
 type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
 import type { Knex } from 'knex';
 import { AppError } from '../errors/index.js';
-import { SIGNING_ALG } from './signing-keys.js';
+import { ACCESS_TOKEN_ALG } from './signing-keys.js';
 
 /**
  * Verifies Heimdall ID access tokens for the Heimdall API (RFC 9068 JWTs): signature by one of our published
@@ -46,7 +46,9 @@ export function createAccessTokenVerifier(deps: {
       try {
         const jwks = await deps.publicKeys();
         const imported = new Map<string, VerifyKey>();
-        for (const [kid, jwk] of jwks) imported.set(kid, await importJWK(jwk, SIGNING_ALG));
+        for (const [kid, jwk] of jwks) {
+          if (jwk.alg === ACCESS_TOKEN_ALG) imported.set(kid, await importJWK(jwk, ACCESS_TOKEN_ALG));
+        }
         keys = imported;
         loadedAt = Date.now();
       } finally {
@@ -85,7 +87,7 @@ export function createAccessTokenVerifier(deps: {
           issuer: deps.issuer,
           audience: deps.audience,
           typ: 'at+jwt',
-          algorithms: [SIGNING_ALG],
+          algorithms: [ACCESS_TOKEN_ALG],
           requiredClaims: ['sub', 'exp', 'client_id'],
         }));
       } catch (err) {

@@ -8,7 +8,15 @@ import type { SecretBox } from '../crypto/secret-box.js';
  * encryption key, rotated on command. Exactly one key signs; a rotated-out key stays published (JWKS) until
  * everything it signed has expired (`expires_at`), then `prune` deletes it.
  */
-export const SIGNING_ALG = 'RS256';
+/**
+ * Two signing keys are active at a time: ES256 signs the access tokens of the Heimdall API (a P-256 signature
+ * costs a third of an RSA-2048 one, and every grant makes one), RS256 signs ID tokens and logout tokens (the
+ * algorithm every OpenID relying party must support).
+ */
+export const ACCESS_TOKEN_ALG = 'ES256';
+export const ID_TOKEN_ALG = 'RS256';
+export const SIGNING_ALGS = [ACCESS_TOKEN_ALG, ID_TOKEN_ALG] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
 /** The bus channel a rotation is announced on, so every node reloads its keys at once. */
 export const SIGNING_KEYS_CHANNEL = 'oidc:signing-keys';
@@ -32,18 +40,18 @@ interface KeyRow {
   expires_at: Date | null;
 }
 
-async function newKey(box: SecretBox) {
+async function newKey(box: SecretBox, alg: SigningAlg) {
   const kid = randomUUID();
-  const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, {
+  const { publicKey, privateKey } = await generateKeyPair(alg, {
     extractable: true,
-    modulusLength: 2048,
+    ...(alg === 'RS256' ? { modulusLength: 2048 } : {}),
   });
-  const meta = { kid, alg: SIGNING_ALG, use: 'sig' };
+  const meta = { kid, alg, use: 'sig' };
   const publicJwk = { ...(await exportJWK(publicKey)), ...meta };
   const privateJwk = { ...(await exportJWK(privateKey)), ...meta };
   return {
     kid,
-    alg: SIGNING_ALG,
+    alg,
     public_jwk: publicJwk,
     private_jwk_encrypted: box.seal(JSON.stringify(privateJwk), `oidc-signing-key:${kid}`),
   };
@@ -68,14 +76,19 @@ export function createSigningKeyStore(deps: {
     keys.map((r) => `${r.kid}:${r.retired_at ? 'retired' : 'signing'}`).join(',');
 
   return {
-    /** The current key set; creates the first key when there is none (concurrent first starts agree on one). */
+    /** The current key set; creates missing keys (concurrent first starts agree on one per algorithm). */
     async load(): Promise<KeySet> {
       let current = await rows();
-      if (!current.some((r) => r.retired_at === null)) {
-        await table()
-          .insert((await newKey(deps.box)) as never)
-          .onConflict()
-          .ignore();
+      const missing = SIGNING_ALGS.filter(
+        (alg) => !current.some((r) => r.alg === alg && r.retired_at === null),
+      );
+      if (missing.length > 0) {
+        for (const alg of missing) {
+          await table()
+            .insert((await newKey(deps.box, alg)) as never)
+            .onConflict()
+            .ignore();
+        }
         current = await rows();
       }
       return {
@@ -98,11 +111,11 @@ export function createSigningKeyStore(deps: {
       return fingerprint(await live().select('kid', 'retired_at'));
     },
 
-    /** Retires the signing key and makes a new one sign from now on; answers both kids. */
-    async rotate(): Promise<{ retired: string | null; active: string }> {
-      const fresh = await newKey(deps.box);
+    /** Retires the signing keys and makes new ones sign from now on; answers the kids of both. */
+    async rotate(): Promise<{ retired: string[]; active: string[] }> {
+      const fresh = await Promise.all(SIGNING_ALGS.map((alg) => newKey(deps.box, alg)));
       return deps.db.transaction(async (trx) => {
-        const [retired] = await trx<KeyRow>('OidcSigningKey')
+        const retired = await trx<KeyRow>('OidcSigningKey')
           .whereNull('retired_at')
           .update({
             retired_at: trx.fn.now() as never,
@@ -112,7 +125,7 @@ export function createSigningKeyStore(deps: {
           })
           .returning('kid');
         await trx('OidcSigningKey').insert(fresh as never);
-        return { retired: retired?.kid ?? null, active: fresh.kid };
+        return { retired: retired.map((r) => r.kid), active: fresh.map((k) => k.kid) };
       });
     },
 

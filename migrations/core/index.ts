@@ -10,6 +10,7 @@ import { oidc } from './0008_oidc.js';
 import { oidcUidIndex } from './0009_oidc_uid_index.js';
 import { accountTokens } from './0010_account_tokens.js';
 import { sessionTwoFactor } from './0011_session_two_factor.js';
+import { signingKeyPerAlg } from './0012_signing_key_per_alg.js';
 
 /** The primary database's migrations, in order. Append only: a released migration is never edited. */
 export const coreMigrations: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const coreMigrations: readonly Migration[] = [
   oidcUidIndex,
   accountTokens,
   sessionTwoFactor,
+  signingKeyPerAlg,
 ];

@@ -394,7 +394,9 @@ export function accountAreaRouter(deps: AreaDeps): Router {
       : undefined;
   const twoFactorFailure = (err: unknown, who: Signed): string | undefined => {
     if (!(err instanceof AppError) || err.status >= 500) return undefined;
-    return err.code === 'two_factor.too_many_attempts' ? err.message : messages(who.locale).twoFactor.invalid;
+    const t = messages(who.locale).twoFactor;
+    if (err.code !== 'two_factor.too_many_attempts') return t.invalid;
+    return t.tooMany(Math.max(1, Math.ceil(Number(err.details?.retry_after_seconds ?? 900) / 60)));
   };
   const renderSecurity = async (req: Request, res: Response, who: Signed, status = 200, alert?: string) => {
     const s = await deps.twoFactor.status(who.auth);

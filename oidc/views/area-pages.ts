@@ -255,13 +255,14 @@ export function securityPage(
 ): string {
   const m = messages(f.locale);
   const t = m.twoFactor;
+  // Backup codes have letters: no numeric keypad for the field that takes them.
   const codeInput = (id: string) =>
     html`<label for="${id}">${t.codeOrBackup}</label>
       <input
         id="${id}"
         name="code"
         type="text"
-        inputmode="numeric"
+        autocapitalize="none"
         autocomplete="one-time-code"
         required
         maxlength="32"
@@ -308,7 +309,7 @@ export function securitySetupPage(
     'security',
     t.start,
     html`<p>${t.scan}</p>
-      <p><img src="${s.qrCode}" alt="QR code" width="240" height="240" /></p>
+      <p><img src="${s.qrCode}" alt="${t.qrAlt}" width="240" height="240" /></p>
       <p>${t.key}: <code>${s.secret}</code></p>
       <form method="post" action="/account/security/enable" novalidate>
         ${csrfField(f.csrf)} ${hiddenContinue(s.continueTo)}

@@ -194,7 +194,7 @@ export function twoFactorPage(options: {
           id="code"
           name="code"
           type="text"
-          inputmode="numeric"
+          autocapitalize="none"
           autocomplete="one-time-code"
           required
           autofocus

@@ -179,16 +179,19 @@ describe('heimdall CLI', () => {
     expect(opsRow.user_id).toBe((await db('User').where({ username: 'ops' }).first()).id);
   });
 
-  it('rotate-signing-key makes a new key sign and keeps the old one published for a while', async () => {
+  it('rotate-signing-key makes new keys sign and keeps the old ones published for a while', async () => {
     const first = await cli(['rotate-signing-key'], undefined, { HEIMDALL__SECRETS__ENCRYPTION_KEY: KEY });
     expect(first.code).toBe(0);
     const second = await cli(['rotate-signing-key'], undefined, { HEIMDALL__SECRETS__ENCRYPTION_KEY: KEY });
-    const active = /New signing key (\S+) is active/.exec(second.stdout)?.[1];
-    const retired = /Key (\S+) no longer signs/.exec(second.stdout)?.[1];
-    const keys = await db('OidcSigningKey').select('kid', 'retired_at', 'expires_at');
-    expect(keys.find((k) => k.kid === active)).toMatchObject({ retired_at: null, expires_at: null });
-    expect(keys.find((k) => k.kid === retired)?.expires_at).toBeInstanceOf(Date);
-    expect(keys.filter((k) => k.retired_at === null)).toHaveLength(1);
+    const active = /New signing keys active: (.+)\.\n/.exec(second.stdout)?.[1]?.split(', ') ?? [];
+    const retired = /Keys (.+) no longer sign/.exec(second.stdout)?.[1]?.split(', ') ?? [];
+    expect(active).toHaveLength(2);
+    expect(retired).toHaveLength(2);
+    const keys = await db('OidcSigningKey').select('kid', 'alg', 'retired_at', 'expires_at');
+    const signing = keys.filter((k) => k.retired_at === null);
+    expect(signing.map((k) => k.kid).sort()).toEqual([...active].sort());
+    expect(signing.map((k) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+    for (const kid of retired) expect(keys.find((k) => k.kid === kid)?.expires_at).toBeInstanceOf(Date);
   });
 
   it('create-api-key explains what is wrong', async () => {

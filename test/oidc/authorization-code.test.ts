@@ -44,8 +44,10 @@ describe('Heimdall ID: authorization code with PKCE', () => {
     );
     expect(res.body.scopes_supported).toEqual(expect.arrayContaining(['openid', 'roles', 'offline_access']));
     const jwks = await call(t.url, 'GET', '/oidc/jwks');
-    expect(jwks.body.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
-    expect(jwks.body.keys[0].d).toBeUndefined();
+    // RS256 for ID tokens (every relying party supports it), ES256 for the API's access tokens; public halves only.
+    expect(jwks.body.keys.map((k: { alg: string }) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+    expect(jwks.body.keys.find((k: { kty: string }) => k.kty === 'RSA')).toMatchObject({ use: 'sig' });
+    expect(jwks.body.keys.every((k: { d?: string }) => k.d === undefined)).toBe(true);
   });
 
   it('a third-party client asks consent once; the next sign-in with the same scopes skips it', async () => {
@@ -195,7 +197,10 @@ describe('Heimdall ID: authorization code with PKCE', () => {
       { resource },
     );
     const [header] = tokens.access_token.split('.');
-    expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toMatchObject({ typ: 'at+jwt' });
+    expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toMatchObject({
+      typ: 'at+jwt',
+      alg: 'ES256',
+    });
 
     const me = await call(t.url, 'GET', '/v1/me', { key: tokens.access_token });
     expect(me.status).toBe(200);

@@ -151,24 +151,29 @@ describe('Heimdall ID: tokens', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/stack|at \w+ \(/);
   });
 
-  it('rotating the signing key: new tokens use the new key, tokens signed before still work', async () => {
+  it('rotating the signing keys: new tokens use the new keys, tokens signed before still work', async () => {
     const user = await createPasswordUser(t.db);
     const c = await createOAuthClient(t.db);
     const before = await signedIn(c, user);
     const oldKid = decodeProtectedHeader(before.tokens.access_token).kid;
+    const oldIdKid = decodeProtectedHeader(before.tokens.id_token!).kid;
 
     const { retired, active } = await t.platform.services.signingKeys.rotate();
-    expect(retired).toBe(oldKid);
+    expect(retired.sort()).toEqual([oldKid, oldIdKid].sort());
     await t.platform.heimdallId!.refreshKeys();
 
     const after = await signedIn(c, user);
-    expect(decodeProtectedHeader(after.tokens.access_token).kid).toBe(active);
+    expect(active).toContain(decodeProtectedHeader(after.tokens.access_token).kid);
+    expect(active).toContain(decodeProtectedHeader(after.tokens.id_token!).kid);
     expect((await me(after.tokens.access_token)).status).toBe(200);
     expect((await me(before.tokens.access_token)).status).toBe(200);
     const jwks = await call(t.url, 'GET', '/oidc/jwks');
-    expect(jwks.body.keys.map((k: { kid: string }) => k.kid)).toEqual([active, oldKid]);
-    const stored = await t.db('OidcSigningKey').where({ kid: active }).first();
-    expect(stored.private_jwk_encrypted).toMatch(/^v1\./);
-    expect(stored.private_jwk_encrypted).not.toContain('"d"');
+    expect(jwks.body.keys.map((k: { kid: string }) => k.kid).sort()).toEqual([...active, ...retired].sort());
+    const stored = await t.db('OidcSigningKey').whereIn('kid', active);
+    expect(stored).toHaveLength(2);
+    for (const row of stored) {
+      expect(row.private_jwk_encrypted).toMatch(/^v1\./);
+      expect(row.private_jwk_encrypted).not.toContain('"d"');
+    }
   });
 });

@@ -18,14 +18,14 @@ export function rotateSigningKeyCommand(config: Config, io: CliIo): Promise<numb
     // With Redis, every running node reloads at once; without it (one node), within key_check_interval_ms.
     const bus = createCache({ url: config.redis.url, keyPrefix: config.redis.key_prefix });
     try {
-      await bus.publish(SIGNING_KEYS_CHANNEL, active).catch(() => undefined);
+      await bus.publish(SIGNING_KEYS_CHANNEL, active.join(',')).catch(() => undefined);
     } finally {
       await bus.close();
     }
     io.stdout.write(
-      `New signing key ${active} is active.\n` +
-        (retired
-          ? `Key ${retired} no longer signs and stays published for ${settings.retiredKeyLifetimeSeconds} s.\n`
+      `New signing keys active: ${active.join(', ')}.\n` +
+        (retired.length > 0
+          ? `Keys ${retired.join(', ')} no longer sign and stay published for ${settings.retiredKeyLifetimeSeconds} s.\n`
           : ''),
     );
     return 0;
