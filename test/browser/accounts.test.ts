@@ -1,12 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page, Response as PageResponse } from 'playwright-core';
-import { de } from '../../core/i18n/de.js';
-import { en, type Messages } from '../../core/i18n/en.js';
+import type { Messages } from '../../core/i18n/en.js';
 import { describeWithBrowser, launchBrowser } from '../support/browser.js';
+import { expectClean, LANGUAGES, openPageTab, snap, type Lang, type Tab } from '../support/browser-pages.js';
 import { call } from '../support/fixtures.js';
 import {
   client,
@@ -30,36 +28,18 @@ import { useSmtpSink } from '../support/smtp.js';
  */
 const sink = await useSmtpSink();
 
-const SHOTS = path.resolve('test-artifacts', 'screenshots');
 const STRONG = 'violet anchor drizzle mango 47';
 const STRONGER = 'quartz lantern hedgehog tundra 83';
 const MAX_FAILURES = 3;
 const LOCKOUT_SECONDS = 300;
 const APP_NAME = 'Bifrost Photo Print';
-/** Pages are viewed (and photographed) at a phone's size: they must be usable on one (issue 7). */
-const PHONE = { width: 390, height: 844 };
 const PHONE_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) HeimdallTestPhone/1.0';
 
-type Lang = 'en' | 'de';
-const LANGUAGES: { lang: Lang; locale: string; m: Messages }[] = [
-  { lang: 'en', locale: 'en-GB', m: en },
-  { lang: 'de', locale: 'de-DE', m: de },
-];
 /** The built-in policy pages (oidc/account/policies.ts) have their own texts. */
 const POLICY_TITLES: Record<Lang, { terms: string; privacy: string }> = {
   en: { terms: 'Terms of use', privacy: 'Privacy policy' },
   de: { terms: 'Nutzungsbedingungen', privacy: 'Datenschutzerklärung' },
 };
-
-/** A browser tab of its own context (cookies, language), with what went wrong on its pages. */
-interface Tab {
-  context: BrowserContext;
-  page: Page;
-  /** Console errors (CSP violations included) and uncaught page errors. */
-  problems: string[];
-  /** Our HTML pages (error pages included, redirects not) that came without our Content-Security-Policy. */
-  noCsp: string[];
-}
 
 describeWithBrowser('Heimdall ID account pages in Chromium, English and German (issue 7)', () => {
   const t = useOidcPlatform({
@@ -78,7 +58,6 @@ describeWithBrowser('Heimdall ID account pages in Chromium, English and German (
   const open: BrowserContext[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     callbackServer = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('done');
     });
@@ -96,53 +75,11 @@ describeWithBrowser('Heimdall ID account pages in Chromium, English and German (
     await new Promise((resolve) => callbackServer?.close(resolve));
   });
 
-  /** A new person's browser: a fresh context whose language is `locale` (Chromium sends it as Accept-Language). */
+  /** A new person's browser: a fresh context (no cookies) whose language is `locale`. */
   async function openTab(locale: string, userAgent?: string): Promise<Tab> {
-    const context = await browser.newContext({
-      locale,
-      viewport: PHONE,
-      ...(userAgent ? { userAgent } : {}),
-    });
-    open.push(context);
-    const page = await context.newPage();
-    const tab: Tab = { context, page, problems: [], noCsp: [] };
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') tab.problems.push(`${msg.text()} [${msg.location().url}]`);
-    });
-    page.on('pageerror', (err) => tab.problems.push(err.message));
-    page.on('response', (res: PageResponse) => {
-      if (
-        res.request().resourceType() === 'document' &&
-        res.url().startsWith(t.url) &&
-        (res.status() < 300 || res.status() >= 400) &&
-        !res.headers()['content-security-policy']?.includes("default-src 'none'")
-      ) {
-        tab.noCsp.push(res.url());
-      }
-    });
+    const tab = await openPageTab(browser, t.url, { locale, ...(userAgent ? { userAgent } : {}) });
+    open.push(tab.context);
     return tab;
-  }
-
-  /**
-   * No console errors and every page under our CSP. Chromium reports a page answered with an error status as a
-   * failed resource: only the statuses the test expects are let through.
-   */
-  function expectClean(tab: Tab, expectedStatuses: number[] = []) {
-    const unexpected = tab.problems.filter((p) => {
-      const status = /^Failed to load resource: the server responded with a status of (\d{3})/.exec(p)?.[1];
-      return !(status && expectedStatuses.includes(Number(status)));
-    });
-    expect(unexpected).toEqual([]);
-    expect(tab.noCsp).toEqual([]);
-  }
-
-  /** The page is in `lang` (<html lang>) and fits the phone's width; then a full-page screenshot of it. */
-  async function snap(tab: Tab, name: string, lang: Lang) {
-    await expect(tab.page.locator('html').getAttribute('lang')).resolves.toBe(lang);
-    await expect(
-      tab.page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth'),
-    ).resolves.toBe(true);
-    await tab.page.screenshot({ path: path.join(SHOTS, `${name}.${lang}.png`), fullPage: true });
   }
 
   const heading = (page: Page, name: string) =>

@@ -1,14 +1,20 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page, Response as PageResponse } from 'playwright-core';
-import { de } from '../../core/i18n/de.js';
 import { en, type Messages } from '../../core/i18n/en.js';
 import { totpCode } from '../../core/two-factor/totp.js';
 import { describeWithBrowser, launchBrowser } from '../support/browser.js';
+import {
+  expectClean,
+  LANGUAGES,
+  openPageTab,
+  snap as snapPage,
+  type Lang,
+  type Tab,
+} from '../support/browser-pages.js';
 import { call } from '../support/fixtures.js';
 import {
   authorizationRequest,
@@ -28,25 +34,7 @@ import {
  * second factor. Pages are photographed to test-artifacts/screenshots/2fa-<page>.<lang>.png (not committed); every
  * page must come with our CSP and leave no console error. tsconfig has no DOM types: page.evaluate takes strings.
  */
-const SHOTS = path.resolve('test-artifacts', 'screenshots');
 const APP_NAME = 'Bifrost Photo Print';
-/** Pages are viewed (and photographed) at a phone's size, as the account pages are (issue 7). */
-const PHONE = { width: 390, height: 844 };
-
-type Lang = 'en' | 'de';
-const LANGUAGES: { lang: Lang; locale: string; m: Messages }[] = [
-  { lang: 'en', locale: 'en-GB', m: en },
-  { lang: 'de', locale: 'de-DE', m: de },
-];
-
-interface Tab {
-  context: BrowserContext;
-  page: Page;
-  /** Console errors (CSP violations included) and uncaught page errors. */
-  problems: string[];
-  /** Our HTML pages (redirects aside) that came without our Content-Security-Policy. */
-  noCsp: string[];
-}
 
 describeWithBrowser('Signing in with two-factor authentication in Chromium (issue 8)', () => {
   const t = useOidcPlatform();
@@ -60,7 +48,6 @@ describeWithBrowser('Signing in with two-factor authentication in Chromium (issu
   const open: BrowserContext[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     callbackServer = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('done');
     });
@@ -80,45 +67,12 @@ describeWithBrowser('Signing in with two-factor authentication in Chromium (issu
 
   /** A new person's browser: a fresh context (no cookies) whose language is `locale`. */
   async function openTab(locale: string): Promise<Tab> {
-    const context = await browser.newContext({ locale, viewport: PHONE, acceptDownloads: true });
-    open.push(context);
-    const page = await context.newPage();
-    const tab: Tab = { context, page, problems: [], noCsp: [] };
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') tab.problems.push(`${msg.text()} [${msg.location().url}]`);
-    });
-    page.on('pageerror', (err) => tab.problems.push(err.message));
-    page.on('response', (res: PageResponse) => {
-      if (
-        res.request().resourceType() === 'document' &&
-        res.url().startsWith(t.url) &&
-        (res.status() < 300 || res.status() >= 400) &&
-        !res.headers()['content-security-policy']?.includes("default-src 'none'")
-      ) {
-        tab.noCsp.push(res.url());
-      }
-    });
+    const tab = await openPageTab(browser, t.url, { locale, acceptDownloads: true });
+    open.push(tab.context);
     return tab;
   }
 
-  /** No console errors but the failed-resource reports of the statuses the test expects; every page under our CSP. */
-  function expectClean(tab: Tab, expectedStatuses: number[] = []) {
-    const unexpected = tab.problems.filter((p) => {
-      const status = /^Failed to load resource: the server responded with a status of (\d{3})/.exec(p)?.[1];
-      return !(status && expectedStatuses.includes(Number(status)));
-    });
-    expect(unexpected).toEqual([]);
-    expect(tab.noCsp).toEqual([]);
-  }
-
-  /** The page is in `lang` and fits the phone's width; then a full-page screenshot of it. */
-  async function snap(tab: Tab, name: string, lang: Lang) {
-    await expect(tab.page.locator('html').getAttribute('lang')).resolves.toBe(lang);
-    await expect(
-      tab.page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth'),
-    ).resolves.toBe(true);
-    await tab.page.screenshot({ path: path.join(SHOTS, `2fa-${name}.${lang}.png`), fullPage: true });
-  }
+  const snap = (tab: Tab, name: string, lang: Lang) => snapPage(tab, `2fa-${name}`, lang);
 
   const heading = (page: Page, name: string) =>
     page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
