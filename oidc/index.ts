@@ -127,46 +127,60 @@ export async function createHeimdallId(deps: {
     ),
     secure: settings.cookieSecure,
   });
+  // Each group of pages only sees its own paths: requests elsewhere (every /oidc/token call) walk no page routes.
+  const only =
+    (prefix: string, handler: RequestHandler): RequestHandler =>
+    (req, res, next) =>
+      req.path === prefix || req.path.startsWith(`${prefix}/`) ? handler(req, res, next) : next();
   const router = Router();
-  router.use(policiesRouter());
+  router.use(only('/policies', policiesRouter()));
   router.use(
-    accountAreaRouter({
-      authenticator: deps.authenticator,
-      signIn,
-      sessions: deps.sessions,
-      connectedApps: deps.connectedApps,
-      accounts: deps.accounts,
-      users: deps.users,
-      twoFactor: deps.twoFactor,
-      secondFactor,
-      pending,
-      csrf,
-      sessionCookie: settings.sessionCookie,
-      cookieSecure: settings.cookieSecure,
-    }),
+    only(
+      '/account',
+      accountAreaRouter({
+        authenticator: deps.authenticator,
+        signIn,
+        sessions: deps.sessions,
+        connectedApps: deps.connectedApps,
+        accounts: deps.accounts,
+        users: deps.users,
+        twoFactor: deps.twoFactor,
+        secondFactor,
+        pending,
+        csrf,
+        sessionCookie: settings.sessionCookie,
+        cookieSecure: settings.cookieSecure,
+      }),
+    ),
   );
   router.use(
-    accountPagesRouter({
-      accounts: deps.accounts,
-      csrf,
-      termsUrl: deps.termsUrl,
-      privacyUrl: deps.privacyUrl,
-    }),
+    only(
+      '/account',
+      accountPagesRouter({
+        accounts: deps.accounts,
+        csrf,
+        termsUrl: deps.termsUrl,
+        privacyUrl: deps.privacyUrl,
+      }),
+    ),
   );
   router.use(
     settings.basePath,
-    interactionRouter({
-      provider: { current: () => current.provider },
-      csrf,
-      signIn,
-      twoFactor: secondFactor,
-      pending,
-      consents,
-      sessions: deps.sessions,
-      sessionCookie: settings.sessionCookie,
-      findAccount: createFindAccount(deps.db),
-      basePath: settings.basePath,
-    }),
+    only(
+      '/interaction',
+      interactionRouter({
+        provider: { current: () => current.provider },
+        csrf,
+        signIn,
+        twoFactor: secondFactor,
+        pending,
+        consents,
+        sessions: deps.sessions,
+        sessionCookie: settings.sessionCookie,
+        findAccount: createFindAccount(deps.db),
+        basePath: settings.basePath,
+      }),
+    ),
   );
   router.use(settings.basePath, (req, res, next) => current.handler(req, res, next));
 

@@ -46,7 +46,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
   const metrics = createHttpMetrics();
 
-  app.use(corsMiddleware(deps.config.server.cors_origins));
+  // oidc-provider answers CORS for its own endpoints, by each client's registered origins.
+  const corsHandler = corsMiddleware(deps.config.server.cors_origins);
+  app.use((req, res, next) => (req.path.startsWith('/oidc/') ? next() : corsHandler(req, res, next)));
   app.use(requestId);
   app.use(requestLogger(deps.logger));
   app.use(metrics.middleware);
