@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import { deleteGrants } from '../core/tokens/grants.js';
 
 /**
  * oidc-provider's storage in PostgreSQL (issue 6): every model in the one "OidcPayload" table, keyed by
@@ -60,7 +61,7 @@ export function createPgAdapter(db: Knex, model: string): Adapter {
       const row = await table()
         .where({ model, id })
         .first<{ grant_id: string | null } | undefined>('grant_id');
-      if (row?.grant_id) await revokeGrant(db, row.grant_id);
+      if (row?.grant_id) await deleteGrants(db, [row.grant_id]);
       throw new errors.InvalidGrant('grant request is invalid');
     },
     async destroy(id) {
@@ -72,11 +73,6 @@ export function createPgAdapter(db: Knex, model: string): Adapter {
         .delete();
     },
   };
-}
-
-/** Deletes a grant and everything issued within it (codes, tokens of every model). */
-async function revokeGrant(db: Knex, grantId: string): Promise<void> {
-  await db('OidcPayload').where({ grant_id: grantId }).orWhere({ model: 'Grant', id: grantId }).delete();
 }
 
 /** The cleanup job: deletes rows past their expiry, in batches so a large backlog never locks the table long. */

@@ -86,7 +86,10 @@ export function createProvider(deps: {
   const cookieKey = Buffer.from(
     hkdfSync('sha256', settings.encryptionKey, Buffer.alloc(0), 'heimdall oidc cookies', 32),
   ).toString('base64url');
-  const firstParty = new Set(settings.firstPartyClients);
+  const configuredFirstParty = new Set(settings.firstPartyClients);
+  /** First-party clients (configured, or marked by a super admin) never ask for consent. */
+  const isFirstParty = (clientId: string, metadata: Record<string, unknown>) =>
+    configuredFirstParty.has(clientId) || metadata.heimdall_first_party === true;
   const adapters = new Map<string, ReturnType<typeof createPgAdapter>>();
 
   const configuration: Configuration = {
@@ -122,8 +125,7 @@ export function createProvider(deps: {
     },
     loadExistingGrant: createLoadExistingGrant({
       consents: deps.consents,
-      isFirstParty: (clientId, metadata) =>
-        firstParty.has(clientId) || metadata.heimdall_first_party === true,
+      isFirstParty,
     }),
     // Access tokens name their grant (revocation) and how the person signed in (2FA: `otp` in amr).
     extraTokenClaims: (ctx, token) => {
@@ -137,9 +139,7 @@ export function createProvider(deps: {
     // get refresh tokens whenever they may use the grant.
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') &&
-      (code.scopes.has('offline_access') ||
-        firstParty.has(client.clientId) ||
-        client.metadata().heimdall_first_party === true),
+      (code.scopes.has('offline_access') || isFirstParty(client.clientId, client.metadata())),
     ttl: {
       AccessToken: (_ctx, token) =>
         (token as { resourceServer?: { accessTokenTTL?: number } }).resourceServer?.accessTokenTTL ??

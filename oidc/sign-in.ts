@@ -38,8 +38,11 @@ export const requestMeta = (req: Request) => ({
   source_service: 'id' as const,
 });
 
+/** Whole minutes to wait, at least one. */
+const minutesOf = (seconds: number) => Math.max(1, Math.ceil(seconds / 60));
+
 function lockedMessage(m: Messages, lock: { scope: 'account' | 'ip'; retryAfterSeconds: number }): string {
-  const minutes = Math.max(1, Math.ceil(lock.retryAfterSeconds / 60));
+  const minutes = minutesOf(lock.retryAfterSeconds);
   return lock.scope === 'account' ? m.lockout.account(minutes) : m.lockout.ip(minutes);
 }
 
@@ -147,6 +150,13 @@ export function createPasswordSignIn(deps: SignInDeps) {
 
 export type PasswordSignIn = ReturnType<typeof createPasswordSignIn>;
 
+/** A refused code in the person's language (wrong code, or locked for a while); undefined for other errors. */
+export function twoFactorErrorText(m: Messages, err: unknown): string | undefined {
+  if (!(err instanceof AppError) || err.status >= 500) return undefined;
+  if (err.code !== 'two_factor.too_many_attempts') return m.twoFactor.invalid;
+  return m.twoFactor.tooMany(minutesOf(Number(err.details?.retry_after_seconds ?? 900)));
+}
+
 /**
  * The second step of a sign-in (issue 8): is a code needed, must 2FA be set up first, and checking the code
  * (TOTP or backup code), with the same per-person limit on wrong codes as everywhere else.
@@ -176,13 +186,10 @@ export function createSecondFactor(deps: {
         });
         return { ok: true };
       } catch (err) {
-        if (err instanceof AppError && err.code === 'two_factor.too_many_attempts') {
-          const seconds = Number(err.details?.retry_after_seconds ?? 900);
-          return { ok: false, status: 429, error: m.twoFactor.tooMany(Math.max(1, Math.ceil(seconds / 60))) };
-        }
-        if (err instanceof AppError && err.status < 500)
-          return { ok: false, status: 422, error: m.twoFactor.invalid };
-        throw err;
+        const error = twoFactorErrorText(m, err);
+        if (error === undefined) throw err;
+        const locked = (err as AppError).code === 'two_factor.too_many_attempts';
+        return { ok: false, status: locked ? 429 : 422, error };
       }
     },
   };

@@ -18,7 +18,7 @@ import { counterFor } from '../rate-limit/limiter.js';
 import type { SessionService } from '../sessions/service.js';
 import { createUserQueries } from '../users/queries.js';
 import { createAccountTokens } from './tokens.js';
-import { revokeUserGrants } from '../oauth-clients/connected-apps.js';
+import { revokeUserGrants } from '../tokens/grants.js';
 
 /**
  * Accounts with email and password (issue 7): registration, email verification, forgotten and changed

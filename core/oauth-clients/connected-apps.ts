@@ -4,6 +4,7 @@ import type { AuthContext } from '../auth/context.js';
 import { assertScope, requireUserId } from '../auth/guards.js';
 import { notFound } from '../errors/index.js';
 import { auditMeta, type Actor } from '../shared/actor.js';
+import { revokeUserGrants } from '../tokens/grants.js';
 
 /**
  * Connected apps (seed 004 "OAuth Consents", issue 7 item 6): the apps a person has let in. Disconnecting one
@@ -22,26 +23,6 @@ export interface ConnectedApp {
 }
 
 const NOT_FOUND = () => notFound('connected_app.not_found', 'No connected app with this id.');
-
-/**
- * Deletes the grants (and everything issued within them: codes, refresh tokens, stored access tokens) a user
- * gave one client, or every client when `clientId` is omitted (after a password reset). Answers how many.
- */
-export async function revokeUserGrants(db: Knex, userId: string, clientId?: string): Promise<number> {
-  const grants = await db('OidcPayload')
-    .where({ model: 'Grant' })
-    .whereRaw(`payload->>'accountId' = ?`, [userId])
-    .modify((q) => {
-      if (clientId) q.whereRaw(`payload->>'clientId' = ?`, [clientId]);
-    })
-    .pluck<string[]>('id');
-  if (grants.length === 0) return 0;
-  await db('OidcPayload')
-    .whereIn('grant_id', grants)
-    .orWhere((q) => q.where({ model: 'Grant' }).whereIn('id', grants))
-    .delete();
-  return grants.length;
-}
 
 export function createConnectedAppService(deps: { db: Knex; audit: AuditLogger }) {
   const { db } = deps;

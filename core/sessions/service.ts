@@ -37,7 +37,6 @@ const COLUMNS = [
   'provider',
   'created_at',
 ];
-const TOUCH_INTERVAL_MS = 60_000;
 
 const NOT_FOUND = () => notFound('session.not_found', 'No session with this id.');
 
@@ -49,7 +48,6 @@ export function createSessionService(deps: {
 }) {
   const { db } = deps;
   const live = () => db<SessionRow>('Session').where('expires', '>', db.fn.now());
-  const lastTouched = new Map<string, number>();
 
   const forget = (sessionIds: string[]) =>
     Promise.all(sessionIds.map((sessionId) => deps.authCache.invalidate({ type: 'session', sessionId })));
@@ -114,15 +112,6 @@ export function createSessionService(deps: {
       return live()
         .where({ session_token: hashSecret(token) } as never)
         .first(COLUMNS);
-    },
-
-    /** Records activity, at most once a minute per session from this node, off the request's path. */
-    touch(sessionId: string, onError: (err: unknown) => void): void {
-      const now = Date.now();
-      if (now - (lastTouched.get(sessionId) ?? 0) < TOUCH_INTERVAL_MS) return;
-      lastTouched.set(sessionId, now);
-      if (lastTouched.size > 100_000) lastTouched.clear();
-      db('Session').where({ id: sessionId }).update({ last_activity_at: db.fn.now() }).catch(onError);
     },
 
     /** Signing out (RP-initiated logout, the account area): ends the session a token names, if any. */

@@ -10,7 +10,7 @@ import { plainIp, type Actor } from '../../core/shared/actor.js';
 import type { UserService } from '../../core/users/service.js';
 import { usernameSchema } from '../../schemas/users.js';
 import { readCookie, type Csrf } from '../csrf.js';
-import { localeOf, type PasswordSignIn, type SecondFactor } from '../sign-in.js';
+import { localeOf, twoFactorErrorText, type PasswordSignIn, type SecondFactor } from '../sign-in.js';
 import type { PendingSignIns } from '../pending-sign-in.js';
 import type { TwoFactorService } from '../../core/two-factor/service.js';
 import { twoFactorPage } from '../views/pages.js';
@@ -26,6 +26,7 @@ import {
   sessionsPage,
   type AreaFrame,
 } from '../views/area-pages.js';
+import { fieldErrorText } from '../views/account-pages.js';
 import { sendPage } from '../views/respond.js';
 
 /**
@@ -297,10 +298,12 @@ export function accountAreaRouter(deps: AreaDeps): Router {
         if (err instanceof AppError && err.code === 'account.wrong_password')
           errors = { current: m.area.password.wrong };
         if (err instanceof FieldError) {
-          const text = m.errors[err.reason];
           errors = {
-            [err.reason === 'passwordMismatch' ? 'confirm' : 'password']:
-              typeof text === 'function' ? text(minPassword) : text,
+            [err.reason === 'passwordMismatch' ? 'confirm' : 'password']: fieldErrorText(
+              m,
+              err.reason,
+              minPassword,
+            ),
           };
         }
         if (!errors) throw err;
@@ -392,12 +395,7 @@ export function accountAreaRouter(deps: AreaDeps): Router {
     typeof value === 'string' && /^\/(oidc\/interaction\/[\w-]+|account(\/[\w/-]*)?)$/.test(value)
       ? value
       : undefined;
-  const twoFactorFailure = (err: unknown, who: Signed): string | undefined => {
-    if (!(err instanceof AppError) || err.status >= 500) return undefined;
-    const t = messages(who.locale).twoFactor;
-    if (err.code !== 'two_factor.too_many_attempts') return t.invalid;
-    return t.tooMany(Math.max(1, Math.ceil(Number(err.details?.retry_after_seconds ?? 900) / 60)));
-  };
+  const twoFactorFailure = (err: unknown, who: Signed) => twoFactorErrorText(messages(who.locale), err);
   const renderSecurity = async (req: Request, res: Response, who: Signed, status = 200, alert?: string) => {
     const s = await deps.twoFactor.status(who.auth);
     const continueTo = continueOf(req.query.continue ?? req.body?.continue);

@@ -6,6 +6,7 @@ import { plainIp } from '../../core/shared/actor.js';
 import type { Csrf } from '../csrf.js';
 import {
   emailFormPage,
+  fieldErrorText,
   noticePage,
   registerPage,
   resetPage,
@@ -43,10 +44,9 @@ export function accountPagesRouter(deps: AccountPagesDeps): Router {
   /** Field errors and refusals → the form again, with the message in the visitor's language. */
   const failure = (err: unknown, m: Messages): { status: number; state: FormState } | undefined => {
     if (err instanceof FieldError) {
-      const text = m.errors[err.reason];
       return {
         status: 422,
-        state: { errors: { [err.field]: typeof text === 'function' ? text(minPassword) : text } },
+        state: { errors: { [err.field]: fieldErrorText(m, err.reason, minPassword) } },
       };
     }
     if (err instanceof AppError && err.code === 'account.too_many_emails') {

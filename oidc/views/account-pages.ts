@@ -1,3 +1,4 @@
+import type { FieldError } from '../../core/accounts/service.js';
 import type { Locale, Messages } from '../../core/i18n/index.js';
 import { html, type SafeHtml } from '../../core/shared/html.js';
 import { page } from './layout.js';
@@ -12,6 +13,12 @@ export interface FormState {
   errors?: Record<string, string>;
   /** A message for the whole form. */
   alert?: string;
+}
+
+/** The message for a field the person must fix (core/accounts FieldError), in their language. */
+export function fieldErrorText(m: Messages, reason: FieldError['reason'], minPassword: number): string {
+  const text = m.errors[reason];
+  return typeof text === 'function' ? text(minPassword) : text;
 }
 
 const csrfField = (token: string) => html`<input type="hidden" name="csrf" value="${token}" />`;

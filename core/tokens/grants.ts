@@ -1,0 +1,30 @@
+import type { Knex } from 'knex';
+
+/**
+ * Grants as the OpenID provider stores them ("OidcPayload", model Grant): deleting one deletes everything issued
+ * within it (codes, refresh tokens, stored access tokens, device codes), and the API refuses the JWT access
+ * tokens that name it. Used by reuse detection in the adapter, connected apps and password resets alike.
+ */
+export async function deleteGrants(db: Knex, grantIds: readonly string[]): Promise<void> {
+  if (grantIds.length === 0) return;
+  await db('OidcPayload')
+    .whereIn('grant_id', grantIds)
+    .orWhere((q) => q.where({ model: 'Grant' }).whereIn('id', grantIds))
+    .delete();
+}
+
+/**
+ * Deletes the grants (and everything issued within them: codes, refresh tokens, stored access tokens) a user
+ * gave one client, or every client when `clientId` is omitted (after a password reset). Answers how many.
+ */
+export async function revokeUserGrants(db: Knex, userId: string, clientId?: string): Promise<number> {
+  const grants = await db('OidcPayload')
+    .where({ model: 'Grant' })
+    .whereRaw(`payload->>'accountId' = ?`, [userId])
+    .modify((q) => {
+      if (clientId) q.whereRaw(`payload->>'clientId' = ?`, [clientId]);
+    })
+    .pluck<string[]>('id');
+  await deleteGrants(db, grants);
+  return grants.length;
+}
