@@ -137,9 +137,13 @@ export function createAccountService(deps: {
     });
   }
 
-  function checkPassword(password: string, confirm: string | undefined, personal: string[]): void {
+  async function checkPassword(
+    password: string,
+    confirm: string | undefined,
+    personal: string[],
+  ): Promise<void> {
     if (confirm !== undefined && password !== confirm) throw new FieldError('password', 'passwordMismatch');
-    const verdict = judgePassword(password, { minLength: settings.minPasswordLength, personal });
+    const verdict = await judgePassword(password, { minLength: settings.minPasswordLength, personal });
     if (!verdict.ok) {
       throw new FieldError('password', verdict.reason === 'too_short' ? 'passwordShort' : 'passwordWeak');
     }
@@ -193,7 +197,7 @@ export function createAccountService(deps: {
       if (!username.success) throw new FieldError('username', 'usernameInvalid');
       const email = emailSchema.safeParse(input.email);
       if (!email.success) throw new FieldError('email', 'emailInvalid');
-      checkPassword(input.password, input.confirm, [username.data, email.data]);
+      await checkPassword(input.password, input.confirm, [username.data, email.data]);
       if (!input.acceptTerms) throw new FieldError('terms', 'termsRequired');
       if (await users.findUserByUsername(username.data)) throw new FieldError('username', 'usernameTaken');
       await allowEmail(email.data);
@@ -298,7 +302,7 @@ export function createAccountService(deps: {
         .join('User as u', 'u.id', 'pa.user_id')
         .where('pa.id', link.accountId)
         .first<{ username: string; email: string }>('u.username', 'pa.email');
-      checkPassword(password, confirm, [owner.username, owner.email]);
+      await checkPassword(password, confirm, [owner.username, owner.email]);
       const hash = await hashPassword(password);
       const redeemed = await tokens.redeem('reset_password', token);
       if (!redeemed) throw new AppError('account.link_invalid', 410, 'linkInvalid');
@@ -330,7 +334,7 @@ export function createAccountService(deps: {
       if (!account?.password_hash || !(await verifyPassword(account.password_hash, input.current))) {
         throw new AppError('account.wrong_password', 403, 'wrongPassword');
       }
-      checkPassword(input.password, input.confirm, [account.username, account.email]);
+      await checkPassword(input.password, input.confirm, [account.username, account.email]);
       await db('PlatformAccount')
         .where({ id: account.id })
         .update({ password_hash: await hashPassword(input.password) });
