@@ -1,16 +1,22 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, BrowserContext, Page, Response as PageResponse } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
+import type { Page, Response as PageResponse } from 'playwright-core';
 import type { Messages } from '../../core/i18n/en.js';
-import { describeWithBrowser, launchBrowser } from '../support/browser.js';
-import { expectClean, LANGUAGES, openPageTab, snap, type Lang, type Tab } from '../support/browser-pages.js';
+import { describeWithBrowser } from '../support/browser.js';
+import {
+  expectClean,
+  LANGUAGES,
+  snap,
+  useAppCallback,
+  useTabs,
+  type Lang,
+  type Tab,
+} from '../support/browser-pages.js';
 import { call } from '../support/fixtures.js';
 import {
+  authorizationRequest,
   client,
   createOAuthClient,
   createPasswordUser,
-  relyingParty,
   useOidcPlatform,
   type TestClient,
 } from '../support/oidc.js';
@@ -52,34 +58,12 @@ describeWithBrowser('Heimdall ID account pages in Chromium, English and German (
   });
 
   /** The relying party's redirect URI: answers 200 "done". */
-  let callbackServer: Server;
-  let callbackBase: string;
-  let browser: Browser;
-  const open: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    callbackServer = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('done');
-    });
-    await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
-    callbackBase = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((c) => c.close()));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => callbackServer?.close(resolve));
-  });
+  const appCallback = useAppCallback();
+  const tabs = useTabs(() => t.url);
 
   /** A new person's browser: a fresh context (no cookies) whose language is `locale`. */
   async function openTab(locale: string, userAgent?: string): Promise<Tab> {
-    const tab = await openPageTab(browser, t.url, { locale, ...(userAgent ? { userAgent } : {}) });
-    open.push(tab.context);
-    return tab;
+    return tabs.openTab({ locale, ...(userAgent ? { userAgent } : {}) });
   }
 
   const heading = (page: Page, name: string) =>
@@ -113,28 +97,16 @@ describeWithBrowser('Heimdall ID account pages in Chromium, English and German (
   }
 
   const thirdPartyApp = (): Promise<TestClient> =>
-    createOAuthClient(t.db, { name: APP_NAME, redirectUri: `${callbackBase}/callback` });
+    createOAuthClient(t.db, { name: APP_NAME, redirectUri: `${appCallback.base}/callback` });
 
-  async function authorize(c: TestClient) {
-    const config = await relyingParty(t.url, c);
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: c.redirectUri,
-      scope: 'openid profile email',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-    });
-    return { config, verifier, state, url: url.toString() };
-  }
+  const authorize = (c: TestClient) => authorizationRequest(t.url, c, { scope: 'openid profile email' });
 
   /** Allows the app on the consent page; the browser lands on the app's callback; the app redeems the code. */
   async function allowAndRedeem(tab: Tab, m: Messages, a: Awaited<ReturnType<typeof authorize>>) {
     const { page } = tab;
     await heading(page, m.consent.heading(APP_NAME));
     await Promise.all([
-      page.waitForURL((url) => url.toString().startsWith(`${callbackBase}/callback`)),
+      page.waitForURL((url) => url.toString().startsWith(`${appCallback.base}/callback`)),
       page.getByRole('button', { name: m.consent.allow, exact: true }).click(),
     ]);
     return client.authorizationCodeGrant(a.config, new URL(page.url()), {

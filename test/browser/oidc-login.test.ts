@@ -1,13 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeWithBrowser, launchBrowser } from '../support/browser.js';
+import { useAppCallback } from '../support/browser-pages.js';
 import {
+  authorizationRequest,
   client,
   createOAuthClient,
   createPasswordUser,
-  relyingParty,
   useOidcPlatform,
   type TestClient,
 } from '../support/oidc.js';
@@ -23,9 +22,8 @@ describeWithBrowser('Heimdall ID sign-in and consent (Chromium)', () => {
   const APP_NAME = 'Bifrost Photo Print';
 
   /** The relying party's redirect URI: answers 200 "done" and remembers what it was called with. */
-  let callbackServer: Server;
-  let callbackBase: string;
-  const callbacks: string[] = [];
+  const appCallback = useAppCallback();
+  const callbacks = appCallback.calls;
 
   let browser: Browser;
   let context: BrowserContext;
@@ -33,19 +31,12 @@ describeWithBrowser('Heimdall ID sign-in and consent (Chromium)', () => {
   let problems: string[];
 
   beforeAll(async () => {
-    callbackServer = createServer((req, res) => {
-      if (req.url?.startsWith('/callback')) callbacks.push(`${callbackBase}${req.url}`);
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('done');
-    });
-    await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
-    callbackBase = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}`;
     browser = await launchBrowser();
   }, 60_000);
 
   afterAll(async () => {
     await context?.close();
     await browser?.close();
-    await new Promise((resolve) => callbackServer?.close(resolve));
   });
 
   // Each test is a new person: a fresh browser context (no cookies, no session).
@@ -64,22 +55,10 @@ describeWithBrowser('Heimdall ID sign-in and consent (Chromium)', () => {
   const focusedId = () => page.evaluate<string>('document.activeElement ? document.activeElement.id : ""');
 
   async function thirdPartyApp(): Promise<TestClient> {
-    return createOAuthClient(t.db, { name: APP_NAME, redirectUri: `${callbackBase}/callback` });
+    return createOAuthClient(t.db, { name: APP_NAME, redirectUri: `${appCallback.base}/callback` });
   }
 
-  async function authorize(c: TestClient) {
-    const config = await relyingParty(t.url, c);
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: c.redirectUri,
-      scope: 'openid profile email',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-    });
-    return { config, verifier, state, url: url.toString() };
-  }
+  const authorize = (c: TestClient) => authorizationRequest(t.url, c, { scope: 'openid profile email' });
 
   it('walks sign-in → consent → redirect, and the app redeems the code for the user', async () => {
     const user = await createPasswordUser(t.db);
@@ -132,7 +111,7 @@ describeWithBrowser('Heimdall ID sign-in and consent (Chromium)', () => {
     await expect(page.getByRole('button', { name: 'Deny' }).isVisible()).resolves.toBe(true);
 
     await Promise.all([
-      page.waitForURL((url) => url.toString().startsWith(`${callbackBase}/callback`)),
+      page.waitForURL((url) => url.toString().startsWith(`${appCallback.base}/callback`)),
       page.getByRole('button', { name: 'Allow' }).click(),
     ]);
     await expect(page.locator('body').innerText()).resolves.toBe('done');

@@ -1,17 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { decodeJwt } from 'jose';
-import type { Browser, BrowserContext, Page, Response as PageResponse } from 'playwright-core';
+import type { Page, Response as PageResponse } from 'playwright-core';
 import { en, type Messages } from '../../core/i18n/en.js';
 import { totpCode } from '../../core/two-factor/totp.js';
-import { describeWithBrowser, launchBrowser } from '../support/browser.js';
+import { describeWithBrowser } from '../support/browser.js';
 import {
   expectClean,
   LANGUAGES,
-  openPageTab,
   snap as snapPage,
+  useAppCallback,
+  useTabs,
   type Lang,
   type Tab,
 } from '../support/browser-pages.js';
@@ -42,34 +41,12 @@ describeWithBrowser('Signing in with two-factor authentication in Chromium (issu
   const resource = () => `${t.url}/v1`;
 
   /** The relying party's redirect URI: answers 200 "done". */
-  let callbackServer: Server;
-  let callbackBase: string;
-  let browser: Browser;
-  const open: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    callbackServer = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('done');
-    });
-    await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
-    callbackBase = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((c) => c.close()));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => callbackServer?.close(resolve));
-  });
+  const appCallback = useAppCallback();
+  const tabs = useTabs(() => t.url);
 
   /** A new person's browser: a fresh context (no cookies) whose language is `locale`. */
   async function openTab(locale: string): Promise<Tab> {
-    const tab = await openPageTab(browser, t.url, { locale, acceptDownloads: true });
-    open.push(tab.context);
-    return tab;
+    return tabs.openTab({ locale, acceptDownloads: true });
   }
 
   const snap = (tab: Tab, name: string, lang: Lang) => snapPage(tab, `2fa-${name}`, lang);
@@ -118,7 +95,7 @@ describeWithBrowser('Signing in with two-factor authentication in Chromium (issu
   }
 
   const thirdPartyApp = (): Promise<TestClient> =>
-    createOAuthClient(t.db, { name: APP_NAME, redirectUri: `${callbackBase}/callback` });
+    createOAuthClient(t.db, { name: APP_NAME, redirectUri: `${appCallback.base}/callback` });
 
   /** An app's authorization request for its own use of the Heimdall API (PKCE, state, resource = /v1). */
   const authorize = (c: TestClient) =>
@@ -163,7 +140,7 @@ describeWithBrowser('Signing in with two-factor authentication in Chromium (issu
     const { page } = tab;
     await heading(page, m.consent.heading(APP_NAME));
     await Promise.all([
-      page.waitForURL((url) => url.toString().startsWith(`${callbackBase}/callback`)),
+      page.waitForURL((url) => url.toString().startsWith(`${appCallback.base}/callback`)),
       page.getByRole('button', { name: m.consent.allow, exact: true }).click(),
     ]);
     await expect(page.locator('body').innerText()).resolves.toBe('done');

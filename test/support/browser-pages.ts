@@ -1,9 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { expect } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import type { Browser, BrowserContext, Page, Response as PageResponse } from 'playwright-core';
 import { de } from '../../core/i18n/de.js';
 import { en, type Messages } from '../../core/i18n/en.js';
+import { launchBrowser } from './browser.js';
 
 /**
  * What the page suites share: a phone-sized tab per person that records what went wrong on its pages (console
@@ -81,4 +84,51 @@ export async function snap(tab: Tab, name: string, lang: Lang): Promise<void> {
   ).resolves.toBe(true);
   mkdirSync(SHOTS, { recursive: true });
   await tab.page.screenshot({ path: path.join(SHOTS, `${name}.${lang}.png`), fullPage: true });
+}
+
+/**
+ * The relying party's redirect URI for a suite: a local server that answers 200 "done" and remembers the
+ * callback URLs it was called with. Read `base` inside tests.
+ */
+export function useAppCallback(): { readonly base: string; readonly calls: string[] } {
+  let server: Server | undefined;
+  let base = '';
+  const calls: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url?.startsWith('/callback')) calls.push(`${base}${req.url}`);
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('done');
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+  return {
+    get base() {
+      return base;
+    },
+    calls,
+  };
+}
+
+/** One Chromium for a suite; `openTab` gives each person a fresh context, all closed after each test. */
+export function useTabs(baseUrl: () => string) {
+  let browser: Browser | undefined;
+  const open: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    async openTab(options: { locale: string; userAgent?: string; acceptDownloads?: boolean }): Promise<Tab> {
+      const tab = await openPageTab(browser!, baseUrl(), options);
+      open.push(tab.context);
+      return tab;
+    },
+  };
 }
