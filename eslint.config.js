@@ -19,7 +19,7 @@ const forbid = (...folders) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.heimdall/**', 'coverage/**', 'keystone/generated/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.heimdall/**', 'coverage/**', 'keystone/generated/**', 'proto/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -237,6 +237,48 @@ const accountsSchema = z.strictObject({
   min_password_length: z.number().int().min(8).max(128).default(12),
 });
 
+/** The realtime WebSocket service (issue 9, docs/realtime.md). */
+const realtimeSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  path: z
+    .string()
+    .regex(/^\/[\w./-]*$/)
+    .default('/ws'),
+  /** A connection must authenticate within this time (ms) or is closed with 4401. */
+  auth_timeout_ms: z.number().int().min(100).default(5_000),
+  /** The server pings every connection this often (ms); one that has not answered by the next ping is dropped. */
+  heartbeat_ms: z.number().int().min(100).default(25_000),
+  /** Largest frame a client may send (bytes); larger ones are refused with 1009. */
+  max_frame_bytes: z
+    .number()
+    .int()
+    .min(256)
+    .max(16 * 1024 * 1024)
+    .default(64 * 1024),
+  /** Bytes a connection may have waiting to be sent before it is dropped as a slow consumer (4001). */
+  max_queue_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  max_subscriptions: z.number().int().min(1).default(100),
+  /** Open connections per user (or per system API key) on one node; more are refused with 4429. */
+  max_connections_per_user: z.number().int().min(1).default(50),
+  /** Publications kept per channel for recovery after a reconnect: at most this many… */
+  history_size: z.number().int().min(0).default(1000),
+  /** …and none older than this (seconds). */
+  history_ttl_seconds: z.number().int().min(1).default(3600),
+  /**
+   * How long a quiet channel keeps its epoch and offset (seconds). After that a new epoch starts and clients
+   * that come back are told to resync.
+   */
+  meta_ttl_seconds: z
+    .number()
+    .int()
+    .min(1)
+    .default(7 * 24 * 3600),
+});
+
 const logSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -258,6 +300,7 @@ export const configSchema = z.strictObject({
   sessions: sessionsSchema.default(sessionsSchema.parse({})),
   email: emailSchema.default(emailSchema.parse({})),
   accounts: accountsSchema.default(accountsSchema.parse({})),
+  realtime: realtimeSchema.default(realtimeSchema.parse({})),
 });
 
 export type Config = z.output<typeof configSchema>;

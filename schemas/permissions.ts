@@ -76,6 +76,12 @@ export const PERMISSIONS: readonly PermissionDefinition[] = [
   ...crud('locations', 'locations'),
   ...crud('geofences', 'geofences'),
   p('pegel', 'read', 'View water level (PegelOnline) data'),
+  // Issue 9: the realtime service. Seed 004 names only Discord's bot permissions; Twitch and YouTube bots get
+  // the matching read permission so their channels (bot:<platform>:<id>) have a gate.
+  p('twitch', 'read', 'View Twitch bot data and events'),
+  p('youtube', 'read', 'View YouTube bot data and events'),
+  p('realtime', 'subscribe', 'Subscribe to app-defined realtime channels (app:<name>)'),
+  p('realtime', 'publish', 'Publish on realtime channels that accept client publications'),
 ];
 
 export const permissionId = (resource: string, action: string): string => `${resource}:${action}`;

@@ -1,11 +1,12 @@
 /**
  * The roles one process can run (ARCHITECTURE.md, "One process or many"). `npm start` runs them all;
  * `heimdall start --roles api` runs a subset. Roles are added here as their services land.
- * - api: REST /v1 and the docs (every process also answers /health and /ready);
+ * - api: REST /v1, GraphQL, Heimdall ID (/oidc, /account) and the docs (every process also answers /health and /ready);
+ * - realtime: the WebSocket service on /ws (docs/realtime.md); any number of nodes share one Redis;
  * - scheduler: recurring jobs (audit partitions and retention). Run it on one process per cluster; a second
  *   one is harmless (jobs take a database lock) but does nothing useful.
  */
-export const PROCESS_ROLES = ['api', 'scheduler'] as const;
+export const PROCESS_ROLES = ['api', 'realtime', 'scheduler'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
 
 export class UnknownRoleError extends Error {}

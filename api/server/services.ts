@@ -32,6 +32,10 @@ import { createTwoFactorService } from '../../core/two-factor/service.js';
 import { createSecretBox } from '../../core/crypto/secret-box.js';
 import { hkdfSync } from 'node:crypto';
 import { createConnectedAppService } from '../../core/oauth-clients/connected-apps.js';
+import { createBroker } from '../../core/realtime/index.js';
+import { createRealtimePublisher } from '../../core/realtime/publisher.js';
+import { createRealtimeQueries } from '../../core/realtime/queries.js';
+import type { Topic } from '../../core/shared/topic.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -45,10 +49,28 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   });
   const busError = (err: unknown) => logger.warn({ err }, 'live event bus');
   const auditStream = createAuditStream(cache, busError);
+  const realtimeBroker = createBroker(config, (err) => logger.warn({ err }, 'realtime broker'));
+  const realtimePublisher = createRealtimePublisher({
+    broker: realtimeBroker,
+    usersWithRole: createRealtimeQueries(databases.primary).findUserIdsWithRole,
+    onError: (err) => logger.warn({ err }, 'could not publish a realtime event'),
+  });
   const gpsTopic = createTopic<GpsPoint>(cache, 'gps:updated', busError);
+  // GraphQL subscribers hear GPS points through the topic, realtime clients through the broker.
+  const gps: Topic<GpsPoint> = {
+    ...gpsTopic,
+    publish(points) {
+      gpsTopic.publish(points);
+      for (const point of points) realtimePublisher.gps(point);
+    },
+  };
   const audit = openAuditLogger(config, databases.audit, {
     enrich: geoEnricher(geoip),
-    onStored: (rows) => auditStream.publish(rows.map(toAuditRecord)),
+    onStored: (rows) => {
+      const records = rows.map(toAuditRecord);
+      auditStream.publish(records);
+      realtimePublisher.auditStored(records);
+    },
     onError: (err, context) => logger.error({ err }, context),
     onRejected: (row, err) => logger.error({ err, event: row }, 'audit event refused by the database'),
   });
@@ -164,7 +186,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     services: () => ({
       audit: auditService,
       auditStream,
-      gps: gpsTopic,
+      gps,
       users,
       roles,
       permissions,
@@ -179,6 +201,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     audit,
     auditStream,
     gpsTopic,
+    realtimeBroker,
+    realtimePublisher,
     geoip,
     keystone,
     authCache,

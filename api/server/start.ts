@@ -17,6 +17,8 @@ import { createServices, type Services } from './services.js';
 import { createBruteForceGuard } from '../../core/auth/brute-force.js';
 import { createHeimdallId, deleteExpiredOidcRows, type HeimdallId } from '../../oidc/index.js';
 import type { ProcessRole } from './roles.js';
+import { routeUpgrades, type UpgradeHandler } from './upgrades.js';
+import { createRealtimeServer, type RealtimeServer } from '../../realtime/server.js';
 
 /**
  * Wires the platform once (STYLE.md §2): databases (embedded when no URL), migrations and seeds, cache,
@@ -35,6 +37,8 @@ export interface RunningPlatform {
   heimdallId: HeimdallId | undefined;
   /** Present when this process runs the scheduler role. */
   scheduler: Scheduler | undefined;
+  /** Present when this process runs the realtime role (and realtime.enabled). */
+  realtime: RealtimeServer | undefined;
   stop(): Promise<void>;
 }
 
@@ -82,54 +86,57 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
     }
 
     const services = createServices({ config, logger, databases, cache });
-    const heimdallId = config.oidc.enabled
-      ? await createHeimdallId({
-          settings: services.oidc.provider,
-          keyCheckIntervalMs: services.oidc.keyCheckIntervalMs,
-          db: databases.primary,
-          keys: services.signingKeys,
-          audit: services.audit,
-          sessions: services.sessions,
-          bruteForce: createBruteForceGuard(
-            {
-              maxPerAccount: config.auth.sign_in.max_failures_per_account,
-              maxPerIp: config.auth.sign_in.max_failures_per_ip,
-              windowSeconds: config.auth.sign_in.window_seconds,
-              lockoutSeconds: config.auth.sign_in.lockout_seconds,
-              delayAfter: config.auth.sign_in.delay_after,
-            },
-            cache,
-          ),
-          bus: cache,
-          accounts: services.accounts,
-          authenticator: services.authenticator,
-          connectedApps: services.connectedApps,
-          users: services.users,
-          twoFactor: services.twoFactor,
-          allowUnverifiedSignIn: config.accounts.allow_unverified_sign_in,
-          termsUrl: config.accounts.terms_url,
-          privacyUrl: config.accounts.privacy_url,
-          logger: logger.child({ component: 'oidc' }),
-        })
-      : undefined;
+    const serveApi = roles.includes('api');
+    const heimdallId =
+      serveApi && config.oidc.enabled
+        ? await createHeimdallId({
+            settings: services.oidc.provider,
+            keyCheckIntervalMs: services.oidc.keyCheckIntervalMs,
+            db: databases.primary,
+            keys: services.signingKeys,
+            audit: services.audit,
+            sessions: services.sessions,
+            bruteForce: createBruteForceGuard(
+              {
+                maxPerAccount: config.auth.sign_in.max_failures_per_account,
+                maxPerIp: config.auth.sign_in.max_failures_per_ip,
+                windowSeconds: config.auth.sign_in.window_seconds,
+                lockoutSeconds: config.auth.sign_in.lockout_seconds,
+                delayAfter: config.auth.sign_in.delay_after,
+              },
+              cache,
+            ),
+            bus: cache,
+            accounts: services.accounts,
+            authenticator: services.authenticator,
+            connectedApps: services.connectedApps,
+            users: services.users,
+            twoFactor: services.twoFactor,
+            allowUnverifiedSignIn: config.accounts.allow_unverified_sign_in,
+            termsUrl: config.accounts.terms_url,
+            privacyUrl: config.accounts.privacy_url,
+            logger: logger.child({ component: 'oidc' }),
+          })
+        : undefined;
     services.authCache.onInvalidate((event) => {
       if (event.type === 'all' || event.type === 'oauth_client') heimdallId?.forgetClients();
     });
     await services.authCache.start();
     await services.auditStream.start();
     await services.gpsTopic.start();
-    const graphql = config.graphql.enabled
-      ? await createGraphqlServer({
-          schema: services.keystone.context.graphql.schema,
-          keystone: services.keystone.context,
-          introspection: config.graphql.introspection,
-          playground: config.graphql.playground,
-          maxDepth: config.graphql.max_depth,
-          maxCost: config.graphql.max_cost,
-          maxPageSize: config.graphql.max_page_size,
-          onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
-        })
-      : undefined;
+    const graphql =
+      serveApi && config.graphql.enabled
+        ? await createGraphqlServer({
+            schema: services.keystone.context.graphql.schema,
+            keystone: services.keystone.context,
+            introspection: config.graphql.introspection,
+            playground: config.graphql.playground,
+            maxDepth: config.graphql.max_depth,
+            maxCost: config.graphql.max_cost,
+            maxPageSize: config.graphql.max_page_size,
+            onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
+          })
+        : undefined;
     const app = createApp({
       config,
       logger,
@@ -138,16 +145,14 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
       cache,
       authenticator: services.authenticator,
       rateLimiter: services.rateLimiter,
-      routes: services.routes,
-      extra: services.extraRouters,
+      routes: serveApi ? services.routes : [],
+      extra: serveApi ? services.extraRouters : [],
       ...(heimdallId ? { oidc: heimdallId.router } : {}),
       ...(graphql ? { graphql: graphql.handler } : {}),
     });
     const server = createServer(app);
     const graphqlWs = graphql
       ? attachGraphqlWs({
-          server,
-          path: '/api/graphql',
           schema: services.keystone.context.graphql.schema,
           keystone: services.keystone.context,
           authenticate: (header) => authenticateBearer(services.authenticator, header),
@@ -167,6 +172,28 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
           onInternalError: (err) => logger.error({ err }, 'GraphQL subscription failed'),
         })
       : undefined;
+    const realtime =
+      roles.includes('realtime') && config.realtime.enabled
+        ? createRealtimeServer({
+            broker: services.realtimeBroker,
+            limits: {
+              authTimeoutMs: config.realtime.auth_timeout_ms,
+              heartbeatMs: config.realtime.heartbeat_ms,
+              pingIntervalMs: config.realtime.heartbeat_ms,
+              maxFrameBytes: config.realtime.max_frame_bytes,
+              maxQueueBytes: config.realtime.max_queue_bytes,
+              maxSubscriptions: config.realtime.max_subscriptions,
+              maxConnectionsPerUser: config.realtime.max_connections_per_user,
+            },
+            authenticate: (token) => authenticateBearer(services.authenticator, `Bearer ${token}`),
+            onCredentialsChanged: (listener) => services.authCache.onInvalidate(listener),
+            onError: (err, context) => logger.warn({ err }, context),
+          })
+        : undefined;
+    const upgrades = new Map<string, UpgradeHandler>();
+    if (graphqlWs) upgrades.set('/api/graphql', graphqlWs.handleUpgrade);
+    if (realtime) upgrades.set(config.realtime.path, realtime.handleUpgrade);
+    const stopUpgrades = routeUpgrades(server, upgrades);
     await listen(server, config.server.host, config.server.port);
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
@@ -213,12 +240,15 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
       services,
       heimdallId,
       scheduler,
+      realtime,
       stop: () =>
         (stopping ??= (async () => {
           const force = setTimeout(() => server.closeAllConnections(), config.server.shutdown_timeout_ms);
           force.unref();
-          // Subscriptions first: open WebSockets would keep server.close() waiting.
-          await graphqlWs?.close();
+          // WebSockets first: they would keep server.close() waiting. Realtime clients are told to reconnect
+          // (to another node, or to this one once it is back) and recover what they miss from history.
+          stopUpgrades();
+          await Promise.all([graphqlWs?.close(), realtime?.close(config.server.shutdown_timeout_ms / 2)]);
           // close() stops accepting and ends idle keep-alive sockets; in-flight requests get the timeout above.
           await new Promise<void>((resolve) => server.close(() => resolve()));
           clearTimeout(force);
@@ -232,6 +262,9 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
           await services.authCache.stop();
           // After the server: requests that finished have recorded their events; write them all.
           await services.audit.close();
+          // Stored events still being handed to realtime subscribers.
+          await services.realtimePublisher.settled();
+          await services.realtimeBroker.close();
           await readyCache.close();
           await services.keystone.close();
           await databases.close();

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   GraphQLError,
@@ -17,8 +17,6 @@ import { queryLimits } from './limits.js';
 import { formatGraphqlError } from './server.js';
 
 export interface GraphqlWsOptions {
-  server: Server;
-  path: string;
   schema: GraphQLSchema;
   keystone: Keystone;
   /** `Authorization` value → AuthContext (throws on a bad credential): the same resolution as HTTP. */
@@ -47,7 +45,10 @@ const invalid = (errors: readonly GraphQLError[]): GraphQLError[] =>
     });
   });
 
-export function attachGraphqlWs(options: GraphqlWsOptions): { close(): Promise<void> } {
+export function attachGraphqlWs(options: GraphqlWsOptions): {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  close(): Promise<void>;
+} {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const rules = [
     ...specifiedRules,
@@ -133,20 +134,12 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { close(): Promise<v
     wss,
   );
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (new URL(req.url ?? '/', 'http://localhost').pathname !== options.path) {
-      // Nobody else listens for upgrades (yet): refuse rather than leave the socket hanging.
-      if (options.server.listenerCount('upgrade') === 1) socket.destroy();
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
-  };
-  options.server.on('upgrade', onUpgrade);
-
   return {
+    handleUpgrade(req, socket, head) {
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    },
     async close() {
       stopListening();
-      options.server.off('upgrade', onUpgrade);
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -147,6 +147,10 @@ const EXPECTED_PERMISSIONS = [
   'geofences:write',
   'geofences:delete',
   'pegel:read',
+  'twitch:read',
+  'youtube:read',
+  'realtime:subscribe',
+  'realtime:publish',
 ];
 
 describe('seeds', () => {

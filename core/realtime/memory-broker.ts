@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type {
+  Broker,
+  BrokerListener,
+  History,
+  HistoryLimits,
+  Position,
+  StoredPublication,
+} from './broker.js';
+
+interface ChannelState {
+  epoch: string;
+  offset: number;
+  /** Oldest first. */
+  entries: StoredPublication[];
+  touchedAt: number;
+  listeners: Set<BrokerListener>;
+}
+
+export const newEpoch = (): string => randomBytes(6).toString('base64url');
+
+/**
+ * The single-node broker: history in memory with the same bounds as Redis (size, age, epoch lifetime), delivery
+ * in a microtask so a publisher never re-enters its own subscribers. A restart starts new epochs, which clients
+ * coming back see as "resync", exactly as with Redis losing its data.
+ */
+export function createMemoryBroker(limits: HistoryLimits, now: () => number = Date.now): Broker {
+  const channels = new Map<string, ChannelState>();
+
+  const state = (channel: string): ChannelState => {
+    const t = now();
+    let s = channels.get(channel);
+    if (s && t - s.touchedAt > limits.metaTtlMs && s.listeners.size === 0) {
+      channels.delete(channel);
+      s = undefined;
+    }
+    if (!s) {
+      s = { epoch: newEpoch(), offset: 0, entries: [], touchedAt: t, listeners: new Set() };
+      channels.set(channel, s);
+    }
+    s.touchedAt = t;
+    return s;
+  };
+
+  const trim = (s: ChannelState) => {
+    const oldest = now() - limits.ttlMs;
+    let drop = Math.max(0, s.entries.length - limits.size);
+    while (drop < s.entries.length && s.entries[drop]!.timeMs < oldest) drop += 1;
+    if (drop > 0) s.entries.splice(0, drop);
+  };
+
+  return {
+    kind: 'memory',
+    async publish(channel, payload) {
+      const s = state(channel);
+      s.offset += 1;
+      const publication: StoredPublication = { channel, offset: s.offset, timeMs: now(), payload };
+      if (limits.size > 0) s.entries.push(publication);
+      trim(s);
+      const listeners = [...s.listeners];
+      queueMicrotask(() => {
+        for (const listener of listeners) listener.publication(publication);
+      });
+      return { epoch: s.epoch, offset: s.offset };
+    },
+    async subscribe(channel, listener) {
+      state(channel).listeners.add(listener);
+      return async () => {
+        channels.get(channel)?.listeners.delete(listener);
+      };
+    },
+    async history(channel, since?: Position): Promise<History> {
+      const s = state(channel);
+      trim(s);
+      const position = { epoch: s.epoch, offset: s.offset };
+      if (!since) return { position, publications: [], recovered: false };
+      if (since.epoch !== s.epoch || since.offset > s.offset) {
+        return { position, publications: [], recovered: false };
+      }
+      const missed = s.offset - since.offset;
+      if (missed === 0) return { position, publications: [], recovered: true };
+      const first = s.entries.length - missed;
+      if (first < 0) return { position, publications: [], recovered: false };
+      return { position, publications: s.entries.slice(first), recovered: true };
+    },
+    async close() {
+      channels.clear();
+    },
+  };
+}

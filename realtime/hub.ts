@@ -1,0 +1,133 @@
+import type { Broker, Position, StoredPublication } from '../core/realtime/broker.js';
+import { Recovery } from '../proto/index.js';
+import { CLOSE } from './close-codes.js';
+import type { Connection, Flusher } from './connection.js';
+import { publicationFrame, subscribedFrame } from './frames.js';
+
+interface ChannelEntry {
+  /** Receiving publications as they come. */
+  live: Set<Connection>;
+  /** Subscribing: their history is being read; what arrives meanwhile is held for each. */
+  pending: Map<Connection, StoredPublication[]>;
+  /** The node's one broker subscription for this channel. */
+  subscribed: Promise<() => Promise<void>>;
+}
+
+/**
+ * The node's channels: one broker subscription per channel however many local clients listen
+ * (reference-counted), each publication encoded once and queued to every live subscriber.
+ *
+ * Subscribing with recovery cannot miss or repeat anything: the client is first registered as pending (so
+ * every publication from now on is held for it), then history and the current position are read, then it gets
+ * Subscribed with the replay, then the held publications newer than that position, then goes live.
+ */
+export function createHub(deps: { broker: Broker; onError(err: unknown, channel: string): void }) {
+  const channels = new Map<string, ChannelEntry>();
+  const dirty: Connection[] = [];
+  let flushScheduled = false;
+
+  const flushAll = () => {
+    flushScheduled = false;
+    const batch = dirty.splice(0);
+    for (const connection of batch) connection.flush();
+  };
+  const flusher: Flusher = {
+    schedule(connection) {
+      dirty.push(connection);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushAll);
+      }
+    },
+  };
+
+  const open = (channel: string): ChannelEntry => {
+    const existing = channels.get(channel);
+    if (existing) return existing;
+    const entry: ChannelEntry = {
+      live: new Set(),
+      pending: new Map(),
+      subscribed: deps.broker.subscribe(channel, {
+        publication(publication) {
+          const frame = publicationFrame(publication);
+          for (const connection of entry.live) connection.send(frame);
+          for (const held of entry.pending.values()) held.push(publication);
+        },
+        reset() {
+          // The node cannot promise this channel's order any more: clients reconnect and recover (or resync).
+          for (const connection of [...entry.live, ...entry.pending.keys()]) {
+            connection.close(CLOSE.insufficientState);
+          }
+        },
+      }),
+    };
+    entry.subscribed.catch(() => {
+      if (channels.get(channel) === entry) channels.delete(channel);
+    });
+    channels.set(channel, entry);
+    return entry;
+  };
+
+  const release = (channel: string, entry: ChannelEntry) => {
+    if (entry.live.size > 0 || entry.pending.size > 0 || channels.get(channel) !== entry) return;
+    channels.delete(channel);
+    entry.subscribed.then((unsubscribe) => unsubscribe()).catch((err: unknown) => deps.onError(err, channel));
+  };
+
+  return {
+    flusher,
+
+    /** Sends Subscribed (id = the request's) with the replay when `since` is given, then goes live. */
+    async subscribe(connection: Connection, id: number, channel: string, since: Position | undefined) {
+      const entry = open(channel);
+      const held: StoredPublication[] = [];
+      entry.pending.set(connection, held);
+      let position: Position;
+      let publications: StoredPublication[];
+      let recovery: Recovery;
+      try {
+        await entry.subscribed;
+        const history = await deps.broker.history(channel, since);
+        position = history.position;
+        publications = history.publications;
+        recovery = !since
+          ? Recovery.RECOVERY_NONE
+          : history.recovered
+            ? Recovery.RECOVERY_RECOVERED
+            : Recovery.RECOVERY_RESYNC;
+      } catch (err) {
+        entry.pending.delete(connection);
+        release(channel, entry);
+        throw err;
+      }
+      entry.pending.delete(connection);
+      // Unsubscribed or gone while history was read.
+      if (connection.closed || !connection.subscriptions.has(channel)) {
+        release(channel, entry);
+        return;
+      }
+      connection.send(subscribedFrame(id, channel, position, recovery, publications));
+      for (const publication of held) {
+        if (publication.offset > position.offset) connection.send(publicationFrame(publication));
+      }
+      entry.live.add(connection);
+    },
+
+    unsubscribe(connection: Connection, channel: string): void {
+      const entry = channels.get(channel);
+      if (!entry) return;
+      entry.live.delete(connection);
+      entry.pending.delete(connection);
+      release(channel, entry);
+    },
+
+    /** Channels this node listens to, and how many local subscribers each has. */
+    stats(): { channels: number; subscribers: number } {
+      let subscribers = 0;
+      for (const entry of channels.values()) subscribers += entry.live.size + entry.pending.size;
+      return { channels: channels.size, subscribers };
+    },
+  };
+}
+
+export type Hub = ReturnType<typeof createHub>;

@@ -1,0 +1,177 @@
+import type { IncomingMessage } from 'node:http';
+import { hostname } from 'node:os';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AuthContext } from '../core/auth/context.js';
+import type { AuthInvalidation } from '../core/auth/auth-cache.js';
+import type { Broker } from '../core/realtime/broker.js';
+import { canSubscribe } from '../core/realtime/channels.js';
+import { CLOSE } from './close-codes.js';
+import { Connection } from './connection.js';
+import { serverFrame } from './frames.js';
+import { createHub } from './hub.js';
+import { createProtocol, type ProtocolLimits } from './protocol.js';
+
+export interface RealtimeOptions {
+  broker: Broker;
+  limits: ProtocolLimits & { authTimeoutMs: number; heartbeatMs: number; maxQueueBytes: number };
+  /** A bearer credential → AuthContext (core/auth/bearer.ts), the same resolution as HTTP. */
+  authenticate(token: string): Promise<AuthContext>;
+  /** Credential changes on any node (auth cache bus): affected connections are checked again. */
+  onCredentialsChanged(listener: (event: AuthInvalidation) => void): () => void;
+  onError(err: unknown, context: string): void;
+  node?: string;
+}
+
+export interface RealtimeServer {
+  /** For the HTTP server's upgrade router. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  stats(): { connections: number; channels: number; subscribers: number };
+  /** Stops accepting, tells every client to reconnect elsewhere (4000), waits for them up to `timeoutMs`. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * The realtime WebSocket service (issue 9): ws in noServer mode on a path of the shared HTTP server, one
+ * heartbeat timer for all connections, credential re-checks on revocation, graceful drain.
+ */
+export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
+  const { limits } = options;
+  // ws refuses frames above maxPayload on its own (1009, without a reply); a margin above our limit lets the
+  // protocol answer with an Error first for frames that are merely too large.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxFrameBytes * 4,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  const hub = createHub({
+    broker: options.broker,
+    onError: (err) => options.onError(err, 'realtime channel'),
+  });
+  const protocol = createProtocol({
+    hub,
+    broker: options.broker,
+    limits,
+    node: options.node ?? hostname(),
+    authenticate: options.authenticate,
+    onError: options.onError,
+  });
+  const connections = new Set<Connection>();
+  let closing = false;
+
+  const heartbeat = setInterval(() => {
+    for (const connection of connections) {
+      if (!connection.alive) {
+        connection.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }, limits.heartbeatMs);
+  heartbeat.unref();
+
+  function onConnection(socket: WebSocket): void {
+    const connection = new Connection(socket, hub.flusher, limits.maxQueueBytes);
+    connections.add(connection);
+    connection.authTimer = setTimeout(() => {
+      connection.send(
+        serverFrame({
+          error: { code: 'realtime.auth_timeout', message: 'Authenticate within the time allowed.' },
+        }),
+      );
+      connection.close(CLOSE.notAuthenticated);
+    }, limits.authTimeoutMs);
+    socket.on('message', (data: Buffer, isBinary: boolean) => protocol.frame(connection, data, isBinary));
+    socket.on('pong', () => {
+      connection.alive = true;
+    });
+    socket.on('error', () => undefined);
+    socket.once('close', () => {
+      connections.delete(connection);
+      protocol.closed(connection);
+    });
+  }
+
+  // Re-checks each affected connection once per credential: many connections often share one API key.
+  const stopListening = options.onCredentialsChanged((event) => {
+    const affected = [...connections].filter((c) => {
+      const auth = c.auth;
+      if (!auth || c.closed) return false;
+      switch (event.type) {
+        case 'key':
+          return auth.apiKey?.id === event.keyId;
+        case 'user':
+          return auth.user?.id === event.userId;
+        case 'session':
+        case 'oauth_client':
+          return !c.token?.startsWith('hm_');
+        case 'all':
+          return true;
+      }
+    });
+    const checks = new Map<string, Promise<AuthContext>>();
+    for (const connection of affected) {
+      const token = connection.token!;
+      let check = checks.get(token);
+      if (!check) {
+        check = options.authenticate(token);
+        checks.set(token, check);
+      }
+      check
+        .then((fresh) => {
+          if (fresh.isAnonymous || fresh.blockedByTwoFactor) throw new Error('no longer allowed');
+          connection.auth = fresh;
+          for (const [name, channel] of connection.subscriptions) {
+            if (canSubscribe(fresh, channel)) continue;
+            connection.subscriptions.delete(name);
+            hub.unsubscribe(connection, name);
+            connection.send(
+              serverFrame({
+                unsubscribed: {
+                  channel: name,
+                  code: 'realtime.permission_revoked',
+                  message: `You may no longer read ${name}.`,
+                },
+              }),
+            );
+          }
+        })
+        .catch(() => connection.close(CLOSE.forbidden, 'credential revoked'));
+    }
+  });
+
+  return {
+    handleUpgrade(req, socket, head) {
+      if (closing) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, onConnection);
+    },
+    stats: () => ({ connections: connections.size, ...hub.stats() }),
+    async close(timeoutMs) {
+      closing = true;
+      stopListening();
+      clearInterval(heartbeat);
+      const gone = [...connections].map(
+        (c) =>
+          new Promise<void>((resolve) =>
+            c.socket.readyState === c.socket.CLOSED ? resolve() : c.socket.once('close', () => resolve()),
+          ),
+      );
+      for (const connection of connections) connection.close(CLOSE.shutdown);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(gone),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      for (const connection of connections) connection.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
