@@ -3,7 +3,8 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 /**
- * Layering (ARCHITECTURE.md): schemas ← core ← {api, keystone, oidc, admin, realtime}; migrations use schemas only.
+ * Layering (ARCHITECTURE.md): schemas ← core ← {api, keystone, oidc, admin, realtime}; migrations use schemas only;
+ * proto (the realtime wire contract) is used by core, realtime and sdk; sdk uses proto only.
  * A module may never import from a layer above it.
  */
 const forbid = (...folders) => ({
@@ -19,7 +20,16 @@ const forbid = (...folders) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.heimdall/**', 'coverage/**', 'keystone/generated/**', 'proto/generated/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.heimdall/**',
+      'coverage/**',
+      'keystone/generated/**',
+      'proto/generated/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -37,6 +47,13 @@ export default tseslint.config(
   { files: ['core/**'], rules: forbid('api', 'keystone', 'oidc', 'admin', 'realtime') },
   { files: ['keystone/**'], rules: forbid('api', 'oidc', 'admin', 'realtime') },
   { files: ['oidc/**'], rules: forbid('api', 'keystone', 'admin', 'realtime') },
+  { files: ['realtime/**'], rules: forbid('api', 'keystone', 'oidc', 'admin', 'sdk') },
+  // The SDK is what bots and apps use: it speaks the wire contract (proto/) and nothing of the server.
+  { files: ['sdk/**'], rules: forbid('core', 'api', 'keystone', 'oidc', 'admin', 'realtime', 'schemas') },
+  {
+    files: ['proto/**'],
+    rules: forbid('core', 'api', 'keystone', 'oidc', 'admin', 'realtime', 'sdk', 'schemas'),
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', globalThis: 'readonly' } },
