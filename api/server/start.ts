@@ -18,6 +18,7 @@ import { createBruteForceGuard } from '../../core/auth/brute-force.js';
 import { createHeimdallId, deleteExpiredOidcRows, type HeimdallId } from '../../oidc/index.js';
 import type { ProcessRole } from './roles.js';
 import { routeUpgrades, type UpgradeHandler } from './upgrades.js';
+import type { Broker } from '../../core/realtime/index.js';
 import { createRealtimeServer, type RealtimeServer } from '../../realtime/server.js';
 
 /**
@@ -68,6 +69,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
       'using embedded PostgreSQL (no database.url configured)',
     );
   let cache: Cache | undefined;
+  let broker: Broker | undefined;
   try {
     const prepared = await prepareDatabases(databases, config);
     logger.info(
@@ -86,6 +88,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
     }
 
     const services = createServices({ config, logger, databases, cache });
+    broker = services.realtimeBroker;
     const serveApi = roles.includes('api');
     const heimdallId =
       serveApi && config.oidc.enabled
@@ -271,6 +274,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
         })()),
     };
   } catch (err) {
+    await broker?.close().catch(() => undefined);
     await cache?.close().catch(() => undefined);
     await databases.close().catch(() => undefined);
     throw err;
