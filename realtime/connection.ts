@@ -26,6 +26,8 @@ export class Connection {
   token: string | undefined;
   /** Whom the per-user connection limit counts this against. */
   principal: string | undefined;
+  /** When the credential stops being valid (ms since the epoch); the heartbeat closes the connection then. */
+  expiresAt = Infinity;
   readonly subscriptions = new Map<string, Channel>();
   /** Cleared by each server ping, set by any sign of life. */
   alive = true;

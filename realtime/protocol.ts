@@ -43,6 +43,26 @@ class Refusal extends Error {
   }
 }
 
+/**
+ * When a credential ends: an API key's expiry, a session's end, an access token's `exp` (its signature was
+ * checked by authenticate, so reading the claim is safe). A connection does not outlive its credential.
+ */
+export function credentialExpiry(token: string, auth: AuthContext): number {
+  const ends: number[] = [];
+  if (auth.apiKey?.expiresAt) ends.push(Date.parse(auth.apiKey.expiresAt));
+  if (auth.sessionExpiresAt) ends.push(Date.parse(auth.sessionExpiresAt));
+  const parts = token.split('.');
+  if (parts.length === 3) {
+    try {
+      const exp = (JSON.parse(Buffer.from(parts[1]!, 'base64url').toString()) as { exp?: unknown }).exp;
+      if (typeof exp === 'number') ends.push(exp * 1000);
+    } catch {
+      // Not a JWT after all: no expiry of its own.
+    }
+  }
+  return ends.length > 0 ? Math.min(...ends) : Infinity;
+}
+
 const UNAVAILABLE = 'The realtime store is unreachable; try again shortly.';
 
 /**
@@ -99,6 +119,7 @@ export function createProtocol(deps: ProtocolDeps) {
     connection.auth = auth;
     connection.token = token;
     connection.principal = principal;
+    connection.expiresAt = credentialExpiry(token, auth);
     reply(connection, message.id ?? 0, {
       connected: {
         connectionId: connection.id,

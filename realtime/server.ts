@@ -61,7 +61,13 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
   let closing = false;
 
   const heartbeat = setInterval(() => {
+    const now = Date.now();
     for (const connection of connections) {
+      if (connection.expiresAt <= now) {
+        // A client with a fresh token reconnects and recovers (the SDK asks its token function again).
+        connection.close(CLOSE.notAuthenticated, 'credential expired');
+        continue;
+      }
       if (!connection.alive) {
         connection.terminate();
         continue;
