@@ -358,9 +358,12 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
     clearInterval(this.pingTimer);
     this.failPending(new RealtimeError('realtime.disconnected', `Disconnected (${code}).`));
     if (this.state === 'closed') return;
-    const finalByCode = FINAL_CODES.has(code) || (code === 4401 && typeof this.options.token === 'string');
-    const willReconnect =
-      this.options.reconnect !== false && !finalByCode && this.disconnect?.reconnect !== false;
+    // 4401 (expired or refused credential) is worth a retry only when the token function can bring a new one.
+    const allowed =
+      code === 4401
+        ? typeof this.options.token === 'function'
+        : !FINAL_CODES.has(code) && this.disconnect?.reconnect !== false;
+    const willReconnect = this.options.reconnect !== false && allowed;
     this.state = willReconnect ? 'disconnected' : 'closed';
     this.emit('disconnected', { code, reason: this.disconnect?.reason ?? reason, willReconnect });
     if (!this.everConnected && !willReconnect) {
