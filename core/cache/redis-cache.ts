@@ -39,8 +39,13 @@ interface Topic {
 
 const CONNECT_TIMEOUT_MS = 3000;
 
-function connect(url: string, options: { offlineQueue: boolean }): Redis {
+/** An ioredis connection with Heimdall's timeouts and retry policy (also used by the realtime broker). */
+export function connectRedis(
+  url: string,
+  options: { offlineQueue: boolean; autoPipelining?: boolean },
+): Redis {
   const redis = new Redis(url, {
+    enableAutoPipelining: options.autoPipelining ?? false,
     connectTimeout: CONNECT_TIMEOUT_MS,
     // Without a queue, a command while Redis is away fails at once (the rate limiter then counts per node)
     // rather than holding the request for the reconnection attempts.
@@ -82,7 +87,7 @@ function firstConnection(redis: Redis): Promise<void> {
 }
 
 export function createRedisCache(options: RedisCacheOptions): RedisCache {
-  const client = connect(options.url, { offlineQueue: false });
+  const client = connectRedis(options.url, { offlineQueue: false });
   // Commands issued while the process is still connecting wait for that connection instead of failing.
   const started = firstConnection(client);
   const prefix = options.keyPrefix;
@@ -95,7 +100,7 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
   const getSubscriber = (): Redis => {
     if (subscriber) return subscriber;
     // SUBSCRIBE may wait for a connection: the auth cache retries it in the background.
-    subscriber = connect(options.url, { offlineQueue: true });
+    subscriber = connectRedis(options.url, { offlineQueue: true });
     // ioredis resubscribes after a reconnect, but what was published meanwhile is gone.
     let connectedBefore = false;
     subscriber.on('ready', () => {

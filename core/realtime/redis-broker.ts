@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../cache/redis-cache.js';
 import type {
   Broker,
   BrokerListener,
@@ -19,13 +20,16 @@ import { newEpoch } from './memory-broker.js';
  *   or the epoch changed its subscribers are told to reset.
  * The pub/sub message is "<epoch> <offset> <ms> <payload bytes>".
  */
-const PUBLISH = `
+// A channel without meta starts a new epoch, and whatever history an older epoch left is dropped.
+const ensureEpoch = (arg: number) => `
 local epoch = redis.call('HGET', KEYS[1], 'e')
 if not epoch then
-  epoch = ARGV[2]
+  epoch = ARGV[${arg}]
   redis.call('HSET', KEYS[1], 'e', epoch)
   redis.call('DEL', KEYS[2])
-end
+end`;
+
+const PUBLISH = `${ensureEpoch(2)}
 local offset = redis.call('HINCRBY', KEYS[1], 'o', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 local t = redis.call('TIME')
@@ -39,13 +43,7 @@ redis.call('PUBLISH', ARGV[6], epoch .. ' ' .. offset .. ' ' .. ms .. ' ' .. ARG
 return {epoch, offset}`;
 
 // Returns {epoch, top offset, entries newest first | false when more were missed than history can hold}.
-const HISTORY = `
-local epoch = redis.call('HGET', KEYS[1], 'e')
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('HSET', KEYS[1], 'e', epoch)
-  redis.call('DEL', KEYS[2])
-end
+const HISTORY = `${ensureEpoch(1)}
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 local top = tonumber(redis.call('HGET', KEYS[1], 'o') or '0')
 local since = tonumber(ARGV[3])
@@ -107,19 +105,8 @@ export interface RedisBrokerOptions extends HistoryLimits {
 }
 
 export function createRedisBroker(options: RedisBrokerOptions): Broker {
-  const connect = () => {
-    const redis = new Redis(options.url, {
-      connectTimeout: 3000,
-      maxRetriesPerRequest: 2,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-      disconnectTimeout: 100,
-      // Many publishers on one node share round trips.
-      enableAutoPipelining: true,
-    });
-    redis.on('error', () => undefined);
-    return redis;
-  };
-  const client = connect();
+  // Many publishers on one node share round trips.
+  const client = connectRedis(options.url, { offlineQueue: true, autoPipelining: true });
   client.defineCommand('rtPublish', { numberOfKeys: 2, lua: PUBLISH });
   client.defineCommand('rtHistory', { numberOfKeys: 2, lua: HISTORY });
   const commands = client as unknown as {
@@ -219,7 +206,7 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
 
   const getSubscriber = (): Redis => {
     if (subscriber) return subscriber;
-    subscriber = connect();
+    subscriber = connectRedis(options.url, { offlineQueue: true });
     let connectedBefore = false;
     subscriber.on('ready', () => {
       // ioredis resubscribes after a reconnect; whatever was published meanwhile comes from history.
