@@ -6,12 +6,14 @@ import { benchApiKey } from './fixtures.js';
 import { runAuditBench, type AuditBenchResult } from './audit.js';
 import { measure, startHelloWorld, type BenchResult } from './http.js';
 import { printOidcBench, runOidcBench } from './oidc.js';
+import { printRealtimeBench, runRealtimeBench } from './realtime.js';
 
 /**
  * `npm run bench`: HTTP throughput and latency of Heimdall endpoints side by side with a plain Express
  * hello-world in the same process run, so the ratio is comparable across machines. Uses HEIMDALL__DATABASE__URL
  * when set, an embedded PostgreSQL under .heimdall/bench otherwise. BENCH_DURATION (s) and BENCH_CONNECTIONS tune it.
- * Heimdall ID's grants and sign-ins (bench/oidc.ts, also runnable alone as `node dist/bench/oidc.js`) come last.
+ * Heimdall ID's grants and sign-ins (bench/oidc.ts, also runnable alone as `node dist/bench/oidc.js`) come next, the
+ * realtime fan-out against Socket.IO (bench/realtime.ts, alone: `node dist/bench/realtime.js`) last.
  */
 const durationSec = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -85,3 +87,6 @@ if (audit) {
 }
 
 printOidcBench(oidc);
+
+// Servers and clients in child processes of their own (fd limits raised there); BENCH_RT_* tune it.
+printRealtimeBench(await runRealtimeBench());
