@@ -25,7 +25,7 @@ import type { ClientCommand, ClientReply } from './realtime-clients.js';
  *   deliveries ÷ (first publish → last delivery); latency publish → deliver on every `sampleEvery`-th client.
  * The children's fd limits are raised (ulimit -n up to 65536, within the hard limit) before node starts.
  *
- * Env: BENCH_RT_CONNECTIONS (10000), BENCH_RT_STEP_SECONDS (BENCH_DURATION or 5), BENCH_RT_START_RATE (20,000
+ * Env: BENCH_RT_CONNECTIONS (10000), BENCH_RT_STEP_SECONDS (5, or BENCH_DURATION when shorter), BENCH_RT_START_RATE (20,000
  * deliveries/s worth), BENCH_RT_MAX_STEPS (14), BENCH_RT_REFERENCE_RATE (300,000 deliveries/s worth), BENCH_RT_SAMPLE
  * (50), BENCH_RT_SYSTEMS (heimdall,socketio,floor), BENCH_RT_DATABASE_URL (PostgreSQL server where a throwaway
  * database is created; HEIMDALL__DATABASE__URL or postgres://postgres@127.0.0.1:5432/postgres otherwise),
@@ -555,7 +555,7 @@ export async function runRealtimeBench(): Promise<RealtimeBenchResult> {
   const connections = envNumber('BENCH_RT_CONNECTIONS', 10_000);
   const settings: Settings = {
     connections,
-    stepSeconds: envNumber('BENCH_RT_STEP_SECONDS', envNumber('BENCH_DURATION', 5)),
+    stepSeconds: envNumber('BENCH_RT_STEP_SECONDS', Math.min(5, envNumber('BENCH_DURATION', 5))),
     startRate: envNumber('BENCH_RT_START_RATE', 20_000 / connections),
     maxSteps: envNumber('BENCH_RT_MAX_STEPS', 14),
     referenceRate: envNumber('BENCH_RT_REFERENCE_RATE', 300_000 / connections),
