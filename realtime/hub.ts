@@ -9,6 +9,11 @@ interface ChannelEntry {
   live: Set<Connection>;
   /** Subscribing: their history is being read; what arrives meanwhile is held for each. */
   pending: Map<Connection, StoredPublication[]>;
+  /**
+   * Subscribed up to an offset the broker may still deliver (history and pub/sub are separate paths, so a
+   * publication can be in the history read before it is heard): live from the first publication after it.
+   */
+  fresh: Map<Connection, number>;
   /** The node's one broker subscription for this channel. */
   subscribed: Promise<() => Promise<void>>;
 }
@@ -47,15 +52,22 @@ export function createHub(deps: { broker: Broker; onError(err: unknown, channel:
     const entry: ChannelEntry = {
       live: new Set(),
       pending: new Map(),
+      fresh: new Map(),
       subscribed: deps.broker.subscribe(channel, {
         publication(publication) {
           const frame = publicationFrame(publication);
           for (const connection of entry.live) connection.send(frame);
+          for (const [connection, sent] of entry.fresh) {
+            if (publication.offset <= sent) continue;
+            entry.fresh.delete(connection);
+            entry.live.add(connection);
+            connection.send(frame);
+          }
           for (const held of entry.pending.values()) held.push(publication);
         },
         reset() {
           // The node cannot promise this channel's order any more: clients reconnect and recover (or resync).
-          for (const connection of [...entry.live, ...entry.pending.keys()]) {
+          for (const connection of [...entry.live, ...entry.fresh.keys(), ...entry.pending.keys()]) {
             connection.close(CLOSE.insufficientState);
           }
         },
@@ -69,7 +81,8 @@ export function createHub(deps: { broker: Broker; onError(err: unknown, channel:
   };
 
   const release = (channel: string, entry: ChannelEntry) => {
-    if (entry.live.size > 0 || entry.pending.size > 0 || channels.get(channel) !== entry) return;
+    if (entry.live.size > 0 || entry.fresh.size > 0 || entry.pending.size > 0) return;
+    if (channels.get(channel) !== entry) return;
     channels.delete(channel);
     entry.subscribed.then((unsubscribe) => unsubscribe()).catch((err: unknown) => deps.onError(err, channel));
   };
@@ -107,16 +120,21 @@ export function createHub(deps: { broker: Broker; onError(err: unknown, channel:
         return;
       }
       connection.send(subscribedFrame(id, channel, position, recovery, publications));
+      let sent = position.offset;
       for (const publication of held) {
-        if (publication.offset > position.offset) connection.send(publicationFrame(publication));
+        if (publication.offset <= sent) continue;
+        connection.send(publicationFrame(publication));
+        sent = publication.offset;
       }
-      entry.live.add(connection);
+      // What the broker delivers from now on may still include offsets already sent: skip those.
+      entry.fresh.set(connection, sent);
     },
 
     unsubscribe(connection: Connection, channel: string): void {
       const entry = channels.get(channel);
       if (!entry) return;
       entry.live.delete(connection);
+      entry.fresh.delete(connection);
       entry.pending.delete(connection);
       release(channel, entry);
     },
@@ -124,7 +142,8 @@ export function createHub(deps: { broker: Broker; onError(err: unknown, channel:
     /** Channels this node listens to, and how many local subscribers each has. */
     stats(): { channels: number; subscribers: number } {
       let subscribers = 0;
-      for (const entry of channels.values()) subscribers += entry.live.size + entry.pending.size;
+      for (const entry of channels.values())
+        subscribers += entry.live.size + entry.fresh.size + entry.pending.size;
       return { channels: channels.size, subscribers };
     },
   };

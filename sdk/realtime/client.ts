@@ -56,6 +56,8 @@ export class RealtimeError extends Error {
 }
 
 interface Pending {
+  /** Runs as the reply is read, before the messages after it in the same frame. */
+  onReply?(message: ServerMessage): void;
   resolve(message: ServerMessage): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
@@ -244,9 +246,15 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
   private async sendSubscribe(state: SubscriptionState): Promise<void> {
     await this.connectedOnce;
     const since = state.epoch === undefined ? undefined : { epoch: state.epoch, offset: state.offset };
-    const reply = await this.request({ subscribe: { channel: state.channel, ...(since ? { since } : {}) } });
-    if (this.subscriptions.get(state.channel) !== state) return;
-    const subscribed = reply.subscribed!;
+    // The replay must be delivered before the live publications that may follow it in the same frame.
+    await this.request({ subscribe: { channel: state.channel, ...(since ? { since } : {}) } }, (reply) =>
+      this.onSubscribed(state, reply),
+    );
+  }
+
+  private onSubscribed(state: SubscriptionState, reply: ServerMessage): void {
+    if (this.subscriptions.get(state.channel) !== state || !reply.subscribed) return;
+    const subscribed = reply.subscribed;
     const position = {
       epoch: subscribed.position?.epoch ?? '',
       offset: Number(subscribed.position?.offset ?? 0),
@@ -284,7 +292,10 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
     }
   }
 
-  private request(message: ClientMessageInit): Promise<ServerMessage> {
+  private request(
+    message: ClientMessageInit,
+    onReply?: (message: ServerMessage) => void,
+  ): Promise<ServerMessage> {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) {
       return Promise.reject(new RealtimeError('realtime.not_connected', 'Not connected.'));
@@ -296,7 +307,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
         this.pending.delete(id);
         reject(new RealtimeError('realtime.timeout', 'The server did not answer in time.'));
       }, this.timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { onReply, resolve, reject, timer });
       socket.send(wire.ClientMessage.encodeDelimited(wire.ClientMessage.create({ ...message, id })).finish());
     });
   }
@@ -348,6 +359,11 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
     if (pending) {
       this.pending.delete(id);
       clearTimeout(pending.timer);
+      try {
+        pending.onReply?.(message);
+      } catch (err) {
+        this.emit('error', err as Error);
+      }
       pending.resolve(message);
     }
   }
