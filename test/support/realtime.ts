@@ -201,6 +201,11 @@ export function trackClients() {
       await client.authenticate(token);
       return client;
     },
+    /** Closes this SDK client after the test too. */
+    adopt(client: RealtimeClient): RealtimeClient {
+      sdk.add(client);
+      return client;
+    },
     /** An SDK client (fast reconnect for tests), connected. */
     async sdk(
       url: string,
