@@ -224,7 +224,10 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
       const [epoch, offset] = await commands.rtPublish(
         meta,
         stream,
-        payload,
+        // ioredis sends only Buffers as bytes; any other Uint8Array would go as its String() ("1,2,3").
+        Buffer.isBuffer(payload)
+          ? payload
+          : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
         newEpoch(),
         options.size,
         options.ttlMs,
