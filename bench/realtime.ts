@@ -569,6 +569,15 @@ export async function runRealtimeBench(): Promise<RealtimeBenchResult> {
   await sleep(200);
   const fdLimit = fdLimitOf(probe.pid!);
   await stopChild(probe);
+  if (Number(fdLimit.split('/')[0]) < connections + 256)
+    console.error(
+      `[realtime] the fd limit (${fdLimit}) is too low for ${connections} connections: raise ulimit -Hn`,
+    );
+  const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+  if (Number(high) - Number(low) < connections)
+    console.error(
+      `[realtime] the ephemeral port range (${low}–${high}) is smaller than ${connections} connections`,
+    );
   const results: SystemResult[] = [];
   try {
     if (systems.includes('heimdall')) results.push(await benchHeimdall(settings, redisUrl, redis));
