@@ -1,4 +1,5 @@
 import { hkdfSync } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type Provider from 'oidc-provider';
@@ -31,12 +32,28 @@ export { deleteExpiredOidcRows } from './adapter.js';
 export type { ProviderSettings } from './provider.js';
 
 /**
+ * The provider's own endpoints (token, JWKS, discovery, userinfo, …: every path under `basePath` but the
+ * interaction pages), for serving straight from Node's request event, in front of Express: Express's
+ * per-request setup (swapping the request's and response's prototypes, walking the middleware and routers) cost
+ * about as much CPU as oidc-provider's whole client_credentials grant (`npm run bench`).
+ */
+export interface ProviderEndpoints {
+  /** True for a request `serve` should take (a raw request URL: path and query). */
+  owns(url: string): boolean;
+  /** Hands the request to oidc-provider, mounted at `basePath` (as Express's `use` would: the prefix stripped). */
+  serve(req: IncomingMessage, res: ServerResponse): void;
+}
+
+/** The Express router (pages, and the provider too: whatever `endpoints` does not take) with the direct entry. */
+export type HeimdallIdRouter = Router & { endpoints: ProviderEndpoints };
+
+/**
  * Heimdall ID in one object: the provider (rebuilt when another node rotates the signing keys), its interaction
  * pages, and the Express router that mounts both at `basePath` — before any body parser, as oidc-provider
  * parses its own bodies.
  */
 export interface HeimdallId extends ProviderHolder {
-  router: Router;
+  router: HeimdallIdRouter;
   /** Drops cached clients (after a client changed). */
   forgetClients(): void;
   /** Looks for rotated keys now (nodes also do so every `keyCheckIntervalMs`). */
@@ -79,7 +96,7 @@ export async function createHeimdallId(deps: {
       onError: (err) => logger.warn({ err }, 'could not end the Heimdall session at sign-out'),
     });
     auditProviderEvents(provider, deps.audit, logger);
-    return { provider, handler: provider.callback() as unknown as RequestHandler };
+    return { provider, callback: provider.callback() };
   };
 
   let keySet = await deps.keys.load();
@@ -182,10 +199,25 @@ export async function createHeimdallId(deps: {
       }),
     ),
   );
-  router.use(settings.basePath, (req, res, next) => current.handler(req, res, next));
+  router.use(settings.basePath, (req, res) => void current.callback(req, res));
+
+  const { basePath } = settings;
+  /** `url` is `path` or below it (a raw request URL: path and query). */
+  const under = (url: string, path: string) =>
+    url.startsWith(path) &&
+    (url.length === path.length || url[path.length] === '/' || url[path.length] === '?');
+  const endpoints: ProviderEndpoints = {
+    owns: (url) => url.startsWith(`${basePath}/`) && !under(url, `${basePath}/interaction`),
+    serve(req, res) {
+      // oidc-provider finds its mount path from `originalUrl` (oidc_context.js), as under Express or Koa's mount.
+      const url = req.url!;
+      Object.assign(req, { originalUrl: url, url: url.slice(basePath.length) });
+      void current.callback(req, res);
+    },
+  };
 
   return {
-    router,
+    router: Object.assign(router, { endpoints }),
     current: (): Provider => current.provider,
     forgetClients: () => clients.forget(),
     refreshKeys,

@@ -1,9 +1,12 @@
-import express, { Router, type Express, type RequestHandler } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Knex } from 'knex';
 import type { Authenticator } from '../../core/auth/authenticator.js';
 import type { Cache } from '../../core/cache/types.js';
 import type { Logger } from '../../core/logger/index.js';
 import type { RateLimiter } from '../../core/rate-limit/limiter.js';
+import type { HeimdallIdRouter } from '../../oidc/index.js';
 import type { Config } from '../../schemas/config.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { createHttpMetrics } from './metrics.js';
@@ -27,8 +30,11 @@ export interface AppDeps {
   routes: readonly AnyRoute[];
   /** Extra routers mounted before /v1 (documentation, later OIDC). */
   extra?: readonly Router[];
-  /** Heimdall ID at /oidc (absent when oidc.enabled is false); mounted before any body parser. */
-  oidc?: Router;
+  /**
+   * Heimdall ID at /oidc (absent when oidc.enabled is false): its pages mounted before any body parser, its
+   * provider endpoints served before Express.
+   */
+  oidc?: HeimdallIdRouter;
   /** The GraphQL handler for /api/graphql (absent when graphql.enabled is false). */
   graphql?: RequestHandler;
 }
@@ -37,7 +43,7 @@ export interface AppDeps {
  * The Express app in seed 000's middleware order: CORS → request id + logger → auth → rate limit → handler.
  * Body parsers are scoped to their routes (never global): oidc-provider, mounted first, reads its own bodies.
  */
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   // Weak ETags hash every response body; API clients here do not revalidate, so that is pure cost.
@@ -87,5 +93,34 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
-  return app;
+  return deps.oidc ? withProviderEndpoints(app, deps.oidc.endpoints, deps.logger, metrics.middleware) : app;
+}
+
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const noop = () => undefined;
+
+/**
+ * Heimdall ID's provider endpoints (token, JWKS, discovery, …) skip Express altogether: its per-request setup
+ * cost as much CPU as a client_credentials grant itself (oidc/index.ts, `ProviderEndpoints`). Of the layers above
+ * they keep what is seen from outside: the request id (as `requestId` does), the log line and the duration
+ * metric. CORS is oidc-provider's own; /health and the pages stay on Express. The logger and the metrics
+ * middleware read only what Node's request and response carry, plus `id` and `originalUrl` (set by `serve`).
+ */
+function withProviderEndpoints(
+  app: RequestListener,
+  endpoints: HeimdallIdRouter['endpoints'],
+  logger: Logger,
+  measure: RequestHandler,
+): RequestListener {
+  const log = requestLogger(logger);
+  return (req, res) => {
+    if (!endpoints.owns(req.url ?? '/')) return app(req, res);
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', id);
+    const express = Object.assign(req, { id }) as unknown as Request;
+    log(express, res as Response, noop);
+    measure(express, res as Response, noop);
+    endpoints.serve(req, res);
+  };
 }

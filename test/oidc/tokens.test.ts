@@ -138,6 +138,23 @@ describe('Heimdall ID: tokens', () => {
     expect((await me(tokens.access_token)).status).toBe(401);
   });
 
+  it('provider endpoints, served before Express, keep their mount path and the request id', async () => {
+    const discovery = await fetch(`${t.url}/oidc/.well-known/openid-configuration`, {
+      headers: { 'x-request-id': 'trace-42' },
+    });
+    expect(discovery.status).toBe(200);
+    expect(discovery.headers.get('x-request-id')).toBe('trace-42');
+    const metadata = (await discovery.json()) as { issuer: string; token_endpoint: string };
+    expect(metadata.issuer).toBe(`${t.url}/oidc`);
+    expect(metadata.token_endpoint).toBe(`${t.url}/oidc/token`);
+
+    // A malformed incoming id is replaced; an unknown path gets the provider's (Koa's) own 404.
+    const unknown = await fetch(`${t.url}/oidc/nothing-here?x=1`, { headers: { 'x-request-id': 'bad id!' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await unknown.text()).toBe('Not Found');
+  });
+
   it('refuses tampered, foreign-audience and expired-looking tokens with clear codes', async () => {
     const user = await createPasswordUser(t.db);
     const c = await createOAuthClient(t.db);
