@@ -1,21 +1,36 @@
 import { randomBytes } from 'node:crypto';
-import argon2 from 'argon2';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 
 /**
- * Argon2id at OWASP's recommended minimum (19 MiB, 2 iterations, 1 lane): about 23 ms of one core per check on
- * a 2-vCPU VM, run on libuv's thread pool so the event loop keeps serving (see `npm run bench` for sign-ins/s
- * and the lag of other requests). Hashes carry their own parameters: changing these later keeps old hashes
+ * Argon2id at OWASP's recommended minimum (19 MiB, 2 iterations, 1 lane), PHC strings
+ * (`$argon2id$v=19$m=19456,t=2,p=1$…`). Hashes carry their own parameters: changing these later keeps old hashes
  * valid, and `needsRehash` tells the sign-in to upgrade them.
+ *
+ * Hashing runs in a small pool of worker threads that lower their own priority (nice 19), with @node-rs/argon2's
+ * synchronous Argon2id (about 7 ms of one core per check on a 2-vCPU VM). On a machine as small as that, the
+ * scheduler then takes the CPU from hashing whenever the event loop has a request to serve, so password checks
+ * barely delay anything else (`npm run bench`: sign-ins/s and the lag of GET /health). libuv's shared thread
+ * pool (where the `argon2` package hashes) cannot be re-niced, and fs, DNS and WebCrypto signing wait there too.
  */
-const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const CURRENT = `$argon2id$v=19$m=${PARAMS.memoryCost},t=${PARAMS.timeCost},p=${PARAMS.parallelism}$`;
+/** Linux nice value of the hashing threads: the lowest priority. */
+const WORKER_NICE = 19;
+/** One thread per core: more would only queue in the kernel. */
+const POOL_SIZE = Math.min(8, availableParallelism());
 
-export const needsRehash = (hash: string): boolean => argon2.needsRehash(hash, OPTIONS);
+/** True unless the hash is Argon2id (v1.3) with today's parameters. */
+export const needsRehash = (hash: string): boolean => !hash.startsWith(CURRENT);
 
-export const hashPassword = (password: string): Promise<string> => argon2.hash(password, OPTIONS);
+export const hashPassword = (password: string): Promise<string> =>
+  pool().run({ op: 'hash', password }) as Promise<string>;
 
+/** False for a wrong password and for anything that is not a valid Argon2 hash. */
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   try {
-    return await argon2.verify(hash, password);
+    return (await pool().run({ op: 'verify', hash, password })) === true;
   } catch {
     return false;
   }
@@ -23,3 +38,82 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
 
 /** A random password for bootstrap accounts: 24 URL-safe characters (144 bits). */
 export const generatePassword = (): string => randomBytes(18).toString('base64url');
+
+type Job = { op: 'hash'; password: string } | { op: 'verify'; hash: string; password: string };
+
+// Plain JavaScript evaluated in the worker (a file of its own would not exist under ts-jest, which runs the .ts
+// sources). `setPriority(0, …)` sets the calling thread's nice value on Linux; elsewhere it may fail: no matter.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { Algorithm, hashSync, verifySync } = require(workerData.argon2);
+try { require('node:os').setPriority(0, workerData.nice); } catch {}
+const options = { ...workerData.params, algorithm: Algorithm.Argon2id };
+parentPort.on('message', (job) => {
+  try {
+    const result = job.op === 'verify' ? verifySync(job.hash, job.password) : hashSync(job.password, options);
+    parentPort.postMessage({ result });
+  } catch (err) {
+    parentPort.postMessage({ error: String(err && err.message || err) });
+  }
+});
+`;
+
+interface Slot {
+  worker: Worker;
+  settle?: { resolve(value: unknown): void; reject(err: Error): void };
+}
+
+function createPool(size: number) {
+  const workerData = {
+    argon2: createRequire(import.meta.url).resolve('@node-rs/argon2'),
+    nice: WORKER_NICE,
+    params: PARAMS,
+  };
+  const slots: (Slot | undefined)[] = Array.from({ length: size }, () => undefined);
+  const queue: { job: Job; resolve(value: unknown): void; reject(err: Error): void }[] = [];
+
+  const start = (index: number): Slot => {
+    const slot: Slot = { worker: new Worker(WORKER_SOURCE, { eval: true, workerData }) };
+    slot.worker.unref(); // an idle pool never keeps the process alive; a busy one does (see `next`)
+    slot.worker.on('message', (msg: { result?: unknown; error?: string }) => {
+      const settle = slot.settle;
+      slot.settle = undefined;
+      slot.worker.unref();
+      if (msg.error === undefined) settle?.resolve(msg.result);
+      else settle?.reject(new Error(msg.error));
+      next(index);
+    });
+    // A dead worker fails its job and is replaced at the next one.
+    const fail = (err: Error) => {
+      if (slots[index] !== slot) return;
+      slots[index] = undefined;
+      slot.settle?.reject(err);
+      next(index);
+    };
+    slot.worker.on('error', fail);
+    slot.worker.on('exit', (code) => fail(new Error(`password hashing thread exited (${code})`)));
+    return slot;
+  };
+
+  const next = (index: number) => {
+    const item = queue.shift();
+    if (!item) return;
+    const slot = (slots[index] ??= start(index));
+    slot.settle = item;
+    slot.worker.ref();
+    slot.worker.postMessage(item.job);
+  };
+
+  return {
+    run(job: Job): Promise<unknown> {
+      return new Promise((resolve, reject) => {
+        queue.push({ job, resolve, reject });
+        const idle = slots.findIndex((s) => !s?.settle);
+        if (idle >= 0) next(idle);
+      });
+    },
+  };
+}
+
+let shared: ReturnType<typeof createPool> | undefined;
+const pool = () => (shared ??= createPool(POOL_SIZE));
