@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import type { AuthContext } from '../core/auth/context.js';
 import type { Channel } from '../core/realtime/channels.js';
 import { CLOSE, type CloseReason } from './close-codes.js';
-import { concatFrames, serverFrame } from './frames.js';
+import { serverFrame, wsFrame } from './frames.js';
 
 /** Batches writes: every connection written to in this turn of the event loop is flushed once, after it. */
 export interface Flusher {
@@ -14,10 +14,18 @@ export interface Flusher {
 const CLOSE_GRACE_MS = 2000;
 
 /**
- * One client's transport: an outbound queue of frames flushed once per event-loop turn as a single WebSocket
- * frame (the messages are length-delimited, so several fit in one), bounded by `maxQueueBytes` together with
- * what the socket has not sent yet. A class rather than closures: its methods are shared, which keeps an idle
- * connection small (issue 9 budgets 10 KB each).
+ * ws's frame writer. Frames built by wsFrame go to the socket as they are, so a publication framed once is
+ * written to thousands of sockets without ws framing it for each. This is the one place that reaches into ws:
+ * safe because permessage-deflate is off (the sender then never queues) and ws 8 keeps sendFrame(list, cb).
+ */
+type FrameWriter = { _sender: { sendFrame(list: Buffer[], cb?: () => void): void } };
+
+/**
+ * One client's transport. Replies and pushes of its own are queued and flushed once per event-loop turn as a
+ * single WebSocket frame (messages are length-delimited, so several fit in one); channel publications arrive
+ * already framed, shared with every subscriber (hub.ts). What may wait for a client is bounded by
+ * `maxQueueBytes` together with what its socket has not sent yet. A class rather than closures: its methods are
+ * shared, which keeps an idle connection small (issue 9 budgets 10 KB each).
  */
 export class Connection {
   readonly id = randomBytes(9).toString('base64url');
@@ -44,34 +52,38 @@ export class Connection {
     private readonly maxQueueBytes: number,
   ) {}
 
-  send(frame: Uint8Array): void {
+  /** Queues one delimited ServerMessage; it leaves with this turn's flush. */
+  send(message: Uint8Array): void {
     if (this.closed) return;
     if (this.queued === 0) this.flusher.schedule(this);
-    this.queue.push(frame);
-    this.queued += frame.length;
+    this.queue.push(message);
+    this.queued += message.length;
+    if (this.queued > this.maxQueueBytes) this.cutOff();
+  }
+
+  /** Writes a complete WebSocket frame (wsFrame), unless this client already has too much waiting. */
+  write(frame: Buffer): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     // A client that does not read makes the socket buffer grow: cut it off rather than hold its backlog.
-    if (this.queued + this.socket.bufferedAmount > this.maxQueueBytes) {
-      this.queue = [];
-      this.queued = 0;
-      this.close(CLOSE.slowConsumer);
-    }
+    if (this.socket.bufferedAmount + frame.length > this.maxQueueBytes) return this.cutOff();
+    (this.socket as unknown as FrameWriter)._sender.sendFrame([frame]);
   }
 
   flush(): void {
     if (this.queued === 0) return;
-    const frame = concatFrames(this.queue, this.queued);
+    const frame = wsFrame(this.queue, this.queued);
     this.queue = [];
     this.queued = 0;
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame, { binary: true });
+    this.write(frame);
   }
 
   /** Says why (a Disconnect message) and closes with the matching code; later sends are dropped. */
   close(reason: CloseReason, message: string = reason.reason): void {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
     clearTimeout(this.authTimer);
     if (this.socket.readyState !== this.socket.OPEN) return;
-    this.flush();
     this.socket.send(
       serverFrame({ disconnect: { code: reason.code, reason: message, reconnect: reason.reconnect } }),
       { binary: true },
@@ -88,5 +100,12 @@ export class Connection {
     this.queue = [];
     this.queued = 0;
     this.socket.terminate();
+  }
+
+  /** Slow consumer: its backlog is dropped (it recovers from history after reconnecting), then 4001. */
+  private cutOff(): void {
+    this.queue = [];
+    this.queued = 0;
+    this.close(CLOSE.slowConsumer);
   }
 }

@@ -72,8 +72,28 @@ export function decodeClientFrame(data: Uint8Array): ClientMessage[] {
   return messages;
 }
 
-/** Joins delimited messages into one frame. */
-export function concatFrames(frames: readonly Uint8Array[], bytes: number): Uint8Array {
-  if (frames.length === 1) return frames[0]!;
-  return Buffer.concat(frames, bytes);
+/**
+ * A complete binary WebSocket frame (RFC 6455 §5.2: FIN, opcode 2, unmasked as server frames are) holding
+ * `parts` one after another. Built once, the same bytes can go to any number of sockets.
+ */
+export function wsFrame(parts: readonly Uint8Array[], bytes: number): Buffer {
+  const header = bytes < 126 ? 2 : bytes < 0x10000 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + bytes);
+  frame[0] = 0x82;
+  if (header === 2) {
+    frame[1] = bytes;
+  } else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(bytes, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(bytes / 0x100000000), 2);
+    frame.writeUInt32BE(bytes >>> 0, 6);
+  }
+  let at = header;
+  for (const part of parts) {
+    frame.set(part, at);
+    at += part.length;
+  }
+  return frame;
 }

@@ -2,7 +2,7 @@ import type { Broker, Position, StoredPublication } from '../core/realtime/broke
 import { Recovery } from '../proto/index.js';
 import { CLOSE } from './close-codes.js';
 import type { Connection, Flusher } from './connection.js';
-import { publicationFrame, subscribedFrame } from './frames.js';
+import { publicationFrame, subscribedFrame, wsFrame } from './frames.js';
 
 interface ChannelEntry {
   /** Receiving publications as they come. */
@@ -16,11 +16,18 @@ interface ChannelEntry {
   fresh: Map<Connection, number>;
   /** The node's one broker subscription for this channel. */
   subscribed: Promise<() => Promise<void>>;
+  /** Publications heard in this event-loop turn, sent as one shared frame when it ends. */
+  batch: Uint8Array[];
+  batchBytes: number;
+  /** Live subscribers that joined in the middle of this turn's batch: they get it from this index on. */
+  joinedAt: Map<Connection, number>;
 }
 
 /**
  * The node's channels: one broker subscription per channel however many local clients listen
- * (reference-counted), each publication encoded once and queued to every live subscriber.
+ * (reference-counted). Publications heard in one event-loop turn are encoded once and framed once, as one
+ * WebSocket frame written to every live subscriber: a busy channel costs one write per subscriber per turn, not
+ * one per publication (Centrifugo batches the same way). Each connection's own replies are flushed first.
  *
  * Subscribing with recovery cannot miss or repeat anything: the client is first registered as pending (so
  * every publication from now on is held for it), then history and the current position are read, then it gets
@@ -29,20 +36,45 @@ interface ChannelEntry {
 export function createHub(deps: { broker: Broker; onError(err: unknown, channel: string): void }) {
   const channels = new Map<string, ChannelEntry>();
   const dirty: Connection[] = [];
+  const dirtyChannels: ChannelEntry[] = [];
   let flushScheduled = false;
 
+  const flushChannel = (entry: ChannelEntry) => {
+    const { batch, batchBytes, joinedAt } = entry;
+    entry.batch = [];
+    entry.batchBytes = 0;
+    entry.joinedAt = new Map();
+    const shared = wsFrame(batch, batchBytes);
+    for (const connection of entry.live) {
+      const from = joinedAt.get(connection);
+      if (from === undefined) {
+        connection.write(shared);
+      } else {
+        const own = batch.slice(from);
+        connection.write(
+          wsFrame(
+            own,
+            own.reduce((n, f) => n + f.length, 0),
+          ),
+        );
+      }
+    }
+  };
   const flushAll = () => {
     flushScheduled = false;
-    const batch = dirty.splice(0);
-    for (const connection of batch) connection.flush();
+    // Replies first: a Subscribed (and its replay) must reach a client before the publications that follow it.
+    for (const connection of dirty.splice(0)) connection.flush();
+    for (const entry of dirtyChannels.splice(0)) if (entry.batch.length > 0) flushChannel(entry);
+  };
+  const scheduleFlush = () => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(flushAll);
   };
   const flusher: Flusher = {
     schedule(connection) {
       dirty.push(connection);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flushAll);
-      }
+      scheduleFlush();
     },
   };
 
@@ -53,20 +85,31 @@ export function createHub(deps: { broker: Broker; onError(err: unknown, channel:
       live: new Set(),
       pending: new Map(),
       fresh: new Map(),
+      batch: [],
+      batchBytes: 0,
+      joinedAt: new Map(),
       subscribed: deps.broker.subscribe(channel, {
         publication(publication) {
           const frame = publicationFrame(publication);
-          for (const connection of entry.live) connection.send(frame);
+          const index = entry.batch.length;
+          if (index === 0) {
+            dirtyChannels.push(entry);
+            scheduleFlush();
+          }
+          entry.batch.push(frame);
+          entry.batchBytes += frame.length;
           for (const [connection, sent] of entry.fresh) {
             if (publication.offset <= sent) continue;
             entry.fresh.delete(connection);
             entry.live.add(connection);
-            connection.send(frame);
+            if (index > 0) entry.joinedAt.set(connection, index);
           }
           for (const held of entry.pending.values()) held.push(publication);
         },
         reset() {
           // The node cannot promise this channel's order any more: clients reconnect and recover (or resync).
+          entry.batch = [];
+          entry.batchBytes = 0;
           for (const connection of [...entry.live, ...entry.fresh.keys(), ...entry.pending.keys()]) {
             connection.close(CLOSE.insufficientState);
           }
@@ -136,6 +179,7 @@ export function createHub(deps: { broker: Broker; onError(err: unknown, channel:
       entry.live.delete(connection);
       entry.fresh.delete(connection);
       entry.pending.delete(connection);
+      entry.joinedAt.delete(connection);
       release(channel, entry);
     },
 
