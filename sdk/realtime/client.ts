@@ -193,7 +193,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
     try {
       token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
     } catch (err) {
-      this.emit('error', err as Error);
+      this.report(err as Error);
       this.scheduleReconnect(1006);
       return;
     }
@@ -209,7 +209,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
         });
     });
     socket.on('message', (data: Buffer) => this.onFrame(data));
-    socket.on('error', (err) => this.emit('error', err));
+    socket.on('error', (err) => this.report(err));
     socket.on('close', (code: number, reason: Buffer) => this.onClose(socket, code, reason.toString()));
   }
 
@@ -288,7 +288,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
         payload: publication.payload ?? wire.Payload.create(),
       });
     } catch (err) {
-      this.emit('error', err as Error);
+      this.report(err as Error);
     }
   }
 
@@ -317,7 +317,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
     try {
       while (reader.pos < reader.len) this.onMessage(wire.ServerMessage.decodeDelimited(reader));
     } catch (err) {
-      this.emit('error', err as Error);
+      this.report(err as Error);
       this.socket?.terminate();
     }
   }
@@ -352,7 +352,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
         clearTimeout(pending.timer);
         pending.reject(error);
       } else {
-        this.emit('error', error);
+        this.report(error);
       }
       return;
     }
@@ -362,7 +362,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
       try {
         pending.onReply?.(message);
       } catch (err) {
-        this.emit('error', err as Error);
+        this.report(err as Error);
       }
       pending.resolve(message);
     }
@@ -401,6 +401,14 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
       this.reconnectTimer = undefined;
       void this.open();
     }, delay);
+  }
+
+  /**
+   * Errors are for whoever listens: a failed reconnect attempt is routine for a client that reconnects on its
+   * own, and an 'error' event without a listener would throw (EventEmitter) from inside ws and crash the app.
+   */
+  private report(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
   private failPending(error: Error): void {
