@@ -43,6 +43,8 @@ export class Connection {
   /** Messages are handled one after another, in the order they arrived. */
   work: Promise<void> = Promise.resolve();
   authTimer: NodeJS.Timeout | undefined;
+  /** Publishes handed to the broker and not yet answered. */
+  publishing = 0;
   private queue: Uint8Array[] = [];
   private queued = 0;
 

@@ -63,6 +63,9 @@ export function credentialExpiry(token: string, auth: AuthContext): number {
   return ends.length > 0 ? Math.min(...ends) : Infinity;
 }
 
+/** Publications of one connection awaiting the broker before its next message waits for them. */
+const MAX_PUBLISHING = 256;
+
 const UNAVAILABLE = 'The realtime store is unreachable; try again shortly.';
 
 /**
@@ -205,6 +208,12 @@ export function createProtocol(deps: ProtocolDeps) {
     reply(connection, message.id ?? 0, { published: { channel: channel.name, position } });
   }
 
+  function answerFailure(connection: Connection, message: ClientMessage, err: unknown): void {
+    if (err instanceof Refusal) return fail(connection, message.id, err);
+    deps.onError(err, 'realtime message');
+    fail(connection, message.id, new Refusal('realtime.internal', 'Something went wrong on our side.'));
+  }
+
   async function handle(connection: Connection, message: ClientMessage): Promise<void> {
     if (connection.closed) return;
     const auth = connection.auth;
@@ -221,8 +230,16 @@ export function createProtocol(deps: ProtocolDeps) {
         return subscribe(connection, auth, message);
       case 'unsubscribe':
         return unsubscribe(connection, message);
-      case 'publish':
-        return publish(connection, auth, message);
+      case 'publish': {
+        // Later messages need not wait for this one's Redis round trip: publications still leave in arrival
+        // order, as the broker call is issued before the next message is handled and one Redis connection keeps
+        // command order. A bound on what is in flight keeps a fast publisher from queueing without limit.
+        const done = publish(connection, auth, message)
+          .catch((err: unknown) => answerFailure(connection, message, err))
+          .finally(() => (connection.publishing -= 1));
+        connection.publishing += 1;
+        return connection.publishing >= MAX_PUBLISHING ? done : undefined;
+      }
       case 'ping':
         return reply(connection, message.id ?? 0, { pong: {} });
       default:
@@ -273,15 +290,7 @@ export function createProtocol(deps: ProtocolDeps) {
       }
       for (const message of messages) {
         connection.work = connection.work.then(() =>
-          handle(connection, message).catch((err: unknown) => {
-            if (err instanceof Refusal) return fail(connection, message.id, err);
-            deps.onError(err, 'realtime message');
-            fail(
-              connection,
-              message.id,
-              new Refusal('realtime.internal', 'Something went wrong on our side.'),
-            );
-          }),
+          handle(connection, message).catch((err: unknown) => answerFailure(connection, message, err)),
         );
       }
     },
