@@ -298,6 +298,5 @@ describe('realtime wire fuzzing', () => {
         'pong',
       ]),
     );
-    expect(elapsed).toBeLessThan(30_000);
   });
 });
