@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
  * - `probe`: GET /health one at a time every `intervalMs` (paced, so the probe itself is no load) → latency.
  * - `signin`: `concurrency` people sign in over and over through the real pages, each time with a fresh cookie
  *   jar: authorization request → login page (CSRF token) → password form → back to the provider → code at the
- *   client's redirect URI. A sign-in counts once the code arrives.
+ *   client's redirect URI. A sign-in counts once the code arrives. With `perSecond`, sign-ins start at that
+ *   steady rate instead (open loop: a slow server does not slow the arrivals), at most `concurrency` at once.
  */
 export type DriverJob =
   | { mode: 'probe'; url: string; durationSec: number; intervalMs: number }
@@ -21,6 +22,7 @@ export type DriverJob =
       users: { email: string; password: string }[];
       concurrency: number;
       durationSec: number;
+      perSecond?: number;
     };
 
 export interface LatencySummary {
@@ -50,6 +52,38 @@ export function summarize(samplesMs: number[]): LatencySummary {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs `task` until `durationSec` is over: `concurrency` loops back to back or, with `perSecond`, one start every
+ * 1/perSecond s (skipped while `concurrency` are still running: the rate was not kept, and the count shows it).
+ * Returns the seconds to divide completions by: the time taken, or (paced) the window the starts fell in.
+ */
+export async function drive(
+  options: { concurrency: number; durationSec: number; perSecond?: number | undefined },
+  task: (slot: number) => Promise<void>,
+): Promise<number> {
+  const t0 = performance.now();
+  const deadline = t0 + options.durationSec * 1000;
+  if (!options.perSecond) {
+    await Promise.all(
+      Array.from({ length: options.concurrency }, async (_, slot) => {
+        while (performance.now() < deadline) await task(slot);
+      }),
+    );
+    return (performance.now() - t0) / 1000;
+  }
+  const interval = 1000 / options.perSecond;
+  const running = new Set<Promise<void>>();
+  for (let i = 0, next = t0; next < deadline; i += 1, next = t0 + i * interval) {
+    await sleep(next - performance.now());
+    if (running.size >= options.concurrency) continue;
+    const run: Promise<void> = task(i % options.concurrency).finally(() => running.delete(run));
+    running.add(run);
+  }
+  await Promise.all(running);
+  // The arrival window: with every start kept, completions ÷ this is the rate asked for.
+  return options.durationSec;
+}
 
 async function probe(job: Extract<DriverJob, { mode: 'probe' }>): Promise<LatencySummary> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -160,24 +194,16 @@ async function signins(job: Extract<DriverJob, { mode: 'signin' }>): Promise<Sig
   const agent = new Agent({ keepAlive: true });
   const latencies: number[] = [];
   const failures: Record<string, number> = {};
-  const t0 = performance.now();
-  const deadline = t0 + job.durationSec * 1000;
-  await Promise.all(
-    Array.from({ length: job.concurrency }, async (_, i) => {
-      const user = job.users[i % job.users.length]!;
-      while (performance.now() < deadline) {
-        const started = performance.now();
-        try {
-          await signIn(job, agent, user);
-          latencies.push(performance.now() - started);
-        } catch (err) {
-          const reason = (err as { reason?: string }).reason ?? String(err);
-          failures[reason] = (failures[reason] ?? 0) + 1;
-        }
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = await drive(job, async (slot) => {
+    const started = performance.now();
+    try {
+      await signIn(job, agent, job.users[slot % job.users.length]!);
+      latencies.push(performance.now() - started);
+    } catch (err) {
+      const reason = (err as { reason?: string }).reason ?? String(err);
+      failures[reason] = (failures[reason] ?? 0) + 1;
+    }
+  });
   agent.destroy();
   return { completed: latencies.length, seconds, latency: summarize(latencies), failures };
 }

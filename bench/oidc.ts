@@ -12,12 +12,12 @@ import type { Knex } from 'knex';
 import Provider, { type Configuration } from 'oidc-provider';
 import { startPlatform } from '../api/server/start.js';
 import { createPasswordLogin } from '../core/auth/password-login.js';
-import { hashPassword } from '../core/auth/passwords.js';
+import { hashPassword, PASSWORD_THREADS } from '../core/auth/passwords.js';
 import { hashSecret, randomSecret } from '../core/auth/secret-token.js';
 import { loadConfig } from '../core/config/index.js';
 import { createLogger } from '../core/logger/index.js';
 import type { Config } from '../schemas/config.js';
-import { summarize, type DriverJob, type LatencySummary, type SigninResult } from './oidc-driver.js';
+import { drive, summarize, type DriverJob, type LatencySummary, type SigninResult } from './oidc-driver.js';
 
 /**
  * Heimdall ID (issue 6):
@@ -26,7 +26,8 @@ import { summarize, type DriverJob, type LatencySummary, type SigninResult } fro
  *   child process, as bench/http.ts does), taking turns. Goals: ≥ 1,500/s and ≥ 0.8 × bare.
  * - password sign-ins/s with Argon2id at OWASP's minimum, both as `createPasswordLogin().check` (what the login
  *   page calls: account lookup + verification) and as full sign-ins through the pages over HTTP, while a probe
- *   times GET /health against an idle baseline. Goals: ≥ 60/s on 2 cores, other requests' lag < 2 × idle.
+ *   times GET /health against an idle baseline. Goals: ≥ 60/s on 2 cores, other requests' lag < 2 × idle. Each
+ *   kind runs flat out (how many the server manages) and at the goal's 60/s (the lag while it is met).
  * Heimdall runs its own platform here: the issuer names the port, so it must be known before the server starts.
  */
 const run = promisify(execFile);
@@ -39,6 +40,8 @@ const GRANT_BODY = 'grant_type=client_credentials&scope=api';
 const PROBE_INTERVAL_MS = 5;
 /** monitorEventLoopDelay's sampling timer: what it records beyond this is lag. */
 const LOOP_RESOLUTION_MS = 10;
+/** The sign-in rate of the goal: the paced phases start sign-ins at this rate. */
+const GOAL_SIGNINS_PER_SEC = 60;
 /** Every measurement is split into this many interleaved rounds (see `grants`), of 2 s at least. */
 const ROUNDS = 3;
 const roundSeconds = (durationSec: number) => Math.max(2, Math.round(durationSec / ROUNDS));
@@ -66,6 +69,8 @@ interface Percentiles {
 /** One phase of the sign-in benchmark: medians over its rounds. */
 export interface LoadPhase {
   name: string;
+  /** Sign-ins started at this rate (open loop); undefined: as many as `concurrency` loops manage. */
+  perSecond: number | undefined;
   loginsPerSec: number | undefined;
   latency: Percentiles | undefined;
   failures: Record<string, number>;
@@ -88,7 +93,7 @@ export interface OidcBenchResult {
     ratioToBare: number;
     ratioToBareJwt: number;
   };
-  logins: { argon2: string; threadpool: string; concurrency: number; phases: LoadPhase[] };
+  logins: { argon2: string; hashing: string; concurrency: number; phases: LoadPhase[] };
 }
 
 async function freePort(): Promise<number> {
@@ -303,30 +308,22 @@ async function underLoad(
   return { result, health, loopDelayP99Ms: Math.max(0, loop.percentile(99) / 1e6 - LOOP_RESOLUTION_MS) };
 }
 
-/** `concurrency` loops calling the sign-in check for `durationSec`, each as one of the users. */
+/** The sign-in check for `durationSec`, each call as one of the users: flat out or at `perSecond` (see `drive`). */
 async function checkLoad(
   db: Knex,
   users: { email: string; password: string }[],
-  concurrency: number,
-  durationSec: number,
+  options: { concurrency: number; durationSec: number; perSecond?: number },
 ) {
   const passwords = createPasswordLogin(db);
   const latencies: number[] = [];
   const failures: Record<string, number> = {};
-  const t0 = performance.now();
-  const deadline = t0 + durationSec * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, i) => {
-      const user = users[i % users.length]!;
-      while (performance.now() < deadline) {
-        const started = performance.now();
-        const result = await passwords.check(user.email, user.password);
-        if (result.ok) latencies.push(performance.now() - started);
-        else failures[result.reason] = (failures[result.reason] ?? 0) + 1;
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = await drive(options, async (slot) => {
+    const user = users[slot % users.length]!;
+    const started = performance.now();
+    const result = await passwords.check(user.email, user.password);
+    if (result.ok) latencies.push(performance.now() - started);
+    else failures[result.reason] = (failures[result.reason] ?? 0) + 1;
+  });
   return { loginsPerSec: Math.round(latencies.length / seconds), latency: summarize(latencies), failures };
 }
 
@@ -369,7 +366,7 @@ async function loginBench(
     users.push({ email, password: PASSWORD });
   }
 
-  const signinJob = (seconds: number, people: number): DriverJob => ({
+  const signinJob = (seconds: number, people: number, perSecond?: number): DriverJob => ({
     mode: 'signin',
     baseUrl,
     clientId,
@@ -377,34 +374,47 @@ async function loginBench(
     users,
     concurrency: people,
     durationSec: seconds,
+    ...(perSecond ? { perSecond } : {}),
   });
-  const signins = async (seconds: number, people: number) => {
-    const r = await driver<SigninResult>(signinJob(seconds, people));
+  const signins = async (seconds: number, people: number, perSecond?: number) => {
+    const r = await driver<SigninResult>(signinJob(seconds, people, perSecond));
     return { loginsPerSec: Math.round(r.completed / r.seconds), latency: r.latency, failures: r.failures };
   };
   // Warm-up, and proof that the whole path works before anything is measured.
   const warm = await signins(2, 2);
   if (warm.latency.count === 0)
     throw new Error(`no sign-in completed during the warm-up: ${JSON.stringify(warm.failures)}`);
-  await checkLoad(db, users, concurrency, 1);
+  await checkLoad(db, users, { concurrency, durationSec: 1 });
 
   // Idle, the check and full sign-ins take turns (see `grants`); each phase's figures are medians of its rounds,
   // and the lag ratio compares each round with the idle period just before it.
   const healthUrl = `${baseUrl}/health`;
   const roundSec = roundSeconds(durationSec);
-  const loads: [string, () => Promise<LoadResult | undefined>][] = [
-    ['idle', async () => undefined],
-    ['`createPasswordLogin().check` (in process)', () => checkLoad(db, users, concurrency, roundSec)],
-    ['full sign-in over HTTP (4 requests)', () => signins(roundSec, concurrency)],
+  const goal = GOAL_SIGNINS_PER_SEC;
+  const loads: [string, number | undefined, () => Promise<LoadResult | undefined>][] = [
+    ['idle', undefined, async () => undefined],
+    [
+      '`createPasswordLogin().check` (in process), flat out',
+      undefined,
+      () => checkLoad(db, users, { concurrency, durationSec: roundSec }),
+    ],
+    [
+      `\`createPasswordLogin().check\` (in process), ${goal}/s`,
+      goal,
+      () => checkLoad(db, users, { concurrency, durationSec: roundSec, perSecond: goal }),
+    ],
+    ['full sign-in over HTTP (4 requests), flat out', undefined, () => signins(roundSec, concurrency)],
+    [`full sign-in over HTTP (4 requests), ${goal}/s`, goal, () => signins(roundSec, concurrency, goal)],
   ];
   const rounds: Sample[][] = loads.map(() => []);
   for (let i = 0; i < ROUNDS; i += 1) {
-    for (const [j, [, load]] of loads.entries()) rounds[j]!.push(await underLoad(healthUrl, roundSec, load));
+    for (const [j, [, , load]] of loads.entries())
+      rounds[j]!.push(await underLoad(healthUrl, roundSec, load));
   }
   const idle = rounds[0]!;
   const pick = (rs: Sample[], f: (s: Sample, round: number) => number) =>
     Math.round(median(rs.map(f)) * 100) / 100;
-  const phases: LoadPhase[] = loads.map(([name], j) => {
+  const phases: LoadPhase[] = loads.map(([name, perSecond], j) => {
     const rs = rounds[j]!;
     const loaded = rs.every((r) => r.result);
     const failures: Record<string, number> = {};
@@ -413,6 +423,7 @@ async function loginBench(
         failures[reason] = (failures[reason] ?? 0) + n;
     return {
       name,
+      perSecond,
       loginsPerSec: loaded ? pick(rs, (r) => r.result!.loginsPerSec) : undefined,
       latency: loaded
         ? { p50Ms: pick(rs, (r) => r.result!.latency.p50Ms), p99Ms: pick(rs, (r) => r.result!.latency.p99Ms) }
@@ -426,7 +437,7 @@ async function loginBench(
   const params = /\$argon2id\$v=\d+\$(m=\d+,t=\d+,p=\d+)\$/.exec(passwordHash)?.[1] ?? passwordHash;
   return {
     argon2: params,
-    threadpool: process.env.UV_THREADPOOL_SIZE ?? '4 (libuv default)',
+    hashing: `${PASSWORD_THREADS} worker threads at nice 19 (core/auth/passwords.ts)`,
     concurrency,
     phases,
   };
@@ -542,8 +553,8 @@ export function printOidcBench(r: OidcBenchResult): void {
 
   const l = r.logins;
   console.log(
-    `\nPassword sign-ins: Argon2id ${l.argon2}, ${l.concurrency} concurrent, UV_THREADPOOL_SIZE=${l.threadpool}; ` +
-      `idle, the check and full sign-ins take turns, ${ROUNDS} rounds of ${roundSec}s, medians of the rounds; ` +
+    `\nPassword sign-ins: Argon2id ${l.argon2} in ${l.hashing}; ${l.concurrency} at once at most, flat out or ` +
+      `started at a steady rate; idle and the loads take turns, ${ROUNDS} rounds of ${roundSec}s, medians of the rounds; ` +
       `GET /health probed one at a time every ${PROBE_INTERVAL_MS} ms from a child process\n`,
   );
   console.log(
@@ -560,13 +571,20 @@ export function printOidcBench(r: OidcBenchResult): void {
   }
   console.log('\n| goal | measured | result |');
   console.log('|---|---:|---|');
+  // Flat out shows the capacity (≥ 60/s); at the goal's rate, the lag of other requests while it is met. The lag
+  // flat out is shown too: there the event loop also serves as many sign-in pages as the driver can ask for.
   for (const p of l.phases.slice(1)) {
-    console.log(
-      `| ≥ 60 sign-ins/s, ${p.name} | ${p.loginsPerSec}/s | ${pass((p.loginsPerSec ?? 0) >= 60)} |`,
-    );
-    console.log(
-      `| GET /health p99 < 2 × idle, during ${p.name} | ${p.lagRatio!.toFixed(2)} × | ${pass(p.lagRatio! < 2)} |`,
-    );
+    const rate = p.loginsPerSec ?? 0;
+    const lag = p.lagRatio!;
+    if (p.perSecond === undefined) {
+      console.log(
+        `| ≥ ${GOAL_SIGNINS_PER_SEC} sign-ins/s, ${p.name} | ${rate}/s | ${pass(rate >= GOAL_SIGNINS_PER_SEC)} |`,
+      );
+      console.log(`| (for reference) GET /health p99 ÷ idle, ${p.name} | ${lag.toFixed(2)} × | |`);
+    } else {
+      console.log(`| keeps up, ${p.name} | ${rate}/s | ${pass(rate >= p.perSecond)} |`);
+      console.log(`| GET /health p99 < 2 × idle, ${p.name} | ${lag.toFixed(2)} × | ${pass(lag < 2)} |`);
+    }
   }
   console.log(
     `\nevent-loop delay: p99 of monitorEventLoopDelay in the server process, beyond its ${LOOP_RESOLUTION_MS} ms sampling timer.`,

@@ -18,8 +18,8 @@ const PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 const CURRENT = `$argon2id$v=19$m=${PARAMS.memoryCost},t=${PARAMS.timeCost},p=${PARAMS.parallelism}$`;
 /** Linux nice value of the hashing threads: the lowest priority. */
 const WORKER_NICE = 19;
-/** One thread per core: more would only queue in the kernel. */
-const POOL_SIZE = Math.min(8, availableParallelism());
+/** Hashing threads: one per core (more would only queue in the kernel), at most 8. */
+export const PASSWORD_THREADS = Math.min(8, availableParallelism());
 
 /** True unless the hash is Argon2id (v1.3) with today's parameters. */
 export const needsRehash = (hash: string): boolean => !hash.startsWith(CURRENT);
@@ -116,4 +116,4 @@ function createPool(size: number) {
 }
 
 let shared: ReturnType<typeof createPool> | undefined;
-const pool = () => (shared ??= createPool(POOL_SIZE));
+const pool = () => (shared ??= createPool(PASSWORD_THREADS));
