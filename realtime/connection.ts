@@ -60,14 +60,17 @@ export class Connection {
     if (this.queued === 0) this.flusher.schedule(this);
     this.queue.push(message);
     this.queued += message.length;
-    if (this.queued > this.maxQueueBytes) this.cutOff();
+    // One message alone may exceed the limit (a recovery replay can): cutting it off would only make the
+    // client reconnect and ask for the same replay again, forever.
+    if (this.queued > this.maxQueueBytes && this.queued > message.length) this.cutOff();
   }
 
   /** Writes a complete WebSocket frame (wsFrame), unless this client already has too much waiting. */
   write(frame: Buffer): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     // A client that does not read makes the socket buffer grow: cut it off rather than hold its backlog.
-    if (this.socket.bufferedAmount + frame.length > this.maxQueueBytes) return this.cutOff();
+    const buffered = this.socket.bufferedAmount;
+    if (buffered > 0 && buffered + frame.length > this.maxQueueBytes) return this.cutOff();
     (this.socket as unknown as FrameWriter)._sender.sendFrame([frame]);
   }
 
