@@ -77,4 +77,18 @@ describeModes('slow consumers', (mode) => {
     );
     expect(t.platform.realtime!.stats().subscribers).toBe(1);
   });
+
+  it('a recovery replay larger than max_queue_bytes is delivered, not cut off (else the client would loop)', async () => {
+    const channel = `app:${uniqueName('replay')}`;
+    const key = (await createKey(t.db, { roleIds: ['role_api_full_access'], isSystem: true })).key;
+    const broker = t.platform.services.realtimeBroker;
+    const { epoch } = await broker.publish(channel, dataPayload('first'));
+    // history_size (4) publications of 30 KB: 120 KB to replay, twice max_queue_bytes.
+    for (let i = 0; i < 4; i += 1) await broker.publish(channel, dataPayload(Buffer.alloc(30_000, i)));
+    const c = await clients.rawAuthed(wsUrl(t.url), key);
+    const reply = await c.request({ subscribe: { channel, since: { epoch, offset: 1 } } });
+    expect(reply.subscribed!.publications!.map((p) => Number(p.offset))).toEqual([2, 3, 4, 5]);
+    expect((await c.request({ ping: {} })).kind).toBe('pong');
+    expect(c.closedWith).toBeUndefined();
+  });
 });
