@@ -1,0 +1,99 @@
+import { describe, expect, it } from '@jest/globals';
+import { createKey } from '../support/fixtures.js';
+import { graphqlClient } from '../support/graphql.js';
+import {
+  client,
+  createOAuthClient,
+  createPasswordUser,
+  relyingParty,
+  useOidcPlatform,
+} from '../support/oidc.js';
+import { keyWith, trackClients, wsUrl } from '../support/realtime.js';
+
+/**
+ * Realtime accepts every credential REST does (core/auth/bearer.ts), limited the same way, and a connection
+ * ends with its credential.
+ */
+describe('realtime credentials', () => {
+  const t = useOidcPlatform({ HEIMDALL__REALTIME__HEARTBEAT_MS: '200' }, ['api', 'realtime']);
+  const clients = trackClients();
+
+  it('a Heimdall ID access token (client credentials) connects, limited to its scopes', async () => {
+    const owner = await createPasswordUser(t.db, { roleIds: ['role_api_read_only'] });
+    const c = await createOAuthClient(t.db, {
+      grantTypes: ['client_credentials'],
+      scopes: ['gps:read', 'users:read'],
+      ownerId: owner.id,
+    });
+    const tokens = await client.clientCredentialsGrant(await relyingParty(t.url, c), { scope: 'gps:read' });
+    const raw = await clients.raw(wsUrl(t.url));
+    const connected = await raw.authenticate(tokens.access_token);
+    expect(connected.connected?.userId).toBe(owner.id);
+    expect((await raw.request({ subscribe: { channel: 'gps' } })).kind).toBe('subscribed');
+    // The owner may read users, but this token was not granted users:read.
+    const refused = await raw.request({ subscribe: { channel: 'user:someone-else' } });
+    expect(refused.error?.code).toBe('realtime.forbidden');
+  });
+
+  it('a connection ends when its credential expires (4401), and the SDK comes back with a fresh one', async () => {
+    const expiring = await createKey(t.db, {
+      roleIds: ['role_api_full_access'],
+      isSystem: true,
+      expiresAt: new Date(Date.now() + 1500),
+    });
+    const raw = await clients.raw(wsUrl(t.url));
+    await raw.authenticate(expiring.key);
+    const closed = await raw.waitClosed(5000);
+    expect(closed.code).toBe(4401);
+    expect(raw.messages.find((m) => m.kind === 'disconnect')?.disconnect).toMatchObject({
+      code: 4401,
+      reason: 'credential expired',
+    });
+
+    const fresh = await keyWith(t.db, ['realtime:subscribe']);
+    const tokens = [
+      (
+        await createKey(t.db, {
+          roleIds: [fresh.roleId],
+          expiresAt: new Date(Date.now() + 1500),
+        })
+      ).key,
+      fresh.key,
+    ];
+    let asked = 0;
+    const sdk = await clients.sdk(wsUrl(t.url), () => tokens[Math.min(asked++, 1)]!);
+    const again = new Promise<void>((resolve) => sdk.once('connected', () => resolve()));
+    await again;
+    expect(asked).toBe(2);
+    expect(sdk.state).toBe('connected');
+  });
+
+  it('GPS points written through GraphQL reach gps subscribers as typed GpsUpdate payloads', async () => {
+    const reader = await keyWith(t.db, ['gps:read']);
+    const raw = await clients.raw(wsUrl(t.url));
+    await raw.authenticate(reader.key);
+    expect((await raw.request({ subscribe: { channel: 'gps' } })).kind).toBe('subscribed');
+    const writer = await createKey(t.db, { roleIds: ['role_api_full_access'], isSystem: true });
+    const answer = await graphqlClient(
+      t.url,
+      writer.key,
+    )(
+      'mutation { createGpsData(data: { latitude: 59.91, longitude: 10.75, altitude: 12.5, timestamp: "2026-11-23T12:00:00Z" }) { id } }',
+    );
+    expect(answer.errors).toEqual([]);
+    const publication = await raw.waitFor((m) => m.kind === 'publication', 'the GPS publication');
+    expect(publication.publication).toMatchObject({
+      channel: 'gps',
+      payload: {
+        gps: {
+          id: answer.data.createGpsData.id,
+          operation: 'create',
+          latitude: 59.91,
+          longitude: 10.75,
+          altitude: 12.5,
+          timestamp: expect.stringMatching(/^2026-11-23T12:00:00/),
+        },
+      },
+    });
+  });
+});
