@@ -18,6 +18,8 @@ const PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 const CURRENT = `$argon2id$v=19$m=${PARAMS.memoryCost},t=${PARAMS.timeCost},p=${PARAMS.parallelism}$`;
 /** Linux nice value of the hashing threads: the lowest priority. */
 const WORKER_NICE = 19;
+/** A thread idle this long ends (a new one starts in ~20 ms): an idle process keeps no hashing threads. */
+const IDLE_MS = 30_000;
 /** Hashing threads: one per core (more would only queue in the kernel), at most 8. */
 export const PASSWORD_THREADS = Math.min(8, availableParallelism());
 
@@ -61,6 +63,7 @@ parentPort.on('message', (job) => {
 interface Slot {
   worker: Worker;
   settle?: { resolve(value: unknown): void; reject(err: Error): void };
+  idle?: NodeJS.Timeout;
 }
 
 function createPool(size: number) {
@@ -82,11 +85,19 @@ function createPool(size: number) {
       if (msg.error === undefined) settle?.resolve(msg.result);
       else settle?.reject(new Error(msg.error));
       next(index);
+      if (!slot.settle) {
+        // Out of the pool first, so that no job can reach a thread on its way out.
+        slot.idle = setTimeout(() => {
+          if (slots[index] === slot) slots[index] = undefined;
+          void slot.worker.terminate();
+        }, IDLE_MS).unref();
+      }
     });
     // A dead worker fails its job and is replaced at the next one.
     const fail = (err: Error) => {
       if (slots[index] !== slot) return;
       slots[index] = undefined;
+      clearTimeout(slot.idle);
       slot.settle?.reject(err);
       next(index);
     };
@@ -99,6 +110,7 @@ function createPool(size: number) {
     const item = queue.shift();
     if (!item) return;
     const slot = (slots[index] ??= start(index));
+    clearTimeout(slot.idle);
     slot.settle = item;
     slot.worker.ref();
     slot.worker.postMessage(item.job);
