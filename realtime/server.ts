@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
+import { Gauge, type Registry } from 'prom-client';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthContext } from '../core/auth/context.js';
 import type { AuthInvalidation } from '../core/auth/auth-cache.js';
@@ -23,10 +24,41 @@ export interface RealtimeOptions {
   node?: string;
 }
 
+/** Prometheus metrics of a realtime server (read when scraped). */
+export function registerRealtimeMetrics(
+  registry: Registry,
+  realtime: () => RealtimeServer | undefined,
+): void {
+  const gauge = (name: string, help: string, read: (s: ReturnType<RealtimeServer['stats']>) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const server = realtime();
+        if (server) this.set(read(server.stats()));
+      },
+    });
+  gauge('heimdall_realtime_connections', 'Open realtime WebSocket connections', (s) => s.connections);
+  gauge('heimdall_realtime_channels', 'Channels this node listens to', (s) => s.channels);
+  gauge('heimdall_realtime_subscribers', 'Subscriptions of local connections', (s) => s.subscribers);
+  new Gauge({
+    name: 'heimdall_realtime_closes',
+    help: 'Realtime connections closed since start, by close code (4001: slow consumer, 4002: no heartbeat…)',
+    labelNames: ['code'] as const,
+    registers: [registry],
+    collect() {
+      for (const [code, count] of realtime()?.closes() ?? []) this.set({ code: String(code) }, count);
+    },
+  });
+}
+
 export interface RealtimeServer {
   /** For the HTTP server's upgrade router. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   stats(): { connections: number; channels: number; subscribers: number };
+  /** Connections closed since start, by close code. */
+  closes(): ReadonlyMap<number, number>;
   /** Stops accepting, tells every client to reconnect elsewhere (4000), waits for them up to `timeoutMs`. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -58,6 +90,7 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
     onError: options.onError,
   });
   const connections = new Set<Connection>();
+  const closes = new Map<number, number>();
   let closing = false;
 
   const heartbeat = setInterval(() => {
@@ -94,7 +127,8 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
       connection.alive = true;
     });
     socket.on('error', () => undefined);
-    socket.once('close', () => {
+    socket.once('close', (code: number) => {
+      closes.set(code, (closes.get(code) ?? 0) + 1);
       connections.delete(connection);
       protocol.closed(connection);
     });
@@ -157,6 +191,7 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
       wss.handleUpgrade(req, socket, head, onConnection);
     },
     stats: () => ({ connections: connections.size, ...hub.stats() }),
+    closes: () => closes,
     async close(timeoutMs) {
       closing = true;
       stopListening();

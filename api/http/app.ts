@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Knex } from 'knex';
+import type { Registry } from 'prom-client';
 import type { Authenticator } from '../../core/auth/authenticator.js';
 import type { Cache } from '../../core/cache/types.js';
 import type { Logger } from '../../core/logger/index.js';
@@ -37,6 +38,8 @@ export interface AppDeps {
   oidc?: HeimdallIdRouter;
   /** The GraphQL handler for /api/graphql (absent when graphql.enabled is false). */
   graphql?: RequestHandler;
+  /** Registers other services' metrics (realtime) for /metrics. */
+  metrics?: (registry: Registry) => void;
 }
 
 /**
@@ -50,7 +53,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.set('etag', false);
   app.set('trust proxy', deps.config.server.trust_proxy);
   app.set('query parser', 'simple');
-  const metrics = createHttpMetrics();
+  const metrics = createHttpMetrics(deps.metrics);
 
   // oidc-provider answers CORS for its own endpoints, by each client's registered origins.
   const corsHandler = corsMiddleware(deps.config.server.cors_origins);

@@ -15,9 +15,11 @@ function routeLabel(req: Request): string {
   return typeof route === 'string' ? `${req.baseUrl}${route}` : 'unmatched';
 }
 
-export function createHttpMetrics(): HttpMetrics {
+/** `extra` registers the metrics of other services of the process (realtime) on the same registry. */
+export function createHttpMetrics(extra?: (registry: Registry) => void): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'heimdall_' });
+  extra?.(registry);
   const duration = new Histogram({
     name: 'heimdall_http_request_duration_seconds',
     help: 'HTTP request duration by method, route pattern and status code',

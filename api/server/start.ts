@@ -19,7 +19,7 @@ import { createHeimdallId, deleteExpiredOidcRows, type HeimdallId } from '../../
 import type { ProcessRole } from './roles.js';
 import { routeUpgrades, type UpgradeHandler } from './upgrades.js';
 import type { Broker } from '../../core/realtime/index.js';
-import { createRealtimeServer, type RealtimeServer } from '../../realtime/server.js';
+import { createRealtimeServer, registerRealtimeMetrics, type RealtimeServer } from '../../realtime/server.js';
 
 /**
  * Wires the platform once (STYLE.md §2): databases (embedded when no URL), migrations and seeds, cache,
@@ -152,6 +152,8 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
       extra: serveApi ? services.extraRouters : [],
       ...(heimdallId ? { oidc: heimdallId.router } : {}),
       ...(graphql ? { graphql: graphql.handler } : {}),
+      // The realtime server is made below (it needs the HTTP server); the gauges read it when scraped.
+      metrics: (registry) => registerRealtimeMetrics(registry, () => realtime),
     });
     const server = createServer(app);
     const graphqlWs = graphql

@@ -48,5 +48,23 @@ describe('WebSocket upgrades', () => {
       expect((await fetch(`${t.url}/v1/me`)).status).toBe(404);
       expect((await fetch(`${t.url}/health`)).status).toBe(200);
     });
+
+    it('reports its connections and closes by code on /metrics', async () => {
+      const socket = new WebSocket(`${t.url.replace(/^http/, 'ws')}/ws`);
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      const open = await (await fetch(`${t.url}/metrics`)).text();
+      expect(open).toMatch(/^heimdall_realtime_connections 1$/m);
+      expect(open).toMatch(/^heimdall_realtime_channels 0$/m);
+      await new Promise((resolve) => {
+        socket.once('close', resolve);
+        socket.close(4321);
+      });
+      const closed = await (await fetch(`${t.url}/metrics`)).text();
+      expect(closed).toMatch(/^heimdall_realtime_connections 0$/m);
+      expect(closed).toMatch(/^heimdall_realtime_closes\{code="4321"\} 1$/m);
+    });
   });
 });
