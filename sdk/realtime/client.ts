@@ -10,6 +10,7 @@ import {
   type PublicationData,
   type ServerMessage,
 } from '../../proto/index.js';
+import { reconnectDelay, shouldReconnect, type BackoffOptions } from './reconnect.js';
 
 /**
  * The Heimdall realtime client (docs/realtime.md): one WebSocket, typed messages, requests answered by promise,
@@ -25,7 +26,7 @@ export interface RealtimeClientOptions {
   /** Sent in Authenticate, for the server's logs. */
   client?: string;
   /** Reconnection backoff; false: never reconnect. */
-  reconnect?: false | { minDelayMs?: number; maxDelayMs?: number };
+  reconnect?: false | BackoffOptions;
   /** How long to wait for a Pong (and for each request's reply) before the connection counts as dead. */
   timeoutMs?: number;
 }
@@ -71,9 +72,6 @@ interface SubscriptionState {
   /** Resolves when the first Subscribed arrived. */
   ready: Promise<void>;
 }
-
-/** Close codes after which reconnecting with the same credential cannot help (proto: 44xx, 1009). */
-const FINAL_CODES = new Set([4400, 4403, 1009]);
 
 export type ClientState = 'connecting' | 'connected' | 'disconnected' | 'closed';
 
@@ -374,12 +372,12 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
     clearInterval(this.pingTimer);
     this.failPending(new RealtimeError('realtime.disconnected', `Disconnected (${code}).`));
     if (this.state === 'closed') return;
-    // 4401 (expired or refused credential) is worth a retry only when the token function can bring a new one.
-    const allowed =
-      code === 4401
-        ? typeof this.options.token === 'function'
-        : !FINAL_CODES.has(code) && this.disconnect?.reconnect !== false;
-    const willReconnect = this.options.reconnect !== false && allowed;
+    const willReconnect = shouldReconnect({
+      code,
+      advice: this.disconnect?.reconnect,
+      refreshableToken: typeof this.options.token === 'function',
+      enabled: this.options.reconnect !== false,
+    });
     this.state = willReconnect ? 'disconnected' : 'closed';
     this.emit('disconnected', { code, reason: this.disconnect?.reason ?? reason, willReconnect });
     if (!this.everConnected && !willReconnect) {
@@ -391,10 +389,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
   }
 
   private scheduleReconnect(code: number): void {
-    const { minDelayMs = 250, maxDelayMs = 10_000 } = this.options.reconnect || {};
-    // Exponential backoff with full jitter; a server shutting down (4000) is left alone for a moment longer.
-    const base = Math.min(maxDelayMs, minDelayMs * 2 ** this.attempt) * (code === 4000 ? 2 : 1);
-    const delay = Math.round(base / 2 + Math.random() * (base / 2));
+    const delay = reconnectDelay(this.attempt, code, this.options.reconnect || {});
     this.attempt += 1;
     this.state = 'disconnected';
     this.reconnectTimer = setTimeout(() => {
