@@ -4,6 +4,9 @@ import { CLOSE } from './close-codes.js';
 import type { Connection, Flusher } from './connection.js';
 import { publicationFrame, subscribedFrame, wsFrame } from './frames.js';
 
+/** The most payload bytes a recovery replays in one Subscribed. */
+const MAX_REPLAY_BYTES = 16 * 1024 * 1024;
+
 interface ChannelEntry {
   /** Receiving publications as they come. */
   live: Set<Connection>;
@@ -145,10 +148,14 @@ export function createHub(deps: { broker: Broker; onError(err: unknown, channel:
         await entry.subscribed;
         const history = await deps.broker.history(channel, since);
         position = history.position;
-        publications = history.publications;
+        // A replay too large for one frame is no better than reloading: the client is told to resync.
+        const replayable =
+          history.recovered &&
+          history.publications.reduce((n, p) => n + p.payload.length, 0) <= MAX_REPLAY_BYTES;
+        publications = replayable ? history.publications : [];
         recovery = !since
           ? Recovery.RECOVERY_NONE
-          : history.recovered
+          : replayable
             ? Recovery.RECOVERY_RECOVERED
             : Recovery.RECOVERY_RESYNC;
       } catch (err) {
