@@ -4,7 +4,14 @@ import { pipeline } from 'node:stream/promises';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { auditEventInputSchema, type AuditEventInput } from '../../schemas/audit.js';
+import { z } from 'zod';
+import {
+  AUDIT_EVENT_TYPES,
+  SOURCE_SERVICES,
+  auditEventInputSchema,
+  type AuditEvent,
+  type AuditEventInput,
+} from '../../schemas/audit.js';
 import { AppError } from '../errors/index.js';
 
 /**
@@ -44,15 +51,105 @@ function monotonicTimestamp(): string {
   return `${iso.slice(0, -1)}${String(micros % 1000).padStart(3, '0')}Z`;
 }
 
+const invalid = (issues: { path: PropertyKey[]; message: string }[]) =>
+  new AppError('audit.invalid_event', 400, 'The audit event is not valid.', {
+    fields: issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message })),
+  });
+
+/** The catalogue's check, as the API edge and every caller's bug report see it (reference for the fast path). */
+export function parseAuditEvent(input: AuditEventInput): AuditEvent {
+  const parsed = auditEventInputSchema.safeParse(input);
+  if (!parsed.success) throw invalid(parsed.error.issues);
+  return parsed.data;
+}
+
+const EVENT_TYPES = new Set<string>(AUDIT_EVENT_TYPES);
+const SOURCES = new Set<string>(SOURCE_SERVICES);
+const KNOWN_KEYS = new Set<string>(Object.keys(auditEventInputSchema.shape));
+const IPV4 = z.regexes.ipv4;
+const ipSchema = auditEventInputSchema.shape.ip_address;
+const own = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
+
+/** `shortText(max)` of the schema: trimmed, 1..max long; undefined when absent, false when not that. */
+function shortText(value: unknown, max: number): string | null | false {
+  if (value === undefined) return null;
+  if (typeof value !== 'string') return false;
+  const trimmed = value.trim();
+  return trimmed.length >= 1 && trimmed.length <= max ? trimmed : false;
+}
+
+function longText(value: unknown, max: number): string | null | false {
+  if (value === undefined) return null;
+  return typeof value === 'string' && value.length <= max ? value : false;
+}
+
+/**
+ * The same check as `auditEventInputSchema` for the shapes Heimdall's own code records (a plain object literal,
+ * no id or time of its own), at a fraction of the cost: the row, or undefined whenever the answer is not
+ * certain, and then the schema decides (and names the fields when it refuses). Anything accepted here the schema
+ * accepts with the same output; rows.test.ts compares the two (hence the export).
+ */
+export function fastRow(input: Record<string, unknown>): AuditRow | undefined {
+  if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype)
+    return;
+  for (const key in input) if (!KNOWN_KEYS.has(key)) return;
+  if (input.id !== undefined || input.created_at !== undefined) return;
+  const eventType = input.event_type;
+  if (typeof eventType !== 'string' || !EVENT_TYPES.has(eventType)) return;
+  const userId = shortText(input.user_id, 255);
+  const actorId = shortText(input.actor_id, 255);
+  const resourceType = shortText(input.resource_type, 100);
+  const resourceId = shortText(input.resource_id, 255);
+  if (userId === false || actorId === false || resourceType === false || resourceId === false) return;
+  const ip = input.ip_address;
+  if (ip !== undefined && (typeof ip !== 'string' || !(IPV4.test(ip) || ipSchema.safeParse(ip).success)))
+    return;
+  const userAgent = longText(input.user_agent, 1024);
+  const description = longText(input.description, 2000);
+  const errorMessage = longText(input.error_message, 2000);
+  if (userAgent === false || description === false || errorMessage === false) return;
+  const status = input.status === undefined ? 'success' : input.status;
+  if (status !== 'success' && status !== 'failure') return;
+  const source = input.source_service;
+  if (source !== undefined && (typeof source !== 'string' || !SOURCES.has(source))) return;
+  const isReported = input.is_reported === undefined ? false : input.is_reported;
+  if (typeof isReported !== 'boolean') return;
+  const metadata = input.metadata === undefined ? {} : input.metadata;
+  // z.record(): a plain object; the schema copies its own enumerable string keys (never __proto__), which is what
+  // JSON.stringify reads too. Anything unusual goes to the schema.
+  if (typeof metadata !== 'object' || metadata === null) return;
+  const proto = Object.getPrototypeOf(metadata) as unknown;
+  if (proto !== Object.prototype && proto !== null) return;
+  if (own(metadata, '__proto__') || own(metadata, 'constructor')) return;
+  if (Object.getOwnPropertySymbols(metadata).length > 0) return;
+  return {
+    id: randomUUID(),
+    created_at: monotonicTimestamp(),
+    event_type: eventType,
+    user_id: userId,
+    actor_id: actorId,
+    resource_type: resourceType,
+    resource_id: resourceId,
+    ip_address: (ip as string | undefined) ?? null,
+    user_agent: userAgent,
+    description,
+    metadata: JSON.stringify(metadata),
+    status,
+    error_message: errorMessage,
+    source_service: (source as string | undefined) ?? null,
+    is_reported: isReported,
+    country_code: null,
+    country_name: null,
+    city: null,
+    region: null,
+  };
+}
+
 /** Validates against the event catalogue; a bad event is the caller's bug, reported as a 400 with the fields. */
 export function toAuditRow(input: AuditEventInput): AuditRow {
-  const parsed = auditEventInputSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new AppError('audit.invalid_event', 400, 'The audit event is not valid.', {
-      fields: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-    });
-  }
-  const e = parsed.data;
+  const fast = fastRow(input as Record<string, unknown>);
+  if (fast) return fast;
+  const e = parseAuditEvent(input);
   return {
     id: e.id ?? randomUUID(),
     created_at: e.created_at?.toISOString() ?? monotonicTimestamp(),
@@ -122,18 +219,20 @@ export function isDataError(err: unknown): boolean {
   return typeof code === 'string' && /^2[23]/.test(code);
 }
 
+const COLUMN_NAMES = COLUMNS.map(([name]) => name);
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const ESCAPES = /[\\\t\n\r]/g;
+const escapeChar = (c: string) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r');
+
 /** PostgreSQL COPY text format: tab-separated, \N for null, backslash escapes. */
 function copyLine(row: AuditRow): string {
   let line = '';
-  for (let i = 0; i < COLUMNS.length; i += 1) {
-    const value = row[COLUMNS[i]![0]];
+  for (let i = 0; i < COLUMN_NAMES.length; i += 1) {
+    const value = row[COLUMN_NAMES[i]!];
     if (i > 0) line += '\t';
-    line +=
-      value === null
-        ? '\\N'
-        : String(value).replace(/[\\\t\n\r]/g, (c) =>
-            c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
-          );
+    if (value === null) line += '\\N';
+    else if (typeof value === 'boolean') line += value ? 't' : 'f';
+    else line += NEEDS_ESCAPE.test(value) ? value.replace(ESCAPES, escapeChar) : value;
   }
   return `${line}\n`;
 }
