@@ -178,6 +178,35 @@ function contract(
       await sleep(20);
       expect(one.heard).toHaveLength(100);
     });
+
+    it('publishMany is publish for each payload in turn: offsets, history, delivery, in order', async () => {
+      const b = broker({ size: 10 });
+      const ch = channel();
+      const r = recorder();
+      await b.subscribe(ch, r.listener);
+      const first = await b.publish(ch, bytes('m1'));
+      expect(await b.publishMany(ch, [])).toEqual([]);
+      const positions = await b.publishMany(
+        ch,
+        range(2, 13).map((i) => bytes(`m${i}`)),
+      );
+      expect(positions).toEqual(range(2, 13).map((offset) => ({ epoch: first.epoch, offset })));
+      expect((await b.publish(ch, bytes('m14'))).offset).toBe(14);
+      await until(() => r.heard.length >= 14, '14 publications');
+      expect(r.heard.map((p) => p.offset)).toEqual(range(1, 14));
+      expect(r.heard.map(textOf)).toEqual(range(1, 14).map((i) => `m${i}`));
+      // History keeps the newest `size`, as with single publishes.
+      const h = await b.history(ch, { epoch: first.epoch, offset: 4 });
+      expect(h.recovered).toBe(true);
+      expect(h.publications.map(textOf)).toEqual(range(5, 14).map((i) => `m${i}`));
+      expect((await b.history(ch, { epoch: first.epoch, offset: 3 })).recovered).toBe(false);
+      // A first publication on a channel starts its epoch.
+      const fresh = channel();
+      const many = await b.publishMany(fresh, [bytes('a'), bytes('b')]);
+      expect(many.map((p) => p.offset)).toEqual([1, 2]);
+      expect(many[1]!.epoch).toBe(many[0]!.epoch);
+      expect((await b.history(fresh)).position).toEqual(many[1]);
+    });
   });
 }
 

@@ -49,20 +49,39 @@ export function createMemoryBroker(limits: HistoryLimits, now: () => number = Da
     if (drop > 0) s.entries.splice(0, drop);
   };
 
+  const publishMany = async (channel: string, payloads: readonly Uint8Array[]): Promise<Position[]> => {
+    if (payloads.length === 0) return [];
+    const s = state(channel);
+    const timeMs = now();
+    const publications: StoredPublication[] = [];
+    const positions: Position[] = [];
+    for (const payload of payloads) {
+      s.offset += 1;
+      publications.push({ channel, offset: s.offset, timeMs, payload });
+      positions.push({ epoch: s.epoch, offset: s.offset });
+    }
+    if (limits.size > 0) {
+      // Only the newest `size` can stay anyway.
+      for (const p of publications.length > limits.size ? publications.slice(-limits.size) : publications)
+        s.entries.push(p);
+    }
+    trim(s);
+    if (s.listeners.size > 0) {
+      const listeners = [...s.listeners];
+      queueMicrotask(() => {
+        for (const publication of publications)
+          for (const listener of listeners) listener.publication(publication);
+      });
+    }
+    return positions;
+  };
+
   return {
     kind: 'memory',
     async publish(channel, payload) {
-      const s = state(channel);
-      s.offset += 1;
-      const publication: StoredPublication = { channel, offset: s.offset, timeMs: now(), payload };
-      if (limits.size > 0) s.entries.push(publication);
-      trim(s);
-      const listeners = [...s.listeners];
-      queueMicrotask(() => {
-        for (const listener of listeners) listener.publication(publication);
-      });
-      return { epoch: s.epoch, offset: s.offset };
+      return (await publishMany(channel, [payload]))[0]!;
     },
+    publishMany,
     async subscribe(channel, listener) {
       state(channel).listeners.add(listener);
       return async () => {

@@ -217,25 +217,41 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
     return subscriber;
   };
 
-  return {
-    kind: 'redis',
-    async publish(channel, payload) {
-      const [meta, stream] = keys(channel);
-      const [epoch, offset] = await commands.rtPublish(
+  // ioredis sends only Buffers as bytes; any other Uint8Array would go as its String() ("1,2,3").
+  const asBuffer = (payload: Uint8Array) =>
+    Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+
+  /**
+   * The script once per payload, all issued in this tick: auto-pipelining sends them as one pipelined series, in
+   * order, and Redis runs them in that order.
+   */
+  const publishMany = async (channel: string, payloads: readonly Uint8Array[]): Promise<Position[]> => {
+    const [meta, stream] = keys(channel);
+    const name = pubsubName(channel);
+    const replies = payloads.map((payload) =>
+      commands.rtPublish(
         meta,
         stream,
-        // ioredis sends only Buffers as bytes; any other Uint8Array would go as its String() ("1,2,3").
-        Buffer.isBuffer(payload)
-          ? payload
-          : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+        asBuffer(payload),
         newEpoch(),
         options.size,
         options.ttlMs,
         options.metaTtlMs,
-        pubsubName(channel),
-      );
-      return { epoch: epoch.toString(), offset: Number(offset) };
+        name,
+      ),
+    );
+    return (await Promise.all(replies)).map(([e, offset]) => ({
+      epoch: e.toString(),
+      offset: Number(offset),
+    }));
+  };
+
+  return {
+    kind: 'redis',
+    async publish(channel, payload) {
+      return (await publishMany(channel, [payload]))[0]!;
     },
+    publishMany,
     async subscribe(channel, listener) {
       let s = channels.get(channel);
       if (!s) {
