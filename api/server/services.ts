@@ -6,7 +6,7 @@ import { createUserService } from '../../core/users/service.js';
 import { geoEnricher, openAuditLogger } from '../../core/audit/index.js';
 import { createAuditService } from '../../core/audit/service.js';
 import { createOAuthClientService } from '../../core/oauth-clients/service.js';
-import { createAuditStream, toAuditRecord } from '../../core/audit/stream.js';
+import { createAuditStream } from '../../core/audit/stream.js';
 import { createTopic } from '../../core/shared/topic.js';
 import type { GpsPoint } from '../../keystone/graphql/extensions.js';
 import { createGeoIp } from '../../core/geoip/index.js';
@@ -66,10 +66,10 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   };
   const audit = openAuditLogger(config, databases.audit, {
     enrich: geoEnricher(geoip),
+    // Straight from the rows: their metadata stays JSON text, never parsed to be serialised again.
     onStored: (rows) => {
-      const records = rows.map(toAuditRecord);
-      auditStream.publish(records);
-      realtimePublisher.auditStored(records);
+      auditStream.publishRows(rows);
+      realtimePublisher.auditStored(rows);
     },
     onError: (err, context) => logger.error({ err }, context),
     onRejected: (row, err) => logger.error({ err, event: row }, 'audit event refused by the database'),

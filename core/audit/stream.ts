@@ -1,6 +1,7 @@
+import { EventEmitter } from 'node:events';
 import type { AuditEventRecord } from '../../schemas/audit.js';
 import type { Cache } from '../cache/types.js';
-import { createTopic, type Topic } from '../shared/topic.js';
+import type { Topic } from '../shared/topic.js';
 import type { AuditRow } from './rows.js';
 
 const CHANNEL = 'audit:stored';
@@ -28,6 +29,76 @@ export const toAuditRecord = (row: AuditRow): AuditEventRecord => ({
   region: row.region,
 });
 
-/** Stored audit events, live: the writer publishes each stored batch, so every node hears every event once. */
-export const createAuditStream = (bus: Cache, onError: (err: unknown) => void): Topic<AuditEventRecord> =>
-  createTopic<AuditEventRecord>(bus, CHANNEL, onError);
+const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
+
+/**
+ * A stored row as JSON of its record (what `JSON.stringify(toAuditRecord(row))` gives, keys aside), built without
+ * parsing the metadata the row keeps as JSON text: the row's text goes in as it is.
+ */
+export const auditRecordJson = (row: AuditRow): string =>
+  `{"id":${str(row.id)},"created_at":${str(row.created_at)},"event_type":${str(row.event_type)},` +
+  `"user_id":${str(row.user_id)},"actor_id":${str(row.actor_id)},"resource_type":${str(row.resource_type)},` +
+  `"resource_id":${str(row.resource_id)},"ip_address":${str(row.ip_address)},` +
+  `"user_agent":${str(row.user_agent)},"description":${str(row.description)},"metadata":${row.metadata},` +
+  `"status":${str(row.status)},"error_message":${str(row.error_message)},` +
+  `"source_service":${str(row.source_service)},"is_reported":${row.is_reported ? 'true' : 'false'},` +
+  `"country_code":${str(row.country_code)},"country_name":${str(row.country_name)},"city":${str(row.city)},` +
+  `"region":${str(row.region)}}`;
+
+export interface AuditStream extends Topic<AuditEventRecord> {
+  /** Publishes stored rows as their records (one bus message), without turning each into a record first. */
+  publishRows(rows: readonly AuditRow[]): void;
+}
+
+const RESUBSCRIBE_MS = 2000;
+
+/**
+ * Stored audit events, live: the writer publishes each stored batch, so every node hears every event once. A
+ * topic (core/shared/topic.ts) on the same channel and format, except that a node with no listener at the moment
+ * (no GraphQL subscription) does not parse the batches it hears: nobody would have been told of them anyway.
+ */
+export function createAuditStream(bus: Cache, onError: (err: unknown) => void): AuditStream {
+  const local = new EventEmitter();
+  local.setMaxListeners(0);
+  let unsubscribe: (() => Promise<void>) | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const send = (message: string) => void bus.publish(CHANNEL, message).catch(onError);
+  return {
+    publish(items) {
+      if (items.length > 0) send(JSON.stringify(items));
+    },
+    publishRows(rows) {
+      if (rows.length > 0) send(`[${rows.map(auditRecordJson).join(',')}]`);
+    },
+    listen(listener) {
+      local.on('item', listener);
+      return () => void local.off('item', listener);
+    },
+    /** Subscribes to the bus; while it is unreachable (Redis down at start) keeps retrying in the background. */
+    async start() {
+      const listen = async () => {
+        try {
+          unsubscribe = await bus.subscribe(CHANNEL, (message) => {
+            if (local.listenerCount('item') === 0) return;
+            try {
+              for (const item of JSON.parse(message) as AuditEventRecord[]) local.emit('item', item);
+            } catch (err) {
+              onError(err);
+            }
+          });
+        } catch (err) {
+          onError(err);
+          if (!stopped) retry = setTimeout(() => void listen(), RESUBSCRIBE_MS).unref();
+        }
+      };
+      await listen();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(retry);
+      await unsubscribe?.();
+      local.removeAllListeners();
+    },
+  };
+}

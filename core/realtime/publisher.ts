@@ -1,5 +1,7 @@
+import protobuf from 'protobufjs/minimal.js';
 import { wire, type PayloadInit } from '../../proto/index.js';
 import { USER_ACTIVITY_EVENT_TYPES, type AuditEventRecord } from '../../schemas/audit.js';
+import type { AuditRow } from '../audit/rows.js';
 import type { Broker } from './broker.js';
 import { channelNames } from './channels.js';
 
@@ -7,7 +9,7 @@ import { channelNames } from './channels.js';
 export interface RealtimePublisher {
   /** Stored audit events: each to `audit`, a user's own security events also to `user:<id>`, and the access
    * changes among them (roles, permissions, bans) as UserEvents to the people affected. */
-  auditStored(events: readonly AuditEventRecord[]): void;
+  auditStored(events: readonly StoredAuditEvent[]): void;
   gps(point: {
     id: string;
     operation: string;
@@ -20,6 +22,9 @@ export interface RealtimePublisher {
   /** Resolves when what was handed over so far is published (for shutdown and tests). */
   settled(): Promise<void>;
 }
+
+/** A stored event as the API shows it, or as the audit writer stored it (metadata still JSON text). */
+export type StoredAuditEvent = AuditEventRecord | AuditRow;
 
 const OWN_EVENTS = new Set<string>(USER_ACTIVITY_EVENT_TYPES);
 
@@ -35,7 +40,7 @@ const USER_EVENT_TYPES: Record<string, string> = {
 
 const text = (v: string | null | undefined): string => v ?? '';
 
-export function toAuditPayload(e: AuditEventRecord): PayloadInit {
+export function toAuditPayload(e: StoredAuditEvent): NonNullable<PayloadInit> {
   return {
     audit: {
       id: e.id,
@@ -48,7 +53,7 @@ export function toAuditPayload(e: AuditEventRecord): PayloadInit {
       ipAddress: text(e.ip_address),
       userAgent: text(e.user_agent),
       description: text(e.description),
-      metadataJson: JSON.stringify(e.metadata ?? {}),
+      metadataJson: typeof e.metadata === 'string' ? e.metadata : JSON.stringify(e.metadata ?? {}),
       status: e.status,
       errorMessage: text(e.error_message),
       sourceService: text(e.source_service),
@@ -61,8 +66,19 @@ export function toAuditPayload(e: AuditEventRecord): PayloadInit {
   };
 }
 
-const encode = (payload: PayloadInit): Uint8Array =>
-  wire.Payload.encode(wire.Payload.create(payload)).finish();
+// One writer for every payload, its buffer reused: finish() copies the bytes out, reset() starts the next one.
+// The generated encoder takes plain objects (it reads own properties only), so no message instance is built.
+let writer = protobuf.Writer.create();
+const encode = (payload: NonNullable<PayloadInit>): Uint8Array => {
+  try {
+    const bytes = wire.Payload.encode(payload, writer).finish();
+    writer.reset();
+    return bytes;
+  } catch (err) {
+    writer = protobuf.Writer.create(); // whatever it half wrote is dropped with it
+    throw err;
+  }
+};
 
 export function createRealtimePublisher(deps: {
   broker: Broker;
@@ -80,14 +96,22 @@ export function createRealtimePublisher(deps: {
 
   return {
     auditStored(events) {
+      // One publishMany per channel, each in the order of the events (the order a channel's subscribers hear).
+      const batches = new Map<string, Uint8Array[]>();
+      const add = (channel: string, payload: Uint8Array) => {
+        const batch = batches.get(channel);
+        if (batch) batch.push(payload);
+        else batches.set(channel, [payload]);
+      };
       for (const event of events) {
         const payload = encode(toAuditPayload(event));
-        publish(channelNames.audit, payload);
-        if (event.user_id && OWN_EVENTS.has(event.event_type))
-          publish(channelNames.user(event.user_id), payload);
+        add(channelNames.audit, payload);
+        if (event.user_id && OWN_EVENTS.has(event.event_type)) add(channelNames.user(event.user_id), payload);
         const roleId = event.resource_type === 'role' ? text(event.resource_id) : '';
         const type = USER_EVENT_TYPES[event.event_type];
-        if (type && event.user_id) userEvent(event.user_id, type, roleId);
+        if (type && event.user_id) {
+          add(channelNames.user(event.user_id), encode({ user: { userId: event.user_id, type, roleId } }));
+        }
         if (event.event_type === 'permission_changed' && roleId) {
           track(
             deps.usersWithRole(roleId).then((ids) => {
@@ -95,6 +119,13 @@ export function createRealtimePublisher(deps: {
             }),
           );
         }
+      }
+      for (const [channel, payloads] of batches) {
+        track(
+          payloads.length === 1
+            ? deps.broker.publish(channel, payloads[0]!)
+            : deps.broker.publishMany(channel, payloads),
+        );
       }
     },
     gps(point) {
