@@ -48,6 +48,8 @@ const roundSeconds = (durationSec: number) => Math.max(2, Math.round(durationSec
 
 interface GrantRound {
   grantsPerSec: number;
+  /** CPU time of this process (where every server runs; the load comes from a child) per grant, µs. */
+  cpuUsPerGrant: number;
   p50Ms: number;
   p99Ms: number;
   non200: number;
@@ -149,6 +151,7 @@ async function hammer(
   connections: number,
   durationSec: number,
 ): Promise<GrantRound> {
+  const cpu = process.cpuUsage();
   const { stdout } = await run(
     process.execPath,
     [
@@ -160,11 +163,13 @@ async function hammer(
     ],
     { maxBuffer: 16 * 1024 * 1024 },
   );
+  const used = process.cpuUsage(cpu);
   const r = JSON.parse(stdout) as AutocannonJson;
   const ok = r.statusCodeStats['200']?.count ?? 0;
   const all = Object.values(r.statusCodeStats).reduce((n, c) => n + c.count, 0);
   return {
     grantsPerSec: Math.round(ok / r.duration),
+    cpuUsPerGrant: ok > 0 ? Math.round((used.user + used.system) / ok) : 0,
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     non200: all - ok,
@@ -205,6 +210,7 @@ async function grants(
       token: tokens[j]!,
       grantsPerSec: median(rs.map((r) => r.grantsPerSec)),
       rounds: rs.map((r) => r.grantsPerSec),
+      cpuUsPerGrant: median(rs.map((r) => r.cpuUsPerGrant)),
       p50Ms: median(rs.map((r) => r.p50Ms)),
       p99Ms: median(rs.map((r) => r.p99Ms)),
       non200: rs.reduce((n, r) => n + r.non200, 0),
@@ -526,14 +532,18 @@ export function printOidcBench(r: OidcBenchResult): void {
   );
   console.log(
     `\nclient_credentials grants: ${r.connections} keep-alive connections from autocannon in a child process, ` +
-      `2s warm-up, then ${ROUNDS} rounds of ${roundSec}s, the servers taking turns; medians of the rounds\n`,
+      `2s warm-up, then ${ROUNDS} rounds of ${roundSec}s, the servers taking turns; medians of the rounds. ` +
+      `CPU µs/grant: this process's CPU time during a round (all servers run here, only one is loaded) ÷ grants\n`,
   );
-  console.log('| server | access token | grants/s (200s) | rounds | p50 ms | p99 ms | non-200 | errors |');
-  console.log('|---|---|---:|---|---:|---:|---:|---:|');
+  console.log(
+    '| server | access token | grants/s (200s) | rounds | CPU µs/grant | p50 ms | p99 ms | non-200 | errors |',
+  );
+  console.log('|---|---|---:|---|---:|---:|---:|---:|---:|');
   for (const g of [heimdall, bare, bareJwt]) {
     if (g.non200 > 0 || g.errors > 0) process.exitCode = 1;
     console.log(
-      `| ${g.name} | ${g.token} | ${g.grantsPerSec} | ${g.rounds.join(', ')} | ${g.p50Ms} | ${g.p99Ms} | ` +
+      `| ${g.name} | ${g.token} | ${g.grantsPerSec} | ${g.rounds.join(', ')} | ${g.cpuUsPerGrant} | ` +
+        `${g.p50Ms} | ${g.p99Ms} | ` +
         `${g.non200} | ${g.errors} |`,
     );
   }
