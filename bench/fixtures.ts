@@ -1,3 +1,4 @@
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { generateApiKey } from '../core/auth/api-key-token.js';
 
@@ -18,4 +19,16 @@ export async function benchApiKey(db: Knex): Promise<{ key: string }> {
     .returning<{ id: string }[]>('id');
   await db('ApiKeyRole').insert({ api_key_id: key!.id, role_id: 'role_api_full_access' });
   return { key: secret.key };
+}
+
+/** A TCP port free on the loopback interface right now (for a server child process to listen on). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

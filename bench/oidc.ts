@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -18,6 +17,7 @@ import { loadConfig } from '../core/config/index.js';
 import { createLogger } from '../core/logger/index.js';
 import type { Config } from '../schemas/config.js';
 import { drive, summarize, type DriverJob, type LatencySummary, type SigninResult } from './oidc-driver.js';
+import { freePort } from './fixtures.js';
 
 /**
  * Heimdall ID (issue 6):
@@ -96,17 +96,6 @@ export interface OidcBenchResult {
     ratioToBareJwt: number;
   };
   logins: { argon2: string; hashing: string; concurrency: number; phases: LoadPhase[] };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const basic = (id: string, secret: string) =>

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Emitter } from '@socket.io/redis-emitter';
@@ -11,6 +10,7 @@ import { generateApiKey } from '../core/auth/api-key-token.js';
 import { createRedisBroker } from '../core/realtime/redis-broker.js';
 import { wire } from '../proto/index.js';
 import type { ClientCommand, ClientReply } from './realtime-clients.js';
+import { freePort } from './fixtures.js';
 
 /**
  * Realtime fan-out (issue 9): `connections` WebSocket clients subscribed to one channel, one publisher, for
@@ -86,17 +86,6 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const envNumber = (name: string, fallback: number) =>
   process.env[name] ? Number(process.env[name]) : fallback;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** node with the fd limit raised first: bash's ulimit, since node cannot set its own. */
 function spawnNode(args: string[], env: NodeJS.ProcessEnv, profileDir?: string): ChildProcess {
