@@ -179,21 +179,25 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     audit: auditService,
     oauthClients,
   });
-  const keystone = createKeystoneContext({
-    databaseUrl: databases.primaryUrl,
-    poolMax: config.database.pool_max,
-    maxPageSize: config.graphql.max_page_size,
-    services: () => ({
-      audit: auditService,
-      auditStream,
-      gps,
-      users,
-      roles,
-      permissions,
-      apiKeys,
-      oauthClients,
-    }),
-  });
+  // Built on first use: a process serving only realtime or the scheduler never needs Keystone's schema and
+  // Prisma client (tens of MB and a second database pool).
+  let keystone: ReturnType<typeof createKeystoneContext> | undefined;
+  const openKeystone = () =>
+    (keystone ??= createKeystoneContext({
+      databaseUrl: databases.primaryUrl,
+      poolMax: config.database.pool_max,
+      maxPageSize: config.graphql.max_page_size,
+      services: () => ({
+        audit: auditService,
+        auditStream,
+        gps,
+        users,
+        roles,
+        permissions,
+        apiKeys,
+        oauthClients,
+      }),
+    }));
   const extraRouters: Router[] = [
     apiDocsRouter({ routes, version: heimdallVersion(), swaggerUi: config.server.api_docs }),
   ];
@@ -204,7 +208,11 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     realtimeBroker,
     realtimePublisher,
     geoip,
-    keystone,
+    get keystone() {
+      return openKeystone();
+    },
+    /** Closes Keystone's database pool, if anything opened it. */
+    closeKeystone: async () => keystone?.close(),
     authCache,
     authenticator,
     rateLimiter,

@@ -271,7 +271,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
           await services.realtimePublisher.settled();
           await services.realtimeBroker.close();
           await readyCache.close();
-          await services.keystone.close();
+          await services.closeKeystone();
           await databases.close();
         })()),
     };
