@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,8 @@ import { createRedisBroker } from '../core/realtime/redis-broker.js';
 import { wire } from '../proto/index.js';
 import type { ClientCommand, ClientReply } from './realtime-clients.js';
 import { freePort } from './fixtures.js';
+import { printRealtimeBench } from './realtime-report.js';
+import { cpuSeconds, exited, fdLimitOf, redisCpuSeconds, rssMb, spawnNode, stopChild } from './processes.js';
 
 /**
  * Realtime fan-out (issue 9): `connections` WebSocket clients subscribed to one channel, one publisher, for
@@ -86,59 +88,8 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const envNumber = (name: string, fallback: number) =>
   process.env[name] ? Number(process.env[name]) : fallback;
-
-/** node with the fd limit raised first: bash's ulimit, since node cannot set its own. */
-function spawnNode(args: string[], env: NodeJS.ProcessEnv, profileDir?: string): ChildProcess {
-  const script = `h=$(ulimit -Hn); if [ "$h" = unlimited ] || [ "$h" -gt ${FD_LIMIT} ]; then h=${FD_LIMIT}; fi; ulimit -n "$h" && exec "$0" "$@"`;
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  return spawn('bash', ['-c', script, process.execPath, ...nodeArgs, ...args], {
-    env,
-    // The servers' logs go to stderr with the progress lines; stdout carries the results only.
-    stdio: ['ignore', 2, 2, 'ipc'],
-    serialization: 'advanced',
-  });
-}
-
-function fdLimitOf(pid: number): string {
-  const line = readFileSync(`/proc/${pid}/limits`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('Max open files'));
-  return line?.split(/\s+/).slice(3, 5).join('/') ?? '?';
-}
-
-function rssMb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const user = /used_cpu_user:([\d.]+)/.exec(info);
-  const sys = /used_cpu_sys:([\d.]+)/.exec(info);
-  return Number(user?.[1] ?? 0) + Number(sys?.[1] ?? 0);
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited(child);
-  clearTimeout(timer);
-}
+const spawnChild = (args: string[], env: NodeJS.ProcessEnv, profileDir?: string): ChildProcess =>
+  spawnNode(args, env, FD_LIMIT, profileDir);
 
 /** The subscriber process: replies come back in the order of the commands. */
 class Clients {
@@ -146,7 +97,7 @@ class Clients {
   private waiting: ((reply: ClientReply) => void)[] = [];
 
   constructor() {
-    this.child = spawnNode([CLIENTS], process.env);
+    this.child = spawnChild([CLIENTS], process.env);
     this.child.on('message', (reply: ClientReply) => this.waiting.shift()?.(reply));
   }
 
@@ -372,7 +323,7 @@ async function benchHeimdall(settings: Settings, redisUrl: string, redis: Redis)
   const keyPrefix = `heimdall-bench-${process.pid}-${Date.now().toString(36)}:`;
   const port = await freePort();
   const profileDir = process.env.BENCH_RT_PROFILE;
-  const server = spawnNode(
+  const server = spawnChild(
     [CLI, 'start', '--roles', 'realtime'],
     {
       ...process.env,
@@ -451,7 +402,7 @@ async function benchScriptServer(
   target: (port: number) => Omit<Target, 'server'>,
 ): Promise<SystemResult> {
   const port = await freePort();
-  const server = spawnNode(
+  const server = spawnChild(
     [script],
     { ...process.env, ...env, PORT: String(port) },
     process.env.BENCH_RT_PROFILE,
@@ -554,7 +505,7 @@ export async function runRealtimeBench(): Promise<RealtimeBenchResult> {
   const redisUrl = process.env.HEIMDALL__REDIS__URL ?? 'redis://127.0.0.1:6379';
   const redis = new Redis(redisUrl);
   const load0 = os.loadavg()[0]!;
-  const probe = spawnNode(['-e', 'setTimeout(() => {}, 1000)'], process.env);
+  const probe = spawnChild(['-e', 'setTimeout(() => {}, 1000)'], process.env);
   await sleep(200);
   const fdLimit = fdLimitOf(probe.pid!);
   await stopChild(probe);
@@ -586,63 +537,7 @@ export async function runRealtimeBench(): Promise<RealtimeBenchResult> {
   };
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
-
-export function printRealtimeBench(r: RealtimeBenchResult): void {
-  console.log(
-    `\nRealtime fan-out: ${fmt(r.connections)} connections on one channel, one publisher, ${r.payloadBytes}-byte payloads ` +
-      `(${r.cores} cores, load ${r.loadAverage[0].toFixed(2)} → ${r.loadAverage[1].toFixed(2)}, fd limit ${r.fdLimit})`,
-  );
-  console.log(
-    '| system | max sustained deliveries/s | at publications/s | p50 ms | p99 ms | cpu server/clients/redis % | ' +
-      `p50 / p99 ms at ${r.referenceRate.toFixed(0)} pub/s | RSS per idle connection |`,
-  );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-  for (const s of r.systems) {
-    const b = s.best;
-    const ref = s.reference;
-    console.log(
-      `| ${s.name} | ${b ? fmt(b.deliveriesPerSec) : '–'} | ${b ? b.rate.toFixed(1) : '–'} | ${ms(b?.p50Ms ?? NaN)} | ${ms(b?.p99Ms ?? NaN)} | ` +
-        `${b ? `${b.cpu.server.toFixed(0)}/${b.cpu.clients.toFixed(0)}/${b.cpu.redis.toFixed(0)}` : '–'} | ` +
-        `${ref ? `${ms(ref.p50Ms)} / ${ms(ref.p99Ms)}${ref.sustained ? '' : ' (not sustained)'}` : '–'} | ` +
-        `${(s.bytesPerConnection / 1024).toFixed(1)} KB |`,
-    );
-  }
-  for (const s of r.systems) {
-    console.log(`\n${s.name}: every step (publications/s → deliveries/s)`);
-    console.log(
-      '| pub/s | deliveries/s | delivered | p50 ms | p99 ms | drain ms | closed | cpu server/clients/redis % |',
-    );
-    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
-    for (const step of s.steps) {
-      console.log(
-        `| ${step.rate.toFixed(1)} | ${fmt(step.deliveriesPerSec)} | ${fmt(step.received)}/${fmt(step.expected)} | ${ms(step.p50Ms)} | ${ms(step.p99Ms)} | ${step.drainMs.toFixed(0)} | ${step.closed} | ${step.cpu.server.toFixed(0)}/${step.cpu.clients.toFixed(0)}/${step.cpu.redis.toFixed(0)} |`,
-      );
-    }
-  }
-  const heimdall = r.systems.find((s) => s.name.startsWith('Heimdall'));
-  const sio = r.systems.find((s) => s.name.startsWith('Socket.IO'));
-  if (!heimdall) return;
-  const check = (ok: boolean, text: string) => console.log(`${ok ? '✓' : '✗'} ${text}`);
-  const best = heimdall.best?.deliveriesPerSec ?? 0;
-  console.log('');
-  check(best >= 300_000, `≥ 300,000 deliveries/s: ${fmt(best)}`);
-  if (sio) {
-    const ratio = best / (sio.best?.deliveriesPerSec ?? NaN);
-    check(ratio >= 2, `≥ 2× Socket.IO: ${Number.isFinite(ratio) ? ratio.toFixed(2) : '–'}×`);
-  }
-  const refP99 = heimdall.reference?.p99Ms ?? NaN;
-  check(
-    refP99 < 50 && heimdall.reference?.sustained === true,
-    `p99 < 50 ms at ${fmt(r.referenceRate * heimdall.connections)} deliveries/s: ${ms(refP99)} ms`,
-  );
-  check(
-    heimdall.bytesPerConnection <= 10 * 1024,
-    `≤ 10 KB per idle connection: ${(heimdall.bytesPerConnection / 1024).toFixed(1)} KB`,
-  );
-  if (heimdall.failed > 0 || (sio?.failed ?? 0) > 0) process.exitCode = 1;
-}
+export { printRealtimeBench } from './realtime-report.js';
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   printRealtimeBench(await runRealtimeBench());
