@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createKey } from '../support/fixtures.js';
+import { call, createKey, createUser } from '../support/fixtures.js';
 import { graphqlClient } from '../support/graphql.js';
 import {
   client,
@@ -33,6 +33,19 @@ describe('realtime credentials', () => {
     // The owner may read users, but this token was not granted users:read.
     const refused = await raw.request({ subscribe: { channel: 'user:someone-else' } });
     expect(refused.error?.code).toBe('realtime.forbidden');
+  });
+
+  it('a session token connects as its person; ending the session elsewhere closes the connection (4403)', async () => {
+    const userId = await createUser(t.db, { roleIds: ['role_user'] });
+    const sessions = t.platform.services.sessions;
+    const phone = await sessions.create({ userId, provider: 'email' });
+    const laptop = await sessions.create({ userId, provider: 'email' });
+    const raw = await clients.raw(wsUrl(t.url));
+    expect((await raw.authenticate(phone.token)).connected?.userId).toBe(userId);
+    expect((await raw.request({ subscribe: { channel: `user:${userId}` } })).kind).toBe('subscribed');
+    const ended = await call(t.url, 'DELETE', `/v1/user/sessions/${phone.id}`, { key: laptop.token });
+    expect(ended.status).toBe(204);
+    expect((await raw.waitClosed(3000)).code).toBe(4403);
   });
 
   it('a connection ends when its credential expires (4401), and the SDK comes back with a fresh one', async () => {
