@@ -14,6 +14,8 @@ import type { BruteForceGuard } from '../core/auth/brute-force.js';
 import { createFindAccount } from './account.js';
 import { auditProviderEvents } from './audit-events.js';
 import { createClientAdapter } from './clients.js';
+import { createAdapterFactory } from './adapter-factory.js';
+import { connectRedis } from '../core/cache/redis-cache.js';
 import { createCsrf } from './csrf.js';
 import { interactionRouter } from './interactions/router.js';
 import { createPasswordSignIn, createSecondFactor } from './sign-in.js';
@@ -79,11 +81,19 @@ export async function createHeimdallId(deps: {
   privacyUrl: string;
   /** Where rotations are announced (the cache's pub/sub). */
   bus: Pick<Cache, 'subscribe'>;
+  /** When set (redis.url), the short-lived models live in this Redis, under the prefix (adapter-factory.ts). */
+  redis?: { url: string; keyPrefix: string } | undefined;
   logger: Logger;
 }): Promise<HeimdallId> {
   const { settings, logger } = deps;
   const consents = createConsentStore(deps.db);
   const clients = createClientAdapter(deps.db, settings.clientCacheTtlMs);
+  // Its own connection, queueing while it (re)connects: a sign-in step must wait for Redis, not fail at once.
+  const redis = deps.redis ? connectRedis(deps.redis.url, { offlineQueue: true }) : undefined;
+  const adapters = createAdapterFactory({
+    db: deps.db,
+    redis: redis && deps.redis ? { client: redis, keyPrefix: deps.redis.keyPrefix } : undefined,
+  });
 
   const build = (jwks: Awaited<ReturnType<SigningKeyStore['load']>>['privateJwks']) => {
     const provider = createProvider({
@@ -92,6 +102,7 @@ export async function createHeimdallId(deps: {
       consents,
       jwks,
       clients,
+      adapters,
       sessions: deps.sessions,
       onError: (err) => logger.warn({ err }, 'could not end the Heimdall session at sign-out'),
     });
@@ -224,6 +235,7 @@ export async function createHeimdallId(deps: {
     stop: () => {
       clearInterval(timer);
       void unsubscribe?.();
+      redis?.disconnect();
     },
   };
 }

@@ -4,13 +4,13 @@ import type { Knex } from 'knex';
 import Provider, {
   errors,
   interactionPolicy,
+  type Adapter,
   type Configuration,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import { hashSecret } from '../core/auth/secret-token.js';
 import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG } from '../core/tokens/signing-keys.js';
 import type { ConsentStore } from '../core/oauth-clients/consents.js';
-import { createPgAdapter } from './adapter.js';
 import { CLAIMS, createFindAccount } from './account.js';
 import { OIDC_SCOPES, type createClientAdapter } from './clients.js';
 import { createLoadExistingGrant } from './grants.js';
@@ -20,7 +20,8 @@ import { deviceConfirmPage, deviceInputPage, logoutPage, messagePage } from './v
 
 /**
  * Heimdall ID's oidc-provider configuration (issue 6): the one module that configures oidc-provider.
- * Everything the provider keeps lives in PostgreSQL (adapter.ts), clients come from OAuthClient (clients.ts),
+ * Everything the provider keeps lives in PostgreSQL (adapter.ts; the short-lived models in Redis when it is
+ * configured: adapter-factory.ts), clients come from OAuthClient (clients.ts),
  * users from User/PlatformAccount (account.ts). Access tokens for the Heimdall API (the `api_resource`
  * indicator) are RFC 9068 JWTs carrying their grant id (`gid`), so the API can refuse them once the grant is
  * revoked; all other access tokens are opaque (userinfo, introspection, revocation).
@@ -91,6 +92,8 @@ export function createProvider(deps: {
   consents: ConsentStore;
   jwks: JWK[];
   clients: ReturnType<typeof createClientAdapter>;
+  /** The storage of every other model (adapter-factory.ts). */
+  adapters: (model: string) => Adapter;
   sessions: SessionLookup;
   onError: (err: unknown) => void;
 }): Provider {
@@ -102,15 +105,9 @@ export function createProvider(deps: {
   /** First-party clients (configured, or marked by a super admin) never ask for consent. */
   const isFirstParty = (clientId: string, metadata: Record<string, unknown>) =>
     configuredFirstParty.has(clientId) || metadata.heimdall_first_party === true;
-  const adapters = new Map<string, ReturnType<typeof createPgAdapter>>();
 
   const configuration: Configuration = {
-    adapter: (name: string) => {
-      if (name === 'Client') return deps.clients;
-      let adapter = adapters.get(name);
-      if (!adapter) adapters.set(name, (adapter = createPgAdapter(deps.db, name)));
-      return adapter;
-    },
+    adapter: (name: string) => (name === 'Client' ? deps.clients : deps.adapters(name)),
     findAccount: createFindAccount(deps.db),
     claims: CLAIMS,
     scopes: OIDC_SCOPES,

@@ -118,6 +118,9 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
             allowUnverifiedSignIn: config.accounts.allow_unverified_sign_in,
             termsUrl: config.accounts.terms_url,
             privacyUrl: config.accounts.privacy_url,
+            redis: config.redis.url
+              ? { url: config.redis.url, keyPrefix: config.redis.key_prefix }
+              : undefined,
             logger: logger.child({ component: 'oidc' }),
           })
         : undefined;
