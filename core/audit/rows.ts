@@ -147,8 +147,11 @@ export function fastRow(input: Record<string, unknown>): AuditRow | undefined {
 
 /** Validates against the event catalogue; a bad event is the caller's bug, reported as a 400 with the fields. */
 export function toAuditRow(input: AuditEventInput): AuditRow {
-  const fast = fastRow(input as Record<string, unknown>);
-  if (fast) return fast;
+  return fastRow(input as Record<string, unknown>) ?? schemaRow(input);
+}
+
+/** The row the schema builds (what the fast path must agree with); throws the schema's 400 for a bad event. */
+export function schemaRow(input: AuditEventInput): AuditRow {
   const e = parseAuditEvent(input);
   return {
     id: e.id ?? randomUUID(),

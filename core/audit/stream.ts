@@ -1,7 +1,6 @@
-import { EventEmitter } from 'node:events';
 import type { AuditEventRecord } from '../../schemas/audit.js';
 import type { Cache } from '../cache/types.js';
-import type { Topic } from '../shared/topic.js';
+import { createTopic, type Topic } from '../shared/topic.js';
 import type { AuditRow } from './rows.js';
 
 const CHANNEL = 'audit:stored';
@@ -50,55 +49,13 @@ export interface AuditStream extends Topic<AuditEventRecord> {
   publishRows(rows: readonly AuditRow[]): void;
 }
 
-const RESUBSCRIBE_MS = 2000;
-
-/**
- * Stored audit events, live: the writer publishes each stored batch, so every node hears every event once. A
- * topic (core/shared/topic.ts) on the same channel and format, except that a node with no listener at the moment
- * (no GraphQL subscription) does not parse the batches it hears: nobody would have been told of them anyway.
- */
+/** Stored audit events, live: the writer publishes each stored batch, so every node hears every event once. */
 export function createAuditStream(bus: Cache, onError: (err: unknown) => void): AuditStream {
-  const local = new EventEmitter();
-  local.setMaxListeners(0);
-  let unsubscribe: (() => Promise<void>) | undefined;
-  let retry: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const send = (message: string) => void bus.publish(CHANNEL, message).catch(onError);
+  const topic = createTopic<AuditEventRecord>(bus, CHANNEL, onError);
   return {
-    publish(items) {
-      if (items.length > 0) send(JSON.stringify(items));
-    },
+    ...topic,
     publishRows(rows) {
-      if (rows.length > 0) send(`[${rows.map(auditRecordJson).join(',')}]`);
-    },
-    listen(listener) {
-      local.on('item', listener);
-      return () => void local.off('item', listener);
-    },
-    /** Subscribes to the bus; while it is unreachable (Redis down at start) keeps retrying in the background. */
-    async start() {
-      const listen = async () => {
-        try {
-          unsubscribe = await bus.subscribe(CHANNEL, (message) => {
-            if (local.listenerCount('item') === 0) return;
-            try {
-              for (const item of JSON.parse(message) as AuditEventRecord[]) local.emit('item', item);
-            } catch (err) {
-              onError(err);
-            }
-          });
-        } catch (err) {
-          onError(err);
-          if (!stopped) retry = setTimeout(() => void listen(), RESUBSCRIBE_MS).unref();
-        }
-      };
-      await listen();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(retry);
-      await unsubscribe?.();
-      local.removeAllListeners();
+      if (rows.length > 0) topic.publishJson(`[${rows.map(auditRecordJson).join(',')}]`);
     },
   };
 }

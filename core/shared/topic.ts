@@ -17,15 +17,22 @@ export interface Topic<T> {
  */
 const RESUBSCRIBE_MS = 2000;
 
-export function createTopic<T>(bus: Cache, channel: string, onError: (err: unknown) => void): Topic<T> {
+/** A topic that also sends items the caller already holds as a JSON array (`[…]`), as they are. */
+export type JsonTopic<T> = Topic<T> & { publishJson(array: string): void };
+
+export function createTopic<T>(bus: Cache, channel: string, onError: (err: unknown) => void): JsonTopic<T> {
   const local = new EventEmitter();
   local.setMaxListeners(0);
   let unsubscribe: (() => Promise<void>) | undefined;
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
+  const send = (message: string) => void bus.publish(channel, message).catch(onError);
   return {
     publish(items) {
-      if (items.length > 0) bus.publish(channel, JSON.stringify(items)).catch(onError);
+      if (items.length > 0) send(JSON.stringify(items));
+    },
+    publishJson(array) {
+      send(array);
     },
     listen(listener) {
       local.on('item', listener);
@@ -36,6 +43,8 @@ export function createTopic<T>(bus: Cache, channel: string, onError: (err: unkno
       const listen = async () => {
         try {
           unsubscribe = await bus.subscribe(channel, (message) => {
+            // Live only: with nobody listening on this node, there is no one to parse the message for.
+            if (local.listenerCount('item') === 0) return;
             try {
               for (const item of JSON.parse(message) as T[]) local.emit('item', item);
             } catch (err) {
