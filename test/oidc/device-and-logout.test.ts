@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { call } from '../support/fixtures.js';
 import {
+  approveDevice,
   client,
   createOAuthClient,
   createPasswordUser,
@@ -49,20 +50,9 @@ describe('Heimdall ID: device flow and logout', () => {
     expect(device.user_code).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
 
     // The person opens the verification page on another device and types the code.
-    const person = new Person(t.url);
-    const input = await person.follow(device.verification_uri, 'never');
-    const [codeForm] = forms(input.body, t.url);
-    const confirm = await person.follow(codeForm!.action, 'never', {
-      form: { ...codeForm!.fields, user_code: device.user_code },
-    });
-    expect(confirm.body).toContain(device.user_code);
-    const [confirmForm] = forms(confirm.body, t.url);
-    const login = await person.follow(confirmForm!.action, 'never', { form: confirmForm!.fields });
-    const [loginForm] = forms(login.body, t.url);
-    const done = await person.follow(loginForm!.action, 'never', {
-      form: { ...loginForm!.fields, email: user.email, password: user.password },
-    });
-    expect(done.body).toContain('Device connected');
+    const { confirm, done } = await approveDevice(t.url, device, user);
+    expect(confirm).toContain(device.user_code);
+    expect(done).toContain('Device connected');
 
     const tokens = await client.pollDeviceAuthorizationGrant(config, device, { resource: `${t.url}/v1` });
     expect(tokens.claims()!.sub).toBe(user.id);

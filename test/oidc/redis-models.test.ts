@@ -3,10 +3,11 @@ import { Redis } from 'ioredis';
 import { errors, type Adapter } from 'oidc-provider';
 import { call } from '../support/fixtures.js';
 import {
+  approveDevice,
+  authorizationRequest,
   client,
   createOAuthClient,
   createPasswordUser,
-  forms,
   Person,
   relyingParty,
   useOidcPlatform,
@@ -42,30 +43,25 @@ describeWithRedis('Heimdall ID with Redis for the short-lived models', () => {
 
   /** Signs in through the pages up to the RP callback (the code not redeemed yet). */
   async function authorize(c: TestClient, user: { email: string; password: string }) {
-    const config = await relyingParty(t.url, c);
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: c.redirectUri,
+    const { config, verifier, state, url } = await authorizationRequest(t.url, c, {
       scope: 'openid offline_access api',
       prompt: 'consent',
       resource: resource(),
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
     });
     const person = new Person(t.url);
     // The sign-in page's interaction is in Redis while the person is on it.
-    const page = await person.follow(url.toString(), c.redirectUri);
+    const page = await person.follow(url, c.redirectUri);
     const uid = /interaction\/([^/"?]+)/.exec(page.body)![1]!;
     expect(await redisIds('Interaction')).toContain(uid);
     expect(await pgIds('Interaction')).toHaveLength(0);
-    const result = await person.signIn(url.toString(), c.redirectUri, user);
+    const result = await person.signIn(url, c.redirectUri, user);
     expect(result.callback).toBeDefined();
     const callback = new URL(result.callback!);
     const redeem = () =>
       client.authorizationCodeGrant(
         config,
         callback,
-        { pkceCodeVerifier: verifier, idTokenExpected: true },
+        { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true },
         { resource: resource() },
       );
     return { config, callback, redeem, person };
@@ -151,20 +147,9 @@ describeWithRedis('Heimdall ID with Redis for the short-lived models', () => {
     expect(await redisIds('DeviceCode')).not.toHaveLength(0);
     expect(await pgIds('DeviceCode')).toHaveLength(0);
 
-    const person = new Person(t.url);
-    const input = await person.follow(device.verification_uri, 'never');
-    const [codeForm] = forms(input.body, t.url);
-    const confirm = await person.follow(codeForm!.action, 'never', {
-      form: { ...codeForm!.fields, user_code: device.user_code },
-    });
-    expect(confirm.body).toContain(device.user_code);
-    const [confirmForm] = forms(confirm.body, t.url);
-    const login = await person.follow(confirmForm!.action, 'never', { form: confirmForm!.fields });
-    const [loginForm] = forms(login.body, t.url);
-    const done = await person.follow(loginForm!.action, 'never', {
-      form: { ...loginForm!.fields, email: user.email, password: user.password },
-    });
-    expect(done.body).toContain('Device connected');
+    const { confirm, done } = await approveDevice(t.url, device, user);
+    expect(confirm).toContain(device.user_code);
+    expect(done).toContain('Device connected');
 
     const tokens = await client.pollDeviceAuthorizationGrant(config, device, { resource: resource() });
     expect(tokens.claims()!.sub).toBe(user.id);

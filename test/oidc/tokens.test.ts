@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { decodeProtectedHeader } from 'jose';
 import { call } from '../support/fixtures.js';
 import {
+  authorizationRequest,
   client,
   createOAuthClient,
   createPasswordUser,
@@ -18,21 +19,16 @@ describe('Heimdall ID: tokens', () => {
 
   /** Signs a user in with offline access and the API resource; answers the RP config and the tokens. */
   async function signedIn(c: TestClient, user: { email: string; password: string }) {
-    const config = await relyingParty(t.url, c);
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: c.redirectUri,
+    const { config, verifier, state, url } = await authorizationRequest(t.url, c, {
       scope: 'openid offline_access api',
       prompt: 'consent',
       resource: resource(),
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
     });
-    const result = await new Person(t.url).signIn(url.toString(), c.redirectUri, user);
+    const result = await new Person(t.url).signIn(url, c.redirectUri, user);
     const tokens = await client.authorizationCodeGrant(
       config,
       new URL(result.callback!),
-      { pkceCodeVerifier: verifier, idTokenExpected: true },
+      { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true },
       { resource: resource() },
     );
     return { config, tokens };

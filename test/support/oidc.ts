@@ -145,6 +145,30 @@ export async function authorizationRequest(
   return { config, verifier, state, url: url.toString() };
 }
 
+/**
+ * A person approving a device (RFC 8628) on another device: types the user code on the verification page,
+ * confirms, signs in. Answers the confirmation page and the last page, for the caller to check.
+ */
+export async function approveDevice(
+  baseUrl: string,
+  device: { verification_uri: string; user_code: string },
+  user: { email: string; password: string },
+): Promise<{ confirm: string; done: string }> {
+  const person = new Person(baseUrl);
+  const input = await person.follow(device.verification_uri, 'never');
+  const [codeForm] = forms(input.body, baseUrl);
+  const confirm = await person.follow(codeForm!.action, 'never', {
+    form: { ...codeForm!.fields, user_code: device.user_code },
+  });
+  const [confirmForm] = forms(confirm.body, baseUrl);
+  const login = await person.follow(confirmForm!.action, 'never', { form: confirmForm!.fields });
+  const [loginForm] = forms(login.body, baseUrl);
+  const done = await person.follow(loginForm!.action, 'never', {
+    form: { ...loginForm!.fields, email: user.email, password: user.password },
+  });
+  return { confirm: confirm.body, done: done.body };
+}
+
 export interface Form {
   action: string;
   fields: Record<string, string>;
