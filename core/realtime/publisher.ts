@@ -120,13 +120,7 @@ export function createRealtimePublisher(deps: {
           );
         }
       }
-      for (const [channel, payloads] of batches) {
-        track(
-          payloads.length === 1
-            ? deps.broker.publish(channel, payloads[0]!)
-            : deps.broker.publishMany(channel, payloads),
-        );
-      }
+      for (const [channel, payloads] of batches) track(deps.broker.publishMany(channel, payloads));
     },
     gps(point) {
       publish(
