@@ -24,13 +24,19 @@ export const newEpoch = (): string => randomBytes(6).toString('base64url');
  * in a microtask so a publisher never re-enters its own subscribers. A restart starts new epochs, which clients
  * coming back see as "resync", exactly as with Redis losing its data.
  */
-export function createMemoryBroker(limits: HistoryLimits, now: () => number = Date.now): Broker {
+export function createMemoryBroker(
+  limits: HistoryLimits,
+  now: () => number = Date.now,
+): Broker & { stats(): { channels: number; publications: number } } {
   const channels = new Map<string, ChannelState>();
+  // A quiet channel's epoch ends with its meta TTL, as its Redis keys would expire.
+  const expired = (s: ChannelState, t: number) =>
+    t - s.touchedAt > limits.metaTtlMs && s.listeners.size === 0;
 
   const state = (channel: string): ChannelState => {
     const t = now();
     let s = channels.get(channel);
-    if (s && t - s.touchedAt > limits.metaTtlMs && s.listeners.size === 0) {
+    if (s && expired(s, t)) {
       channels.delete(channel);
       s = undefined;
     }
@@ -49,8 +55,22 @@ export function createMemoryBroker(limits: HistoryLimits, now: () => number = Da
     if (drop > 0) s.entries.splice(0, drop);
   };
 
+  // Redis frees what expires on its own; here channels nobody touches again (a `user:<id>` per person) would keep
+  // their history for the life of the process. So every so often, on a publish, all of them are trimmed by age
+  // and the expired ones dropped.
+  const sweepEveryMs = Math.min(limits.ttlMs, 60_000);
+  let sweptAt = now();
+  const sweep = (t: number) => {
+    sweptAt = t;
+    for (const [channel, s] of channels) {
+      if (expired(s, t)) channels.delete(channel);
+      else trim(s);
+    }
+  };
+
   const publishMany = async (channel: string, payloads: readonly Uint8Array[]): Promise<Position[]> => {
     if (payloads.length === 0) return [];
+    if (now() - sweptAt >= sweepEveryMs) sweep(now());
     const s = state(channel);
     const timeMs = now();
     const publications: StoredPublication[] = [];
@@ -101,6 +121,12 @@ export function createMemoryBroker(limits: HistoryLimits, now: () => number = Da
       const first = s.entries.length - missed;
       if (first < 0) return { position, publications: [], recovered: false };
       return { position, publications: s.entries.slice(first), recovered: true };
+    },
+    /** What it holds: channels, and publications kept for recovery. */
+    stats() {
+      let publications = 0;
+      for (const c of channels.values()) publications += c.entries.length;
+      return { channels: channels.size, publications };
     },
     async close() {
       channels.clear();
