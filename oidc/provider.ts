@@ -12,6 +12,7 @@ import { hashSecret } from '../core/auth/secret-token.js';
 import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG } from '../core/tokens/signing-keys.js';
 import type { ConsentStore } from '../core/oauth-clients/consents.js';
 import { CLAIMS, createFindAccount } from './account.js';
+import { EXTERNAL_SIGNING_ACK, providerSigningKeys } from './signing.js';
 import { OIDC_SCOPES, type createClientAdapter } from './clients.js';
 import { createLoadExistingGrant } from './grants.js';
 import { SafeHtml } from '../core/shared/html.js';
@@ -111,7 +112,7 @@ export function createProvider(deps: {
     findAccount: createFindAccount(deps.db),
     claims: CLAIMS,
     scopes: OIDC_SCOPES,
-    jwks: { keys: deps.jwks as never },
+    jwks: { keys: providerSigningKeys(deps.jwks) },
     cookies: {
       keys: [cookieKey],
       long: { signed: true, httpOnly: true, sameSite: 'lax', secure: settings.cookieSecure },
@@ -164,6 +165,7 @@ export function createProvider(deps: {
     },
     features: {
       devInteractions: { enabled: false },
+      externalSigningSupport: { enabled: true, ack: EXTERNAL_SIGNING_ACK },
       // The API verifies bearer JWTs only; a DPoP-bound token must not be usable without its proof.
       dPoP: { enabled: false },
       clientCredentials: { enabled: true },
