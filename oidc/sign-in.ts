@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AuditLogger } from '../core/audit/index.js';
 import type { Attempt, BruteForceGuard } from '../core/auth/brute-force.js';
-import type { PasswordLogin } from '../core/auth/password-login.js';
+import type { PasswordLogin, TwoFactorState } from '../core/auth/password-login.js';
 import { messages, pickLocale, type Locale, type Messages } from '../core/i18n/index.js';
 import type { Logger } from '../core/logger/index.js';
 import type { SessionService } from '../core/sessions/service.js';
@@ -17,7 +17,7 @@ import type { TwoFactorService } from '../core/two-factor/service.js';
  * `start`.
  */
 export type SignInOutcome =
-  | { ok: true; userId: string; accountId: string }
+  | { ok: true; userId: string; accountId: string; twoFactor: TwoFactorState }
   | { ok: false; status: number; error: string; resendFor?: string };
 
 export interface SignInDeps {
@@ -93,7 +93,7 @@ export function createPasswordSignIn(deps: SignInDeps) {
       const check = await deps.passwords.check(email, password);
       if (check.ok) {
         await deps.bruteForce.succeeded(email);
-        return { ok: true, userId: check.userId, accountId: check.accountId };
+        return { ok: true, userId: check.userId, accountId: check.accountId, twoFactor: check.twoFactor };
       }
       record({
         event_type: 'login_failed',
@@ -122,8 +122,8 @@ export function createPasswordSignIn(deps: SignInDeps) {
       login: { userId: string; accountId: string; amr: string[]; clientId?: unknown },
     ): Promise<void> {
       const twoFactorVerified = login.amr.includes('otp');
-      await deps.passwords.recordSignIn(login.userId, login.accountId);
       const session = await deps.sessions.create({
+        signedInWith: login.accountId,
         userId: login.userId,
         provider: 'email',
         ip: plainIp(req.ip),

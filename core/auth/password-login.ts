@@ -8,10 +8,19 @@ import { generatePassword, hashPassword, needsRehash, verifyPassword } from './p
  * every case) and the caller gets the same answer for all three. A ban is told only after the right password.
  */
 export type PasswordCheck =
-  | { ok: true; userId: string; accountId: string }
+  | { ok: true; userId: string; accountId: string; twoFactor: TwoFactorState }
   | { ok: false; reason: 'invalid_credentials'; userId: string | null }
   | { ok: false; reason: 'banned'; userId: string; until: Date | null }
   | { ok: false; reason: 'unverified'; userId: string };
+
+/**
+ * What the sign-in's next step depends on, read with the account: is 2FA on (a code is asked for), and does a
+ * role require it (it must be set up first). One query less per sign-in than asking the 2FA service.
+ */
+export interface TwoFactorState {
+  enabled: boolean;
+  required: boolean;
+}
 
 interface AccountRow {
   id: string;
@@ -21,6 +30,8 @@ interface AccountRow {
   ban_id: string | null;
   banned_until: Date | null;
   email_verified_at: Date | null;
+  two_factor_enabled: boolean;
+  two_factor_required: boolean;
 }
 
 /** Longer than any verification takes here (Argon2id at 64 MiB / 3 passes, the strongest hashes we made). */
@@ -41,6 +52,7 @@ export function createPasswordLogin(
     db('PlatformAccount as pa')
       .join('User as u', 'u.id', 'pa.user_id')
       .joinRaw(`LEFT JOIN "UserBan" b ON b.user_id = u.id AND ${ACTIVE_BAN}`)
+      .leftJoin('UserTwoFactor as tf', 'tf.user_id', 'u.id')
       .where('pa.platform_id', 'email')
       .whereRaw('lower(pa.platform_user_id) = lower(?)', [email])
       .first<AccountRow | undefined>(
@@ -51,6 +63,11 @@ export function createPasswordLogin(
         'b.id as ban_id',
         'b.expires_at as banned_until',
         'pa.email_verified_at',
+        db.raw('coalesce(tf.enabled, false) as two_factor_enabled'),
+        db.raw(
+          `exists(SELECT 1 FROM "UserRole" ur JOIN "Role" r ON r.id = ur.role_id
+             WHERE ur.user_id = u.id AND r.requires_two_factor) as two_factor_required`,
+        ),
       );
 
   return {
@@ -77,14 +94,12 @@ export function createPasswordLogin(
           .where({ id: usable.id })
           .update({ password_hash: await hashPassword(password) });
       }
-      return { ok: true, userId: usable.user_id, accountId: usable.id };
-    },
-
-    /** Called once the sign-in is complete (after any further step, such as 2FA). */
-    async recordSignIn(userId: string, accountId: string): Promise<void> {
-      await db('User')
-        .where({ id: userId })
-        .update({ last_login_at: db.fn.now(), last_login_platform_account_id: accountId });
+      return {
+        ok: true,
+        userId: usable.user_id,
+        accountId: usable.id,
+        twoFactor: { enabled: usable.two_factor_enabled, required: usable.two_factor_required },
+      };
     },
   };
 }

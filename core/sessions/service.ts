@@ -79,9 +79,20 @@ export function createSessionService(deps: {
       userAgent?: string | undefined;
       /** The sign-in checked a second factor. */
       twoFactorVerified?: boolean;
+      /** The account signed in with: stored as the user's last sign-in, in the same statement. */
+      signedInWith?: string | undefined;
     }): Promise<{ id: string; token: string; expires: Date }> {
       const token = randomSecret(SESSION_TOKEN_PREFIX);
-      const [row] = await db('Session')
+      const query = db('Session');
+      if (input.signedInWith)
+        query.with(
+          'signed_in',
+          db.raw(`UPDATE "User" SET last_login_at = now(), last_login_platform_account_id = ? WHERE id = ?`, [
+            input.signedInWith,
+            input.userId,
+          ]),
+        );
+      const [row] = await query
         .insert({
           user_id: input.userId,
           session_token: hashSecret(token),

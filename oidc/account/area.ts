@@ -167,13 +167,13 @@ export function accountAreaRouter(deps: AreaDeps): Router {
     const outcome = await deps.signIn.attempt(req, res, { email, password, clientId: 'account' });
     if (!outcome.ok) return again(outcome.status, outcome.error, outcome.resendFor);
     const login = { userId: outcome.userId, accountId: outcome.accountId };
-    if (await deps.secondFactor.enabled(login.userId)) {
+    if (outcome.twoFactor.enabled) {
       deps.pending.set(res, { ...login, for: 'account', returnTo });
       return res.redirect(303, '/account/login/2fa');
     }
     await deps.signIn.start(req, res, { ...login, amr: ['pwd'], clientId: 'account' });
-    const setUp = await deps.secondFactor.mustSetUp(login.userId);
-    res.redirect(303, setUp ? '/account/security' : returnTo);
+    // A role requires 2FA and it is off: set it up first.
+    res.redirect(303, outcome.twoFactor.required ? '/account/security' : returnTo);
   });
 
   const renderCode = (req: Request, res: Response, status = 200, error?: string) =>

@@ -4,6 +4,7 @@ import type { FindAccount } from 'oidc-provider';
 import type { ConsentStore } from '../../core/oauth-clients/consents.js';
 import type { SessionService } from '../../core/sessions/service.js';
 import { readCookie, type Csrf } from '../csrf.js';
+import type { TwoFactorState } from '../../core/auth/password-login.js';
 import { localeOf, requestMeta, type PasswordSignIn, type SecondFactor } from '../sign-in.js';
 import type { PendingSignIns } from '../pending-sign-in.js';
 import type { ProviderHolder } from '../provider.js';
@@ -44,12 +45,21 @@ export function interactionRouter(deps: InteractionDeps): Router {
 
   const details = (req: Request, res: Response) => deps.provider.current().interactionDetails(req, res);
 
-  const finish = async (req: Request, res: Response, result: InteractionResults, merge = false) => {
-    const redirectTo = await deps.provider
-      .current()
-      .interactionResult(req, res, result, { mergeWithLastSubmission: merge });
-    // 303: the browser follows with a GET, whatever method brought it here.
-    res.redirect(303, redirectTo);
+  /**
+   * A step's result, saved on the interaction this request loaded (as oidc-provider's `interactionResult` does,
+   * without loading it a second time), and back to the provider. 303: the browser follows with a GET, whatever
+   * method brought it here.
+   */
+  const finish = async (
+    res: Response,
+    interaction: Interaction,
+    result: InteractionResults,
+    merge = false,
+  ) => {
+    interaction.result =
+      merge && !('error' in result) ? { ...interaction.lastSubmission, ...result } : result;
+    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+    res.redirect(303, interaction.returnTo);
   };
 
   /**
@@ -61,14 +71,16 @@ export function interactionRouter(deps: InteractionDeps): Router {
     res: Response,
     interaction: Interaction,
     login: { userId: string; accountId: string; amr: string[] },
+    /** A role requires 2FA and it is off (known after the password; not asked after a code). */
+    mustSetUp: boolean,
   ) => {
     await deps.signIn.start(req, res, { ...login, clientId: interaction.params.client_id });
-    // A role requires 2FA and it is not set up: set it up first, then this sign-in continues where it was.
-    if (!login.amr.includes('otp') && (await deps.twoFactor.mustSetUp(login.userId))) {
+    // Set 2FA up first, then this sign-in continues where it was.
+    if (mustSetUp) {
       res.redirect(303, `/account/security?continue=${encodeURIComponent(at(interaction.uid))}`);
       return;
     }
-    await finish(req, res, { login: { accountId: login.userId, amr: login.amr, remember: true } });
+    await finish(res, interaction, { login: { accountId: login.userId, amr: login.amr, remember: true } });
   };
 
   /** After the password: people with 2FA give a code first (the page at …/2fa). */
@@ -76,14 +88,15 @@ export function interactionRouter(deps: InteractionDeps): Router {
     req: Request,
     res: Response,
     interaction: Interaction,
-    login: { userId: string; accountId: string },
+    login: { userId: string; accountId: string; twoFactor: TwoFactorState },
   ) => {
-    if (await deps.twoFactor.enabled(login.userId)) {
-      deps.pending.set(res, { ...login, for: interaction.uid });
+    const { twoFactor, ...who } = login;
+    if (twoFactor.enabled) {
+      deps.pending.set(res, { ...who, for: interaction.uid });
       res.redirect(303, at(interaction.uid, '/2fa'));
       return;
     }
-    await completeLogin(req, res, interaction, { ...login, amr: ['pwd'] });
+    await completeLogin(req, res, interaction, { ...who, amr: ['pwd'] }, twoFactor.required);
   };
 
   const resumeSession = async (req: Request, res: Response, interaction: Interaction) => {
@@ -101,7 +114,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
       return true;
     }
     const amr = verified ? ['pwd', 'otp'] : ['pwd'];
-    await finish(req, res, { login: { accountId: session.user_id, amr, remember: true } });
+    await finish(res, interaction, { login: { accountId: session.user_id, amr, remember: true } });
     return true;
   };
 
@@ -189,7 +202,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
         ...(resendFor ? { resendFor } : {}),
       });
     }
-    return afterPassword(req, res, interaction, { userId: outcome.userId, accountId: outcome.accountId });
+    return afterPassword(req, res, interaction, outcome);
   });
 
   const renderCode = (req: Request, res: Response, uid: string, status = 200, error?: string) =>
@@ -222,11 +235,13 @@ export function interactionRouter(deps: InteractionDeps): Router {
     const checked = await deps.twoFactor.checkSecondFactor(req, pending.userId, code);
     if (!checked.ok) return renderCode(req, res, interaction.uid, checked.status, checked.error);
     deps.pending.clear(res);
-    await completeLogin(req, res, interaction, {
-      userId: pending.userId,
-      accountId: pending.accountId,
-      amr: ['pwd', 'otp'],
-    });
+    await completeLogin(
+      req,
+      res,
+      interaction,
+      { userId: pending.userId, accountId: pending.accountId, amr: ['pwd', 'otp'] },
+      false,
+    );
   });
 
   router.post('/interaction/:uid/confirm', form, async (req, res) => {
@@ -262,14 +277,17 @@ export function interactionRouter(deps: InteractionDeps): Router {
       metadata: { client_id: clientId, scopes: granted, all_scopes: all },
       ...requestMeta(req),
     });
-    await finish(req, res, { consent: { grantId } }, true);
+    await finish(res, interaction, { consent: { grantId } }, true);
   });
 
   router.post('/interaction/:uid/abort', form, async (req, res) => {
     const interaction = await details(req, res);
     if (interaction.uid !== req.params.uid) return staleInteraction(res);
     if (!deps.csrf.valid(req, interaction.uid, req.body?.csrf)) return csrfFailure(res);
-    await finish(req, res, { error: 'access_denied', error_description: 'The user denied the request.' });
+    await finish(res, interaction, {
+      error: 'access_denied',
+      error_description: 'The user denied the request.',
+    });
   });
 
   router.use('/interaction', (err: unknown, _req: Request, res: Response, next: NextFunction) => {

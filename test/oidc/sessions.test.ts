@@ -37,6 +37,14 @@ describe('Heimdall sessions', () => {
     const row = await t.db('Session').where({ user_id: user.id }).first();
     expect(row).toMatchObject({ provider: 'email', ip_address: '127.0.0.1' });
     expect(row.session_token).not.toBe(token); // only its hash is stored
+    // The same statement stored the sign-in on the user: when, and with which account.
+    const account = await t.db('PlatformAccount').where({ user_id: user.id }).first('id');
+    const who = await t
+      .db('User')
+      .where({ id: user.id })
+      .first('last_login_at', 'last_login_platform_account_id');
+    expect(who.last_login_platform_account_id).toBe(account.id);
+    expect(Math.abs(who.last_login_at.getTime() - row.created_at.getTime())).toBeLessThan(1000);
 
     const validated = await call(t.url, 'POST', '/v1/auth/session', { body: { session_token: token } });
     expect(validated.status).toBe(200);
