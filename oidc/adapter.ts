@@ -75,13 +75,17 @@ export function createPgAdapter(db: Knex, model: string): Adapter {
   };
 }
 
-/** The cleanup job: deletes rows past their expiry, in batches so a large backlog never locks the table long. */
+/**
+ * The cleanup job: deletes rows past their expiry, in batches so a large backlog never locks the table long.
+ * Rows are named by their key: the table is partitioned (migration 0013), and a ctid is unique only within
+ * a partition.
+ */
 export async function deleteExpiredOidcRows(db: Knex, batch = 5000): Promise<number> {
   let total = 0;
   for (;;) {
     const result = await db.raw<{ rowCount: number }>(
-      `DELETE FROM "OidcPayload" WHERE ctid IN (
-         SELECT ctid FROM "OidcPayload" WHERE expires_at <= now() LIMIT ?)`,
+      `DELETE FROM "OidcPayload" WHERE (model, id) IN (
+         SELECT model, id FROM "OidcPayload" WHERE expires_at <= now() LIMIT ?)`,
       [batch],
     );
     total += result.rowCount;

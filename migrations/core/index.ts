@@ -11,6 +11,7 @@ import { oidcUidIndex } from './0009_oidc_uid_index.js';
 import { accountTokens } from './0010_account_tokens.js';
 import { sessionTwoFactor } from './0011_session_two_factor.js';
 import { signingKeyPerAlg } from './0012_signing_key_per_alg.js';
+import { oidcShortLivedUnlogged } from './0013_oidc_short_lived_unlogged.js';
 
 /** The primary database's migrations, in order. Append only: a released migration is never edited. */
 export const coreMigrations: readonly Migration[] = [
@@ -26,4 +27,5 @@ export const coreMigrations: readonly Migration[] = [
   accountTokens,
   sessionTwoFactor,
   signingKeyPerAlg,
+  oidcShortLivedUnlogged,
 ];

@@ -16,6 +16,8 @@ const NOT_IN_KEYSTONE = [
   'TwoFactorBackupCode',
   'UserBan',
   'OidcPayload',
+  'OidcPayload_short_lived',
+  'OidcPayload_long_lived',
   'OidcSigningKey',
   'AccountToken',
   'knex_migrations',
