@@ -54,7 +54,9 @@ export function clientMetadata(row: ClientRow): AdapterPayload {
 
 export function createClientAdapter(db: Knex, ttlMs: number) {
   const cache = new Map<string, { value: AdapterPayload | undefined; expiresAt: number }>();
-  const adapter: Adapter & { forget(): void } = {
+  const adapter: Adapter & { forget(): void; stable: boolean } = {
+    /** `find` answers the same object for a client until it changes (or the cache entry expires). */
+    stable: ttlMs > 0,
     async find(clientId) {
       const hit = cache.get(clientId);
       if (hit && hit.expiresAt > Date.now()) return hit.value;

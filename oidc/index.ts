@@ -44,6 +44,36 @@ export interface ProviderEndpoints {
   owns(url: string): boolean;
   /** Hands the request to oidc-provider, mounted at `basePath` (as Express's `use` would: the prefix stripped). */
   serve(req: IncomingMessage, res: ServerResponse): void;
+  /** The route a URL `owns` names, as a bounded metric label (`/oidc/token`, `/oidc/auth/:uid`, 'unmatched'). */
+  route(url: string): string;
+}
+
+/** oidc-provider's routes (its defaults, which provider.ts keeps), for metric labels. */
+const PROVIDER_ROUTES = new Set([
+  '/auth',
+  '/token',
+  '/token/introspection',
+  '/token/revocation',
+  '/jwks',
+  '/me',
+  '/session/end',
+  '/session/end/confirm',
+  '/session/end/success',
+  '/device',
+  '/device/auth',
+  '/request',
+  '/.well-known/openid-configuration',
+  '/.well-known/oauth-authorization-server',
+]);
+/** Routes with an id in the path: the authorization and device flows resuming after an interaction. */
+const RESUME_ROUTES = ['/auth', '/device'];
+
+function providerRoute(basePath: string, url: string): string {
+  const query = url.indexOf('?');
+  const path = (query < 0 ? url : url.slice(0, query)).slice(basePath.length);
+  if (PROVIDER_ROUTES.has(path)) return `${basePath}${path}`;
+  const resume = RESUME_ROUTES.find((r) => path.startsWith(`${r}/`) && !path.includes('/', r.length + 1));
+  return resume ? `${basePath}${resume}/:uid` : 'unmatched';
 }
 
 /** The Express router (pages, and the provider too: whatever `endpoints` does not take) with the direct entry. */
@@ -225,6 +255,7 @@ export async function createHeimdallId(deps: {
       Object.assign(req, { originalUrl: url, url: url.slice(basePath.length) });
       void current.callback(req, res);
     },
+    route: (url) => providerRoute(basePath, url),
   };
 
   return {

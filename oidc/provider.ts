@@ -262,6 +262,8 @@ export function createProvider(deps: {
       .catch((err: unknown) => deps.onError(err));
   });
 
+  if (deps.clients.stable) keepClientInstances(provider, deps.clients);
+
   // Client secrets are stored as SHA-256 hashes (seed 004): compare the hash of what the client presents.
   (
     provider.Client.prototype as unknown as { compareClientSecret(actual: string): boolean }
@@ -272,6 +274,28 @@ export function createProvider(deps: {
     return expected.length === presented.length && timingSafeEqual(expected, presented);
   };
   return provider;
+}
+
+/**
+ * oidc-provider finds the Client instance of a stored client by hashing its metadata (JSON + SHA-256) on every
+ * lookup: every token request. The client adapter hands out one metadata object per client until the client
+ * changes (clients.ts), so the instance is kept per object: a changed client comes as a new object, and gets a
+ * new instance from oidc-provider's own lookup.
+ */
+function keepClientInstances(provider: Provider, clients: Pick<Adapter, 'find'>): void {
+  const { Client } = provider;
+  const find = Client.find.bind(Client);
+  const instances = new WeakMap<object, Awaited<ReturnType<typeof find>>>();
+  Client.find = async (id: string) => {
+    const metadata = await clients.find(id);
+    if (!metadata) return find(id);
+    let client = instances.get(metadata);
+    if (!client) {
+      client = await find(id);
+      if (client) instances.set(metadata, client);
+    }
+    return client;
+  };
 }
 
 /**

@@ -10,7 +10,7 @@ import type { RateLimiter } from '../../core/rate-limit/limiter.js';
 import type { HeimdallIdRouter } from '../../oidc/index.js';
 import type { Config } from '../../schemas/config.js';
 import { errorHandler, notFoundHandler } from './errors.js';
-import { createHttpMetrics } from './metrics.js';
+import { createHttpMetrics, type HttpMetrics } from './metrics.js';
 import { authenticate } from './middleware/authenticate.js';
 import { corsMiddleware } from './middleware/cors.js';
 import { requestLogger } from './middleware/logger.js';
@@ -96,7 +96,7 @@ export function createApp(deps: AppDeps): RequestListener {
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
-  return deps.oidc ? withProviderEndpoints(app, deps.oidc.endpoints, deps.logger, metrics.middleware) : app;
+  return deps.oidc ? withProviderEndpoints(app, deps.oidc.endpoints, deps.logger, metrics) : app;
 }
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -106,24 +106,25 @@ const noop = () => undefined;
  * Heimdall ID's provider endpoints (token, JWKS, discovery, …) skip Express altogether: its per-request setup
  * cost as much CPU as a client_credentials grant itself (oidc/index.ts, `ProviderEndpoints`). Of the layers above
  * they keep what is seen from outside: the request id (as `requestId` does), the log line and the duration
- * metric. CORS is oidc-provider's own; /health and the pages stay on Express. The logger and the metrics
- * middleware read only what Node's request and response carry, plus `id` and `originalUrl` (set by `serve`).
+ * metric (labelled with the provider's route). CORS is oidc-provider's own; /health and the pages stay on
+ * Express. The logger reads only what Node's request and response carry, plus `id` and `originalUrl` (set by
+ * `serve`).
  */
 function withProviderEndpoints(
   app: RequestListener,
   endpoints: HeimdallIdRouter['endpoints'],
   logger: Logger,
-  measure: RequestHandler,
+  metrics: HttpMetrics,
 ): RequestListener {
   const log = requestLogger(logger);
   return (req, res) => {
-    if (!endpoints.owns(req.url ?? '/')) return app(req, res);
+    const url = req.url ?? '/';
+    if (!endpoints.owns(url)) return app(req, res);
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', id);
-    const express = Object.assign(req, { id }) as unknown as Request;
-    log(express, res as Response, noop);
-    measure(express, res as Response, noop);
+    log(Object.assign(req, { id }) as unknown as Request, res as Response, noop);
+    metrics.measure(req, res, endpoints.route(url));
     endpoints.serve(req, res);
   };
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler, Request } from 'express';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -8,6 +9,8 @@ import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 export interface HttpMetrics {
   registry: Registry;
   middleware: RequestHandler;
+  /** The same measurement for a request served outside Express (the provider endpoints), with its route. */
+  measure(req: IncomingMessage, res: ServerResponse, route: string): void;
 }
 
 function routeLabel(req: Request): string {
@@ -27,12 +30,19 @@ export function createHttpMetrics(extra?: (registry: Registry) => void): HttpMet
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const middleware: RequestHandler = (req, res, next) => {
+  const measure = (req: IncomingMessage, res: ServerResponse, route: string | (() => string)) => {
     const end = duration.startTimer();
     res.once('finish', () =>
-      end({ method: req.method, route: routeLabel(req), status_code: String(res.statusCode) }),
+      end({
+        method: req.method ?? 'GET',
+        route: typeof route === 'string' ? route : route(),
+        status_code: String(res.statusCode),
+      }),
     );
+  };
+  const middleware: RequestHandler = (req, res, next) => {
+    measure(req, res, () => routeLabel(req));
     next();
   };
-  return { registry, middleware };
+  return { registry, middleware, measure };
 }

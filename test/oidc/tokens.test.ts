@@ -149,6 +149,19 @@ describe('Heimdall ID: tokens', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(await unknown.text()).toBe('Not Found');
+
+    // Their durations are labelled with the provider's route, never the raw path (bounded label values).
+    await fetch(`${t.url}/oidc/auth/some-interaction-uid`);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    const count = (route: string, status: number) =>
+      new RegExp(
+        `heimdall_http_request_duration_seconds_count\\{[^}]*route="${route}"[^}]*status_code="${status}"`,
+      );
+    expect(metrics).toMatch(count('/oidc/.well-known/openid-configuration', 200));
+    expect(metrics).toMatch(count('/oidc/auth/:uid', 400));
+    expect(metrics).toMatch(count('unmatched', 404));
+    expect(metrics).not.toContain('nothing-here');
+    expect(metrics).not.toContain('some-interaction-uid');
   });
 
   it('refuses tampered, foreign-audience and expired-looking tokens with clear codes', async () => {
