@@ -8,14 +8,17 @@ import { pathToFileURL } from 'node:url';
  * goes to stdout as JSON.
  * - `probe`: GET /health one at a time every `intervalMs` (paced, so the probe itself is no load) → latency.
  * - `signin`: `concurrency` people sign in over and over through the real pages, each time with a fresh cookie
- *   jar: authorization request → login page (CSRF token) → password form → back to the provider → code at the
- *   client's redirect URI. A sign-in counts once the code arrives. With `perSecond`, sign-ins start at that
- *   steady rate instead (open loop: a slow server does not slow the arrivals), at most `concurrency` at once.
+ *   jar. `flow: 'oidc'`: authorization request → login page (CSRF token) → password form → back to the provider
+ *   → code at the client's redirect URI; a sign-in counts once the code arrives. `flow: 'account'`: the account
+ *   area's sign-in page → password form; it counts once the session cookie arrives. With `perSecond`, sign-ins
+ *   start at that steady rate instead (open loop: a slow server does not slow the arrivals), at most
+ *   `concurrency` at once.
  */
 export type DriverJob =
   | { mode: 'probe'; url: string; durationSec: number; intervalMs: number }
   | {
       mode: 'signin';
+      flow: 'oidc' | 'account';
       baseUrl: string;
       clientId: string;
       redirectUri: string;
@@ -164,6 +167,16 @@ async function signIn(
   const fail = (stage: string, status: number) => {
     throw Object.assign(new Error(stage), { reason: `${stage} → ${status}` });
   };
+  const csrfOf = (body: string) => /name="csrf" value="([^"]+)"/.exec(body)?.[1];
+
+  if (job.flow === 'account') {
+    const page = await go('/account/login');
+    const token = csrfOf(page.body);
+    if (page.status !== 200 || !token) fail('account sign-in page', page.status);
+    const login = await go('/account/login', { csrf: token!, email: user.email, password: user.password });
+    if (login.status !== 303 || !jar.has('id.session-token')) fail('account password form', login.status);
+    return;
+  }
 
   const verifier = randomBytes(32).toString('base64url');
   const authorize = new URLSearchParams({
@@ -178,7 +191,7 @@ async function signIn(
   const start = await go(`/oidc/auth?${authorize}`);
   if (!start.location?.includes('/interaction/')) fail('authorization request', start.status);
   const page = await go(start.location!);
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  const csrf = csrfOf(page.body);
   if (page.status !== 200 || !csrf) fail('login page', page.status);
   const login = await go(`${new URL(start.location!, job.baseUrl).pathname}/login`, {
     csrf: csrf!,

@@ -18,6 +18,7 @@ import { createLogger } from '../core/logger/index.js';
 import type { Config } from '../schemas/config.js';
 import { drive, summarize, type DriverJob, type LatencySummary, type SigninResult } from './oidc-driver.js';
 import { freePort } from './fixtures.js';
+import { addSamples, cpuNow, since, type CpuSample } from './cpu-budget.js';
 
 /**
  * Heimdall ID (issue 6):
@@ -42,9 +43,12 @@ const PROBE_INTERVAL_MS = 5;
 const LOOP_RESOLUTION_MS = 10;
 /** The sign-in rate of the goal: the paced phases start sign-ins at this rate. */
 const GOAL_SIGNINS_PER_SEC = 60;
-/** Every measurement is split into this many interleaved rounds (see `grants`), of 2 s at least. */
-const ROUNDS = 3;
-const roundSeconds = (durationSec: number) => Math.max(2, Math.round(durationSec / ROUNDS));
+/**
+ * Every measurement is split into this many interleaved rounds (see `grants`), of 3 s at least: on a shared
+ * 2-core machine single rounds of the lag ratio vary by ±0.5, their median much less.
+ */
+const ROUNDS = 5;
+const roundSeconds = (durationSec: number) => Math.max(3, Math.round(durationSec / ROUNDS));
 
 interface GrantRound {
   grantsPerSec: number;
@@ -80,6 +84,11 @@ export interface LoadPhase {
   loopDelayP99Ms: number;
   /** GET /health p99 under this load ÷ idle p99 (median of the rounds' ratios); undefined for idle itself. */
   lagRatio: number | undefined;
+  /**
+   * CPU per sign-in, ms, over all rounds, less what the same time idle used (the probe, and the server answering
+   * it); undefined for idle, or where /proc is not there to read.
+   */
+  cpuPerSignIn: CpuSample | undefined;
 }
 
 export interface OidcBenchResult {
@@ -96,6 +105,20 @@ export interface OidcBenchResult {
     ratioToBareJwt: number;
   };
   logins: { argon2: string; hashing: string; concurrency: number; phases: LoadPhase[] };
+}
+
+/** A phase's CPU over its rounds, less idle's over as many rounds of the same length, per completed sign-in. */
+function perSignIn(rounds: Sample[], idle: CpuSample | undefined): CpuSample | undefined {
+  const used = addSamples(rounds.map((r) => r.cpu));
+  const completed = rounds.reduce((n, r) => n + (r.result?.completed ?? 0), 0);
+  if (!used || !idle || completed === 0) return undefined;
+  const net = (k: keyof CpuSample) => Math.round((Math.max(0, used[k] - idle[k]) / completed) * 100) / 100;
+  return {
+    eventLoopMs: net('eventLoopMs'),
+    otherThreadsMs: net('otherThreadsMs'),
+    postgresMs: net('postgresMs'),
+    childrenMs: net('childrenMs'),
+  };
 }
 
 const basic = (id: string, secret: string) =>
@@ -276,6 +299,7 @@ async function driver<T>(job: DriverJob): Promise<T> {
 }
 
 interface LoadResult {
+  completed: number;
   loginsPerSec: number;
   latency: LatencySummary;
   failures: Record<string, number>;
@@ -285,6 +309,7 @@ interface Sample {
   result: LoadResult | undefined;
   health: LatencySummary;
   loopDelayP99Ms: number;
+  cpu: CpuSample | undefined;
 }
 
 /** Runs `load` while the probe times GET /health and this process samples its own event-loop delay. */
@@ -295,12 +320,18 @@ async function underLoad(
 ): Promise<Sample> {
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
+  const cpu = cpuNow();
   const [health, result] = await Promise.all([
     driver<LatencySummary>({ mode: 'probe', url: healthUrl, durationSec, intervalMs: PROBE_INTERVAL_MS }),
     load(),
   ]);
   loop.disable();
-  return { result, health, loopDelayP99Ms: Math.max(0, loop.percentile(99) / 1e6 - LOOP_RESOLUTION_MS) };
+  return {
+    result,
+    health,
+    loopDelayP99Ms: Math.max(0, loop.percentile(99) / 1e6 - LOOP_RESOLUTION_MS),
+    cpu: since(cpu),
+  };
 }
 
 /** The sign-in check for `durationSec`, each call as one of the users: flat out or at `perSecond` (see `drive`). */
@@ -319,7 +350,12 @@ async function checkLoad(
     if (result.ok) latencies.push(performance.now() - started);
     else failures[result.reason] = (failures[result.reason] ?? 0) + 1;
   });
-  return { loginsPerSec: Math.round(latencies.length / seconds), latency: summarize(latencies), failures };
+  return {
+    completed: latencies.length,
+    loginsPerSec: Math.round(latencies.length / seconds),
+    latency: summarize(latencies),
+    failures,
+  };
 }
 
 async function loginBench(
@@ -361,8 +397,14 @@ async function loginBench(
     users.push({ email, password: PASSWORD });
   }
 
-  const signinJob = (seconds: number, people: number, perSecond?: number): DriverJob => ({
+  const signinJob = (
+    flow: 'oidc' | 'account',
+    seconds: number,
+    people: number,
+    perSecond?: number,
+  ): DriverJob => ({
     mode: 'signin',
+    flow,
     baseUrl,
     clientId,
     redirectUri: REDIRECT_URI,
@@ -371,14 +413,21 @@ async function loginBench(
     durationSec: seconds,
     ...(perSecond ? { perSecond } : {}),
   });
-  const signins = async (seconds: number, people: number, perSecond?: number) => {
-    const r = await driver<SigninResult>(signinJob(seconds, people, perSecond));
-    return { loginsPerSec: Math.round(r.completed / r.seconds), latency: r.latency, failures: r.failures };
+  const signins = async (flow: 'oidc' | 'account', seconds: number, people: number, perSecond?: number) => {
+    const r = await driver<SigninResult>(signinJob(flow, seconds, people, perSecond));
+    return {
+      completed: r.completed,
+      loginsPerSec: Math.round(r.completed / r.seconds),
+      latency: r.latency,
+      failures: r.failures,
+    };
   };
   // Warm-up, and proof that the whole path works before anything is measured.
-  const warm = await signins(2, 2);
-  if (warm.latency.count === 0)
-    throw new Error(`no sign-in completed during the warm-up: ${JSON.stringify(warm.failures)}`);
+  for (const flow of ['oidc', 'account'] as const) {
+    const warm = await signins(flow, 2, 2);
+    if (warm.latency.count === 0)
+      throw new Error(`no ${flow} sign-in completed during the warm-up: ${JSON.stringify(warm.failures)}`);
+  }
   await checkLoad(db, users, { concurrency, durationSec: 1 });
 
   // Idle, the check and full sign-ins take turns (see `grants`); each phase's figures are medians of its rounds,
@@ -398,8 +447,26 @@ async function loginBench(
       goal,
       () => checkLoad(db, users, { concurrency, durationSec: roundSec, perSecond: goal }),
     ],
-    ['full sign-in over HTTP (4 requests), flat out', undefined, () => signins(roundSec, concurrency)],
-    [`full sign-in over HTTP (4 requests), ${goal}/s`, goal, () => signins(roundSec, concurrency, goal)],
+    [
+      'password sign-in over HTTP (account area: page + form)',
+      undefined,
+      () => signins('account', roundSec, concurrency),
+    ],
+    [
+      `password sign-in over HTTP (account area: page + form), ${goal}/s`,
+      goal,
+      () => signins('account', roundSec, concurrency, goal),
+    ],
+    [
+      'OpenID sign-in over HTTP (4 requests), flat out',
+      undefined,
+      () => signins('oidc', roundSec, concurrency),
+    ],
+    [
+      `OpenID sign-in over HTTP (4 requests), ${goal}/s`,
+      goal,
+      () => signins('oidc', roundSec, concurrency, goal),
+    ],
   ];
   const rounds: Sample[][] = loads.map(() => []);
   for (let i = 0; i < ROUNDS; i += 1) {
@@ -407,6 +474,7 @@ async function loginBench(
       rounds[j]!.push(await underLoad(healthUrl, roundSec, load));
   }
   const idle = rounds[0]!;
+  const idleCpu = addSamples(idle.map((r) => r.cpu));
   const pick = (rs: Sample[], f: (s: Sample, round: number) => number) =>
     Math.round(median(rs.map(f)) * 100) / 100;
   const phases: LoadPhase[] = loads.map(([name, perSecond], j) => {
@@ -427,6 +495,7 @@ async function loginBench(
       health: { p50Ms: pick(rs, (r) => r.health.p50Ms), p99Ms: pick(rs, (r) => r.health.p99Ms) },
       loopDelayP99Ms: pick(rs, (r) => r.loopDelayP99Ms),
       lagRatio: j === 0 ? undefined : pick(rs, (r, i) => r.health.p99Ms / idle[i]!.health.p99Ms),
+      cpuPerSignIn: j === 0 ? undefined : perSignIn(rs, idleCpu),
     };
   });
   const params = /\$argon2id\$v=\d+\$(m=\d+,t=\d+,p=\d+)\$/.exec(passwordHash)?.[1] ?? passwordHash;
@@ -588,6 +657,26 @@ export function printOidcBench(r: OidcBenchResult): void {
   console.log(
     `\nevent-loop delay: p99 of monitorEventLoopDelay in the server process, beyond its ${LOOP_RESOLUTION_MS} ms sampling timer.`,
   );
+  const budgets = l.phases.filter((p) => p.cpuPerSignIn);
+  if (budgets.length === 0) return;
+  console.log(
+    `\nCPU per sign-in on this machine (ms; /proc, less the same time idle). Server: its event-loop thread, and ` +
+      `its other threads (Argon2 workers, GC, libuv). PostgreSQL: its processes, when it runs here. Load ` +
+      `generator: the driver processes. At ${GOAL_SIGNINS_PER_SEC}/s, cores = total × ${GOAL_SIGNINS_PER_SEC} ÷ 1000 ` +
+      `(this machine has ${os.availableParallelism()}).\n`,
+  );
+  console.log(
+    '| phase | event loop | other threads | PostgreSQL | load generator | total | cores at the goal |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const p of budgets) {
+    const c = p.cpuPerSignIn!;
+    const total = c.eventLoopMs + c.otherThreadsMs + c.postgresMs + c.childrenMs;
+    console.log(
+      `| ${p.name} | ${c.eventLoopMs} | ${c.otherThreadsMs} | ${c.postgresMs} | ${c.childrenMs} | ` +
+        `${total.toFixed(1)} | ${((total * GOAL_SIGNINS_PER_SEC) / 1000).toFixed(2)} |`,
+    );
+  }
 }
 
 // `node dist/bench/oidc.js` runs these scenarios alone (`npm run bench` runs them with the others).

@@ -174,3 +174,17 @@ describe('audit rows: the fast path agrees with the schema', () => {
     expect(JSON.parse(row.metadata)).toEqual({ a: [1, 'x'] });
   });
 });
+
+describe('audit rows: recording times', () => {
+  it('are ISO times with microseconds, close to the clock, and strictly increasing even within a millisecond', () => {
+    const before = Date.now();
+    const times = Array.from({ length: 3000 }, () => toAuditRow({ event_type: 'login' }).created_at);
+    const after = Date.now();
+    for (const t of times) expect(t).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    const micros = times.map((t) => Date.parse(t) * 1000 + Number(t.slice(23, 26)));
+    for (let i = 1; i < micros.length; i += 1) expect(micros[i]!).toBeGreaterThan(micros[i - 1]!);
+    expect(micros[0]!).toBeGreaterThanOrEqual(before * 1000);
+    // 3,000 events may run up to 3 ms ahead of the clock, never further.
+    expect(micros.at(-1)!).toBeLessThanOrEqual(after * 1000 + 3000);
+  });
+});

@@ -44,11 +44,18 @@ export interface AuditRow {
 // order events were recorded in (PostgreSQL keeps microseconds; Date has milliseconds). A burst of more than
 // 1,000 events in a millisecond runs a few microseconds ahead of the clock until it catches up.
 let lastMicros = 0;
+// The ISO text of the last millisecond seen, without its 'Z': most events of a burst share it.
+let lastMillis = -1;
+let lastIso = '';
 function monotonicTimestamp(): string {
   const micros = Math.max(Date.now() * 1000, lastMicros + 1);
   lastMicros = micros;
-  const iso = new Date(Math.floor(micros / 1000)).toISOString();
-  return `${iso.slice(0, -1)}${String(micros % 1000).padStart(3, '0')}Z`;
+  const millis = Math.floor(micros / 1000);
+  if (millis !== lastMillis) {
+    lastMillis = millis;
+    lastIso = new Date(millis).toISOString().slice(0, -1);
+  }
+  return `${lastIso}${String(micros % 1000).padStart(3, '0')}Z`;
 }
 
 const invalid = (issues: { path: PropertyKey[]; message: string }[]) =>
