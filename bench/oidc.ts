@@ -609,14 +609,20 @@ export function printOidcBench(r: OidcBenchResult): void {
   console.log('|---|---:|---|');
   console.log(`| ≥ 1,500 grants/s | ${heimdall.grantsPerSec}/s | ${pass(heimdall.grantsPerSec >= 1500)} |`);
   console.log(
-    `| ≥ 0.8 × bare oidc-provider (defaults) | ${ratioToBare.toFixed(2)} × | ${pass(ratioToBare >= 0.8)} |`,
+    `| ≥ 0.8 × bare oidc-provider issuing the same JWTs | ${ratioToBareJwt.toFixed(2)} × | ` +
+      `${pass(ratioToBareJwt >= 0.8)} |`,
   );
-  console.log(`| (for reference) × bare issuing the same JWTs | ${ratioToBareJwt.toFixed(2)} × | |`);
+  console.log(
+    `| ≥ 0.8 × bare oidc-provider, its default opaque tokens | ${ratioToBare.toFixed(2)} × | ` +
+      `${pass(ratioToBare >= 0.8)} |`,
+  );
   console.log(
     `\nBare oidc-provider's default access token is opaque: a random id, its payload kept in the memory ` +
       `adapter. Heimdall issues an ES256-signed JWT for the API (one P-256 signature per grant, nothing ` +
       `stored), looks the client up in PostgreSQL (cached), hashes the presented secret (SHA-256) and records ` +
-      `an audit event per grant. The third row is the bare provider issuing the same kind of JWT.`,
+      `an audit event per grant. The third row is the bare provider issuing the same kind of JWT, which the ` +
+      `issue asks of Heimdall's API tokens (RFC 9068): that costs the bare provider itself about 0.7 × its ` +
+      `opaque rate.`,
   );
 
   const l = r.logins;
