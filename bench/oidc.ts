@@ -104,7 +104,7 @@ export interface OidcBenchResult {
     ratioToBare: number;
     ratioToBareJwt: number;
   };
-  logins: { argon2: string; hashing: string; concurrency: number; phases: LoadPhase[] };
+  logins: { argon2: string; hashing: string; concurrency: number; phases: LoadPhase[] } | undefined;
 }
 
 /** A phase's CPU over its rounds, less idle's over as many rounds of the same length, per completed sign-in. */
@@ -509,6 +509,7 @@ async function loginBench(
 
 export async function runOidcBench(
   config: Config,
+  /** `loginConcurrency` 0 measures the grants alone (BENCH_LOGIN_CONCURRENCY=0). */
   options: { durationSec: number; connections: number; loginConcurrency: number },
 ): Promise<OidcBenchResult> {
   const loadBefore = os.loadavg()[0]!;
@@ -554,10 +555,13 @@ export async function runOidcBench(
       GrantRun,
     ];
     const ratioTo = (other: GrantRun) => median(heimdall.rounds.map((h, i) => h / other.rounds[i]!));
-    const logins = await loginBench(db, platform.url, {
-      concurrency: options.loginConcurrency,
-      durationSec: options.durationSec,
-    });
+    const logins =
+      options.loginConcurrency > 0
+        ? await loginBench(db, platform.url, {
+            concurrency: options.loginConcurrency,
+            durationSec: options.durationSec,
+          })
+        : undefined;
     return {
       loadAverage: [loadBefore, os.loadavg()[0]!],
       durationSec: options.durationSec,
@@ -626,6 +630,7 @@ export function printOidcBench(r: OidcBenchResult): void {
   );
 
   const l = r.logins;
+  if (!l) return;
   console.log(
     `\nPassword sign-ins: Argon2id ${l.argon2} in ${l.hashing}; ${l.concurrency} at once at most, flat out or ` +
       `started at a steady rate; idle and the loads take turns, ${ROUNDS} rounds of ${roundSec}s, medians of the rounds; ` +

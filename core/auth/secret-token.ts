@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * Bearer-style secrets Heimdall issues (API keys, OAuth client secrets): a recognisable prefix plus 32 bytes of
@@ -8,4 +8,4 @@ import { createHash, randomBytes } from 'node:crypto';
 export const randomSecret = (prefix: string, bytes = 32): string =>
   prefix + randomBytes(bytes).toString('base64url');
 
-export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+export const hashSecret = (secret: string): string => hash('sha256', secret, 'hex');
