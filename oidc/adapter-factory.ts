@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Adapter } from 'oidc-provider';
 import { createPgAdapter } from './adapter.js';
 import { createRedisAdapter } from './redis-adapter.js';
+import type { GrantsRevoked } from '../core/tokens/grants.js';
 
 /**
  * The models whose lifetime is minutes (sign-in interactions, codes, pushed requests, replay markers): in Redis
@@ -23,6 +24,8 @@ export const SHORT_LIVED_MODELS: ReadonlySet<string> = new Set([
 export function createAdapterFactory(deps: {
   db: Knex;
   redis?: { client: Redis; keyPrefix: string } | undefined;
+  /** A replayed code or refresh token revoked its grant. */
+  onGrantsRevoked?: GrantsRevoked | undefined;
 }): (model: string) => Adapter {
   const adapters = new Map<string, Adapter>();
   const { db, redis } = deps;
@@ -31,8 +34,11 @@ export function createAdapterFactory(deps: {
     if (!adapter) {
       adapter =
         redis && SHORT_LIVED_MODELS.has(model)
-          ? createRedisAdapter({ redis: redis.client, keyPrefix: redis.keyPrefix, db }, model)
-          : createPgAdapter(db, model);
+          ? createRedisAdapter(
+              { redis: redis.client, keyPrefix: redis.keyPrefix, db, onGrantsRevoked: deps.onGrantsRevoked },
+              model,
+            )
+          : createPgAdapter(db, model, deps.onGrantsRevoked);
       adapters.set(model, adapter);
     }
     return adapter;

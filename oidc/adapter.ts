@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import { deleteGrants } from '../core/tokens/grants.js';
+import { deleteGrants, type GrantsRevoked } from '../core/tokens/grants.js';
 
 /**
  * oidc-provider's storage in PostgreSQL (issue 6): every model in the one "OidcPayload" table, keyed by
@@ -12,7 +12,7 @@ interface Row {
   consumed_at: Date | null;
 }
 
-export function createPgAdapter(db: Knex, model: string): Adapter {
+export function createPgAdapter(db: Knex, model: string, onGrantsRevoked?: GrantsRevoked): Adapter {
   const table = () => db<Row & { model: string; id: string }>('OidcPayload');
   const live = () =>
     table()
@@ -61,7 +61,10 @@ export function createPgAdapter(db: Knex, model: string): Adapter {
       const row = await table()
         .where({ model, id })
         .first<{ grant_id: string | null } | undefined>('grant_id');
-      if (row?.grant_id) await deleteGrants(db, [row.grant_id]);
+      if (row?.grant_id) {
+        await deleteGrants(db, [row.grant_id]);
+        onGrantsRevoked?.(null);
+      }
       throw new errors.InvalidGrant('grant request is invalid');
     },
     async destroy(id) {

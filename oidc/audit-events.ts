@@ -19,6 +19,12 @@ export function requestMeta(ctx: Pick<KoaContextWithOIDC, 'ip' | 'get'>) {
   };
 }
 
+/** Whose grant oidc-provider just revoked: the token's or the session's person. */
+export function revokedGrantAccount(ctx: KoaContextWithOIDC): string | undefined {
+  const { entities, session } = ctx.oidc;
+  return entities.RefreshToken?.accountId ?? entities.AccessToken?.accountId ?? session?.accountId;
+}
+
 export function auditProviderEvents(provider: Emitter, audit: AuditLogger, logger: Logger): void {
   const record = (event: AuditEventInput) => {
     try {
@@ -48,9 +54,8 @@ export function auditProviderEvents(provider: Emitter, audit: AuditLogger, logge
   });
 
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
-    const { entities, client, route } = ctx.oidc;
-    const accountId =
-      entities.RefreshToken?.accountId ?? entities.AccessToken?.accountId ?? ctx.oidc.session?.accountId;
+    const { client, route } = ctx.oidc;
+    const accountId = revokedGrantAccount(ctx);
     record({
       event_type: 'token_revoked',
       user_id: accountId,

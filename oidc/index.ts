@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { GrantsRevoked } from '../core/tokens/grants.js';
 import type { AuditLogger } from '../core/audit/index.js';
 import { createPasswordLogin } from '../core/auth/password-login.js';
 import type { Logger } from '../core/logger/index.js';
@@ -12,7 +14,7 @@ import type { Cache } from '../core/cache/types.js';
 import type { SessionService } from '../core/sessions/service.js';
 import type { BruteForceGuard } from '../core/auth/brute-force.js';
 import { createFindAccount } from './account.js';
-import { auditProviderEvents } from './audit-events.js';
+import { auditProviderEvents, revokedGrantAccount } from './audit-events.js';
 import { createClientAdapter } from './clients.js';
 import { createAdapterFactory } from './adapter-factory.js';
 import { connectRedis } from '../core/cache/redis-cache.js';
@@ -111,6 +113,8 @@ export async function createHeimdallId(deps: {
   privacyUrl: string;
   /** Where rotations are announced (the cache's pub/sub). */
   bus: Pick<Cache, 'subscribe'>;
+  /** Every node hears of revoked grants: connections holding their tokens close (core/tokens/grants.ts). */
+  onGrantsRevoked: GrantsRevoked;
   /** When set (redis.url), the short-lived models live in this Redis, under the prefix (adapter-factory.ts). */
   redis?: { url: string; keyPrefix: string } | undefined;
   logger: Logger;
@@ -123,6 +127,7 @@ export async function createHeimdallId(deps: {
   const adapters = createAdapterFactory({
     db: deps.db,
     redis: redis && deps.redis ? { client: redis, keyPrefix: deps.redis.keyPrefix } : undefined,
+    onGrantsRevoked: deps.onGrantsRevoked,
   });
 
   const build = (jwks: Awaited<ReturnType<SigningKeyStore['load']>>['privateJwks']) => {
@@ -137,6 +142,10 @@ export async function createHeimdallId(deps: {
       onError: (err) => logger.warn({ err }, 'could not end the Heimdall session at sign-out'),
     });
     auditProviderEvents(provider, deps.audit, logger);
+    // oidc-provider's own revocations: the revocation endpoint, refresh-token reuse, sign-out.
+    provider.on('grant.revoked', (ctx: KoaContextWithOIDC) =>
+      deps.onGrantsRevoked(revokedGrantAccount(ctx) ?? null),
+    );
     return { provider, callback: provider.callback() };
   };
 

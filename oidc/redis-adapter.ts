@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import { deleteGrants } from '../core/tokens/grants.js';
+import { deleteGrants, type GrantsRevoked } from '../core/tokens/grants.js';
 import { createPgAdapter } from './adapter.js';
 
 /**
@@ -22,6 +22,8 @@ export interface RedisAdapterOptions {
   keyPrefix: string;
   /** The grant's long-lived rows (Grant, RefreshToken, AccessToken) live here. */
   db: Knex;
+  /** A replayed code revoked its grant (see core/tokens/grants.ts). */
+  onGrantsRevoked?: GrantsRevoked | undefined;
 }
 
 // KEYS: entry, grant index (or ''), uid index (or ''), user code index (or '').
@@ -134,6 +136,7 @@ export function createRedisAdapter(options: RedisAdapterOptions, model: string):
         if (grantId) {
           await deleteGrants(db, [grantId]);
           await revokeRedisGrant(redis, keyPrefix, grantId);
+          options.onGrantsRevoked?.(null);
         }
       }
       throw new errors.InvalidGrant('grant request is invalid');

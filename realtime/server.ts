@@ -147,6 +147,13 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
         case 'session':
         case 'oauth_client':
           return !c.token?.startsWith('hm_');
+        case 'grants_revoked':
+          // Only Heimdall ID access tokens belong to grants.
+          return (
+            !c.token?.startsWith('hm_') &&
+            !c.token?.startsWith('hs_') &&
+            (event.userId === null || auth.user?.id === event.userId)
+          );
         case 'all':
           return true;
       }

@@ -32,6 +32,7 @@ import { createTwoFactorService } from '../../core/two-factor/service.js';
 import { createSecretBox } from '../../core/crypto/secret-box.js';
 import { hkdfSync } from 'node:crypto';
 import { createConnectedAppService } from '../../core/oauth-clients/connected-apps.js';
+import type { GrantsRevoked } from '../../core/tokens/grants.js';
 import { createBroker } from '../../core/realtime/index.js';
 import { createRealtimePublisher } from '../../core/realtime/publisher.js';
 import { createRealtimeQueries } from '../../core/realtime/queries.js';
@@ -129,7 +130,10 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     authCache,
     ttlSeconds: config.sessions.ttl,
   });
-  const connectedApps = createConnectedAppService({ db: databases.primary, audit });
+  // Revoked grants kill their access tokens: every node closes the connections that hold one.
+  const onGrantsRevoked: GrantsRevoked = (userId) =>
+    void authCache.invalidate({ type: 'grants_revoked', userId });
+  const connectedApps = createConnectedAppService({ db: databases.primary, audit, onGrantsRevoked });
   const twoFactor = createTwoFactorService({
     db: databases.primary,
     box: createSecretBox(encryption.key),
@@ -156,6 +160,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     mailer,
     sessions,
     cache,
+    onGrantsRevoked,
     settings: {
       publicUrl: config.server.public_url.replace(/\/+$/, ''),
       registrationEnabled: config.accounts.registration_enabled,
@@ -214,6 +219,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     /** Closes Keystone's database pool, if anything opened it. */
     closeKeystone: async () => keystone?.close(),
     authCache,
+    onGrantsRevoked,
     authenticator,
     rateLimiter,
     signingKeys,

@@ -113,6 +113,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
             accounts: services.accounts,
             authenticator: services.authenticator,
             connectedApps: services.connectedApps,
+            onGrantsRevoked: services.onGrantsRevoked,
             users: services.users,
             twoFactor: services.twoFactor,
             allowUnverifiedSignIn: config.accounts.allow_unverified_sign_in,
@@ -169,8 +170,8 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
               listener(
                 event.type === 'key'
                   ? { keyId: event.keyId }
-                  : event.type === 'user'
-                    ? { userId: event.userId }
+                  : event.type === 'user' || (event.type === 'grants_revoked' && event.userId)
+                    ? { userId: event.userId! }
                     : {},
               ),
             ),

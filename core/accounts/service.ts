@@ -18,7 +18,7 @@ import { counterFor } from '../rate-limit/limiter.js';
 import type { SessionService } from '../sessions/service.js';
 import { createUserQueries } from '../users/queries.js';
 import { createAccountTokens } from './tokens.js';
-import { revokeUserGrants } from '../tokens/grants.js';
+import { revokeUserGrants, type GrantsRevoked } from '../tokens/grants.js';
 
 /**
  * Accounts with email and password (issue 7): registration, email verification, forgotten and changed
@@ -73,6 +73,8 @@ export function createAccountService(deps: {
   sessions: SessionService;
   cache: Cache;
   settings: AccountSettings;
+  /** A password reset revokes the person's app grants: open connections holding their tokens must hear it. */
+  onGrantsRevoked: GrantsRevoked;
   /** Emails are sent after the answer (its timing must not tell whether an account exists); failures land here. */
   onError: (err: unknown) => void;
 }) {
@@ -311,7 +313,7 @@ export function createAccountService(deps: {
         .where({ id: redeemed.accountId })
         .update({ password_hash: hash, email_verified_at: db.raw('coalesce(email_verified_at, now())') });
       // Whoever reset the password may be locking out someone who had the account: apps lose their grants too.
-      await revokeUserGrants(db, redeemed.userId);
+      if ((await revokeUserGrants(db, redeemed.userId)) > 0) deps.onGrantsRevoked(redeemed.userId);
       await this.afterPasswordChange(redeemed.userId, null, meta, 'reset');
     },
 

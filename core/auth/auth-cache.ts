@@ -15,7 +15,14 @@ export type AuthInvalidation =
   /** An OAuth client changed: its client-credentials contexts and the provider's cached copy go. */
   | { type: 'oauth_client'; clientId: string }
   /** A session was revoked or refreshed. */
-  | { type: 'session'; sessionId: string };
+  | { type: 'session'; sessionId: string }
+  /**
+   * Grants were revoked (a connected app removed, a refresh token revoked or reused, a sign-out, a password
+   * reset): the access tokens issued within them are dead. Nothing cached depends on a grant (the API checks
+   * it on every request), but open connections that authenticated with such a token must check again.
+   * `userId` names whose grants, when known.
+   */
+  | { type: 'grants_revoked'; userId: string | null };
 
 interface Entry {
   data: AuthContextData;
@@ -69,6 +76,7 @@ export function createAuthCache(options: {
       entries.clear();
       return;
     }
+    if (event.type === 'grants_revoked') return;
     if (event.type === 'oauth_client') {
       entries.delete(`oidc-client:${event.clientId}`);
       for (const credential of entries.keys()) {

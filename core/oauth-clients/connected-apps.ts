@@ -4,7 +4,7 @@ import type { AuthContext } from '../auth/context.js';
 import { assertScope, requireUserId } from '../auth/guards.js';
 import { notFound } from '../errors/index.js';
 import { auditMeta, type Actor } from '../shared/actor.js';
-import { revokeUserGrants } from '../tokens/grants.js';
+import { revokeUserGrants, type GrantsRevoked } from '../tokens/grants.js';
 
 /**
  * Connected apps (seed 004 "OAuth Consents", issue 7 item 6): the apps a person has let in. Disconnecting one
@@ -24,10 +24,18 @@ export interface ConnectedApp {
 
 const NOT_FOUND = () => notFound('connected_app.not_found', 'No connected app with this id.');
 
-export function createConnectedAppService(deps: { db: Knex; audit: AuditLogger }) {
+export function createConnectedAppService(deps: {
+  db: Knex;
+  audit: AuditLogger;
+  onGrantsRevoked: GrantsRevoked;
+}) {
   const { db } = deps;
 
-  const revokeGrants = (userId: string, clientId: string) => revokeUserGrants(db, userId, clientId);
+  const revokeGrants = async (userId: string, clientId: string) => {
+    const revoked = await revokeUserGrants(db, userId, clientId);
+    if (revoked > 0) deps.onGrantsRevoked(userId);
+    return revoked;
+  };
 
   const apps = (userId: string) =>
     db('OAuthConsent as c')

@@ -5,6 +5,13 @@ import type { Knex } from 'knex';
  * within it (codes, refresh tokens, stored access tokens, device codes), and the API refuses the JWT access
  * tokens that name it. Used by reuse detection in the adapter, connected apps and password resets alike.
  */
+/**
+ * Tells every node that grants were revoked (an auth-cache `grants_revoked` event), so that open connections
+ * holding their access tokens (realtime, GraphQL over WebSocket) check them again and close. Every path that
+ * deletes grants calls it: oidc-provider's own revocations reach it through its `grant.revoked` event.
+ */
+export type GrantsRevoked = (userId: string | null) => void;
+
 export async function deleteGrants(db: Knex, grantIds: readonly string[]): Promise<void> {
   if (grantIds.length === 0) return;
   await db('OidcPayload')

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { call } from '../support/fixtures.js';
+import { subscribe, wsClient } from '../support/graphql-ws.js';
 import {
   client,
   createOAuthClient,
@@ -73,6 +74,25 @@ describe('connected apps', () => {
     expect(revoked.map((e: { resource_id: string }) => e.resource_id).sort()).toEqual(
       [photos.clientId, music.clientId].sort(),
     );
+  });
+
+  it("disconnecting closes the app's open GraphQL subscriptions at once (4403)", async () => {
+    const user = await createPasswordUser(t.db);
+    const live = await connect(await createOAuthClient(t.db, { name: 'Live' }), user);
+    const ws = wsClient(t.url, live.tokens.access_token);
+    try {
+      const sub = subscribe(ws, 'subscription { myRolesChanged { eventType } }');
+      await new Promise((resolve) => setTimeout(resolve, 300)); // connected and subscribed
+      expect(sub.errors).toEqual([]);
+      const [entry] = (await call(t.url, 'GET', '/v1/user/connected-apps', { key: live.session })).body.data;
+      expect(
+        (await call(t.url, 'DELETE', `/v1/user/connected-apps/${entry.id}`, { key: live.session })).status,
+      ).toBe(204);
+      await sub.until(() => sub.errors.length > 0, 3000);
+      expect(sub.errors[0]).toMatchObject({ code: 4403 });
+    } finally {
+      await ws.dispose();
+    }
   });
 
   it('after disconnecting, the app must ask for consent again', async () => {

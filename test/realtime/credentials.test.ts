@@ -2,9 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { call, createKey, createUser } from '../support/fixtures.js';
 import { graphqlClient } from '../support/graphql.js';
 import {
+  authorizationRequest,
   client,
   createOAuthClient,
   createPasswordUser,
+  Person,
   relyingParty,
   useOidcPlatform,
 } from '../support/oidc.js';
@@ -33,6 +35,54 @@ describe('realtime credentials', () => {
     // The owner may read users, but this token was not granted users:read.
     const refused = await raw.request({ subscribe: { channel: 'user:someone-else' } });
     expect(refused.error?.code).toBe('realtime.forbidden');
+  });
+
+  /** A person signs in to an app (authorization code + PKCE, consent, the API as resource). */
+  async function userTokens() {
+    const user = await createPasswordUser(t.db);
+    const c = await createOAuthClient(t.db);
+    const resource = `${t.url}/v1`;
+    const { config, verifier, state, url } = await authorizationRequest(t.url, c, {
+      scope: 'openid offline_access api',
+      prompt: 'consent',
+      resource,
+    });
+    const person = new Person(t.url);
+    const result = await person.signIn(url, c.redirectUri, user);
+    const tokens = await client.authorizationCodeGrant(
+      config,
+      new URL(result.callback!),
+      { pkceCodeVerifier: verifier, expectedState: state },
+      { resource },
+    );
+    return { user, config, tokens, session: person.cookie('id.session-token')! };
+  }
+
+  it("a person's Heimdall ID access token connects as them; removing the app closes the connection (4403)", async () => {
+    const { user, tokens, session } = await userTokens();
+    const raw = await clients.raw(wsUrl(t.url));
+    expect((await raw.authenticate(tokens.access_token)).connected?.userId).toBe(user.id);
+    expect((await raw.request({ subscribe: { channel: `user:${user.id}` } })).kind).toBe('subscribed');
+    // A plain user may not read the audit channel, whatever the token's scopes say.
+    expect((await raw.request({ subscribe: { channel: 'audit' } })).error?.code).toBe('realtime.forbidden');
+
+    const [app] = (await call(t.url, 'GET', '/v1/user/connected-apps', { key: session })).body.data;
+    const removed = await call(t.url, 'DELETE', `/v1/user/connected-apps/${app.id}`, { key: session });
+    expect(removed.status).toBe(204);
+    expect((await raw.waitClosed(3000)).code).toBe(4403);
+  });
+
+  it('revoking the refresh token at the provider ends its grant and closes the connection (4403)', async () => {
+    const { config, tokens } = await userTokens();
+    const other = await userTokens(); // someone else's connection stays open
+    const raw = await clients.raw(wsUrl(t.url));
+    await raw.authenticate(tokens.access_token);
+    const bystander = await clients.raw(wsUrl(t.url));
+    await bystander.authenticate(other.tokens.access_token);
+
+    await client.tokenRevocation(config, tokens.refresh_token!);
+    expect((await raw.waitClosed(3000)).code).toBe(4403);
+    expect((await bystander.request({ ping: {} })).kind).toBe('pong');
   });
 
   it('a session token connects as its person; ending the session elsewhere closes the connection (4403)', async () => {
