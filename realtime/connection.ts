@@ -10,8 +10,12 @@ export interface Flusher {
   schedule(connection: Connection): void;
 }
 
-/** After a close frame, how long the peer has to answer before the socket is destroyed. */
-const CLOSE_GRACE_MS = 2000;
+/**
+ * After a close frame, how long the peer has to answer before the socket is destroyed. A slow consumer's
+ * Disconnect (4001, reconnect) and close frame wait behind everything its buffers already hold: it gets this
+ * long to read them, rather than losing the reason to a reset (1006). Nothing more is sent to it meanwhile.
+ */
+const CLOSE_GRACE_MS = 10_000;
 
 /**
  * ws's frame writer. Frames built by wsFrame go to the socket as they are, so a publication framed once is
