@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { Gauge, type Registry } from 'prom-client';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthContext } from '../core/auth/context.js';
+import { concernsConnection } from '../core/auth/invalidation.js';
 import type { AuthInvalidation } from '../core/auth/auth-cache.js';
 import type { Broker } from '../core/realtime/broker.js';
 import { canSubscribe } from '../core/realtime/channels.js';
@@ -136,28 +137,7 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
 
   // Re-checks each affected connection once per credential: many connections often share one API key.
   const stopListening = options.onCredentialsChanged((event) => {
-    const affected = [...connections].filter((c) => {
-      const auth = c.auth;
-      if (!auth || c.closed) return false;
-      switch (event.type) {
-        case 'key':
-          return auth.apiKey?.id === event.keyId;
-        case 'user':
-          return auth.user?.id === event.userId;
-        case 'session':
-        case 'oauth_client':
-          return !c.token?.startsWith('hm_');
-        case 'grants_revoked':
-          // Only Heimdall ID access tokens belong to grants.
-          return (
-            !c.token?.startsWith('hm_') &&
-            !c.token?.startsWith('hs_') &&
-            (event.userId === null || auth.user?.id === event.userId)
-          );
-        case 'all':
-          return true;
-      }
-    });
+    const affected = [...connections].filter((c) => c.auth && !c.closed && concernsConnection(event, c.auth));
     const checks = new Map<string, Promise<AuthContext>>();
     for (const connection of affected) {
       const token = connection.token!;

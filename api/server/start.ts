@@ -165,16 +165,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
           schema: services.keystone.context.graphql.schema,
           keystone: services.keystone.context,
           authenticate: (header) => authenticateBearer(services.authenticator, header),
-          onCredentialsChanged: (listener) =>
-            services.authCache.onInvalidate((event) =>
-              listener(
-                event.type === 'key'
-                  ? { keyId: event.keyId }
-                  : event.type === 'user' || (event.type === 'grants_revoked' && event.userId)
-                    ? { userId: event.userId! }
-                    : {},
-              ),
-            ),
+          onCredentialsChanged: (listener) => services.authCache.onInvalidate(listener),
           maxDepth: config.graphql.max_depth,
           maxCost: config.graphql.max_cost,
           maxPageSize: config.graphql.max_page_size,

@@ -10,7 +10,9 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { AuthInvalidation } from '../../core/auth/auth-cache.js';
 import type { AuthContext } from '../../core/auth/context.js';
+import { concernsConnection } from '../../core/auth/invalidation.js';
 import type { Keystone } from '../context.js';
 import { sessionFor } from '../session.js';
 import { queryLimits } from './limits.js';
@@ -22,7 +24,7 @@ export interface GraphqlWsOptions {
   /** `Authorization` value → AuthContext (throws on a bad credential): the same resolution as HTTP. */
   authenticate(authorization: string | undefined): Promise<AuthContext>;
   /** Called when credentials change (a key revoked, a user banned, roles changed): open sockets re-check. */
-  onCredentialsChanged(listener: (changed: { keyId?: string; userId?: string }) => void): () => void;
+  onCredentialsChanged(listener: (event: AuthInvalidation) => void): () => void;
   maxDepth: number;
   maxCost: number;
   maxPageSize: number;
@@ -56,20 +58,19 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
   ];
   const format = formatGraphqlError(options.onInternalError, options.maxPageSize);
 
-  // Open connections and the credential each authenticated with: a revoked key or a banned user is cut off at
-  // once (4403); other changes apply to the connection's next operation.
+  // Open connections and the credential each authenticated with: a credential that no longer holds (a revoked
+  // key, a banned user, an ended session, a revoked grant) is cut off at once (4403); other changes apply to
+  // the connection's next operation. Which connections an invalidation concerns: core/auth/invalidation.ts.
   interface Open {
     socket: { close(code: number, reason: string): void };
     authorization: string | undefined;
     extra: { auth?: AuthContext };
   }
   const open = new Set<Open>();
-  const stopListening = options.onCredentialsChanged(({ keyId, userId }) => {
+  const stopListening = options.onCredentialsChanged((event) => {
     for (const connection of open) {
       const auth = connection.extra.auth;
-      const affected =
-        (!keyId && !userId) || (keyId && auth?.apiKey?.id === keyId) || (userId && auth?.user?.id === userId);
-      if (!affected) continue;
+      if (!auth || !concernsConnection(event, auth)) continue;
       options
         .authenticate(connection.authorization)
         .then((fresh) => {
