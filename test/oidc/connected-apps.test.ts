@@ -9,34 +9,19 @@ import {
   relyingParty,
   useOidcPlatform,
   type TestClient,
+  signInToApp,
 } from '../support/oidc.js';
 
 /** Connected apps (issue 7 item 6): disconnecting deletes the consent and kills the app's grants and tokens. */
 describe('connected apps', () => {
   const t = useOidcPlatform();
 
-  async function connect(c: TestClient, user: { email: string; password: string }) {
-    const config = await relyingParty(t.url, c);
-    const verifier = client.randomPKCECodeVerifier();
-    const resource = `${t.url}/v1`;
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: c.redirectUri,
+  const connect = (c: TestClient, user: { email: string; password: string }) =>
+    signInToApp(t.url, c, user, {
       scope: 'openid profile offline_access api',
       prompt: 'consent',
-      resource,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
+      resource: `${t.url}/v1`,
     });
-    const person = new Person(t.url);
-    const result = await person.signIn(url.toString(), c.redirectUri, user);
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      new URL(result.callback!),
-      { pkceCodeVerifier: verifier },
-      { resource },
-    );
-    return { config, tokens, session: person.cookie('id.session-token')! };
-  }
 
   it('lists the apps you let in and disconnects one: consent, refresh and access tokens all stop', async () => {
     const user = await createPasswordUser(t.db);

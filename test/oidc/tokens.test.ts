@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import { decodeProtectedHeader } from 'jose';
 import { call } from '../support/fixtures.js';
 import {
-  authorizationRequest,
   client,
   createOAuthClient,
   createPasswordUser,
@@ -10,6 +9,7 @@ import {
   relyingParty,
   useOidcPlatform,
   type TestClient,
+  signInToApp,
 } from '../support/oidc.js';
 
 /** Refresh rotation and reuse detection, revocation, introspection, client credentials, key rotation. */
@@ -18,21 +18,12 @@ describe('Heimdall ID: tokens', () => {
   const resource = () => `${t.url}/v1`;
 
   /** Signs a user in with offline access and the API resource; answers the RP config and the tokens. */
-  async function signedIn(c: TestClient, user: { email: string; password: string }) {
-    const { config, verifier, state, url } = await authorizationRequest(t.url, c, {
+  const signedIn = (c: TestClient, user: { email: string; password: string }) =>
+    signInToApp(t.url, c, user, {
       scope: 'openid offline_access api',
       prompt: 'consent',
       resource: resource(),
     });
-    const result = await new Person(t.url).signIn(url, c.redirectUri, user);
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      new URL(result.callback!),
-      { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true },
-      { resource: resource() },
-    );
-    return { config, tokens };
-  }
 
   const me = (token: string) => call(t.url, 'GET', '/v1/me', { key: token });
 

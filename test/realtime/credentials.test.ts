@@ -2,13 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { call, createKey, createUser } from '../support/fixtures.js';
 import { graphqlClient } from '../support/graphql.js';
 import {
-  authorizationRequest,
   client,
   createOAuthClient,
   createPasswordUser,
-  Person,
   relyingParty,
   useOidcPlatform,
+  signInToApp,
 } from '../support/oidc.js';
 import { keyWith, trackClients, wsUrl } from '../support/realtime.js';
 
@@ -40,22 +39,12 @@ describe('realtime credentials', () => {
   /** A person signs in to an app (authorization code + PKCE, consent, the API as resource). */
   async function userTokens() {
     const user = await createPasswordUser(t.db);
-    const c = await createOAuthClient(t.db);
-    const resource = `${t.url}/v1`;
-    const { config, verifier, state, url } = await authorizationRequest(t.url, c, {
+    const signedIn = await signInToApp(t.url, await createOAuthClient(t.db), user, {
       scope: 'openid offline_access api',
       prompt: 'consent',
-      resource,
+      resource: `${t.url}/v1`,
     });
-    const person = new Person(t.url);
-    const result = await person.signIn(url, c.redirectUri, user);
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      new URL(result.callback!),
-      { pkceCodeVerifier: verifier, expectedState: state },
-      { resource },
-    );
-    return { user, config, tokens, session: person.cookie('id.session-token')! };
+    return { user, ...signedIn };
   }
 
   it("a person's Heimdall ID access token connects as them; removing the app closes the connection (4403)", async () => {

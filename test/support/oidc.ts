@@ -146,6 +146,28 @@ export async function authorizationRequest(
 }
 
 /**
+ * A person signs in to an app and the app redeems the code (PKCE, state and ID token checked): the whole
+ * authorization code flow with `params` added to the request. With a `resource`, the token is for it.
+ */
+export async function signInToApp(
+  baseUrl: string,
+  c: TestClient,
+  user: { email: string; password: string },
+  params: Record<string, string> = {},
+) {
+  const { config, verifier, state, url } = await authorizationRequest(baseUrl, c, params);
+  const person = new Person(baseUrl);
+  const result = await person.signIn(url, c.redirectUri, user);
+  const tokens = await client.authorizationCodeGrant(
+    config,
+    new URL(result.callback!),
+    { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true },
+    params.resource ? { resource: params.resource } : undefined,
+  );
+  return { config, tokens, person, session: person.cookie('id.session-token')! };
+}
+
+/**
  * A person approving a device (RFC 8628) on another device: types the user code on the verification page,
  * confirms, signs in. Answers the confirmation page and the last page, for the caller to check.
  */
