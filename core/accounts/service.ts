@@ -313,7 +313,7 @@ export function createAccountService(deps: {
         .where({ id: redeemed.accountId })
         .update({ password_hash: hash, email_verified_at: db.raw('coalesce(email_verified_at, now())') });
       // Whoever reset the password may be locking out someone who had the account: apps lose their grants too.
-      if ((await revokeUserGrants(db, redeemed.userId)) > 0) deps.onGrantsRevoked(redeemed.userId);
+      await revokeUserGrants(db, deps.onGrantsRevoked, redeemed.userId);
       await this.afterPasswordChange(redeemed.userId, null, meta, 'reset');
     },
 

@@ -31,11 +31,8 @@ export function createConnectedAppService(deps: {
 }) {
   const { db } = deps;
 
-  const revokeGrants = async (userId: string, clientId: string) => {
-    const revoked = await revokeUserGrants(db, userId, clientId);
-    if (revoked > 0) deps.onGrantsRevoked(userId);
-    return revoked;
-  };
+  const revokeGrants = (userId: string, clientId: string) =>
+    revokeUserGrants(db, deps.onGrantsRevoked, userId, clientId);
 
   const apps = (userId: string) =>
     db('OAuthConsent as c')

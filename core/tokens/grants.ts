@@ -22,9 +22,15 @@ export async function deleteGrants(db: Knex, grantIds: readonly string[]): Promi
 
 /**
  * Deletes the grants (and everything issued within them: codes, refresh tokens, stored access tokens) a user
- * gave one client, or every client when `clientId` is omitted (after a password reset). Answers how many.
+ * gave one client, or every client when `clientId` is omitted (after a password reset), and tells `notify`
+ * when there were any. Answers how many.
  */
-export async function revokeUserGrants(db: Knex, userId: string, clientId?: string): Promise<number> {
+export async function revokeUserGrants(
+  db: Knex,
+  notify: GrantsRevoked,
+  userId: string,
+  clientId?: string,
+): Promise<number> {
   const grants = await db('OidcPayload')
     .where({ model: 'Grant' })
     .whereRaw(`payload->>'accountId' = ?`, [userId])
@@ -33,5 +39,6 @@ export async function revokeUserGrants(db: Knex, userId: string, clientId?: stri
     })
     .pluck<string[]>('id');
   await deleteGrants(db, grants);
+  if (grants.length > 0) notify(userId);
   return grants.length;
 }
