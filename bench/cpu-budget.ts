@@ -58,20 +58,20 @@ export function cpuNow(): CpuSample | undefined {
 
 export function since(start: CpuSample | undefined, end = cpuNow()): CpuSample | undefined {
   if (!start || !end) return undefined;
-  return {
-    eventLoopMs: end.eventLoopMs - start.eventLoopMs,
-    otherThreadsMs: end.otherThreadsMs - start.otherThreadsMs,
-    postgresMs: end.postgresMs - start.postgresMs,
-    childrenMs: end.childrenMs - start.childrenMs,
-  };
+  return combine(end, start, (e, s) => e - s);
 }
 
 export function addSamples(samples: (CpuSample | undefined)[]): CpuSample | undefined {
   if (samples.some((s) => !s)) return undefined;
-  return (samples as CpuSample[]).reduce((a, b) => ({
-    eventLoopMs: a.eventLoopMs + b.eventLoopMs,
-    otherThreadsMs: a.otherThreadsMs + b.otherThreadsMs,
-    postgresMs: a.postgresMs + b.postgresMs,
-    childrenMs: a.childrenMs + b.childrenMs,
-  }));
+  return (samples as CpuSample[]).reduce((a, b) => combine(a, b, (x, y) => x + y));
+}
+
+/** Two samples, figure by figure. */
+export function combine(a: CpuSample, b: CpuSample, f: (a: number, b: number) => number): CpuSample {
+  return {
+    eventLoopMs: f(a.eventLoopMs, b.eventLoopMs),
+    otherThreadsMs: f(a.otherThreadsMs, b.otherThreadsMs),
+    postgresMs: f(a.postgresMs, b.postgresMs),
+    childrenMs: f(a.childrenMs, b.childrenMs),
+  };
 }

@@ -18,7 +18,7 @@ import { createLogger } from '../core/logger/index.js';
 import type { Config } from '../schemas/config.js';
 import { drive, summarize, type DriverJob, type LatencySummary, type SigninResult } from './oidc-driver.js';
 import { freePort } from './fixtures.js';
-import { addSamples, cpuNow, since, type CpuSample } from './cpu-budget.js';
+import { addSamples, combine, cpuNow, since, type CpuSample } from './cpu-budget.js';
 import { printOidcBench } from './oidc-report.js';
 import {
   GOAL_SIGNINS_PER_SEC,
@@ -111,13 +111,7 @@ function perSignIn(rounds: Sample[], idle: CpuSample | undefined): CpuSample | u
   const used = addSamples(rounds.map((r) => r.cpu));
   const completed = rounds.reduce((n, r) => n + (r.result?.completed ?? 0), 0);
   if (!used || !idle || completed === 0) return undefined;
-  const net = (k: keyof CpuSample) => Math.round((Math.max(0, used[k] - idle[k]) / completed) * 100) / 100;
-  return {
-    eventLoopMs: net('eventLoopMs'),
-    otherThreadsMs: net('otherThreadsMs'),
-    postgresMs: net('postgresMs'),
-    childrenMs: net('childrenMs'),
-  };
+  return combine(used, idle, (u, i) => Math.round((Math.max(0, u - i) / completed) * 100) / 100);
 }
 
 const basic = (id: string, secret: string) =>
