@@ -1,0 +1,88 @@
+import type { Router } from 'express';
+import { AppError } from '../../../core/errors/index.js';
+import { appsPage, sessionsPage } from '../../views/area-pages.js';
+import { sendPage } from '../../views/respond.js';
+import type { AreaContext } from './context.js';
+
+/** Where the person is signed in (sessions) and which apps hold their consent (connected apps). */
+export function activityRoutes(
+  router: Router,
+  { deps, form, actor, signedIn, frame, guarded }: AreaContext,
+): void {
+  // Sessions
+  router.get('/account/sessions', async (req, res) => {
+    const who = await signedIn(req, res);
+    if (!who) return;
+    const rows = await deps.sessions.list(who.auth, who.auth.user!.id);
+    sendPage(
+      res,
+      200,
+      sessionsPage(
+        frame(req, res, who),
+        rows.map((r) => ({
+          id: r.id,
+          current: r.id === who.auth.sessionId,
+          userAgent: r.user_agent,
+          ip: r.ip_address,
+          createdAt: r.created_at,
+          lastActivityAt: r.last_activity_at,
+        })),
+      ),
+    );
+  });
+  router.post(
+    '/account/sessions/:id/end',
+    form,
+    guarded(async (req, res, who) => {
+      const id = String(req.params.id);
+      if (/^[0-9a-f-]{36}$/i.test(id) && id !== who.auth.sessionId) {
+        await deps.sessions.revoke(actor(req, who.auth), who.auth.user!.id, id).catch((err: unknown) => {
+          if (!(err instanceof AppError && err.status === 404)) throw err;
+        });
+      }
+      res.redirect(303, '/account/sessions?notice=ended');
+    }),
+  );
+  router.post(
+    '/account/sessions/end-others',
+    form,
+    guarded(async (req, res, who) => {
+      await deps.sessions.revokeAll(actor(req, who.auth), who.auth.user!.id, who.auth.sessionId);
+      res.redirect(303, '/account/sessions?notice=ended-others');
+    }),
+  );
+
+  // Connected apps
+  router.get('/account/apps', async (req, res) => {
+    const who = await signedIn(req, res);
+    if (!who) return;
+    const apps = await deps.connectedApps.list(who.auth);
+    sendPage(
+      res,
+      200,
+      appsPage(
+        frame(req, res, who),
+        apps.map((a) => ({
+          id: a.id,
+          name: a.name,
+          logoUrl: a.logo_url,
+          scopes: a.scopes,
+          createdAt: a.created_at,
+        })),
+      ),
+    );
+  });
+  router.post(
+    '/account/apps/:id/disconnect',
+    form,
+    guarded(async (req, res, who) => {
+      const id = String(req.params.id);
+      if (/^[0-9a-f-]{36}$/i.test(id)) {
+        await deps.connectedApps.revoke(actor(req, who.auth), id).catch((err: unknown) => {
+          if (!(err instanceof AppError && err.status === 404)) throw err;
+        });
+      }
+      res.redirect(303, '/account/apps?notice=disconnected');
+    }),
+  );
+}
