@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestListener } from 'node:http';
+import type { RequestListener, ServerOptions } from 'node:http';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Knex } from 'knex';
 import type { Registry } from 'prom-client';
@@ -16,6 +16,7 @@ import { corsMiddleware } from './middleware/cors.js';
 import { requestLogger } from './middleware/logger.js';
 import { byGraphqlOperation, rateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
+import { expressServerOptions } from './request-classes.js';
 import { mountRoute, type AnyRoute } from './route.js';
 import { healthRoutes } from './routes/health.js';
 
@@ -42,11 +43,17 @@ export interface AppDeps {
   metrics?: (registry: Registry) => void;
 }
 
+/** What the HTTP server is made with: the request listener, and the options it needs (`expressServerOptions`). */
+export interface HttpApp {
+  listener: RequestListener;
+  serverOptions: ServerOptions;
+}
+
 /**
  * The Express app in seed 000's middleware order: CORS → request id + logger → auth → rate limit → handler.
  * Body parsers are scoped to their routes (never global): oidc-provider, mounted first, reads its own bodies.
  */
-export function createApp(deps: AppDeps): RequestListener {
+export function createApp(deps: AppDeps): HttpApp {
   const app = express();
   app.disable('x-powered-by');
   // Weak ETags hash every response body; API clients here do not revalidate, so that is pure cost.
@@ -96,7 +103,10 @@ export function createApp(deps: AppDeps): RequestListener {
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
-  return deps.oidc ? withProviderEndpoints(app, deps.oidc.endpoints, deps.logger, metrics) : app;
+  return {
+    listener: deps.oidc ? withProviderEndpoints(app, deps.oidc.endpoints, deps.logger, metrics) : app,
+    serverOptions: expressServerOptions(app),
+  };
 }
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -159,7 +159,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
       // The realtime server is made below (it needs the HTTP server); the gauges read it when scraped.
       metrics: (registry) => registerRealtimeMetrics(registry, () => realtime),
     });
-    const server = createServer(app);
+    const server = createServer(app.serverOptions, app.listener);
     const graphqlWs = graphql
       ? attachGraphqlWs({
           schema: services.keystone.context.graphql.schema,
