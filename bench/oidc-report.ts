@@ -66,15 +66,16 @@ export function printOidcBench(r: OidcBenchResult): void {
       `GET /health probed one at a time every ${PROBE_INTERVAL_MS} ms from a child process\n`,
   );
   console.log(
-    '| phase | sign-ins/s | sign-in p50 / p99 ms | GET /health p50 / p99 ms | event-loop delay p99 ms | failures |',
+    '| phase | sign-ins/s | sign-in p50 / p99 ms | GET /health p50 / p99 ms | event-loop delay p99 ms | ' +
+      'GC pauses ms/s · longest ms · scavenges/s | failures |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const p of l.phases) {
     const failed = Object.values(p.failures).reduce((n, c) => n + c, 0);
     if (failed > 0) process.exitCode = 1;
     console.log(
       `| ${p.name} | ${p.loginsPerSec ?? '–'} | ${ms(p.latency)} | ${ms(p.health)} | ${p.loopDelayP99Ms} | ` +
-        `${failed ? JSON.stringify(p.failures) : 0} |`,
+        `${p.gc.msPerSec} · ${p.gc.longestMs} · ${p.gc.scavengesPerSec} | ${failed ? JSON.stringify(p.failures) : 0} |`,
     );
   }
   console.log('\n| goal | measured | result |');
@@ -95,7 +96,9 @@ export function printOidcBench(r: OidcBenchResult): void {
     }
   }
   console.log(
-    `\nevent-loop delay: p99 of monitorEventLoopDelay in the server process, beyond its ${LOOP_RESOLUTION_MS} ms sampling timer.`,
+    `\nevent-loop delay: p99 of monitorEventLoopDelay in the server process, beyond its ${LOOP_RESOLUTION_MS} ms sampling timer. ` +
+      'GC pauses: what the server process spent in garbage collection (each pause stops its event loop) per second, ' +
+      'the longest one, and how many young-generation collections ran per second.',
   );
   const budgets = l.phases.filter((p) => p.cpuPerSignIn);
   if (budgets.length === 0) return;

@@ -19,6 +19,7 @@ import type { Config } from '../schemas/config.js';
 import { drive, summarize, type DriverJob, type LatencySummary, type SigninResult } from './oidc-driver.js';
 import { freePort } from './fixtures.js';
 import { addSamples, combine, cpuNow, since, type CpuSample } from './cpu-budget.js';
+import { watchGc, type GcPauses } from './gc-pauses.js';
 import { printOidcBench } from './oidc-report.js';
 import {
   GOAL_SIGNINS_PER_SEC,
@@ -81,6 +82,8 @@ export interface LoadPhase {
   failures: Record<string, number>;
   health: Percentiles;
   loopDelayP99Ms: number;
+  /** The server process's GC pauses (medians of the rounds'). */
+  gc: GcPauses;
   /** GET /health p99 under this load ÷ idle p99 (median of the rounds' ratios); undefined for idle itself. */
   lagRatio: number | undefined;
   /**
@@ -296,6 +299,7 @@ interface Sample {
   result: LoadResult | undefined;
   health: LatencySummary;
   loopDelayP99Ms: number;
+  gc: GcPauses;
   cpu: CpuSample | undefined;
 }
 
@@ -307,17 +311,20 @@ async function underLoad(
 ): Promise<Sample> {
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
+  const gc = watchGc();
   const cpu = cpuNow();
   const [health, result] = await Promise.all([
     driver<LatencySummary>({ mode: 'probe', url: healthUrl, durationSec, intervalMs: PROBE_INTERVAL_MS }),
     load(),
   ]);
   loop.disable();
+  const cpuUsed = since(cpu);
   return {
     result,
     health,
     loopDelayP99Ms: Math.max(0, loop.percentile(99) / 1e6 - LOOP_RESOLUTION_MS),
-    cpu: since(cpu),
+    gc: await gc(),
+    cpu: cpuUsed,
   };
 }
 
@@ -481,6 +488,11 @@ async function loginBench(
       failures,
       health: { p50Ms: pick(rs, (r) => r.health.p50Ms), p99Ms: pick(rs, (r) => r.health.p99Ms) },
       loopDelayP99Ms: pick(rs, (r) => r.loopDelayP99Ms),
+      gc: {
+        msPerSec: pick(rs, (r) => r.gc.msPerSec),
+        longestMs: pick(rs, (r) => r.gc.longestMs),
+        scavengesPerSec: pick(rs, (r) => r.gc.scavengesPerSec),
+      },
       lagRatio: j === 0 ? undefined : pick(rs, (r, i) => r.health.p99Ms / idle[i]!.health.p99Ms),
       cpuPerSignIn: j === 0 ? undefined : perSignIn(rs, idleCpu),
     };

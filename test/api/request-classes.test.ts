@@ -11,14 +11,17 @@ describe('HTTP server made with expressServerOptions', () => {
   const app = express();
   app.use(express.json());
   app.get('/echo', (req, res) => {
-    res.status(201).set('x-seen', req.get('x-test') ?? '').json({ query: req.query, path: req.path });
+    res
+      .status(201)
+      .set('x-seen', req.get('x-test') ?? '')
+      .json({ query: req.query, path: req.path });
   });
   app.post('/body', (req, res) => res.json({ got: req.body as unknown }));
   app.get('/away', (_req, res) => res.redirect(303, '/echo'));
   let server: Server;
   let base: string;
   /** Each request's and response's prototype as Node made them, before Express saw them. */
-  const made: { req: object | null; res: object | null; reqIs: boolean; resIs: boolean }[] = [];
+  const made: { req: object | null; res: object | null; reqIs: boolean; resIs: boolean; app: unknown }[] = [];
 
   beforeAll(async () => {
     server = createServer(expressServerOptions(app), app);
@@ -28,6 +31,7 @@ describe('HTTP server made with expressServerOptions', () => {
         res: Object.getPrototypeOf(res) as object | null,
         reqIs: req instanceof IncomingMessage,
         resIs: res instanceof ServerResponse,
+        app: (req as { app?: unknown }).app,
       });
     });
     server.listen(0, '127.0.0.1');
@@ -50,6 +54,7 @@ describe('HTTP server made with expressServerOptions', () => {
       expect(m.res).toBe(app.response);
       expect(m.reqIs).toBe(true);
       expect(m.resIs).toBe(true);
+      expect(m.app).toBe(app); // Express's own prototype (it carries `app`) is still behind
     }
   });
 
