@@ -11,7 +11,7 @@ import type { Knex } from 'knex';
 import Provider, { type Configuration } from 'oidc-provider';
 import { startPlatform } from '../api/server/start.js';
 import { createPasswordLogin } from '../core/auth/password-login.js';
-import { hashPassword, PASSWORD_THREADS } from '../core/auth/passwords.js';
+import { hashPassword, PASSWORD_THREADS, passwordThreadScheduling } from '../core/auth/passwords.js';
 import { hashSecret, randomSecret } from '../core/auth/secret-token.js';
 import { loadConfig } from '../core/config/index.js';
 import { createLogger } from '../core/logger/index.js';
@@ -500,7 +500,7 @@ async function loginBench(
   const params = /\$argon2id\$v=\d+\$(m=\d+,t=\d+,p=\d+)\$/.exec(passwordHash)?.[1] ?? passwordHash;
   return {
     argon2: params,
-    hashing: `${PASSWORD_THREADS} worker threads at nice 19 (core/auth/passwords.ts)`,
+    hashing: `${PASSWORD_THREADS} worker threads at ${passwordThreadScheduling() === 'idle' ? 'SCHED_IDLE' : 'nice 19'} (core/auth/passwords.ts)`,
     concurrency,
     phases,
   };

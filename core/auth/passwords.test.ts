@@ -1,15 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import argon2 from 'argon2';
-import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
+import { SCHED_IDLE, threadPriorities } from '../../test/support/threads.js';
+import { hashPassword, needsRehash, passwordThreadScheduling, verifyPassword } from './passwords.js';
 
-/** Nice values of this process's threads (Linux: field 19 of /proc/self/task/<tid>/stat). */
-function threadNiceValues(): number[] {
-  return readdirSync('/proc/self/task').map((tid) => {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  });
-}
+const hasChrt = (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, 'chrt')));
 
 describe('passwords', () => {
   it('hashes with Argon2id at 19 MiB, t=2, p=1 and verifies', async () => {
@@ -53,6 +49,17 @@ describe('passwords', () => {
       Array.from({ length: 8 }, (_, i) => verifyPassword(hash, i % 2 ? 'pw' : 'no')),
     );
     expect(results).toEqual([false, true, false, true, false, true, false, true]);
-    if (process.platform === 'linux') expect(threadNiceValues()).toContain(19);
+    if (process.platform !== 'linux') return;
+    expect(threadPriorities().map((t) => t.nice)).toContain(19);
+    if (!hasChrt) return;
+    // Each thread asks for SCHED_IDLE as it starts, while it already hashes: wait for the answer.
+    for (let i = 0; i < 300 && passwordThreadScheduling() === undefined; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(passwordThreadScheduling()).toBe('idle');
+    const idle = threadPriorities().filter((t) => t.policy === SCHED_IDLE);
+    expect(idle.length).toBeGreaterThanOrEqual(1);
+    expect(idle.every((t) => t.nice === 19)).toBe(true);
+    // Only the hashing threads: the event loop keeps its normal priority.
+    expect(threadPriorities().find((t) => t.tid === process.pid)?.policy).toBe(0);
   });
 });

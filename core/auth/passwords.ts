@@ -8,11 +8,15 @@ import { Worker } from 'node:worker_threads';
  * (`$argon2id$v=19$m=19456,t=2,p=1$…`). Hashes carry their own parameters: changing these later keeps old hashes
  * valid, and `needsRehash` tells the sign-in to upgrade them.
  *
- * Hashing runs in a small pool of worker threads that lower their own priority (nice 19), with @node-rs/argon2's
- * synchronous Argon2id (about 7 ms of one core per check on a 2-vCPU VM). On a machine as small as that, the
- * scheduler then takes the CPU from hashing whenever the event loop has a request to serve, so password checks
- * barely delay anything else (`npm run bench`: sign-ins/s and the lag of GET /health). libuv's shared thread
- * pool (where the `argon2` package hashes) cannot be re-niced, and fs, DNS and WebCrypto signing wait there too.
+ * Hashing runs in a small pool of worker threads with @node-rs/argon2's synchronous Argon2id (about 10 ms of one
+ * core per check on a 2-vCPU VM), at the lowest CPU priority there is: each thread lowers its nice value to 19
+ * and then, on Linux, moves itself to SCHED_IDLE through util-linux's `chrt` (Node has no call for it; `chrt`
+ * ships with every Debian-based image, and without it the thread stays at nice 19). Nice 19 alone still let a
+ * hashing thread keep its core for a time slice after the event loop, PostgreSQL or a client woke up on a 2-core
+ * machine, and the scheduler did not count that core as free for them; a SCHED_IDLE thread gives way at once.
+ * Measured with `npm run bench` (docs/oidc.md), two runs each way: during 60 OpenID sign-ins/s, GET /health p99
+ * fell from 5.0–5.1 × idle to 3.8–3.9 ×, and the sign-ins' own p99 from 89–138 ms to 57–71 ms. libuv's shared thread pool (where the `argon2` package hashes) cannot be
+ * re-prioritised, and fs, DNS and RS256 signing wait there too.
  */
 const PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 const CURRENT = `$argon2id$v=19$m=${PARAMS.memoryCost},t=${PARAMS.timeCost},p=${PARAMS.parallelism}$`;
@@ -45,10 +49,20 @@ type Job = { op: 'hash'; password: string } | { op: 'verify'; hash: string; pass
 
 // Plain JavaScript evaluated in the worker (a file of its own would not exist under ts-jest, which runs the .ts
 // sources). `setPriority(0, …)` sets the calling thread's nice value on Linux; elsewhere it may fail: no matter.
+// `chrt --idle -p 0 <tid>` moves only this thread (its id from /proc/thread-self) to SCHED_IDLE, which any user
+// may do; the worker reports what it got ({ scheduled }) and hashes meanwhile.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { Algorithm, hashSync, verifySync } = require(workerData.argon2);
 try { require('node:os').setPriority(0, workerData.nice); } catch {}
+try {
+  const tid = require('node:fs').readlinkSync('/proc/thread-self').split('/').pop();
+  if (!/^[0-9]+$/.test(tid)) throw new Error('no thread id');
+  require('node:child_process').execFile('chrt', ['--idle', '-p', '0', tid], { timeout: 5000 }, (err) =>
+    parentPort.postMessage({ scheduled: err ? 'nice' : 'idle' }));
+} catch {
+  parentPort.postMessage({ scheduled: 'nice' });
+}
 const options = { ...workerData.params, algorithm: Algorithm.Argon2id };
 parentPort.on('message', (job) => {
   try {
@@ -76,9 +90,14 @@ function createPool(size: number) {
   const queue: { job: Job; resolve(value: unknown): void; reject(err: Error): void }[] = [];
 
   const start = (index: number): Slot => {
-    const slot: Slot = { worker: new Worker(WORKER_SOURCE, { eval: true, workerData }) };
+    // env: the default, spelled out (the thread looks `chrt` up on this PATH; under jest, the test's own env).
+    const slot: Slot = { worker: new Worker(WORKER_SOURCE, { eval: true, workerData, env: process.env }) };
     slot.worker.unref(); // an idle pool never keeps the process alive; a busy one does (see `next`)
-    slot.worker.on('message', (msg: { result?: unknown; error?: string }) => {
+    slot.worker.on('message', (msg: { result?: unknown; error?: string; scheduled?: Scheduling }) => {
+      if (msg.scheduled) {
+        scheduling = msg.scheduled;
+        return;
+      }
       const settle = slot.settle;
       slot.settle = undefined;
       slot.worker.unref();
@@ -126,6 +145,14 @@ function createPool(size: number) {
     },
   };
 }
+
+type Scheduling = 'idle' | 'nice';
+let scheduling: Scheduling | undefined;
+/**
+ * How the latest hashing thread is scheduled: 'idle' (SCHED_IDLE), 'nice' (nice 19 only: no `chrt`, or not
+ * Linux), undefined before the first thread has said.
+ */
+export const passwordThreadScheduling = (): Scheduling | undefined => scheduling;
 
 let shared: ReturnType<typeof createPool> | undefined;
 const pool = () => (shared ??= createPool(PASSWORD_THREADS));
