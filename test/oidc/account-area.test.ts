@@ -59,6 +59,11 @@ describe('account area', () => {
     const clash = await person.request(f.action, { form: { ...f.fields, username: taken.username } });
     expect(clash.status).toBe(409);
     expect(clash.body).toContain('This username is taken.');
+    const invalid = await person.request(f.action, { form: { ...f.fields, username: 'no spaces!' } });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body).toContain('Choose a username of 3 to 32 letters');
+    expect(invalid.body).toContain('value="no spaces!"');
+    expect((await t.db('User').where({ id: user.id }).first()).username).toBe(user.username);
 
     const saved = await person.follow(f.action, 'never', {
       form: { ...f.fields, username: `${user.username}-x`.slice(0, 32), preferred_locale: 'de' },

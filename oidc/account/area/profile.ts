@@ -31,17 +31,14 @@ export function profileRoutes(
       const username = typeof req.body.username === 'string' ? req.body.username.trim().slice(0, 64) : '';
       const preferred = req.body.preferred_locale === 'de' ? 'de' : 'en';
       const m = messages(who.locale);
-      if (!usernameSchema.safeParse(username).success) {
-        return sendPage(
+      // The form again, with what was typed and why the name was refused.
+      const refused = (status: number, usernameError: string) =>
+        sendPage(
           res,
-          422,
-          profilePage(frame(req, res, who), {
-            ...profileView(who),
-            username,
-            usernameError: m.errors.usernameInvalid,
-          }),
+          status,
+          profilePage(frame(req, res, who), { ...profileView(who), username, usernameError }),
         );
-      }
+      if (!usernameSchema.safeParse(username).success) return refused(422, m.errors.usernameInvalid);
       try {
         await deps.users.updateOwnProfile(actor(req, who.auth), {
           username,
@@ -49,17 +46,8 @@ export function profileRoutes(
           privacy_mode: req.body.privacy_mode === 'yes',
         });
       } catch (err) {
-        if (err instanceof AppError && err.code === 'user.username_taken') {
-          return sendPage(
-            res,
-            409,
-            profilePage(frame(req, res, who), {
-              ...profileView(who),
-              username,
-              usernameError: m.errors.usernameTaken,
-            }),
-          );
-        }
+        if (err instanceof AppError && err.code === 'user.username_taken')
+          return refused(409, m.errors.usernameTaken);
         throw err;
       }
       res.redirect(303, '/account/profile?notice=saved');
