@@ -101,6 +101,35 @@ async function waitUntilAccepting(url: string, child: ChildProcess): Promise<voi
   }
 }
 
+/** Creates `database` in the cluster unless it is there. */
+async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    const exists = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The pid of the postmaster serving the cluster in `dir` on `port`, if one is alive (its `postmaster.pid`: pid on
+ * line 1, port on line 4); undefined when the file is missing or unreadable, stale, or names another port.
+ */
+async function runningOn(dir: string, port: number): Promise<number | undefined> {
+  const lines = (await readFile(path.join(dir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || Number(lines[3]) !== port) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (err) {
+    // EPERM: alive, owned by another user (the postgres user, when Heimdall runs as root).
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+  }
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const user = serverUser();
   const configured = path.resolve(options.dir);
@@ -161,8 +190,22 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     await chmod(dir, 0o700).catch(() => undefined);
   }
 
+  const url = `postgres://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${options.port}/${database}`;
+  const adminUrl = url.replace(new RegExp(`/${database}$`), '/postgres');
   if (!(await portFree(options.port))) {
-    throw fail(`cannot start: port ${options.port} is in use; set database.embedded.port to a free port`);
+    // Another Heimdall process (`heimdall start` while `create-admin` or `migrate` runs) may be serving this very
+    // cluster: use it, and leave stopping it to that process.
+    const pid = await runningOn(dir, options.port);
+    if (pid === undefined) {
+      throw fail(`cannot start: port ${options.port} is in use; set database.embedded.port to a free port`);
+    }
+    log(`using the server already running for this cluster (pid ${pid})`);
+    try {
+      await ensureDatabase(adminUrl, database);
+    } catch (err) {
+      throw fail('is running (another Heimdall process started it) but does not accept connections', err);
+    }
+    return { url, dir, stop: async () => undefined };
   }
   const server = run(
     binaries.postgres,
@@ -183,8 +226,6 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const killOnExit = () => server.kill('SIGINT');
   process.once('exit', killOnExit);
 
-  const url = `postgres://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${options.port}/${database}`;
-  const adminUrl = url.replace(new RegExp(`/${database}$`), '/postgres');
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
@@ -198,14 +239,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   try {
     await waitUntilAccepting(adminUrl, server);
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      const exists = await client.query('select 1 from pg_database where datname = $1', [database]);
-      if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
-    } finally {
-      await client.end();
-    }
+    await ensureDatabase(adminUrl, database);
   } catch (err) {
     await stop();
     throw fail('failed to start', err);

@@ -1,9 +1,11 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { runCli } from '../../api/cli/run.js';
 import { uniqueName } from '../support/services.js';
-import { startTestPlatform } from '../support/platform.js';
+import { CONFIG_DIR, startTestPlatform, TEST_ENCRYPTION_KEY } from '../support/platform.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -65,6 +67,62 @@ describe('start with nothing configured', () => {
       await second.stop();
     }
     expect(await portOpen(pgPort)).toBe(false);
+  });
+
+  // The README's next step: `npx heimdall create-admin` in a second terminal while `npm start` runs.
+  it('lets another command (create-admin) use the cluster a running Heimdall serves, and leaves it running', async () => {
+    const pgPort = await freePort();
+    const vars = {
+      HEIMDALL__DATA_DIR: path.resolve('.heimdall', uniqueName('test-shared')),
+      HEIMDALL__DATABASE__EMBEDDED__PORT: String(pgPort),
+    };
+    const platform = await startTestPlatform(vars);
+    try {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli(['create-admin', '--email', 'second@example.com', '--username', 'second'], {
+        env: {
+          HEIMDALL_CONFIG_DIR: CONFIG_DIR,
+          HEIMDALL_ENV: 'test',
+          HEIMDALL__SECRETS__ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+          ...vars,
+        },
+        stdin: Readable.from(['a passphrase long enough\n']),
+        stdout: { write: (t: string) => (stdout += t) },
+        stderr: { write: (t: string) => (stderr += t) },
+      });
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout).toMatch(/^Created super admin second <second@example.com>/);
+      const db = platform.databases.primary;
+      const admin = await db('User').where({ username: 'second' }).first();
+      expect(await db('UserRole').where({ user_id: admin.id }).pluck('role_id')).toEqual([
+        'role_super_admin',
+      ]);
+      // The command did not stop the server it found.
+      expect(await portOpen(pgPort)).toBe(true);
+      expect((await fetch(`${platform.url}/ready`)).status).toBe(200);
+    } finally {
+      await platform.stop();
+      rmSync(vars.HEIMDALL__DATA_DIR, { recursive: true, force: true });
+    }
+    expect(await portOpen(pgPort)).toBe(false);
+  });
+
+  it('still refuses a port something else holds, naming the setting', async () => {
+    const holder = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => holder.once('listening', resolve));
+    const dir = path.resolve('.heimdall', uniqueName('test-taken'));
+    try {
+      await expect(
+        startTestPlatform({
+          HEIMDALL__DATA_DIR: dir,
+          HEIMDALL__DATABASE__EMBEDDED__PORT: String((holder.address() as net.AddressInfo).port),
+        }),
+      ).rejects.toThrow(/port \d+ is in use; set database.embedded.port/);
+    } finally {
+      holder.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   const asRoot = process.getuid?.() === 0 ? it : it.skip;
