@@ -134,6 +134,10 @@ describe('account area', () => {
     const done = await person.follow(end.action, 'never', { form: end.fields });
     expect(done.body).toContain('The session was ended.');
     expect((await call(t.url, 'GET', '/v1/me', { key: phone.token })).status).toBe(401);
+    // The same form again (a second tab): the session is already gone, which is what was asked.
+    const again = await person.follow(end.action, 'never', { form: end.fields });
+    expect(again.status).toBe(200);
+    expect(again.body).toContain('The session was ended.');
   });
 
   it('lists connected apps in words and disconnects one', async () => {

@@ -4,6 +4,12 @@ import { appsPage, sessionsPage } from '../../views/area-pages.js';
 import { sendPage } from '../../views/respond.js';
 import type { AreaContext } from './context.js';
 
+const UUID = /^[0-9a-f-]{36}$/i;
+/** Ending a session or an app that is already gone (another tab, another device) is what was asked: not an error. */
+const alreadyGone = (err: unknown) => {
+  if (!(err instanceof AppError && err.status === 404)) throw err;
+};
+
 /** Where the person is signed in (sessions) and which apps hold their consent (connected apps). */
 export function activityRoutes(
   router: Router,
@@ -35,10 +41,8 @@ export function activityRoutes(
     form,
     guarded(async (req, res, who) => {
       const id = String(req.params.id);
-      if (/^[0-9a-f-]{36}$/i.test(id) && id !== who.auth.sessionId) {
-        await deps.sessions.revoke(actor(req, who.auth), who.auth.user!.id, id).catch((err: unknown) => {
-          if (!(err instanceof AppError && err.status === 404)) throw err;
-        });
+      if (UUID.test(id) && id !== who.auth.sessionId) {
+        await deps.sessions.revoke(actor(req, who.auth), who.auth.user!.id, id).catch(alreadyGone);
       }
       res.redirect(303, '/account/sessions?notice=ended');
     }),
@@ -77,11 +81,7 @@ export function activityRoutes(
     form,
     guarded(async (req, res, who) => {
       const id = String(req.params.id);
-      if (/^[0-9a-f-]{36}$/i.test(id)) {
-        await deps.connectedApps.revoke(actor(req, who.auth), id).catch((err: unknown) => {
-          if (!(err instanceof AppError && err.status === 404)) throw err;
-        });
-      }
+      if (UUID.test(id)) await deps.connectedApps.revoke(actor(req, who.auth), id).catch(alreadyGone);
       res.redirect(303, '/account/apps?notice=disconnected');
     }),
   );
