@@ -13,29 +13,30 @@ const alreadyGone = (err: unknown) => {
 /** Where the person is signed in (sessions) and which apps hold their consent (connected apps). */
 export function activityRoutes(
   router: Router,
-  { deps, form, actor, signedIn, frame, guarded }: AreaContext,
+  { deps, form, actor, page, frame, guarded }: AreaContext,
 ): void {
   // Sessions
-  router.get('/account/sessions', async (req, res) => {
-    const who = await signedIn(req, res);
-    if (!who) return;
-    const rows = await deps.sessions.list(who.auth, who.auth.user!.id);
-    sendPage(
-      res,
-      200,
-      sessionsPage(
-        frame(req, res, who),
-        rows.map((r) => ({
-          id: r.id,
-          current: r.id === who.auth.sessionId,
-          userAgent: r.user_agent,
-          ip: r.ip_address,
-          createdAt: r.created_at,
-          lastActivityAt: r.last_activity_at,
-        })),
-      ),
-    );
-  });
+  router.get(
+    '/account/sessions',
+    page(async (req, res, who) => {
+      const rows = await deps.sessions.list(who.auth, who.auth.user!.id);
+      sendPage(
+        res,
+        200,
+        sessionsPage(
+          frame(req, res, who),
+          rows.map((r) => ({
+            id: r.id,
+            current: r.id === who.auth.sessionId,
+            userAgent: r.user_agent,
+            ip: r.ip_address,
+            createdAt: r.created_at,
+            lastActivityAt: r.last_activity_at,
+          })),
+        ),
+      );
+    }),
+  );
   router.post(
     '/account/sessions/:id/end',
     form,
@@ -57,25 +58,26 @@ export function activityRoutes(
   );
 
   // Connected apps
-  router.get('/account/apps', async (req, res) => {
-    const who = await signedIn(req, res);
-    if (!who) return;
-    const apps = await deps.connectedApps.list(who.auth);
-    sendPage(
-      res,
-      200,
-      appsPage(
-        frame(req, res, who),
-        apps.map((a) => ({
-          id: a.id,
-          name: a.name,
-          logoUrl: a.logo_url,
-          scopes: a.scopes,
-          createdAt: a.created_at,
-        })),
-      ),
-    );
-  });
+  router.get(
+    '/account/apps',
+    page(async (req, res, who) => {
+      const apps = await deps.connectedApps.list(who.auth);
+      sendPage(
+        res,
+        200,
+        appsPage(
+          frame(req, res, who),
+          apps.map((a) => ({
+            id: a.id,
+            name: a.name,
+            logoUrl: a.logo_url,
+            scopes: a.scopes,
+            createdAt: a.created_at,
+          })),
+        ),
+      );
+    }),
+  );
   router.post(
     '/account/apps/:id/disconnect',
     form,

@@ -44,8 +44,10 @@ export interface AreaContext {
   /** The area's form body parser: small bodies, few fields. */
   form: RequestHandler;
   actor(req: Request, auth: AuthContext): Actor;
-  /** The person behind the session cookie, or (undefined) a redirect to the sign-in page already sent. */
-  signedIn(req: Request, res: Response): Promise<Signed | undefined>;
+  /** A page (GET) shown only when signed in; anyone else is sent to the sign-in page. */
+  page(
+    handler: (req: Request, res: Response, who: Signed) => void | Promise<void>,
+  ): (req: Request, res: Response) => Promise<void>;
   /** The frame around a signed-in page: language, name, CSRF token, and the notice or alert to show. */
   frame(req: Request, res: Response, who: Signed, alert?: string): AreaFrame;
   /** A POST handler that runs only when signed in and with a valid CSRF token. */
@@ -58,6 +60,7 @@ const NOTICES = ['saved', 'password', 'ended', 'ended-others', 'disconnected'] a
 const CSRF_ID = 'account:area';
 
 export function areaContext(deps: AreaDeps): AreaContext {
+  /** The person behind the session cookie, or (undefined) a redirect to the sign-in page already sent. */
   const signedIn = async (req: Request, res: Response): Promise<Signed | undefined> => {
     const token = readCookie(req, deps.sessionCookie);
     if (token) {
@@ -87,7 +90,10 @@ export function areaContext(deps: AreaDeps): AreaContext {
     deps,
     form: express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),
     actor: (req, auth) => ({ auth, ip: plainIp(req.ip), userAgent: req.get('user-agent') }),
-    signedIn,
+    page: (handler) => async (req, res) => {
+      const who = await signedIn(req, res);
+      if (who) await handler(req, res, who);
+    },
     frame(req, res, who, alert) {
       const notice = NOTICES.find((n) => n === req.query.notice);
       const m = messages(who.locale).area;

@@ -12,18 +12,18 @@ import type { AreaContext, Signed } from './context.js';
 /** The overview, the profile (name, language, privacy) and the password. */
 export function profileRoutes(
   router: Router,
-  { deps, form, actor, signedIn, frame, guarded }: AreaContext,
+  { deps, form, actor, page, frame, guarded }: AreaContext,
 ): void {
-  router.get('/account', async (req, res) => {
-    const who = await signedIn(req, res);
-    if (who) sendPage(res, 200, overviewPage(frame(req, res, who)));
-  });
+  router.get(
+    '/account',
+    page((req, res, who) => sendPage(res, 200, overviewPage(frame(req, res, who)))),
+  );
 
   // Profile
-  router.get('/account/profile', async (req, res) => {
-    const who = await signedIn(req, res);
-    if (who) sendPage(res, 200, profilePage(frame(req, res, who), { ...profileView(who) }));
-  });
+  router.get(
+    '/account/profile',
+    page((req, res, who) => sendPage(res, 200, profilePage(frame(req, res, who), profileView(who)))),
+  );
   router.post(
     '/account/profile',
     form,
@@ -56,10 +56,12 @@ export function profileRoutes(
 
   // Password
   const minPassword = deps.accounts.settings.minPasswordLength;
-  router.get('/account/password', async (req, res) => {
-    const who = await signedIn(req, res);
-    if (who) sendPage(res, 200, passwordPage(frame(req, res, who), { minPassword, errors: {} }));
-  });
+  router.get(
+    '/account/password',
+    page((req, res, who) =>
+      sendPage(res, 200, passwordPage(frame(req, res, who), { minPassword, errors: {} })),
+    ),
+  );
   router.post(
     '/account/password',
     form,

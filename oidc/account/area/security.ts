@@ -9,7 +9,7 @@ import type { AreaContext, Signed } from './context.js';
 /** Two-factor authentication (issue 8): set up, enable, new backup codes, disable. */
 export function securityRoutes(
   router: Router,
-  { deps, form, actor, signedIn, frame, guarded }: AreaContext,
+  { deps, form, actor, page, frame, guarded }: AreaContext,
 ): void {
   const continueOf = (value: unknown) =>
     typeof value === 'string' && /^\/(oidc\/interaction\/[\w-]+|account(\/[\w/-]*)?)$/.test(value)
@@ -31,10 +31,10 @@ export function securityRoutes(
       }),
     );
   };
-  router.get('/account/security', async (req, res) => {
-    const who = await signedIn(req, res);
-    if (who) await renderSecurity(req, res, who);
-  });
+  router.get(
+    '/account/security',
+    page((req, res, who) => renderSecurity(req, res, who)),
+  );
   router.post(
     '/account/security/setup',
     form,
