@@ -61,10 +61,7 @@ export function createPgAdapter(db: Knex, model: string, onGrantsRevoked?: Grant
       const row = await table()
         .where({ model, id })
         .first<{ grant_id: string | null } | undefined>('grant_id');
-      if (row?.grant_id) {
-        await deleteGrants(db, [row.grant_id]);
-        onGrantsRevoked?.(null);
-      }
+      if (row?.grant_id) await deleteGrants(db, [row.grant_id], onGrantsRevoked);
       throw new errors.InvalidGrant('grant request is invalid');
     },
     async destroy(id) {

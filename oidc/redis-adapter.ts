@@ -134,9 +134,8 @@ export function createRedisAdapter(options: RedisAdapterOptions, model: string):
       if (outcome.startsWith('replay:')) {
         const grantId = outcome.slice('replay:'.length);
         if (grantId) {
-          await deleteGrants(db, [grantId]);
+          await deleteGrants(db, [grantId], options.onGrantsRevoked);
           await revokeRedisGrant(redis, keyPrefix, grantId);
-          options.onGrantsRevoked?.(null);
         }
       }
       throw new errors.InvalidGrant('grant request is invalid');

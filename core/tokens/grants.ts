@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
  * within it (codes, refresh tokens, stored access tokens, device codes), and the API refuses the JWT access
  * tokens that name it. Used by reuse detection in the adapter, connected apps and password resets alike.
  */
+
 /**
  * Tells every node that grants were revoked (an auth-cache `grants_revoked` event), so that open connections
  * holding their access tokens (realtime, GraphQL over WebSocket) check them again and close. Every path that
@@ -12,12 +13,22 @@ import type { Knex } from 'knex';
  */
 export type GrantsRevoked = (userId: string | null) => void;
 
-export async function deleteGrants(db: Knex, grantIds: readonly string[]): Promise<void> {
+/**
+ * Deletes these grants with everything issued within them, then tells `notify` (with whose they were, when known)
+ * if there were any: every deletion of grants is heard, whichever path made it.
+ */
+export async function deleteGrants(
+  db: Knex,
+  grantIds: readonly string[],
+  notify: GrantsRevoked | undefined,
+  userId: string | null = null,
+): Promise<void> {
   if (grantIds.length === 0) return;
   await db('OidcPayload')
     .whereIn('grant_id', grantIds)
     .orWhere((q) => q.where({ model: 'Grant' }).whereIn('id', grantIds))
     .delete();
+  notify?.(userId);
 }
 
 /**
@@ -38,7 +49,6 @@ export async function revokeUserGrants(
       if (clientId) q.whereRaw(`payload->>'clientId' = ?`, [clientId]);
     })
     .pluck<string[]>('id');
-  await deleteGrants(db, grants);
-  if (grants.length > 0) notify(userId);
+  await deleteGrants(db, grants, notify, userId);
   return grants.length;
 }
