@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { SCHED_IDLE, threadPriorities } from '../../test/support/threads.js';
+import { SCHED_IDLE, settled, threadPriorities } from '../../test/support/threads.js';
 
 // A machine without util-linux's chrt (or not Linux): hashing threads stay at nice 19 and hash all the same.
 // A file of its own: jest gives it a fresh module, so its hashing threads start with this PATH.
@@ -19,9 +19,7 @@ describe('password hashing threads without chrt', () => {
     const { hashPassword, passwordThreadScheduling, verifyPassword } = await import('./passwords.js');
     const hash = await hashPassword('pw');
     expect(await verifyPassword(hash, 'pw')).toBe(true);
-    for (let i = 0; i < 300 && passwordThreadScheduling() === undefined; i += 1)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(passwordThreadScheduling()).toBe('nice');
+    expect(await settled(passwordThreadScheduling)).toBe('nice');
     if (process.platform !== 'linux') return;
     const started = threadPriorities().filter((t) => !before.has(t.tid));
     expect(started.map((t) => t.nice)).toContain(19);

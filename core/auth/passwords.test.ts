@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import argon2 from 'argon2';
-import { SCHED_IDLE, threadPriorities } from '../../test/support/threads.js';
+import { SCHED_IDLE, settled, threadPriorities } from '../../test/support/threads.js';
 import { hashPassword, needsRehash, passwordThreadScheduling, verifyPassword } from './passwords.js';
 
 const hasChrt = (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, 'chrt')));
@@ -52,10 +52,7 @@ describe('passwords', () => {
     if (process.platform !== 'linux') return;
     expect(threadPriorities().map((t) => t.nice)).toContain(19);
     if (!hasChrt) return;
-    // Each thread asks for SCHED_IDLE as it starts, while it already hashes: wait for the answer.
-    for (let i = 0; i < 300 && passwordThreadScheduling() === undefined; i += 1)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(passwordThreadScheduling()).toBe('idle');
+    expect(await settled(passwordThreadScheduling)).toBe('idle');
     const idle = threadPriorities().filter((t) => t.policy === SCHED_IDLE);
     expect(idle.length).toBeGreaterThanOrEqual(1);
     expect(idle.every((t) => t.nice === 19)).toBe(true);

@@ -16,8 +16,8 @@ import { Worker } from 'node:worker_threads';
  * machine, and the scheduler did not count that core as free for them; a SCHED_IDLE thread gives way at once.
  * Measured with `npm run bench` (docs/oidc.md), 3 runs at nice 19 against 5 at SCHED_IDLE: during 60 OpenID
  * sign-ins/s, GET /health p99 went from a median 5.0 × idle to 3.8 × (7.7 to 6.1 ms), the sign-ins' own p99 from
- * 138 to 87 ms; during 60 account-page sign-ins/s from 3.0 × to 2.3 ×. libuv's shared thread pool (where the `argon2` package hashes) cannot be
- * re-prioritised, and fs, DNS and RS256 signing wait there too.
+ * 138 to 87 ms; during 60 account-page sign-ins/s from 3.0 × to 2.3 ×. libuv's shared thread pool (where the
+ * `argon2` package hashes) cannot be re-prioritised, and fs, DNS and RS256 signing wait there too.
  */
 const PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 const CURRENT = `$argon2id$v=19$m=${PARAMS.memoryCost},t=${PARAMS.timeCost},p=${PARAMS.parallelism}$`;

@@ -16,3 +16,13 @@ export function threadPriorities(): ThreadPriority[] {
 
 /** Linux's SCHED_IDLE policy number. */
 export const SCHED_IDLE = 5;
+
+/**
+ * What `read` answers once it answers at all, waiting up to 15 s: a hashing thread asks for SCHED_IDLE as it
+ * starts, while it already hashes, and says what it got a little later.
+ */
+export async function settled<T>(read: () => T | undefined): Promise<T | undefined> {
+  for (let i = 0; i < 300 && read() === undefined; i += 1)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  return read();
+}
