@@ -1,76 +1,91 @@
 import type { Knex } from 'knex';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import { prepared } from '../core/db/prepared.js';
 import { deleteGrants, type GrantsRevoked } from '../core/tokens/grants.js';
 
 /**
  * oidc-provider's storage in PostgreSQL (issue 6): every model in the one "OidcPayload" table, keyed by
  * (model, id), with the columns each lookup needs. Expired rows are invisible at once and deleted by the
  * scheduler (`deleteExpiredOidcRows`). Clients are not stored here: see clients.ts.
+ * Each model's queries are prepared statements naming the model (core/db/prepared.ts): a sign-in runs a dozen of
+ * them, and PostgreSQL plans each once per connection, straight onto the model's partition (migration 0013).
  */
-interface Row {
+interface Found {
   payload: AdapterPayload;
-  consumed_at: Date | null;
+  consumed: boolean;
+}
+
+const MODEL_NAME = /^[A-Za-z]+$/;
+
+/** The statements of one model; its name is part of their text, so it must be a plain word. */
+function statements(model: string) {
+  if (!MODEL_NAME.test(model)) throw new Error(`not an oidc-provider model name: ${model}`);
+  const live = `FROM "OidcPayload" WHERE model = '${model}' AND (expires_at IS NULL OR expires_at > now())`;
+  const found = (column: string) =>
+    prepared<Found>(`SELECT payload, consumed_at IS NOT NULL AS consumed ${live} AND ${column} = $1 LIMIT 1`);
+  return {
+    upsert: prepared(
+      `INSERT INTO "OidcPayload" (model, id, payload, grant_id, uid, user_code, expires_at)
+       VALUES ('${model}', $1, $2, $3, $4, $5, now() + make_interval(secs => $6))
+       ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+         uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`,
+    ),
+    find: found('id'),
+    findByUid: found('uid'),
+    findByUserCode: found('user_code'),
+    consume: prepared<{ grant_id: string | null }>(
+      `UPDATE "OidcPayload" SET consumed_at = now() WHERE model = '${model}' AND id = $1 AND consumed_at IS NULL
+       RETURNING grant_id`,
+    ),
+    grantOf: prepared<{ grant_id: string | null }>(
+      `SELECT grant_id FROM "OidcPayload" WHERE model = '${model}' AND id = $1`,
+    ),
+    destroy: prepared(`DELETE FROM "OidcPayload" WHERE model = '${model}' AND id = $1`),
+    revokeByGrantId: prepared(`DELETE FROM "OidcPayload" WHERE model = '${model}' AND grant_id = $1`),
+  };
 }
 
 export function createPgAdapter(db: Knex, model: string, onGrantsRevoked?: GrantsRevoked): Adapter {
-  const table = () => db<Row & { model: string; id: string }>('OidcPayload');
-  const live = () =>
-    table()
-      .where({ model })
-      .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()));
-
-  const answer = (row: Row | undefined): AdapterPayload | undefined =>
-    row ? { ...row.payload, ...(row.consumed_at ? { consumed: true } : {}) } : undefined;
+  const sql = statements(model);
+  const answer = ({ rows: [row] }: { rows: Found[] }): AdapterPayload | undefined =>
+    row ? { ...row.payload, ...(row.consumed ? { consumed: true } : {}) } : undefined;
 
   return {
     async upsert(id, payload, expiresIn) {
-      const row = {
-        model,
+      await sql.upsert(db, [
         id,
-        payload: JSON.stringify(payload),
-        grant_id: payload.grantId ?? null,
-        uid: payload.uid ?? null,
-        user_code: payload.userCode ?? null,
-        expires_at: expiresIn ? db.raw(`now() + make_interval(secs => ?)`, [expiresIn]) : null,
-      };
-      await table()
-        .insert(row as never)
-        .onConflict(['model', 'id'])
-        .merge(['payload', 'grant_id', 'uid', 'user_code', 'expires_at'] as never);
+        JSON.stringify(payload),
+        payload.grantId ?? null,
+        payload.uid ?? null,
+        payload.userCode ?? null,
+        // No expiry: make_interval(NULL) is NULL, and so is the sum.
+        expiresIn || null,
+      ]);
     },
     async find(id) {
-      return answer(await live().where({ id }).first('payload', 'consumed_at'));
+      return answer(await sql.find(db, [id]));
     },
     async findByUid(uid) {
-      return answer(await live().where('uid', uid).first('payload', 'consumed_at'));
+      return answer(await sql.findByUid(db, [uid]));
     },
     async findByUserCode(userCode) {
-      return answer(await live().where('user_code', userCode).first('payload', 'consumed_at'));
+      return answer(await sql.findByUserCode(db, [userCode]));
     },
     /**
      * Atomic: of two requests redeeming the same code or refresh token at once, one wins. The loser is a replay
      * the provider's own check did not see: like reuse, it costs the whole grant (RFC 6749 §4.1.2, RFC 9700).
      */
     async consume(id) {
-      const won = await table()
-        .where({ model, id })
-        .whereNull('consumed_at')
-        .update({ consumed_at: db.fn.now() } as never)
-        .returning<{ grant_id: string | null }[]>('grant_id');
-      if (won.length > 0) return;
-      const row = await table()
-        .where({ model, id })
-        .first<{ grant_id: string | null } | undefined>('grant_id');
+      if ((await sql.consume(db, [id])).rowCount > 0) return;
+      const [row] = (await sql.grantOf(db, [id])).rows;
       if (row?.grant_id) await deleteGrants(db, [row.grant_id], onGrantsRevoked);
       throw new errors.InvalidGrant('grant request is invalid');
     },
     async destroy(id) {
-      await table().where({ model, id }).delete();
+      await sql.destroy(db, [id]);
     },
     async revokeByGrantId(grantId) {
-      await table()
-        .where({ model, grant_id: grantId } as never)
-        .delete();
+      await sql.revokeByGrantId(db, [grantId]);
     },
   };
 }

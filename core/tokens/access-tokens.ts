@@ -2,6 +2,7 @@ import { errors as joseErrors, importJWK, jwtVerify, type JWTPayload, type JWTVe
 
 type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared.js';
 import { AppError } from '../errors/index.js';
 import { ACCESS_TOKEN_ALG } from './signing-keys.js';
 
@@ -27,6 +28,11 @@ const invalid = (message = 'The access token is not valid.') =>
 
 /** Unknown kids trigger at most one reload of the published keys per this interval. */
 const KEY_RELOAD_MS = 5_000;
+
+/** Every API request with a JWT asks whether its grant still stands (revocation): a prepared statement. */
+const GRANT_ALIVE = prepared(
+  `SELECT 1 FROM "OidcPayload" WHERE model = 'Grant' AND id = $1 AND (expires_at IS NULL OR expires_at > now())`,
+);
 
 export function createAccessTokenVerifier(deps: {
   db: Knex;
@@ -70,14 +76,8 @@ export function createAccessTokenVerifier(deps: {
     return key;
   };
 
-  const grantAlive = async (grantId: string): Promise<boolean> => {
-    const row = await deps
-      .db('OidcPayload')
-      .where({ model: 'Grant', id: grantId })
-      .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', deps.db.fn.now()))
-      .first('id');
-    return row !== undefined;
-  };
+  const grantAlive = async (grantId: string): Promise<boolean> =>
+    (await GRANT_ALIVE(deps.db, [grantId])).rowCount > 0;
 
   return {
     async verify(token: string): Promise<VerifiedAccessToken> {

@@ -53,6 +53,26 @@ describe('OidcPayload partitions', () => {
     expect(await t.db('OidcPayload').whereIn('id', ['c1', 'r1'])).toHaveLength(0);
   });
 
+  it('stores no expiry as NULL, and an upsert keeps the consumed mark and the new payload', async () => {
+    const codes = createPgAdapter(t.db, 'AuthorizationCode');
+    await codes.upsert('forever', { grantId: 'g2' }, 0);
+    await codes.upsert('soon', { grantId: 'g2' }, 90);
+    const expiry = async (id: string) =>
+      (
+        await t.db.raw<{ rows: { secs: number | null }[] }>(
+          `SELECT extract(epoch FROM expires_at - now())::int AS secs FROM "OidcPayload" WHERE id = ?`,
+          [id],
+        )
+      ).rows[0]!.secs;
+    expect(await expiry('forever')).toBeNull();
+    expect(await expiry('soon')).toBeGreaterThan(80);
+    await codes.consume('soon');
+    await codes.upsert('soon', { grantId: 'g2', extra: 1 }, 90);
+    expect(await codes.find('soon')).toEqual({ grantId: 'g2', extra: 1, consumed: true });
+    await expect(codes.consume('soon')).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect(() => createPgAdapter(t.db, "Grant' OR 'x")).toThrow('not an oidc-provider model name');
+  });
+
   it('the cleanup deletes expired rows only, in every partition (rows may share a ctid across partitions)', async () => {
     await t.db('OidcPayload').delete();
     // The first row of each partition has the same ctid, (0,1): one expired, one not.
