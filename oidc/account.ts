@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Account, FindAccount } from 'oidc-provider';
+import { prepared } from '../core/db/prepared.js';
 import { ACTIVE_BAN } from '../core/users/bans.js';
 
 /**
@@ -26,25 +27,23 @@ interface AccountRow {
   platform_id: string | null;
 }
 
+/** Prepared statements: every sign-in, token and userinfo request reads the account. */
+const FIND_USER = prepared<AccountRow>(
+  `SELECT u.id, u.username, u.preferred_locale, u.updated_at, pa.username AS display_name, pa.email,
+          pa.avatar_url, pa.email_verified_at, pa.platform_id
+     FROM "User" u LEFT JOIN "PlatformAccount" pa ON pa.id = u.primary_platform_account_id
+    WHERE u.id = $1 AND u.deleted_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM "UserBan" b WHERE b.user_id = u.id AND ${ACTIVE_BAN})
+    LIMIT 1`,
+);
+const ROLES = prepared<{ id: string; name: string }>(
+  `SELECT r.id, r.name FROM "UserRole" ur JOIN "Role" r ON r.id = ur.role_id WHERE ur.user_id = $1 ORDER BY r.id`,
+);
+
 export function createFindAccount(db: Knex): FindAccount {
   return async (_ctx, sub) => {
     if (!/^[0-9a-f-]{36}$/i.test(sub)) return undefined;
-    const row = await db('User as u')
-      .leftJoin('PlatformAccount as pa', 'pa.id', 'u.primary_platform_account_id')
-      .where('u.id', sub)
-      .whereNull('u.deleted_at')
-      .whereNotExists(db('UserBan as b').whereRaw(`b.user_id = u.id AND ${ACTIVE_BAN}`))
-      .first<AccountRow | undefined>(
-        'u.id',
-        'u.username',
-        'u.preferred_locale',
-        'u.updated_at',
-        'pa.username as display_name',
-        'pa.email',
-        'pa.avatar_url',
-        'pa.email_verified_at',
-        'pa.platform_id',
-      );
+    const [row] = (await FIND_USER(db, [sub])).rows;
     if (!row) return undefined;
     const account: Account = {
       accountId: row.id,
@@ -66,11 +65,7 @@ export function createFindAccount(db: Knex): FindAccount {
           Object.assign(claims, { email: row.email, email_verified: verified });
         }
         if (scopes.has('roles')) {
-          const roles = await db('UserRole as ur')
-            .join('Role as r', 'r.id', 'ur.role_id')
-            .where('ur.user_id', row.id)
-            .orderBy('r.id')
-            .select<{ id: string; name: string }[]>('r.id', 'r.name');
+          const { rows: roles } = await ROLES(db, [row.id]);
           Object.assign(claims, { roles: roles.map((r) => r.name), role_ids: roles.map((r) => r.id) });
         }
         return claims as { sub: string };

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared.js';
 import { ACTIVE_BAN } from '../users/bans.js';
 import { generatePassword, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 
@@ -37,6 +38,20 @@ interface AccountRow {
 /** Longer than any verification takes here (Argon2id at 64 MiB / 3 passes, the strongest hashes we made). */
 const FAILURE_FLOOR_MS = 400;
 
+/** The account an email signs in to, with what the next step needs (a prepared statement: every sign-in runs it). */
+const FIND_ACCOUNT = prepared<AccountRow>(
+  `SELECT pa.id, pa.user_id, pa.password_hash, u.deleted_at, b.id AS ban_id, b.expires_at AS banned_until,
+          pa.email_verified_at, coalesce(tf.enabled, false) AS two_factor_enabled,
+          exists(SELECT 1 FROM "UserRole" ur JOIN "Role" r ON r.id = ur.role_id
+                  WHERE ur.user_id = u.id AND r.requires_two_factor) AS two_factor_required
+     FROM "PlatformAccount" pa
+     JOIN "User" u ON u.id = pa.user_id
+     LEFT JOIN "UserBan" b ON b.user_id = u.id AND ${ACTIVE_BAN}
+     LEFT JOIN "UserTwoFactor" tf ON tf.user_id = u.id
+    WHERE pa.platform_id = 'email' AND lower(pa.platform_user_id) = lower($1)
+    LIMIT 1`,
+);
+
 const sleep = (ms: number) =>
   ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 
@@ -48,27 +63,7 @@ export function createPasswordLogin(
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hashPassword(generatePassword()));
 
-  const findAccount = (email: string) =>
-    db('PlatformAccount as pa')
-      .join('User as u', 'u.id', 'pa.user_id')
-      .joinRaw(`LEFT JOIN "UserBan" b ON b.user_id = u.id AND ${ACTIVE_BAN}`)
-      .leftJoin('UserTwoFactor as tf', 'tf.user_id', 'u.id')
-      .where('pa.platform_id', 'email')
-      .whereRaw('lower(pa.platform_user_id) = lower(?)', [email])
-      .first<AccountRow | undefined>(
-        'pa.id',
-        'pa.user_id',
-        'pa.password_hash',
-        'u.deleted_at',
-        'b.id as ban_id',
-        'b.expires_at as banned_until',
-        'pa.email_verified_at',
-        db.raw('coalesce(tf.enabled, false) as two_factor_enabled'),
-        db.raw(
-          `exists(SELECT 1 FROM "UserRole" ur JOIN "Role" r ON r.id = ur.role_id
-             WHERE ur.user_id = u.id AND r.requires_two_factor) as two_factor_required`,
-        ),
-      );
+  const findAccount = async (email: string) => (await FIND_ACCOUNT(db, [email])).rows[0];
 
   return {
     async check(email: string, password: string): Promise<PasswordCheck> {

@@ -3,6 +3,7 @@ import type { AuditLogger } from '../audit/index.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import type { AuthContext } from '../auth/context.js';
 import { assertScope } from '../auth/guards.js';
+import { prepared } from '../db/prepared.js';
 import { hashSecret, randomSecret } from '../auth/secret-token.js';
 import { AppError, notFound } from '../errors/index.js';
 import { auditMeta, type Actor } from '../shared/actor.js';
@@ -37,6 +38,23 @@ const COLUMNS = [
   'provider',
   'created_at',
 ];
+
+/**
+ * Prepared statements for what every sign-in and signed-in request runs. Creating a session may also store the
+ * user's last sign-in ($8, the account signed in with) in the same statement.
+ */
+const INSERT_SESSION = `INSERT INTO "Session"
+    (user_id, session_token, expires, ip_address, user_agent, provider, two_factor_verified_at)
+  VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5, $6, CASE WHEN $7::boolean THEN now() END)
+  RETURNING id, expires`;
+const CREATE = prepared<{ id: string; expires: Date }>(INSERT_SESSION);
+const CREATE_SIGNED_IN = prepared<{ id: string; expires: Date }>(
+  `WITH signed_in AS (UPDATE "User" SET last_login_at = now(), last_login_platform_account_id = $8 WHERE id = $1)
+   ${INSERT_SESSION}`,
+);
+const FIND = prepared<SessionRow>(
+  `SELECT ${COLUMNS.join(', ')} FROM "Session" WHERE session_token = $1 AND expires > now() LIMIT 1`,
+);
 
 const NOT_FOUND = () => notFound('session.not_found', 'No session with this id.');
 
@@ -83,26 +101,19 @@ export function createSessionService(deps: {
       signedInWith?: string | undefined;
     }): Promise<{ id: string; token: string; expires: Date }> {
       const token = randomSecret(SESSION_TOKEN_PREFIX);
-      const query = db('Session');
-      if (input.signedInWith)
-        query.with(
-          'signed_in',
-          db.raw(`UPDATE "User" SET last_login_at = now(), last_login_platform_account_id = ? WHERE id = ?`, [
-            input.signedInWith,
-            input.userId,
-          ]),
-        );
-      const [row] = await query
-        .insert({
-          user_id: input.userId,
-          session_token: hashSecret(token),
-          expires: db.raw(`now() + make_interval(secs => ?)`, [deps.ttlSeconds]),
-          ip_address: input.ip ?? null,
-          user_agent: input.userAgent?.slice(0, 1024) ?? null,
-          provider: input.provider,
-          two_factor_verified_at: input.twoFactorVerified ? db.fn.now() : null,
-        })
-        .returning<{ id: string; expires: Date }[]>(['id', 'expires']);
+      const insert = input.signedInWith ? CREATE_SIGNED_IN : CREATE;
+      const {
+        rows: [row],
+      } = await insert(db, [
+        input.userId,
+        hashSecret(token),
+        deps.ttlSeconds,
+        input.ip ?? null,
+        input.userAgent?.slice(0, 1024) ?? null,
+        input.provider,
+        input.twoFactorVerified === true,
+        ...(input.signedInWith ? [input.signedInWith] : []),
+      ]);
       deps.audit.record({
         event_type: 'session_created',
         user_id: input.userId,
@@ -120,9 +131,7 @@ export function createSessionService(deps: {
     /** The live session a token names, or undefined (unknown, revoked or expired). */
     async find(token: string): Promise<SessionRow | undefined> {
       if (!token.startsWith(SESSION_TOKEN_PREFIX)) return undefined;
-      return live()
-        .where({ session_token: hashSecret(token) } as never)
-        .first(COLUMNS);
+      return (await FIND(db, [hashSecret(token)])).rows[0];
     },
 
     /** Signing out (RP-initiated logout, the account area): ends the session a token names, if any. */
