@@ -9,6 +9,7 @@ import { hashSecret, randomSecret } from '../core/auth/secret-token.js';
 import { drive, summarize, type DriverJob, type LatencySummary, type SigninResult } from './oidc-driver.js';
 import { addSamples, combine, cpuNow, since, type CpuSample } from './cpu-budget.js';
 import { watchGc, type GcPauses } from './gc-pauses.js';
+import { measureHandoff, type HandoffCost } from './handoff.js';
 import {
   GOAL_SIGNINS_PER_SEC,
   LOOP_RESOLUTION_MS,
@@ -53,6 +54,7 @@ export interface LoadPhase {
 
 export interface LoginBenchResult {
   argon2: string;
+  handoff: HandoffCost;
   hashing: string;
   concurrency: number;
   phases: LoadPhase[];
@@ -210,6 +212,8 @@ export async function loginBench(
       failures: r.failures,
     };
   };
+  // Before the server has any load to do: what a hand-off to another process costs this machine.
+  const handoff = await measureHandoff();
   // Warm-up, and proof that the whole path works before anything is measured.
   for (const flow of ['oidc', 'account'] as const) {
     const warm = await signins(flow, 2, 2);
@@ -294,6 +298,7 @@ export async function loginBench(
   const params = /\$argon2id\$v=\d+\$(m=\d+,t=\d+,p=\d+)\$/.exec(passwordHash)?.[1] ?? passwordHash;
   return {
     argon2: params,
+    handoff,
     hashing: `${PASSWORD_THREADS} worker threads at ${passwordThreadScheduling() === 'idle' ? 'SCHED_IDLE' : 'nice 19'} (core/auth/passwords.ts)`,
     concurrency,
     phases,

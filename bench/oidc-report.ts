@@ -65,6 +65,16 @@ export function printOidcBench(r: OidcBenchResult): void {
       `started at a steady rate; idle and the loads take turns, ${ROUNDS} rounds of ${roundSec}s, medians of the rounds; ` +
       `GET /health probed one at a time every ${PROBE_INTERVAL_MS} ms from a child process\n`,
   );
+  const h = l.handoff;
+  console.log(
+    `Hand-offs on this machine (bench/handoff.ts): a socket write that wakes a process working 100 µs holds ` +
+      `the event loop ${h.wakeUs} µs, one that wakes nobody ${h.quietUs} µs` +
+      (h.sameCore === undefined
+        ? '.'
+        : `; the woken process ran on the writer's own core ${Math.round(h.sameCore * 100)} % of the time, ` +
+          `the other core idle. Each query and response of a sign-in is such a hand-off.`) +
+      '\n',
+  );
   console.log(
     '| phase | sign-ins/s | sign-in p50 / p99 ms | GET /health p50 / p99 ms | event-loop delay p99 ms | ' +
       'GC pauses ms/s · longest ms · scavenges/s | failures |',
