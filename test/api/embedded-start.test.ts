@@ -4,19 +4,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { runCli } from '../../api/cli/run.js';
+import { freePort } from '../support/ports.js';
 import { uniqueName } from '../support/services.js';
 import { CONFIG_DIR, startTestPlatform, TEST_ENCRYPTION_KEY } from '../support/platform.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -67,8 +67,8 @@ describe('OidcPayload partitions', () => {
     expect(await expiry('forever')).toBeNull();
     expect(await expiry('soon')).toBeGreaterThan(80);
     await codes.consume('soon');
-    await codes.upsert('soon', { grantId: 'g2', extra: 1 }, 90);
-    expect(await codes.find('soon')).toEqual({ grantId: 'g2', extra: 1, consumed: true });
+    await codes.upsert('soon', { grantId: 'g2', scope: 'openid' }, 90);
+    expect(await codes.find('soon')).toEqual({ grantId: 'g2', scope: 'openid', consumed: true });
     await expect(codes.consume('soon')).rejects.toMatchObject({ error: 'invalid_grant' });
     expect(() => createPgAdapter(t.db, "Grant' OR 'x")).toThrow('not an oidc-provider model name');
   });

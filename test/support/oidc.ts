@@ -2,7 +2,6 @@ import type { Knex } from 'knex';
 import * as client from 'openid-client';
 import { hashPassword } from '../../core/auth/passwords.js';
 import { hashSecret, randomSecret } from '../../core/auth/secret-token.js';
-import { createServer } from 'node:net';
 import { createUser } from './fixtures.js';
 import { useTestPlatform, type TestPlatform } from './platform.js';
 import type { ProcessRole } from '../../api/server/roles.js';
@@ -14,18 +13,6 @@ import { uniqueName } from './services.js';
  * does the same in Chromium).
  */
 export const PASSWORD = 'correct horse battery staple';
-
-/** A port free right now (the issuer must name the port before the server starts). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A test platform whose public URL (and so the issuer) is the address it listens on. */
 export function useOidcPlatform(vars: Record<string, string> = {}, roles?: ProcessRole[]): TestPlatform {
