@@ -5,7 +5,7 @@ import type pg from 'pg';
 /**
  * One fixed SQL statement, run as a named prepared statement on a connection of the knex pool: PostgreSQL parses
  * and plans it once per connection instead of on every call, and the call skips knex's query builder. For the
- * hottest queries only (oidc-provider's storage: a sign-in runs a dozen, every token grant some). Measured on the
+ * hottest queries only (a sign-in runs a dozen, every API request with a JWT one). Measured on the
  * 2-core machine (bench notes in docs/oidc.md), a lookup by key cost the event loop 58 µs instead of 181 µs
  * through knex's builder, and PostgreSQL 32 µs instead of 96 µs.
  *
@@ -16,15 +16,29 @@ export interface Statement<R> {
   (db: Knex, values: readonly unknown[]): Promise<{ rows: R[]; rowCount: number }>;
 }
 
+/**
+ * A statement a connection can no longer run as prepared: a migration changed what it returns while this process
+ * kept running (0A000, "cached plan must not change result type"), or the server no longer has it (26000: a
+ * pooler or DISCARD ALL dropped it). The call gives such a connection back marked unusable, so that knex's pool
+ * replaces it, and runs once more on another.
+ */
+const STALE = new Set(['0A000', '26000']);
+
 export function prepared<R extends object = Record<string, unknown>>(text: string): Statement<R> {
   const name = `heimdall_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
   return async (db, values) => {
-    const client = (await db.client.acquireConnection()) as pg.PoolClient;
-    try {
-      const result = await client.query<R>({ name, text, values: [...values] });
-      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
-    } finally {
-      await db.client.releaseConnection(client);
+    for (let attempt = 1; ; attempt += 1) {
+      const client = (await db.client.acquireConnection()) as pg.PoolClient & { __knex__disposed?: unknown };
+      try {
+        const result = await client.query<R>({ name, text, values: [...values] });
+        return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+      } catch (err) {
+        if (attempt > 1 || !STALE.has((err as { code?: string }).code ?? '')) throw err;
+        // What knex itself does with a broken connection: its pool will not hand this one out again.
+        client.__knex__disposed = err;
+      } finally {
+        await db.client.releaseConnection(client);
+      }
     }
   };
 }

@@ -44,4 +44,23 @@ describe('prepared statements', () => {
     expect((await insert(db, [3])).rowCount).toBe(3);
     expect((await prepared('DELETE FROM prepared_probe WHERE id > $1')(db, [1])).rowCount).toBe(2);
   });
+
+  it('runs on after a migration changed what a prepared statement returns, on a fresh connection', async () => {
+    await db.raw('CREATE TABLE prepared_migrated (id int PRIMARY KEY, n int)');
+    await db.raw('INSERT INTO prepared_migrated VALUES (1, 7)');
+    const read = prepared<{ n: string | number }>('SELECT n FROM prepared_migrated WHERE id = $1');
+    expect((await read(db, [1])).rows).toEqual([{ n: 7 }]);
+    const backend = async () => (await db.raw('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+    const before = await backend();
+    // As a deploy's migration would, while this process runs: the prepared plan no longer fits (0A000).
+    await db.raw('ALTER TABLE prepared_migrated ALTER COLUMN n TYPE numeric');
+    expect((await read(db, [1])).rows).toEqual([{ n: '7' }]);
+    expect(await backend()).not.toBe(before);
+  });
+
+  it('runs on when the server no longer has the statement (DISCARD ALL, a pooler)', async () => {
+    expect((await double(db, [2])).rows).toEqual([{ twice: 4 }]);
+    await db.raw('DEALLOCATE ALL');
+    expect((await double(db, [3])).rows).toEqual([{ twice: 6 }]);
+  });
 });
