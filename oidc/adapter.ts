@@ -37,8 +37,8 @@ function statements(model: string) {
       `UPDATE "OidcPayload" SET consumed_at = now() WHERE model = '${model}' AND id = $1 AND consumed_at IS NULL
        RETURNING grant_id`,
     ),
-    grantOf: prepared<{ grant_id: string | null }>(
-      `SELECT grant_id FROM "OidcPayload" WHERE model = '${model}' AND id = $1`,
+    grantOf: prepared<{ grant_id: string | null; account_id: string | null }>(
+      `SELECT grant_id, payload->>'accountId' AS account_id FROM "OidcPayload" WHERE model = '${model}' AND id = $1`,
     ),
     destroy: prepared(`DELETE FROM "OidcPayload" WHERE model = '${model}' AND id = $1`),
     revokeByGrantId: prepared(`DELETE FROM "OidcPayload" WHERE model = '${model}' AND grant_id = $1`),
@@ -78,7 +78,8 @@ export function createPgAdapter(db: Knex, model: string, onGrantsRevoked?: Grant
     async consume(id) {
       if ((await sql.consume(db, [id])).rowCount > 0) return;
       const [row] = (await sql.grantOf(db, [id])).rows;
-      if (row?.grant_id) await deleteGrants(db, [row.grant_id], onGrantsRevoked);
+      // The code or token names whose grant it was: only that user's open connections need to check again.
+      if (row?.grant_id) await deleteGrants(db, [row.grant_id], onGrantsRevoked, row.account_id);
       throw new errors.InvalidGrant('grant request is invalid');
     },
     async destroy(id) {

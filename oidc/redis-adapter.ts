@@ -134,7 +134,10 @@ export function createRedisAdapter(options: RedisAdapterOptions, model: string):
       if (outcome.startsWith('replay:')) {
         const grantId = outcome.slice('replay:'.length);
         if (grantId) {
-          await deleteGrants(db, [grantId], options.onGrantsRevoked);
+          // The code or token names whose grant it was: only that user's open connections need to check again.
+          const payload = await redis.hget(key(id), 'payload');
+          const accountId = payload ? (JSON.parse(payload) as AdapterPayload).accountId : undefined;
+          await deleteGrants(db, [grantId], options.onGrantsRevoked, accountId ?? null);
           await revokeRedisGrant(redis, keyPrefix, grantId);
         }
       }

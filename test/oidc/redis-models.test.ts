@@ -16,6 +16,7 @@ import {
 import { describeWithRedis, TEST_REDIS_URL, uniqueName } from '../support/services.js';
 import { createPgAdapter } from '../../oidc/adapter.js';
 import { createRedisAdapter } from '../../oidc/redis-adapter.js';
+import type { GrantsRevoked } from '../../core/tokens/grants.js';
 
 /**
  * Heimdall ID with Redis configured: the short-lived models (interactions, codes, device codes) live in Redis
@@ -158,20 +159,31 @@ describeWithRedis('Heimdall ID with Redis for the short-lived models', () => {
   });
 
   /** The same adapter operations against both adapters: the Redis one must answer as the PostgreSQL one. */
-  const adapters: [string, () => Adapter][] = [
-    ['PostgreSQL', () => createPgAdapter(t.db, 'AuthorizationCode')],
+  const adapters: [string, (onGrantsRevoked: GrantsRevoked) => Adapter][] = [
+    ['PostgreSQL', (onGrantsRevoked) => createPgAdapter(t.db, 'AuthorizationCode', onGrantsRevoked)],
     [
       'Redis',
-      () => createRedisAdapter({ redis, keyPrefix: `${prefix}contract:`, db: t.db }, 'AuthorizationCode'),
+      (onGrantsRevoked) =>
+        createRedisAdapter(
+          { redis, keyPrefix: `${prefix}contract:`, db: t.db, onGrantsRevoked },
+          'AuthorizationCode',
+        ),
     ],
   ];
   it.each(adapters)('adapter contract: %s', async (_name, make) => {
-    const adapter = make();
+    const revokedFor: (string | null)[] = [];
+    const adapter = make((userId) => revokedFor.push(userId));
     const grants = createPgAdapter(t.db, 'Grant');
     const grantId = uniqueName('grant');
     await grants.upsert(grantId, { accountId: 'someone' }, 3600);
     const id = uniqueName('code');
-    const payload = { grantId, uid: uniqueName('uid'), userCode: uniqueName('UC'), clientId: 'c' };
+    const payload = {
+      grantId,
+      uid: uniqueName('uid'),
+      userCode: uniqueName('UC'),
+      clientId: 'c',
+      accountId: 'someone',
+    };
     await adapter.upsert(id, payload, 60);
 
     expect(await adapter.find(id)).toEqual(payload);
@@ -188,6 +200,8 @@ describeWithRedis('Heimdall ID with Redis for the short-lived models', () => {
     // A second consume is a replay: invalid_grant, and the grant is gone.
     await expect(adapter.consume(id)).rejects.toBeInstanceOf(errors.InvalidGrant);
     expect(await grants.find(grantId)).toBeUndefined();
+    // Whose grant it was is told, so that only their open connections check their tokens again.
+    expect(revokedFor).toEqual(['someone']);
     await expect(adapter.consume('missing')).rejects.toBeInstanceOf(errors.InvalidGrant);
 
     const other = uniqueName('code');
