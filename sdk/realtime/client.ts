@@ -5,56 +5,18 @@ import {
   Recovery,
   wire,
   type ClientMessageInit,
-  type PayloadData,
   type PayloadInit,
   type PublicationData,
   type ServerMessage,
 } from '../../proto/index.js';
-import { reconnectDelay, shouldReconnect, type BackoffOptions } from './reconnect.js';
-
-/**
- * The Heimdall realtime client (docs/realtime.md): one WebSocket, typed messages, requests answered by promise,
- * automatic reconnection with exponential backoff and jitter, and automatic recovery — after a reconnect every
- * subscription resumes from the last publication it saw, so a handler sees each publication once, in order,
- * or is told to resync when the server no longer has the history.
- */
-export interface RealtimeClientOptions {
-  /** ws://host:port/ws */
-  url: string;
-  /** An API key, an OIDC access token or a session token; a function is asked again on each reconnect. */
-  token: string | (() => string | Promise<string>);
-  /** Sent in Authenticate, for the server's logs. */
-  client?: string;
-  /** Reconnection backoff; false: never reconnect. */
-  reconnect?: false | BackoffOptions;
-  /** How long to wait for a Pong (and for each request's reply) before the connection counts as dead. */
-  timeoutMs?: number;
-}
-
-export interface PublicationEvent {
-  channel: string;
-  offset: number;
-  timeMs: number;
-  payload: PayloadData;
-}
-
-export interface SubscriptionHandlers {
-  publication(event: PublicationEvent): void;
-  /** History no longer reaches the last publication seen: reload state from the API. */
-  resync?(position: { epoch: string; offset: number }): void;
-  /** The server ended the subscription (code: realtime.permission_revoked…). */
-  ended?(error: RealtimeError): void;
-}
-
-export class RealtimeError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RealtimeError';
-  }
-}
+import { reconnectDelay, shouldReconnect } from './reconnect.js';
+import {
+  RealtimeError,
+  type ClientState,
+  type RealtimeClientEvents,
+  type RealtimeClientOptions,
+  type SubscriptionHandlers,
+} from './types.js';
 
 interface Pending {
   /** Runs as the reply is read, before the messages after it in the same frame. */
@@ -73,14 +35,12 @@ interface SubscriptionState {
   ready: Promise<void>;
 }
 
-export type ClientState = 'connecting' | 'connected' | 'disconnected' | 'closed';
-
-export interface RealtimeClientEvents {
-  connected: [info: { connectionId: string; userId: string; node: string }];
-  disconnected: [info: { code: number; reason: string; willReconnect: boolean }];
-  error: [error: Error];
-}
-
+/**
+ * The Heimdall realtime client (docs/realtime.md): one WebSocket, typed messages, requests answered by promise,
+ * automatic reconnection with exponential backoff and jitter, and automatic recovery — after a reconnect every
+ * subscription resumes from the last publication it saw, so a handler sees each publication once, in order,
+ * or is told to resync when the server no longer has the history.
+ */
 export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
   state: ClientState = 'disconnected';
   private socket: WebSocket | undefined;

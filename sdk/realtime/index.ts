@@ -1,9 +1,10 @@
+export { RealtimeClient } from './client.js';
 export {
-  RealtimeClient,
   RealtimeError,
   type RealtimeClientOptions,
+  type RealtimeClientEvents,
   type PublicationEvent,
   type SubscriptionHandlers,
   type ClientState,
-} from './client.js';
+} from './types.js';
 export { wire, Recovery, type PayloadData, type PayloadInit } from '../../proto/index.js';
