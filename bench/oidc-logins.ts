@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { createPasswordLogin } from '../core/auth/password-login.js';
 import { hashPassword, PASSWORD_THREADS, passwordThreadScheduling } from '../core/auth/passwords.js';
 import { hashSecret, randomSecret } from '../core/auth/secret-token.js';
+import { createUserQueries } from '../core/users/queries.js';
 import { drive, summarize, type DriverJob, type LatencySummary, type SigninResult } from './oidc-driver.js';
 import { addSamples, combine, cpuNow, since, type CpuSample } from './cpu-budget.js';
 import { watchGc, type GcPauses } from './gc-pauses.js';
@@ -72,9 +73,10 @@ export async function benchUser(db: Knex, name: string): Promise<{ id: string; u
   const username = `bench-${name}-${randomSecret('', 6)
     .toLowerCase()
     .replace(/[^a-z0-9]/g, 'x')}`;
-  const [user] = await db('User').insert({ username }).returning<{ id: string }[]>('id');
-  await db('UserRole').insert({ user_id: user!.id, role_id: 'role_user' });
-  return { id: user!.id, username };
+  const queries = createUserQueries(db);
+  const id = await queries.insertUser({ username });
+  await queries.insertUserRole(id, 'role_user');
+  return { id, username };
 }
 
 async function driver<T>(job: DriverJob): Promise<T> {
@@ -168,22 +170,19 @@ export async function loginBench(
     is_first_party: true,
   });
   const passwordHash = await hashPassword(PASSWORD);
+  const queries = createUserQueries(db);
   const users: { email: string; password: string }[] = [];
   for (let i = 0; i < concurrency; i += 1) {
     const { id: userId, username } = await benchUser(db, 'login');
     const email = `${username}@bench.example`;
-    const [account] = await db('PlatformAccount')
-      .insert({
-        platform_id: 'email',
-        platform_user_id: email,
-        username,
-        email,
-        password_hash: passwordHash,
-        email_verified_at: new Date(),
-        user_id: userId,
-      })
-      .returning<{ id: string }[]>('id');
-    await db('User').where({ id: userId }).update({ primary_platform_account_id: account!.id });
+    const accountId = await queries.insertEmailAccount({
+      user_id: userId,
+      email,
+      username,
+      password_hash: passwordHash,
+      email_verified_at: new Date(),
+    });
+    await queries.setPrimaryAccount(userId, accountId);
     users.push({ email, password: PASSWORD });
   }
 

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as client from 'openid-client';
 import { hashPassword } from '../../core/auth/passwords.js';
 import { hashSecret, randomSecret } from '../../core/auth/secret-token.js';
+import { createUserQueries } from '../../core/users/queries.js';
 import { createUser } from './fixtures.js';
 import { useTestPlatform, type TestPlatform } from './platform.js';
 import type { ProcessRole } from '../../api/server/roles.js';
@@ -43,18 +44,15 @@ export async function createPasswordUser(
   const id = await createUser(db, { username, roleIds: options.roleIds ?? ['role_user'] });
   const email = `${username}@example.test`;
   const password = options.password ?? PASSWORD;
-  const [account] = await db('PlatformAccount')
-    .insert({
-      platform_id: 'email',
-      platform_user_id: email,
-      username,
-      email,
-      password_hash: await hashPassword(password),
-      email_verified_at: new Date(),
-      user_id: id,
-    })
-    .returning<{ id: string }[]>('id');
-  await db('User').where({ id }).update({ primary_platform_account_id: account!.id });
+  const queries = createUserQueries(db);
+  const accountId = await queries.insertEmailAccount({
+    user_id: id,
+    email,
+    username,
+    password_hash: await hashPassword(password),
+    email_verified_at: new Date(),
+  });
+  await queries.setPrimaryAccount(id, accountId);
   return { id, email, password, username };
 }
 
