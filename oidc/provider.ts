@@ -15,6 +15,7 @@ import { CLAIMS, createFindAccount } from './account.js';
 import { EXTERNAL_SIGNING_ACK, providerSigningKeys } from './signing.js';
 import { OIDC_SCOPES, type createClientAdapter } from './clients.js';
 import { createLoadExistingGrant } from './grants.js';
+import { releaseContextWhenDone } from './release-context.js';
 import { SafeHtml } from '../core/shared/html.js';
 import { PAGE_CSP } from './views/layout.js';
 import { deviceConfirmPage, deviceInputPage, logoutPage, messagePage } from './views/pages.js';
@@ -248,6 +249,8 @@ export function createProvider(deps: {
   };
 
   const provider = new Provider(settings.issuer, configuration);
+  // Runs around the provider's own routes (provider.use places it before them).
+  provider.use(releaseContextWhenDone);
   provider.proxy = settings.trustProxy !== false;
   // Only as many X-Forwarded-For entries as there are trusted proxies (Koa's default trusts them all).
   if (typeof settings.trustProxy === 'number') provider.maxIpsCount = settings.trustProxy;
