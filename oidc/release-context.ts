@@ -40,7 +40,7 @@ export async function releaseContextWhenDone(ctx: KoaContextWithOIDC, next: Next
 }
 
 /** Empties the context's own properties and its OIDC context's (`oidc` itself cannot be redefined). */
-export function releaseContext(ctx: KoaContextWithOIDC): void {
+function releaseContext(ctx: KoaContextWithOIDC): void {
   let oidc: object | undefined;
   try {
     oidc = ctx.oidc;
