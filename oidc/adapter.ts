@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import { prepared } from '../core/db/prepared.js';
-import { deleteGrants, type GrantsRevoked } from '../core/tokens/grants.js';
+import { deleteGrants, LIVE_OIDC_ROW, type GrantsRevoked } from '../core/tokens/grants.js';
 
 /**
  * oidc-provider's storage in PostgreSQL (issue 6): every model in the one "OidcPayload" table, keyed by
@@ -20,7 +20,7 @@ const MODEL_NAME = /^[A-Za-z]+$/;
 /** The statements of one model; its name is part of their text, so it must be a plain word. */
 function statements(model: string) {
   if (!MODEL_NAME.test(model)) throw new Error(`not an oidc-provider model name: ${model}`);
-  const live = `FROM "OidcPayload" WHERE model = '${model}' AND (expires_at IS NULL OR expires_at > now())`;
+  const live = `FROM "OidcPayload" WHERE model = '${model}' AND ${LIVE_OIDC_ROW}`;
   const found = (column: string) =>
     prepared<Found>(`SELECT payload, consumed_at IS NOT NULL AS consumed ${live} AND ${column} = $1 LIMIT 1`);
   return {

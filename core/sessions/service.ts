@@ -52,8 +52,10 @@ const CREATE_SIGNED_IN = prepared<{ id: string; expires: Date }>(
   `WITH signed_in AS (UPDATE "User" SET last_login_at = now(), last_login_platform_account_id = $8 WHERE id = $1)
    ${INSERT_SESSION}`,
 );
+/** A session counts until it expires (signing out and revoking delete it). */
+const LIVE = 'expires > now()';
 const FIND = prepared<SessionRow>(
-  `SELECT ${COLUMNS.join(', ')} FROM "Session" WHERE session_token = $1 AND expires > now() LIMIT 1`,
+  `SELECT ${COLUMNS.join(', ')} FROM "Session" WHERE session_token = $1 AND ${LIVE} LIMIT 1`,
 );
 
 const NOT_FOUND = () => notFound('session.not_found', 'No session with this id.');
@@ -65,7 +67,7 @@ export function createSessionService(deps: {
   ttlSeconds: number;
 }) {
   const { db } = deps;
-  const live = () => db<SessionRow>('Session').where('expires', '>', db.fn.now());
+  const live = () => db<SessionRow>('Session').whereRaw(LIVE);
 
   const forget = (sessionIds: string[]) =>
     Promise.all(sessionIds.map((sessionId) => deps.authCache.invalidate({ type: 'session', sessionId })));

@@ -2,8 +2,8 @@ import { errors as joseErrors, importJWK, jwtVerify, type JWTPayload, type JWTVe
 
 type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
 import type { Knex } from 'knex';
-import { prepared } from '../db/prepared.js';
 import { AppError } from '../errors/index.js';
+import { grantAlive } from './grants.js';
 import { ACCESS_TOKEN_ALG } from './signing-keys.js';
 
 /**
@@ -28,11 +28,6 @@ const invalid = (message = 'The access token is not valid.') =>
 
 /** Unknown kids trigger at most one reload of the published keys per this interval. */
 const KEY_RELOAD_MS = 5_000;
-
-/** Every API request with a JWT asks whether its grant still stands (revocation): a prepared statement. */
-const GRANT_ALIVE = prepared(
-  `SELECT 1 FROM "OidcPayload" WHERE model = 'Grant' AND id = $1 AND (expires_at IS NULL OR expires_at > now())`,
-);
 
 export function createAccessTokenVerifier(deps: {
   db: Knex;
@@ -76,9 +71,6 @@ export function createAccessTokenVerifier(deps: {
     return key;
   };
 
-  const grantAlive = async (grantId: string): Promise<boolean> =>
-    (await GRANT_ALIVE(deps.db, [grantId])).rowCount > 0;
-
   return {
     async verify(token: string): Promise<VerifiedAccessToken> {
       let payload: JWTPayload;
@@ -101,7 +93,7 @@ export function createAccessTokenVerifier(deps: {
         throw invalid();
       }
       const grantId = typeof payload.gid === 'string' ? payload.gid : null;
-      if (grantId && !(await grantAlive(grantId))) {
+      if (grantId && !(await grantAlive(deps.db, grantId))) {
         throw new AppError('auth.token_revoked', 401, 'The access token has been revoked.');
       }
       return {

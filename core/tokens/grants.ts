@@ -1,10 +1,29 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared.js';
 
 /**
  * Grants as the OpenID provider stores them ("OidcPayload", model Grant): deleting one deletes everything issued
  * within it (codes, refresh tokens, stored access tokens, device codes), and the API refuses the JWT access
  * tokens that name it. Used by reuse detection in the adapter, connected apps and password resets alike.
  */
+
+/**
+ * An "OidcPayload" row counts while it has no expiry or has not reached it; the scheduler deletes the others
+ * later (`deleteExpiredOidcRows`). SQL, for the statements that read rows (the adapter's, the grant check).
+ */
+export const LIVE_OIDC_ROW = '(expires_at IS NULL OR expires_at > now())';
+
+const GRANT_ALIVE = prepared(
+  `SELECT 1 FROM "OidcPayload" WHERE model = 'Grant' AND id = $1 AND ${LIVE_OIDC_ROW}`,
+);
+
+/**
+ * Whether a grant still stands (neither revoked nor expired). Every API request with a JWT access token asks,
+ * so it is a prepared statement.
+ */
+export async function grantAlive(db: Knex, grantId: string): Promise<boolean> {
+  return (await GRANT_ALIVE(db, [grantId])).rowCount > 0;
+}
 
 /**
  * Tells every node that grants were revoked (an auth-cache `grants_revoked` event), so that open connections
