@@ -1,40 +1,39 @@
-import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
 import type { JWK } from 'jose';
 import { ExternalSigningKey } from 'oidc-provider';
 
 /**
  * Heimdall's signing keys as oidc-provider sees them. Given plain private JWKs, oidc-provider signs through
- * jose, which uses WebCrypto: an asynchronous job on libuv's thread pool for every JWT, with the JWK imported
- * and the signature handed back across threads. For ES256 that costs about three times the signature itself
- * (`npm run bench`: CPU µs per client_credentials grant). Through oidc-provider's external-signing hook the same
- * keys sign with node:crypto instead:
- * - ES256 synchronously (about 25 µs, less than the round trip to the thread pool would cost);
- * - RS256 on the thread pool (about 1 ms of CPU per signature, which must not hold up the event loop).
- * The tokens are the same JWS, verified with the same public keys (the JWKS comes from `keyObject()`).
+ * jose, which uses WebCrypto: a job on libuv's thread pool for every JWT, with the JWK imported each time and
+ * the signature handed back through WebCrypto's layers. Through oidc-provider's external-signing hook the same
+ * keys sign with node:crypto instead, with key objects made once, also on the thread pool: the event loop only
+ * hands the job over and takes the signature back. Signing ES256 on the event loop itself (35-80 µs a token on
+ * a 2-core Xeon VM) made the loop the bottleneck of client_credentials grants: 1,670 grants/s at 600 µs of CPU
+ * each, against 2,300 grants/s at 480 µs on the thread pool (same machine, same load). RS256 (about 1 ms a
+ * signature) never ran on the loop. The tokens are the same JWS, verified with the same public keys (the JWKS
+ * comes from `keyObject()`).
  */
 class NodeSigningKey extends ExternalSigningKey {
-  readonly #private: KeyObject;
   readonly #public: KeyObject;
-  readonly #sync: boolean;
+  readonly #key: KeyObject | SignKeyObjectInput;
 
   constructor(jwk: JWK & { kid: string; alg: string }) {
     super();
     // Through the base class's setters (its typings declare only getters).
     Object.assign(this, { kid: jwk.kid, alg: jwk.alg });
-    this.#private = createPrivateKey({ key: jwk as never, format: 'jwk' });
-    this.#public = createPublicKey(this.#private);
-    this.#sync = jwk.alg === 'ES256';
+    const key = createPrivateKey({ key: jwk as never, format: 'jwk' });
+    this.#public = createPublicKey(key);
+    // JWS wants ECDSA signatures as r ‖ s (IEEE P1363), not DER.
+    this.#key = jwk.alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key;
   }
 
   override keyObject(): KeyObject {
     return this.#public;
   }
 
-  override sign(data: Uint8Array): Promise<Uint8Array> | Uint8Array {
-    // JWS wants ECDSA signatures as r ‖ s (IEEE P1363), not DER.
-    if (this.#sync) return sign('sha256', data, { key: this.#private, dsaEncoding: 'ieee-p1363' });
+  override sign(data: Uint8Array): Promise<Uint8Array> {
     return new Promise((resolve, reject) =>
-      sign('sha256', data, this.#private, (err, signature) => (err ? reject(err) : resolve(signature))),
+      sign('sha256', data, this.#key, (err, signature) => (err ? reject(err) : resolve(signature))),
     );
   }
 }
