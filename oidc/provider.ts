@@ -15,6 +15,7 @@ import { CLAIMS, createFindAccount } from './account.js';
 import { EXTERNAL_SIGNING_ACK, providerSigningKeys } from './signing.js';
 import { OIDC_SCOPES, type createClientAdapter } from './clients.js';
 import { createLoadExistingGrant } from './grants.js';
+import { cookieSigner } from './cookie-signer.js';
 import { releaseContextWhenDone } from './release-context.js';
 import { SafeHtml } from '../core/shared/html.js';
 import { PAGE_CSP } from './views/layout.js';
@@ -115,7 +116,7 @@ export function createProvider(deps: {
     scopes: OIDC_SCOPES,
     jwks: { keys: providerSigningKeys(deps.jwks) },
     cookies: {
-      keys: [cookieKey],
+      keys: cookieSigner([cookieKey]),
       long: { signed: true, httpOnly: true, sameSite: 'lax', secure: settings.cookieSecure },
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure: settings.cookieSecure },
     },
