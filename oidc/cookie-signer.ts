@@ -3,11 +3,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /**
  * What signs and checks oidc-provider's cookies (its `cookies.keys`, handed to Koa's `cookies`): the same
  * signatures as keygrip's defaults (HMAC-SHA1, base64url without padding, keyed with the key string's bytes),
- * so cookies signed before stay valid, at a third of keygrip's cost. Given an array of keys, Koa builds a
+ * so cookies signed before stay valid, for less work than keygrip's. Given an array of keys, Koa builds a
  * keygrip for every request; keygrip compares through tsscmp, which HMACs both values once more under a random
  * key, and makes base64url with a regular expression. An OpenID sign-in reads and writes about a dozen signed
- * cookies, and this was 5 % of the event loop's work. Here the comparison is `timingSafeEqual`, on values of a
- * length everyone knows.
+ * cookies: their share of its event-loop time went from 5.6 % to 4.3 % with this. Here the comparison is
+ * `timingSafeEqual`, on values of a length everyone knows.
  *
  * The first key signs; every key verifies (`index` says which one did, so a cookie under an old key is signed
  * again with the first).
