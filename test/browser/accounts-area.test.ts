@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { describeWithBrowser } from '../support/browser.js';
-import { expectClean, LANGUAGES, snap } from '../support/browser-pages.js';
+import { expectClean, heading, LANGUAGES, snap, submit } from '../support/browser-pages.js';
 import { client } from '../support/oidc.js';
 import { call } from '../support/fixtures.js';
 import { useSmtpSink } from '../support/smtp.js';
@@ -16,8 +16,6 @@ describeWithBrowser(
     const {
       t,
       openTab,
-      heading,
-      submit,
       personSpeaking,
       thirdPartyApp,
       authorize,

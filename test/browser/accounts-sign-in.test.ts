@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { describeWithBrowser } from '../support/browser.js';
-import { expectClean, LANGUAGES, snap } from '../support/browser-pages.js';
+import { expectClean, heading, LANGUAGES, snap, submit } from '../support/browser-pages.js';
 import { client } from '../support/oidc.js';
 import { useSmtpSink } from '../support/smtp.js';
 import {
@@ -26,8 +26,6 @@ describeWithBrowser(
     const {
       t,
       openTab,
-      heading,
-      submit,
       newPerson,
       personSpeaking,
       thirdPartyApp,

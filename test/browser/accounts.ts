@@ -1,7 +1,7 @@
 import { expect } from '@jest/globals';
-import type { Page, Response as PageResponse } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Messages } from '../../core/i18n/en.js';
-import { useAppCallback, useTabs, type Lang, type Tab } from '../support/browser-pages.js';
+import { heading, submit, useAppCallback, useTabs, type Lang, type Tab } from '../support/browser-pages.js';
 import {
   authorizationRequest,
   client,
@@ -52,21 +52,6 @@ export function useAccountPages(sink: SmtpSink) {
   /** A new person's browser: a fresh context (no cookies) whose language is `locale`. */
   async function openTab(locale: string, userAgent?: string): Promise<Tab> {
     return tabs.openTab({ locale, ...(userAgent ? { userAgent } : {}) });
-  }
-
-  const heading = (page: Page, name: string) =>
-    page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
-
-  /** Clicks the submit button and answers the response to the form's POST. */
-  async function submit(page: Page, button: string, pathEnd: string): Promise<PageResponse> {
-    const [response] = await Promise.all([
-      page.waitForResponse(
-        (res) => res.request().method() === 'POST' && new URL(res.url()).pathname.endsWith(pathEnd),
-      ),
-      page.getByRole('button', { name: button, exact: true }).click(),
-    ]);
-    await page.waitForLoadState();
-    return response;
   }
 
   const newPerson = () => {
@@ -139,8 +124,6 @@ export function useAccountPages(sink: SmtpSink) {
   return {
     t,
     openTab,
-    heading,
-    submit,
     newPerson,
     personSpeaking,
     thirdPartyApp,

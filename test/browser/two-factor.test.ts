@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { decodeJwt } from 'jose';
-import type { Page, Response as PageResponse } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { en, type Messages } from '../../core/i18n/en.js';
 import { totpCode } from '../../core/two-factor/totp.js';
 import { describeWithBrowser } from '../support/browser.js';
 import {
   expectClean,
+  heading,
   LANGUAGES,
   snap as snapPage,
+  submit,
   useAppCallback,
   useTabs,
   type Lang,
@@ -51,24 +53,9 @@ describeWithBrowser('Signing in with two-factor authentication in Chromium (issu
 
   const snap = (tab: Tab, name: string, lang: Lang) => snapPage(tab, `2fa-${name}`, lang);
 
-  const heading = (page: Page, name: string) =>
-    page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
-
   /** The id of the focused element. */
   const focusedId = (page: Page) =>
     page.evaluate<string>('document.activeElement ? document.activeElement.id : ""');
-
-  /** Clicks a submit button and answers the response to the form's POST. */
-  async function submit(page: Page, button: string, pathEnd: string): Promise<PageResponse> {
-    const [response] = await Promise.all([
-      page.waitForResponse(
-        (res) => res.request().method() === 'POST' && new URL(res.url()).pathname.endsWith(pathEnd),
-      ),
-      page.getByRole('button', { name: button, exact: true }).click(),
-    ]);
-    await page.waitForLoadState();
-    return response;
-  }
 
   /** A person with a password whose account (and so the account area) is in `lang`. */
   async function person(lang: Lang, roleIds?: string[]) {

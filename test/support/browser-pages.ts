@@ -86,6 +86,22 @@ export async function snap(tab: Tab, name: string, lang: Lang): Promise<void> {
   await tab.page.screenshot({ path: path.join(SHOTS, `${name}.${lang}.png`), fullPage: true });
 }
 
+/** Waits for the page's one <h1> named `name`. */
+export const heading = (page: Page, name: string) =>
+  page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
+
+/** Clicks the submit button and answers the response to the form's POST. */
+export async function submit(page: Page, button: string, pathEnd: string): Promise<PageResponse> {
+  const [response] = await Promise.all([
+    page.waitForResponse(
+      (res) => res.request().method() === 'POST' && new URL(res.url()).pathname.endsWith(pathEnd),
+    ),
+    page.getByRole('button', { name: button, exact: true }).click(),
+  ]);
+  await page.waitForLoadState();
+  return response;
+}
+
 /**
  * The relying party's redirect URI for a suite: a local server that answers 200 "done" and remembers the
  * callback URLs it was called with. Read `base` inside tests.
