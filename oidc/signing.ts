@@ -1,4 +1,10 @@
-import { createPrivateKey, createPublicKey, sign, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  sign,
+  type KeyObject,
+  type SignKeyObjectInput,
+} from 'node:crypto';
 import type { JWK } from 'jose';
 import { ExternalSigningKey } from 'oidc-provider';
 
