@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { deleteKeys, eventually, sleep } from '../../test/support/cache.js';
+import { deleteKeys, eventually } from '../../test/support/cache.js';
 import { describeWithRedis, TEST_REDIS_URL, uniqueName } from '../../test/support/services.js';
+import { sleep } from '../../test/support/wait.js';
 import { createMemoryCache } from './memory-cache.js';
 import { createRedisCache } from './redis-cache.js';
 import type { Cache } from './types.js';

@@ -1,8 +1,9 @@
 import net from 'node:net';
 import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { deleteKeys, eventually, sleep } from '../../test/support/cache.js';
+import { deleteKeys, eventually } from '../../test/support/cache.js';
 import { describeWithRedis, TEST_REDIS_URL, uniqueName } from '../../test/support/services.js';
+import { sleep } from '../../test/support/wait.js';
 import { createRedisCache, type RedisCache } from './redis-cache.js';
 
 /**

@@ -1,15 +1,11 @@
 import type { Redis } from 'ioredis';
+import { waitUntil } from './wait.js';
 
 /** What the cache tests share (core/cache/*.test.ts). */
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 2000) {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
+/** Polls `check` as the cache tests do: every 5 ms, for 2 s at most. */
+export const eventually = (check: () => boolean | Promise<boolean>, what: string) =>
+  waitUntil(check, what, 2000, 5);
 
 /** Deletes every key under `prefix` (what a test namespace left behind). */
 export async function deleteKeys(raw: Redis, prefix: string): Promise<void> {

@@ -10,19 +10,7 @@ import { describeWithRedis, TEST_REDIS_URL, uniqueName } from './services.js';
 /** ws://host:port/ws of a running platform (its http:// url). */
 export const wsUrl = (httpUrl: string, path = '/ws'): string => `${httpUrl.replace(/^http/, 'ws')}${path}`;
 
-/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
-export async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 5000,
-  intervalMs = 10,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+export { waitUntil } from './wait.js';
 
 export interface Closed {
   code: number;
