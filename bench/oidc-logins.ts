@@ -9,6 +9,7 @@ import { hashSecret, randomSecret } from '../core/auth/secret-token.js';
 import { createUserQueries } from '../core/users/queries.js';
 import { drive, summarize, type DriverJob, type LatencySummary, type SigninResult } from './oidc-driver.js';
 import { addSamples, combine, cpuNow, since, type CpuSample } from './cpu-budget.js';
+import { startBusyCore, type BusyCore } from './busy-core.js';
 import { watchGc, type GcPauses } from './gc-pauses.js';
 import { measureHandoff, type HandoffCost } from './handoff.js';
 import {
@@ -37,6 +38,8 @@ export interface LoadPhase {
   name: string;
   /** Sign-ins started at this rate (open loop); undefined: as many as `concurrency` loops manage. */
   perSecond: number | undefined;
+  /** A load without sign-ins, shown for comparison (no goal). */
+  reference: boolean;
   loginsPerSec: number | undefined;
   latency: Percentiles | undefined;
   failures: Record<string, number>;
@@ -100,6 +103,17 @@ interface Sample {
   gc: GcPauses;
   cpu: CpuSample | undefined;
 }
+
+/** One phase of the sign-in benchmark; `around` runs for each of its rounds, before the probe starts. */
+interface Load {
+  name: string;
+  perSecond?: number;
+  reference?: boolean;
+  load: () => Promise<LoadResult | undefined>;
+  around?: () => Promise<BusyCore>;
+}
+
+const nothing = async () => undefined;
 
 /** Runs `load` while the probe times GET /health and this process samples its own event-loop delay. */
 async function underLoad(
@@ -226,49 +240,61 @@ export async function loginBench(
   const healthUrl = `${baseUrl}/health`;
   const roundSec = roundSeconds(durationSec);
   const goal = GOAL_SIGNINS_PER_SEC;
-  const loads: [string, number | undefined, () => Promise<LoadResult | undefined>][] = [
-    ['idle', undefined, async () => undefined],
-    [
-      '`createPasswordLogin().check` (in process), flat out',
-      undefined,
-      () => checkLoad(db, users, { concurrency, durationSec: roundSec }),
-    ],
-    [
-      `\`createPasswordLogin().check\` (in process), ${goal}/s`,
-      goal,
-      () => checkLoad(db, users, { concurrency, durationSec: roundSec, perSecond: goal }),
-    ],
-    [
-      'password sign-in over HTTP (account area: page + form)',
-      undefined,
-      () => signins('account', roundSec, concurrency),
-    ],
-    [
-      `password sign-in over HTTP (account area: page + form), ${goal}/s`,
-      goal,
-      () => signins('account', roundSec, concurrency, goal),
-    ],
-    [
-      'OpenID sign-in over HTTP (4 requests), flat out',
-      undefined,
-      () => signins('oidc', roundSec, concurrency),
-    ],
-    [
-      `OpenID sign-in over HTTP (4 requests), ${goal}/s`,
-      goal,
-      () => signins('oidc', roundSec, concurrency, goal),
-    ],
+  const probeBusy = await startBusyCore();
+  await probeBusy.stop();
+  const busyScheduling = probeBusy.scheduling === 'idle' ? 'SCHED_IDLE' : 'nice 19';
+  const loads: Load[] = [
+    { name: 'idle', load: nothing },
+    {
+      name: `a busy loop in another process at ${busyScheduling}, no Heimdall work (what one busy core costs this machine)`,
+      reference: true,
+      load: nothing,
+      around: startBusyCore,
+    },
+    {
+      name: '`createPasswordLogin().check` (in process), flat out',
+      load: () => checkLoad(db, users, { concurrency, durationSec: roundSec }),
+    },
+    {
+      name: `\`createPasswordLogin().check\` (in process), ${goal}/s`,
+      perSecond: goal,
+      load: () => checkLoad(db, users, { concurrency, durationSec: roundSec, perSecond: goal }),
+    },
+    {
+      name: 'password sign-in over HTTP (account area: page + form)',
+      load: () => signins('account', roundSec, concurrency),
+    },
+    {
+      name: `password sign-in over HTTP (account area: page + form), ${goal}/s`,
+      perSecond: goal,
+      load: () => signins('account', roundSec, concurrency, goal),
+    },
+    {
+      name: 'OpenID sign-in over HTTP (4 requests), flat out',
+      load: () => signins('oidc', roundSec, concurrency),
+    },
+    {
+      name: `OpenID sign-in over HTTP (4 requests), ${goal}/s`,
+      perSecond: goal,
+      load: () => signins('oidc', roundSec, concurrency, goal),
+    },
   ];
   const rounds: Sample[][] = loads.map(() => []);
   for (let i = 0; i < ROUNDS; i += 1) {
-    for (const [j, [, , load]] of loads.entries())
-      rounds[j]!.push(await underLoad(healthUrl, roundSec, load));
+    for (const [j, { load, around }] of loads.entries()) {
+      const busy = await around?.();
+      try {
+        rounds[j]!.push(await underLoad(healthUrl, roundSec, load));
+      } finally {
+        await busy?.stop();
+      }
+    }
   }
   const idle = rounds[0]!;
   const idleCpu = addSamples(idle.map((r) => r.cpu));
   const pick = (rs: Sample[], f: (s: Sample, round: number) => number) =>
     Math.round(median(rs.map(f)) * 100) / 100;
-  const phases: LoadPhase[] = loads.map(([name, perSecond], j) => {
+  const phases: LoadPhase[] = loads.map(({ name, perSecond, reference }, j) => {
     const rs = rounds[j]!;
     const loaded = rs.every((r) => r.result);
     const failures: Record<string, number> = {};
@@ -278,6 +304,7 @@ export async function loginBench(
     return {
       name,
       perSecond,
+      reference: reference ?? false,
       loginsPerSec: loaded ? pick(rs, (r) => r.result!.loginsPerSec) : undefined,
       latency: loaded
         ? { p50Ms: pick(rs, (r) => r.result!.latency.p50Ms), p99Ms: pick(rs, (r) => r.result!.latency.p99Ms) }
