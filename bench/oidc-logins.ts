@@ -235,8 +235,8 @@ export async function loginBench(
   }
   await checkLoad(db, users, { concurrency, durationSec: 1 });
 
-  // Idle, the check and full sign-ins take turns (see `grants`); each phase's figures are medians of its rounds,
-  // and the lag ratio compares each round with the idle period just before it.
+  // Idle, the busy-core reference, the check and full sign-ins take turns (see `grants`); each phase's figures are
+  // medians of its rounds, and the lag ratio compares each round with the same round's idle period.
   const healthUrl = `${baseUrl}/health`;
   const roundSec = roundSeconds(durationSec);
   const goal = GOAL_SIGNINS_PER_SEC;
