@@ -95,12 +95,12 @@ export function printOidcBench(r: OidcBenchResult): void {
   for (const p of l.phases.slice(1)) {
     const rate = p.loginsPerSec ?? 0;
     const lag = p.lagRatio!;
-    if (p.reference) {
-      console.log(`| (for reference) GET /health p99 ÷ idle, ${p.name} | ${lag.toFixed(2)} × | |`);
-    } else if (p.perSecond === undefined) {
-      console.log(
-        `| ≥ ${GOAL_SIGNINS_PER_SEC} sign-ins/s, ${p.name} | ${rate}/s | ${pass(rate >= GOAL_SIGNINS_PER_SEC)} |`,
-      );
+    if (p.perSecond === undefined) {
+      // A reference load has no sign-ins, so no rate to meet: only its lag is shown.
+      if (!p.reference)
+        console.log(
+          `| ≥ ${GOAL_SIGNINS_PER_SEC} sign-ins/s, ${p.name} | ${rate}/s | ${pass(rate >= GOAL_SIGNINS_PER_SEC)} |`,
+        );
       console.log(`| (for reference) GET /health p99 ÷ idle, ${p.name} | ${lag.toFixed(2)} × | |`);
     } else {
       console.log(`| keeps up, ${p.name} | ${rate}/s | ${pass(rate >= p.perSecond)} |`);
