@@ -43,6 +43,11 @@ export function registerRealtimeMetrics(
   gauge('heimdall_realtime_connections', 'Open realtime WebSocket connections', (s) => s.connections);
   gauge('heimdall_realtime_channels', 'Channels this node listens to', (s) => s.channels);
   gauge('heimdall_realtime_subscribers', 'Subscriptions of local connections', (s) => s.subscribers);
+  gauge(
+    'heimdall_realtime_foreign_publications',
+    'Publications dropped since start because their epoch is not the stored one (another deployment, a stale one)',
+    (s) => s.foreignPublications,
+  );
   new Gauge({
     name: 'heimdall_realtime_closes',
     help: 'Realtime connections closed since start, by close code (4001: slow consumer, 4002: no heartbeat…)',
@@ -57,7 +62,7 @@ export function registerRealtimeMetrics(
 export interface RealtimeServer {
   /** For the HTTP server's upgrade router. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  stats(): { connections: number; channels: number; subscribers: number };
+  stats(): { connections: number; channels: number; subscribers: number; foreignPublications: number };
   /** Connections closed since start, by close code. */
   closes(): ReadonlyMap<number, number>;
   /** Stops accepting, tells every client to reconnect elsewhere (4000), waits for them up to `timeoutMs`. */
@@ -177,7 +182,11 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
       }
       wss.handleUpgrade(req, socket, head, onConnection);
     },
-    stats: () => ({ connections: connections.size, ...hub.stats() }),
+    stats: () => ({
+      connections: connections.size,
+      ...hub.stats(),
+      foreignPublications: options.broker.foreignPublications(),
+    }),
     closes: () => closes,
     async close(timeoutMs) {
       closing = true;

@@ -46,8 +46,9 @@ describeWithRedis('redis cache', () => {
     caches.push(cache);
     return cache;
   };
+  // TEST_REDIS_URL names no database: 0.
   const numsub = async (channel: string) =>
-    Number(((await raw.pubsub('NUMSUB', `${keyPrefix}${channel}`)) as [string, number])[1]);
+    Number(((await raw.pubsub('NUMSUB', `${keyPrefix}|0|${channel}`)) as [string, number])[1]);
 
   beforeEach(() => {
     raw = new Redis(TEST_REDIS_URL);
@@ -60,7 +61,7 @@ describeWithRedis('redis cache', () => {
     await raw.quit();
   });
 
-  it('puts every key and channel under the prefix, and exposes the raw client', async () => {
+  it('puts every key under the prefix, every channel under prefix and database, and exposes the raw client', async () => {
     const cache = open();
     expect(cache.kind).toBe('redis');
     expect(cache.keyPrefix).toBe(keyPrefix);
@@ -74,7 +75,8 @@ describeWithRedis('redis cache', () => {
     const received: string[] = [];
     await cache.subscribe('bus', (m) => received.push(m));
     expect(await numsub('bus')).toBe(1);
-    await raw.publish(`${keyPrefix}bus`, 'raw');
+    await raw.publish(`${keyPrefix}|0|bus`, 'raw');
+    await raw.publish(`${keyPrefix}bus`, 'without the database');
     await raw.publish('bus', 'unprefixed');
     await eventually(() => received.length === 1, 'the prefixed message');
     await sleep(20);
