@@ -102,13 +102,17 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
   const heartbeat = setInterval(() => {
     const now = Date.now();
     for (const connection of connections) {
+      // Closing already: it only awaits its peer's answer or the end of its grace.
+      if (connection.closed) continue;
       if (connection.expiresAt <= now) {
         // A client with a fresh token reconnects and recovers (the SDK asks its token function again).
         connection.close(CLOSE.notAuthenticated, 'credential expired');
         continue;
       }
       if (!connection.alive) {
-        connection.terminate();
+        // No pong for a whole interval. A peer that is gone never reads the 4002, but one that is merely
+        // silent does, and either way the close is counted as 4002; it gets one more interval to answer it.
+        connection.close(CLOSE.noHeartbeat, CLOSE.noHeartbeat.reason, limits.heartbeatMs);
         continue;
       }
       connection.alive = false;
@@ -133,7 +137,9 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
       connection.alive = true;
     });
     socket.on('error', () => undefined);
-    socket.once('close', (code: number) => {
+    socket.once('close', (peerCode: number) => {
+      // A peer that never answered the server's close frame leaves ws with 1006: the server's reason counts.
+      const code = connection.closeCode ?? peerCode;
       closes.set(code, (closes.get(code) ?? 0) + 1);
       connections.delete(connection);
       protocol.closed(connection);
