@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { deleteKeys, eventually } from '../../test/support/cache.js';
+import { deleteKeys, eventually, startProxy } from '../../test/support/cache.js';
 import { describeWithRedis, TEST_REDIS_URL, uniqueName } from '../../test/support/services.js';
 import { sleep } from '../../test/support/wait.js';
 import { createRedisCache, type RedisCache } from './redis-cache.js';
@@ -11,31 +11,6 @@ import { createRedisCache, type RedisCache } from './redis-cache.js';
  * prefix, one Redis subscription per channel however many handlers listen, and what happens when Redis is
  * unreachable, stops answering, or drops the connection.
  */
-
-/** A TCP server in front of Redis whose connections the test can cut, to simulate a network interruption. */
-async function startProxy(target: string, listenPort = 0) {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((inbound) => {
-    const outbound = net.connect(Number(port || 6379), hostname);
-    for (const s of [inbound, outbound]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    }
-    inbound.pipe(outbound).pipe(inbound);
-  });
-  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
-  const { port: listening } = server.address() as net.AddressInfo;
-  return {
-    url: `redis://127.0.0.1:${listening}`,
-    cut: () => sockets.forEach((s) => s.destroy()),
-    close: async () => {
-      sockets.forEach((s) => s.destroy());
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
 
 describeWithRedis('redis cache', () => {
   let raw: Redis;

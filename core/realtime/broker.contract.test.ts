@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
+import { startProxy } from '../../test/support/cache.js';
 import { describeWithRedis, TEST_REDIS_URL, uniqueName } from '../../test/support/services.js';
 import type { Broker, BrokerListener, HistoryLimits, StoredPublication } from './broker.js';
 import { createMemoryBroker } from './memory-broker.js';
@@ -351,5 +352,28 @@ describeWithRedis('redis broker: several nodes, lost messages, lost state', () =
     expect([onOne.resets(), onTwo.resets(), one.foreignPublications(), two.foreignPublications()]).toEqual([
       0, 0, 0, 0,
     ]);
+  });
+
+  it('publications missed while its subscriber connection was cut arrive once it is back, without another', async () => {
+    const proxy = await startProxy(TEST_REDIS_URL);
+    try {
+      const a = node();
+      const b = createRedisBroker({ url: proxy.url, keyPrefix: prefix, onError: () => undefined, ...LIMITS });
+      open.push(b);
+      const ch = `app:${uniqueName('cut')}`;
+      const onB = recorder();
+      await b.subscribe(ch, onB.listener);
+      await a.publish(ch, bytes('m1'));
+      await until(() => onB.heard.length === 1, 'm1');
+      proxy.cut();
+      await a.publish(ch, bytes('m2'));
+      await a.publish(ch, bytes('m3'));
+      // The channel stays quiet: only the reconnection can bring m2 and m3.
+      await until(() => onB.heard.length === 3, 'm2 and m3 after the reconnection', 5000);
+      expect(onB.heard.map(textOf)).toEqual(['m1', 'm2', 'm3']);
+      expect(onB.resets()).toBe(0);
+    } finally {
+      await proxy.close();
+    }
   });
 });

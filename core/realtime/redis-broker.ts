@@ -28,6 +28,8 @@ interface ChannelState {
   /** Heard while the stored state is read, handled after it. */
   held: Heard[];
   syncing: boolean;
+  /** Asked to sync while syncing (the subscriber connection came back): one more round after this one. */
+  again: boolean;
   /** A foreign publication was logged (once per channel subscription; every one is counted). */
   warned: boolean;
 }
@@ -124,10 +126,14 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
    * sending it, so that read knows its epoch unless it is foreign or stale.
    */
   const sync = async (channel: string, s: ChannelState): Promise<void> => {
-    if (s.syncing) return;
+    if (s.syncing) {
+      s.again = true;
+      return;
+    }
     s.syncing = true;
     try {
       for (;;) {
+        s.again = false;
         const readAfter = heardSeq;
         const since = s.epoch === undefined ? undefined : { epoch: s.epoch, offset: s.last };
         const h = await history(channel, since);
@@ -148,7 +154,7 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
           } else if (offset === s.last + 1) deliver(s, heard.publication);
           else if (offset > s.last + 1) s.held.push(heard);
         }
-        if (s.held.length === 0) return;
+        if (s.held.length === 0 && !s.again) return;
       }
     } catch (err) {
       s.held = [];
@@ -188,8 +194,9 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
     let connectedBefore = false;
     subscriber.on('ready', () => {
       // ioredis resubscribes after a reconnect; whatever was published meanwhile comes from history.
+      // (A channel still subscribing reads its position once subscribed.)
       if (connectedBefore)
-        for (const [channel, s] of channels) if (s.epoch !== undefined) void sync(channel, s);
+        for (const [channel, s] of channels) if (s.syncing || s.epoch !== undefined) void sync(channel, s);
       connectedBefore = true;
     });
     subscriber.on('messageBuffer', onMessage);
@@ -243,6 +250,7 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
           last: 0,
           held: [],
           syncing: false,
+          again: false,
           warned: false,
         };
         // Live once subscribed and the stored position is known: what is heard is checked against it.
