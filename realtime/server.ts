@@ -14,6 +14,9 @@ import { serverFrame } from './frames.js';
 import { createHub } from './hub.js';
 import { createProtocol, type ProtocolLimits } from './protocol.js';
 
+/** How long a peer closed for missing heartbeats has to answer the close before its socket is destroyed. */
+const DEAD_PEER_GRACE_MS = 2000;
+
 export interface RealtimeOptions {
   broker: Broker;
   limits: ProtocolLimits & { authTimeoutMs: number; heartbeatMs: number; maxQueueBytes: number };
@@ -111,8 +114,13 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
       }
       if (!connection.alive) {
         // No pong for a whole interval. A peer that is gone never reads the 4002, but one that is merely
-        // silent does, and either way the close is counted as 4002; it gets one more interval to answer it.
-        connection.close(CLOSE.noHeartbeat, CLOSE.noHeartbeat.reason, limits.heartbeatMs);
+        // silent does, and either way the close is counted as 4002. A reading peer answers a close within a
+        // round trip; a short grace frees a gone peer's connection slot soon.
+        connection.close(
+          CLOSE.noHeartbeat,
+          CLOSE.noHeartbeat.reason,
+          Math.min(limits.heartbeatMs, DEAD_PEER_GRACE_MS),
+        );
         continue;
       }
       connection.alive = false;
