@@ -97,7 +97,9 @@ const redisSchema = z
   .superRefine((redis, ctx) => {
     const prefixProblem = keyPrefixProblem(redis.key_prefix);
     if (prefixProblem) ctx.addIssue({ code: 'custom', path: ['key_prefix'], message: prefixProblem });
-    const database = redis.url === undefined ? undefined : redisDatabase(redis.url);
+    // A URL that does not parse is already reported by its own check.
+    const database =
+      redis.url === undefined || !URL.canParse(redis.url) ? undefined : redisDatabase(redis.url);
     if (database && 'problem' in database) {
       ctx.addIssue({ code: 'custom', path: ['url'], message: database.problem });
     }

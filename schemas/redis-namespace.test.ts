@@ -24,7 +24,14 @@ describe('the pub/sub namespace of a deployment', () => {
     expect(redisDatabase('redis://h:6379')).toEqual({ db: 0 });
     expect(redisDatabase('redis://h:6379/')).toEqual({ db: 0 });
     expect(redisDatabase('rediss://u:p@h:6380/12')).toEqual({ db: 12 });
-    for (const url of ['redis://h/01', 'redis://h/x', 'redis://h/1/2', 'redis://h/-1', 'redis://h?db=2']) {
+    for (const url of [
+      'redis://h/01',
+      'redis://h/x',
+      'redis://h/1/2',
+      'redis://h/-1',
+      'redis://h?db=2',
+      'not a url',
+    ]) {
       expect({ url, result: redisDatabase(url) }).toEqual({ url, result: { problem: expect.any(String) } });
     }
     expect(keyPrefixProblem('a|b')).toMatch(/must not contain "\|"/);

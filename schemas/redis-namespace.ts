@@ -21,6 +21,7 @@ export function keyPrefixProblem(keyPrefix: string): string | undefined {
  * that one URL has one database.
  */
 export function redisDatabase(url: string): { db: number } | { problem: string } {
+  if (!URL.canParse(url)) return { problem: 'expected a URL such as redis://host:6379/2' };
   const parsed = new URL(url);
   if (parsed.searchParams.has('db')) {
     return { problem: 'name the database in the path (redis://host:6379/2), not as a "db" parameter' };

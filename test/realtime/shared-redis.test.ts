@@ -166,5 +166,11 @@ describeWithRedis('a Redis namespace two settings could share', () => {
     const path = await start({ HEIMDALL__REDIS__URL: onDatabase(1).replace(/\/1$/, '/01') });
     expect(path.code).toBe(2);
     expect(path.stderr).toContain('the path must be a database number');
+
+    // A URL that does not parse is reported as such, with the prefix's problem, not as a crash.
+    const neither = await start({ HEIMDALL__REDIS__URL: 'not a url', HEIMDALL__REDIS__KEY_PREFIX: 'a|' });
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toContain('redis.url');
+    expect(neither.stderr).toContain('redis.key_prefix');
   });
 });
