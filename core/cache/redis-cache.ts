@@ -5,9 +5,9 @@ import type { Cache, Unsubscribe } from './types.js';
 /**
  * The multi-node Cache on Redis (ioredis). Every key carries the configured prefix, and every pub/sub channel the
  * deployment's namespace (prefix and database: pub/sub ignores the database), so several deployments can share
- * one Redis server. Subscriptions use a second connection (a subscribed connection can do
- * nothing else), opened on first use, with one Redis SUBSCRIBE per channel however many local handlers listen.
- * `client` and `keyPrefix` are exposed for the rate limiter, which drives Redis through its own library.
+ * one Redis server. Subscriptions use a second connection (a subscribed connection can do nothing else), opened
+ * on first use, with one Redis SUBSCRIBE per channel however many local handlers listen. `client` and
+ * `keyPrefix` are exposed for the rate limiter, which drives Redis through its own library.
  */
 export type RedisCache = Cache & { readonly client: Redis; readonly keyPrefix: string };
 
