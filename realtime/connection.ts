@@ -44,6 +44,8 @@ export class Connection {
   /** Cleared by each server ping, set by any sign of life. */
   alive = true;
   closed = false;
+  /** The code this server closed with: what the metric counts, whether or not the peer answered. */
+  closeCode: number | undefined;
   /** Messages are handled one after another, in the order they arrived. */
   work: Promise<void> = Promise.resolve();
   authTimer: NodeJS.Timeout | undefined;
@@ -86,23 +88,27 @@ export class Connection {
     this.write(frame);
   }
 
-  /** Says why (a Disconnect message) and closes with the matching code; later sends are dropped. */
-  close(reason: CloseReason, message: string = reason.reason): void {
+  /**
+   * Says why (a Disconnect message) and closes with the matching code; later sends are dropped. The peer has
+   * `graceMs` to answer the close before the socket is destroyed.
+   */
+  close(reason: CloseReason, message: string = reason.reason, graceMs = CLOSE_GRACE_MS): void {
     if (this.closed) return;
     this.flush();
     this.closed = true;
     clearTimeout(this.authTimer);
     if (this.socket.readyState !== this.socket.OPEN) return;
+    this.closeCode = reason.code;
     this.socket.send(
       serverFrame({ disconnect: { code: reason.code, reason: message, reconnect: reason.reconnect } }),
       { binary: true },
     );
     this.socket.close(reason.code, reason.reason);
     const socket = this.socket;
-    setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
+    setTimeout(() => socket.terminate(), graceMs).unref();
   }
 
-  /** For a peer that stopped answering: nothing can be said to it. */
+  /** Drops the socket without a word (shutdown's last resort). */
   terminate(): void {
     this.closed = true;
     clearTimeout(this.authTimer);

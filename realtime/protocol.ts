@@ -5,9 +5,11 @@ import {
   canPublish,
   canSubscribe,
   parseChannel,
+  publishDenial,
   publishPermissions,
   PUBLISHABLE_PAYLOAD,
-  subscribePermission,
+  subscribeDenial,
+  type Denial,
 } from '../core/realtime/channels.js';
 import { wire, type ClientMessage } from '../proto/index.js';
 import { CLOSE, type CloseReason } from './close-codes.js';
@@ -68,6 +70,15 @@ const MAX_PUBLISHING = 256;
 
 const UNAVAILABLE = 'The realtime store is unreachable; try again shortly.';
 
+/** realtime.forbidden, saying whether the credential's scopes or its holder's permissions fall short. */
+const forbidden = (doing: string, { missing, by }: Denial) =>
+  new Refusal(
+    'realtime.forbidden',
+    by === 'scope'
+      ? `This credential's scopes do not include ${missing}, which ${doing} needs.`
+      : `${doing[0]!.toUpperCase()}${doing.slice(1)} needs the permission ${missing}.`,
+  );
+
 /**
  * The realtime protocol per connection (proto/…/realtime.proto): authenticate first, then subscribe,
  * unsubscribe, publish and ping. Messages of one connection are handled in arrival order. Anything that is not
@@ -94,6 +105,9 @@ export function createProtocol(deps: ProtocolDeps) {
     try {
       auth = await deps.authenticate(token);
     } catch (err) {
+      // A 403 (a banned account) holds for any credential of that person: retrying cannot help.
+      if (err instanceof AppError && err.status === 403)
+        throw new Refusal(err.code, err.message, CLOSE.forbidden);
       if (err instanceof AppError && err.status < 500)
         throw new Refusal(err.code, err.message, CLOSE.notAuthenticated);
       throw err;
@@ -140,10 +154,7 @@ export function createProtocol(deps: ProtocolDeps) {
     if (!channel)
       throw new Refusal('realtime.invalid_channel', `"${request.channel}" is not a channel name.`);
     if (!canSubscribe(auth, channel)) {
-      throw new Refusal(
-        'realtime.forbidden',
-        `Subscribing to ${channel.name} needs the permission ${subscribePermission(channel)}.`,
-      );
+      throw forbidden(`subscribing to ${channel.name}`, subscribeDenial(auth, channel));
     }
     if (connection.subscriptions.has(channel.name)) {
       throw new Refusal('realtime.already_subscribed', `You are already subscribed to ${channel.name}.`);
@@ -186,7 +197,7 @@ export function createProtocol(deps: ProtocolDeps) {
       throw new Refusal('realtime.read_only_channel', `Only Heimdall publishes on ${channel.name}.`);
     }
     if (!canPublish(auth, channel)) {
-      throw new Refusal('realtime.forbidden', `Publishing on ${channel.name} needs ${needed.join(' and ')}.`);
+      throw forbidden(`publishing on ${channel.name}`, publishDenial(auth, channel));
     }
     const expected = PUBLISHABLE_PAYLOAD[channel.kind];
     const payload = request.payload;

@@ -14,6 +14,9 @@ import { serverFrame } from './frames.js';
 import { createHub } from './hub.js';
 import { createProtocol, type ProtocolLimits } from './protocol.js';
 
+/** How long a peer closed for missing heartbeats has to answer the close before its socket is destroyed. */
+const DEAD_PEER_GRACE_MS = 2000;
+
 export interface RealtimeOptions {
   broker: Broker;
   limits: ProtocolLimits & { authTimeoutMs: number; heartbeatMs: number; maxQueueBytes: number };
@@ -43,6 +46,11 @@ export function registerRealtimeMetrics(
   gauge('heimdall_realtime_connections', 'Open realtime WebSocket connections', (s) => s.connections);
   gauge('heimdall_realtime_channels', 'Channels this node listens to', (s) => s.channels);
   gauge('heimdall_realtime_subscribers', 'Subscriptions of local connections', (s) => s.subscribers);
+  gauge(
+    'heimdall_realtime_foreign_publications',
+    'Publications dropped since start because their epoch is not the stored one (another deployment, a stale one)',
+    (s) => s.foreignPublications,
+  );
   new Gauge({
     name: 'heimdall_realtime_closes',
     help: 'Realtime connections closed since start, by close code (4001: slow consumer, 4002: no heartbeat…)',
@@ -57,7 +65,7 @@ export function registerRealtimeMetrics(
 export interface RealtimeServer {
   /** For the HTTP server's upgrade router. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  stats(): { connections: number; channels: number; subscribers: number };
+  stats(): { connections: number; channels: number; subscribers: number; foreignPublications: number };
   /** Connections closed since start, by close code. */
   closes(): ReadonlyMap<number, number>;
   /** Stops accepting, tells every client to reconnect elsewhere (4000), waits for them up to `timeoutMs`. */
@@ -97,13 +105,22 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
   const heartbeat = setInterval(() => {
     const now = Date.now();
     for (const connection of connections) {
+      // Closing already: it only awaits its peer's answer or the end of its grace.
+      if (connection.closed) continue;
       if (connection.expiresAt <= now) {
         // A client with a fresh token reconnects and recovers (the SDK asks its token function again).
         connection.close(CLOSE.notAuthenticated, 'credential expired');
         continue;
       }
       if (!connection.alive) {
-        connection.terminate();
+        // No pong for a whole interval. A peer that is gone never reads the 4002, but one that is merely
+        // silent does, and either way the close is counted as 4002. A reading peer answers a close within a
+        // round trip; a short grace frees a gone peer's connection slot soon.
+        connection.close(
+          CLOSE.noHeartbeat,
+          CLOSE.noHeartbeat.reason,
+          Math.min(limits.heartbeatMs, DEAD_PEER_GRACE_MS),
+        );
         continue;
       }
       connection.alive = false;
@@ -128,7 +145,9 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
       connection.alive = true;
     });
     socket.on('error', () => undefined);
-    socket.once('close', (code: number) => {
+    socket.once('close', (peerCode: number) => {
+      // A peer that never answered the server's close frame leaves ws with 1006: the server's reason counts.
+      const code = connection.closeCode ?? peerCode;
       closes.set(code, (closes.get(code) ?? 0) + 1);
       connections.delete(connection);
       protocol.closed(connection);
@@ -177,7 +196,11 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
       }
       wss.handleUpgrade(req, socket, head, onConnection);
     },
-    stats: () => ({ connections: connections.size, ...hub.stats() }),
+    stats: () => ({
+      connections: connections.size,
+      ...hub.stats(),
+      foreignPublications: options.broker.foreignPublications(),
+    }),
     closes: () => closes,
     async close(timeoutMs) {
       closing = true;

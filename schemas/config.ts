@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keyPrefixProblem, redisDatabase } from './redis-namespace.js';
 
 /**
  * The one schema for Heimdall's merged configuration (seed 000, "Configuration System").
@@ -87,10 +88,22 @@ const graphqlSchema = z.strictObject({
   max_page_size: z.number().int().min(1).max(1000).default(100),
 });
 
-const redisSchema = z.strictObject({
-  url: optionalUrl,
-  key_prefix: z.string().default('heimdall:'),
-});
+/** Deployments sharing a Redis server are told apart by database and key prefix (schemas/redis-namespace.ts). */
+const redisSchema = z
+  .strictObject({
+    url: optionalUrl,
+    key_prefix: z.string().default('heimdall:'),
+  })
+  .superRefine((redis, ctx) => {
+    const prefixProblem = keyPrefixProblem(redis.key_prefix);
+    if (prefixProblem) ctx.addIssue({ code: 'custom', path: ['key_prefix'], message: prefixProblem });
+    // A URL that does not parse is already reported by its own check.
+    const database =
+      redis.url === undefined || !URL.canParse(redis.url) ? undefined : redisDatabase(redis.url);
+    if (database && 'problem' in database) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: database.problem });
+    }
+  });
 
 /** Brute-force protection of sign-in (issue 7): counted per account and per IP address. */
 const signInSchema = z.strictObject({

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { deleteKeys, eventually } from '../../test/support/cache.js';
+import { deleteKeys, eventually, startProxy } from '../../test/support/cache.js';
 import { describeWithRedis, TEST_REDIS_URL, uniqueName } from '../../test/support/services.js';
 import { sleep } from '../../test/support/wait.js';
 import { createRedisCache, type RedisCache } from './redis-cache.js';
@@ -12,31 +12,6 @@ import { createRedisCache, type RedisCache } from './redis-cache.js';
  * unreachable, stops answering, or drops the connection.
  */
 
-/** A TCP server in front of Redis whose connections the test can cut, to simulate a network interruption. */
-async function startProxy(target: string, listenPort = 0) {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((inbound) => {
-    const outbound = net.connect(Number(port || 6379), hostname);
-    for (const s of [inbound, outbound]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    }
-    inbound.pipe(outbound).pipe(inbound);
-  });
-  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
-  const { port: listening } = server.address() as net.AddressInfo;
-  return {
-    url: `redis://127.0.0.1:${listening}`,
-    cut: () => sockets.forEach((s) => s.destroy()),
-    close: async () => {
-      sockets.forEach((s) => s.destroy());
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
 describeWithRedis('redis cache', () => {
   let raw: Redis;
   let keyPrefix: string;
@@ -46,8 +21,9 @@ describeWithRedis('redis cache', () => {
     caches.push(cache);
     return cache;
   };
+  // TEST_REDIS_URL names no database: 0.
   const numsub = async (channel: string) =>
-    Number(((await raw.pubsub('NUMSUB', `${keyPrefix}${channel}`)) as [string, number])[1]);
+    Number(((await raw.pubsub('NUMSUB', `${keyPrefix}|0|${channel}`)) as [string, number])[1]);
 
   beforeEach(() => {
     raw = new Redis(TEST_REDIS_URL);
@@ -60,7 +36,7 @@ describeWithRedis('redis cache', () => {
     await raw.quit();
   });
 
-  it('puts every key and channel under the prefix, and exposes the raw client', async () => {
+  it('puts every key under the prefix, every channel under prefix and database, and exposes the raw client', async () => {
     const cache = open();
     expect(cache.kind).toBe('redis');
     expect(cache.keyPrefix).toBe(keyPrefix);
@@ -74,7 +50,8 @@ describeWithRedis('redis cache', () => {
     const received: string[] = [];
     await cache.subscribe('bus', (m) => received.push(m));
     expect(await numsub('bus')).toBe(1);
-    await raw.publish(`${keyPrefix}bus`, 'raw');
+    await raw.publish(`${keyPrefix}|0|bus`, 'raw');
+    await raw.publish(`${keyPrefix}bus`, 'without the database');
     await raw.publish('bus', 'unprefixed');
     await eventually(() => received.length === 1, 'the prefixed message');
     await sleep(20);

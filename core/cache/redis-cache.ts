@@ -1,11 +1,13 @@
 import { Redis } from 'ioredis';
+import { channelNamespace } from '../../schemas/redis-namespace.js';
 import type { Cache, Unsubscribe } from './types.js';
 
 /**
- * The multi-node Cache on Redis (ioredis). Every key and channel carries the configured prefix so several
- * deployments can share one Redis. Subscriptions use a second connection (a subscribed connection can do
- * nothing else), opened on first use, with one Redis SUBSCRIBE per channel however many local handlers listen.
- * `client` and `keyPrefix` are exposed for the rate limiter, which drives Redis through its own library.
+ * The multi-node Cache on Redis (ioredis). Every key carries the configured prefix, and every pub/sub channel the
+ * deployment's namespace (prefix and database: pub/sub ignores the database), so several deployments can share
+ * one Redis server. Subscriptions use a second connection (a subscribed connection can do nothing else), opened
+ * on first use, with one Redis SUBSCRIBE per channel however many local handlers listen. `client` and
+ * `keyPrefix` are exposed for the rate limiter, which drives Redis through its own library.
  */
 export type RedisCache = Cache & { readonly client: Redis; readonly keyPrefix: string };
 
@@ -87,6 +89,9 @@ function firstConnection(redis: Redis): Promise<void> {
 }
 
 export function createRedisCache(options: RedisCacheOptions): RedisCache {
+  // First: ambiguous settings are refused before any connection is opened.
+  const namespace = channelNamespace(options.url, options.keyPrefix);
+  const c = (channel: string) => `${namespace}${channel}`;
   const client = connectRedis(options.url, { offlineQueue: false });
   // Commands issued while the process is still connecting wait for that connection instead of failing.
   const started = firstConnection(client);
@@ -153,10 +158,10 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
     },
     async publish(channel, message) {
       await started;
-      await client.publish(k(channel), message);
+      await client.publish(c(channel), message);
     },
     async subscribe(channel, handler): Promise<Unsubscribe> {
-      const full = k(channel);
+      const full = c(channel);
       const topic = topics.get(full) ?? openTopic(full);
       // Registered before waiting, so an unsubscribe elsewhere meanwhile cannot see the topic as unused.
       const subscription: Subscription = { handler };

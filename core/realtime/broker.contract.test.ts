@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
+import { startProxy } from '../../test/support/cache.js';
 import { describeWithRedis, TEST_REDIS_URL, uniqueName } from '../../test/support/services.js';
 import type { Broker, BrokerListener, HistoryLimits, StoredPublication } from './broker.js';
 import { createMemoryBroker } from './memory-broker.js';
@@ -237,6 +238,9 @@ describeWithRedis('redis broker: several nodes, lost messages, lost state', () =
     await raw().xadd(stream, '*', 'o', String(offset), 'd', payload);
     return offset;
   };
+  /** A message on the channel as the PUBLISH script sends it, from a publisher this node does not know. */
+  const publishRaw = (channel: string, epoch: string, offset: number, payload: string) =>
+    raw().publish(`${prefix}|0|rt:${channel}`, `${epoch} ${offset} ${Date.now()} ${payload}`);
   afterEach(async () => {
     await Promise.all(open.splice(0).map((b) => b.close()));
   });
@@ -298,5 +302,78 @@ describeWithRedis('redis broker: several nodes, lost messages, lost state', () =
     expect(fresh.offset).toBe(1);
     await until(() => onB.resets() === 2, 'a reset for the new epoch');
     expect((await a.history(ch, { epoch: 'x', offset: 0 })).position.epoch).toBe(fresh.epoch);
+  });
+
+  it('a message of an epoch the store does not hold is dropped and counted; delivery and recovery go on', async () => {
+    const [a, b] = [node(), node()];
+    const ch = `app:${uniqueName('foreign')}`;
+    const onB = recorder();
+    await b.subscribe(ch, onB.listener);
+    // The first message heard on the new subscription, then one amid the channel's own.
+    await publishRaw(ch, 'foreign', 1, 'f1');
+    const first = await a.publish(ch, bytes('m1'));
+    await until(() => onB.heard.length === 1, 'm1');
+    await publishRaw(ch, 'foreign', 2, 'f2');
+    await a.publish(ch, bytes('m2'));
+    await until(() => onB.heard.length === 2, 'm2');
+    await until(() => b.foreignPublications() === 2, 'both foreign messages counted');
+    await a.publish(ch, bytes('m3'));
+    await until(() => onB.heard.length === 3, 'm3');
+    expect(onB.heard.map(textOf)).toEqual(['m1', 'm2', 'm3']);
+    expect(onB.heard.map((p) => p.offset)).toEqual([1, 2, 3]);
+    expect(onB.resets()).toBe(0);
+    expect(a.foreignPublications()).toBe(0);
+    const h = await b.history(ch, first);
+    expect({ recovered: h.recovered, texts: h.publications.map(textOf) }).toEqual({
+      recovered: true,
+      texts: ['m2', 'm3'],
+    });
+  });
+
+  it('two deployments with one prefix on two databases never hear each other', async () => {
+    const onDb = (db: number) =>
+      createRedisBroker({
+        url: `${TEST_REDIS_URL.replace(/\/\d*$/, '')}/${db}`,
+        keyPrefix: prefix,
+        onError: () => undefined,
+        ...LIMITS,
+      });
+    const [one, two] = [onDb(1), onDb(2)];
+    open.push(one, two);
+    const ch = `app:${uniqueName('db')}`;
+    const [onOne, onTwo] = [recorder(), recorder()];
+    await one.subscribe(ch, onOne.listener);
+    await two.subscribe(ch, onTwo.listener);
+    await one.publish(ch, bytes('one'));
+    await two.publish(ch, bytes('two'));
+    await until(() => onOne.heard.length === 1 && onTwo.heard.length === 1, 'one publication each');
+    await sleep(50);
+    expect([onOne.heard.map(textOf), onTwo.heard.map(textOf)]).toEqual([['one'], ['two']]);
+    expect([onOne.resets(), onTwo.resets(), one.foreignPublications(), two.foreignPublications()]).toEqual([
+      0, 0, 0, 0,
+    ]);
+  });
+
+  it('publications missed while its subscriber connection was cut arrive once it is back, without another', async () => {
+    const proxy = await startProxy(TEST_REDIS_URL);
+    try {
+      const a = node();
+      const b = createRedisBroker({ url: proxy.url, keyPrefix: prefix, onError: () => undefined, ...LIMITS });
+      open.push(b);
+      const ch = `app:${uniqueName('cut')}`;
+      const onB = recorder();
+      await b.subscribe(ch, onB.listener);
+      await a.publish(ch, bytes('m1'));
+      await until(() => onB.heard.length === 1, 'm1');
+      proxy.cut();
+      await a.publish(ch, bytes('m2'));
+      await a.publish(ch, bytes('m3'));
+      // The channel stays quiet: only the reconnection can bring m2 and m3.
+      await until(() => onB.heard.length === 3, 'm2 and m3 after the reconnection', 5000);
+      expect(onB.heard.map(textOf)).toEqual(['m1', 'm2', 'm3']);
+      expect(onB.resets()).toBe(0);
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -49,6 +49,11 @@ export interface Broker {
   /** Starts hearing a channel on this node; resolves once live. The returned function stops it. */
   subscribe(channel: string, listener: BrokerListener): Promise<() => Promise<void>>;
   history(channel: string, since?: Position): Promise<History>;
+  /**
+   * Publications heard and dropped since start because their epoch was not the channel's stored one: another
+   * deployment publishing under the same channel names, or a stale publisher (always 0 in-process).
+   */
+  foreignPublications(): number;
   close(): Promise<void>;
 }
 

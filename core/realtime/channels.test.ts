@@ -5,8 +5,10 @@ import {
   canSubscribe,
   channelNames,
   parseChannel,
+  publishDenial,
   publishPermissions,
   PUBLISHABLE_PAYLOAD,
+  subscribeDenial,
   subscribePermission,
   type Channel,
 } from './channels.js';
@@ -150,5 +152,41 @@ describe('realtime publish rules', () => {
     expect(canPublish(key(['realtime:subscribe']), channel('app:x'))).toBe(false);
     expect(canPublish(key(['realtime:publish'], ['realtime:subscribe']), channel('app:x'))).toBe(false);
     expect(PUBLISHABLE_PAYLOAD).toEqual({ audit: null, gps: 'gps', user: null, bot: 'bot', app: 'data' });
+  });
+});
+
+describe('what a refusal names', () => {
+  it('the scope when the credential’s scopes leave the permission out (checked first), else the permission', () => {
+    expect(subscribeDenial(key(['audit:read'], ['gps:read']), channel('audit'))).toEqual({
+      missing: 'audit:read',
+      by: 'scope',
+    });
+    expect(subscribeDenial(key([], ['gps:read']), channel('audit'))).toEqual({
+      missing: 'audit:read',
+      by: 'scope',
+    });
+    expect(subscribeDenial(key(['gps:read']), channel('audit'))).toEqual({
+      missing: 'audit:read',
+      by: 'permission',
+    });
+    expect(subscribeDenial(user([], { scopes: ['gps:read'] }), channel(`user:${ME}`))).toEqual({
+      missing: 'users:read',
+      by: 'scope',
+    });
+    expect(subscribeDenial(user([]), channel(`user:${OTHER}`))).toEqual({
+      missing: 'users:read',
+      by: 'permission',
+    });
+  });
+
+  it('for a publish, the first permission held back', () => {
+    expect(publishDenial(key(['realtime:publish']), channel('gps'))).toEqual({
+      missing: 'gps:write',
+      by: 'permission',
+    });
+    expect(publishDenial(key(['realtime:publish', 'gps:write'], ['gps:write']), channel('gps'))).toEqual({
+      missing: 'realtime:publish',
+      by: 'scope',
+    });
   });
 });

@@ -85,12 +85,34 @@ const can = (auth: AuthContext, permission: string): boolean => {
   return auth.can(permission.slice(0, at), permission.slice(at + 1));
 };
 
+const ownChannel = (auth: AuthContext, channel: Channel): boolean =>
+  channel.kind === 'user' && auth.user?.id === channel.userId && !auth.blockedByTwoFactor;
+
 export function canSubscribe(auth: AuthContext, channel: Channel): boolean {
   // Your own channel needs no permission, but a scoped API key must still carry users:read.
-  if (channel.kind === 'user' && auth.user?.id === channel.userId && !auth.blockedByTwoFactor) {
-    return auth.hasScope('users:read');
-  }
+  if (ownChannel(auth, channel)) return auth.hasScope('users:read');
   return can(auth, subscribePermission(channel));
+}
+
+/**
+ * What holds a credential back from a channel: the scopes of its API key or token leave the permission out
+ * (checked first, as REST does), or its holder lacks the permission. Only for a refused credential.
+ */
+export type Denial = { missing: string; by: 'scope' | 'permission' };
+
+const denial = (auth: AuthContext, permission: string): Denial =>
+  auth.hasScope(permission)
+    ? { missing: permission, by: 'permission' }
+    : { missing: permission, by: 'scope' };
+
+export function subscribeDenial(auth: AuthContext, channel: Channel): Denial {
+  return ownChannel(auth, channel) ? denial(auth, 'users:read') : denial(auth, subscribePermission(channel));
+}
+
+/** For a publish canPublish refused on a channel clients may publish on: the first permission held back. */
+export function publishDenial(auth: AuthContext, channel: Channel): Denial {
+  const needed = publishPermissions(channel) ?? [];
+  return denial(auth, needed.find((permission) => !can(auth, permission)) ?? needed[0]!);
 }
 
 /** The permissions publishing needs, or null when only the server publishes on this channel. */

@@ -128,6 +128,8 @@ export function createMemoryBroker(
       for (const c of channels.values()) publications += c.entries.length;
       return { channels: channels.size, publications };
     },
+    // Only this process publishes here.
+    foreignPublications: () => 0,
     async close() {
       channels.clear();
     },

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { channelNamespace } from '../../schemas/redis-namespace.js';
 import { connectRedis } from '../cache/redis-cache.js';
 import type {
   Broker,
@@ -9,93 +10,28 @@ import type {
   StoredPublication,
 } from './broker.js';
 import { newEpoch } from './memory-broker.js';
+import { fromEntry, HISTORY, parseMessage, PUBLISH, type StreamEntry } from './redis-broker-wire.js';
 
-/**
- * The multi-node broker on Redis, after Centrifugo's Redis engine:
- * - per channel a hash {e: epoch, o: last offset} and a Stream of recent publications (fields o, d), both under
- *   one hash tag so they live on one Redis Cluster slot;
- * - one Lua script stores, trims (length and age) and PUBLISHes atomically, so pub/sub order is offset order;
- * - a node keeps one Redis subscription per channel and checks every offset it hears: a gap (a lost pub/sub
- *   message, a reconnect of the subscriber connection) is filled from the Stream, and when that history is gone
- *   or the epoch changed its subscribers are told to reset.
- * The pub/sub message is "<epoch> <offset> <ms> <payload bytes>".
- */
-// A channel without meta starts a new epoch, and whatever history an older epoch left is dropped.
-const ensureEpoch = (arg: number) => `
-local epoch = redis.call('HGET', KEYS[1], 'e')
-if not epoch then
-  epoch = ARGV[${arg}]
-  redis.call('HSET', KEYS[1], 'e', epoch)
-  redis.call('DEL', KEYS[2])
-end`;
-
-const PUBLISH = `${ensureEpoch(2)}
-local offset = redis.call('HINCRBY', KEYS[1], 'o', 1)
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-local t = redis.call('TIME')
-local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if tonumber(ARGV[3]) > 0 then
-  redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], '*', 'o', offset, 'd', ARGV[1])
-  redis.call('XTRIM', KEYS[2], 'MINID', ms - tonumber(ARGV[4]))
-  redis.call('PEXPIRE', KEYS[2], ARGV[4])
-end
-redis.call('PUBLISH', ARGV[6], epoch .. ' ' .. offset .. ' ' .. ms .. ' ' .. ARGV[1])
-return {epoch, offset}`;
-
-// Returns {epoch, top offset, entries newest first | false when more were missed than history can hold}.
-const HISTORY = `${ensureEpoch(1)}
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-local top = tonumber(redis.call('HGET', KEYS[1], 'o') or '0')
-local since = tonumber(ARGV[3])
-if since < 0 or since >= top then return {epoch, top, {}} end
-local missed = top - since
-if missed > tonumber(ARGV[4]) then return {epoch, top, false} end
-local t = redis.call('TIME')
-redis.call('XTRIM', KEYS[2], 'MINID', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[5]))
-return {epoch, top, redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', missed)}`;
-
-type StreamEntry = [id: Buffer, fields: Buffer[]];
+interface Heard {
+  epoch: string;
+  publication: StoredPublication;
+  /** This node's count of heard messages when it arrived: which store reads came after it. */
+  seq: number;
+}
 
 interface ChannelState {
   listeners: Set<BrokerListener>;
   subscribed: Promise<unknown>;
+  /** The stored epoch this node follows: undefined until read after subscribing. */
   epoch: string | undefined;
   last: number;
-  /** Heard while filling a gap, delivered after it. */
-  held: StoredPublication[];
-  catchingUp: boolean;
-}
-
-const SPACE = 0x20;
-
-function parseMessage(
-  channel: string,
-  message: Buffer,
-): { epoch: string; publication: StoredPublication } | null {
-  const a = message.indexOf(SPACE);
-  const b = message.indexOf(SPACE, a + 1);
-  const c = message.indexOf(SPACE, b + 1);
-  if (a < 0 || b < 0 || c < 0) return null;
-  return {
-    epoch: message.toString('latin1', 0, a),
-    publication: {
-      channel,
-      offset: Number(message.toString('latin1', a + 1, b)),
-      timeMs: Number(message.toString('latin1', b + 1, c)),
-      payload: message.subarray(c + 1),
-    },
-  };
-}
-
-function fromEntry(channel: string, [id, fields]: StreamEntry): StoredPublication {
-  let offset = 0;
-  let payload: Uint8Array = new Uint8Array(0);
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const name = fields[i]!.toString();
-    if (name === 'o') offset = Number(fields[i + 1]!.toString());
-    else if (name === 'd') payload = fields[i + 1]!;
-  }
-  return { channel, offset, timeMs: Number(id.toString().split('-')[0]), payload };
+  /** Heard while the stored state is read, handled after it. */
+  held: Heard[];
+  syncing: boolean;
+  /** Asked to sync while syncing (the subscriber connection came back): one more round after this one. */
+  again: boolean;
+  /** A foreign publication was logged (once per channel subscription; every one is counted). */
+  warned: boolean;
 }
 
 export interface RedisBrokerOptions extends HistoryLimits {
@@ -104,7 +40,24 @@ export interface RedisBrokerOptions extends HistoryLimits {
   onError(err: unknown): void;
 }
 
+/**
+ * The multi-node broker on Redis, after Centrifugo's Redis engine:
+ * - per channel a hash {e: epoch, o: last offset} and a Stream of recent publications (fields o, d), both under
+ *   one hash tag so they live on one Redis Cluster slot;
+ * - one Lua script stores, trims (length and age) and PUBLISHes atomically, so pub/sub order is offset order;
+ * - a node keeps one Redis subscription per channel, reads the channel's stored position once subscribed, and
+ *   checks every message it hears against it: a gap (a lost pub/sub message, a reconnect of the subscriber
+ *   connection) is filled from the Stream, and when that history is gone or the stored epoch changed its
+ *   subscribers are told to reset;
+ * - a message whose epoch is not the stored one when the store is read after hearing it is a foreign or stale
+ *   publication (another deployment naming the same channel, an epoch already replaced): it is dropped and
+ *   counted, and recovery goes on from the stored position.
+ * Pub/sub channels are named in the deployment's namespace (schemas/redis-namespace.ts); keys carry the prefix
+ * and live in the configured database. Scripts and message format: redis-broker-wire.ts.
+ */
 export function createRedisBroker(options: RedisBrokerOptions): Broker {
+  // First: ambiguous settings are refused before any connection is opened.
+  const namespace = channelNamespace(options.url, options.keyPrefix);
   // Many publishers on one node share round trips.
   const client = connectRedis(options.url, { offlineQueue: true, autoPipelining: true });
   client.defineCommand('rtPublish', { numberOfKeys: 2, lua: PUBLISH });
@@ -117,16 +70,28 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
   const channels = new Map<string, ChannelState>();
   const prefix = options.keyPrefix;
   const keys = (channel: string) => [`${prefix}rt:{${channel}}:m`, `${prefix}rt:{${channel}}:s`] as const;
-  const pubsubName = (channel: string) => `${prefix}rt:${channel}`;
+  const pubsubName = (channel: string) => `${namespace}rt:${channel}`;
   const channelOf = new Map<string, string>();
+  let heardSeq = 0;
+  let foreignCount = 0;
 
   const deliver = (s: ChannelState, publication: StoredPublication) => {
     s.last = publication.offset;
     for (const listener of [...s.listeners]) listener.publication(publication);
   };
   const reset = (s: ChannelState) => {
-    s.held = [];
     for (const listener of [...s.listeners]) listener.reset();
+  };
+  const foreign = (channel: string, s: ChannelState, heard: Heard) => {
+    foreignCount += 1;
+    if (s.warned) return;
+    s.warned = true;
+    options.onError(
+      new Error(
+        `Dropped a publication on ${channel} of epoch ${heard.epoch}, stored epoch ${s.epoch}: another ` +
+          'deployment publishing under this namespace, or a stale publisher.',
+      ),
+    );
   };
 
   const history = async (channel: string, since?: Position): Promise<History> => {
@@ -154,27 +119,51 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
       : { position, publications: [], recovered: false };
   };
 
-  /** Fills the gap between what this node delivered and what it heard, from history. */
-  const catchUp = async (channel: string, s: ChannelState) => {
-    if (s.catchingUp || s.epoch === undefined) return;
-    s.catchingUp = true;
+  /**
+   * Brings a channel in line with the store: its position after subscribing, then the publications missed since
+   * (or a reset when they are gone or the epoch changed), then what was held meanwhile. A held message of
+   * another epoch is judged only by a read issued after it was heard: Redis stores a publication before
+   * sending it, so that read knows its epoch unless it is foreign or stale.
+   */
+  const sync = async (channel: string, s: ChannelState): Promise<void> => {
+    if (s.syncing) {
+      s.again = true;
+      return;
+    }
+    s.syncing = true;
     try {
-      const h = await history(channel, { epoch: s.epoch, offset: s.last });
-      if (!h.recovered) {
-        s.epoch = h.position.epoch;
-        s.last = h.position.offset;
-        reset(s);
-        return;
+      for (;;) {
+        s.again = false;
+        const readAfter = heardSeq;
+        const since = s.epoch === undefined ? undefined : { epoch: s.epoch, offset: s.last };
+        const h = await history(channel, since);
+        if (!since || !h.recovered) {
+          s.epoch = h.position.epoch;
+          s.last = h.position.offset;
+          if (since) reset(s);
+        } else {
+          for (const publication of h.publications) if (publication.offset > s.last) deliver(s, publication);
+        }
+        const held = s.held.sort((x, y) => x.publication.offset - y.publication.offset);
+        s.held = [];
+        for (const heard of held) {
+          const { offset } = heard.publication;
+          if (heard.epoch !== s.epoch) {
+            if (heard.seq <= readAfter) foreign(channel, s, heard);
+            else s.held.push(heard);
+          } else if (offset === s.last + 1) deliver(s, heard.publication);
+          else if (offset > s.last + 1) s.held.push(heard);
+        }
+        if (s.held.length === 0 && !s.again) return;
       }
-      for (const publication of h.publications) if (publication.offset > s.last) deliver(s, publication);
-      const held = s.held.sort((x, y) => x.offset - y.offset);
-      s.held = [];
-      for (const publication of held) if (publication.offset === s.last + 1) deliver(s, publication);
     } catch (err) {
+      s.held = [];
+      // Before the first read nothing was promised: subscribing fails. Afterwards the node lost track.
+      if (s.epoch === undefined) throw err;
       options.onError(err);
       reset(s);
     } finally {
-      s.catchingUp = false;
+      s.syncing = false;
     }
   };
 
@@ -184,24 +173,19 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
     if (!channel || !s) return;
     const parsed = parseMessage(channel, message);
     if (!parsed) return;
-    const { epoch, publication } = parsed;
-    if (s.epoch === undefined) {
-      s.epoch = epoch;
-      deliver(s, publication);
-    } else if (epoch !== s.epoch) {
-      // Redis lost the channel's state (restart, eviction, expiry): nobody can recover into the new epoch.
-      s.epoch = epoch;
-      s.last = publication.offset;
-      reset(s);
-    } else if (s.catchingUp) {
-      s.held.push(publication);
-    } else if (publication.offset === s.last + 1) {
-      deliver(s, publication);
-    } else if (publication.offset > s.last + 1) {
-      s.held.push(publication);
-      void catchUp(channel, s);
+    heardSeq += 1;
+    const heard: Heard = { ...parsed, seq: heardSeq };
+    const { offset } = heard.publication;
+    if (s.syncing || s.epoch === undefined) {
+      s.held.push(heard);
+    } else if (heard.epoch === s.epoch && offset === s.last + 1) {
+      deliver(s, heard.publication);
+    } else if (heard.epoch !== s.epoch || offset > s.last + 1) {
+      // A gap, a new epoch, or a foreign publication: the store tells which.
+      s.held.push(heard);
+      void sync(channel, s);
     }
-    // offset <= last: already delivered (through a catch-up).
+    // Same epoch, offset <= last: already delivered (through a catch-up).
   };
 
   const getSubscriber = (): Redis => {
@@ -210,7 +194,9 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
     let connectedBefore = false;
     subscriber.on('ready', () => {
       // ioredis resubscribes after a reconnect; whatever was published meanwhile comes from history.
-      if (connectedBefore) for (const [channel, s] of channels) void catchUp(channel, s);
+      // (A channel still subscribing reads its position once subscribed.)
+      if (connectedBefore)
+        for (const [channel, s] of channels) if (s.syncing || s.epoch !== undefined) void sync(channel, s);
       connectedBefore = true;
     });
     subscriber.on('messageBuffer', onMessage);
@@ -257,15 +243,21 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
       if (!s) {
         const name = pubsubName(channel);
         channelOf.set(name, channel);
-        s = {
+        const created: ChannelState = {
           listeners: new Set(),
-          subscribed: getSubscriber().subscribe(name),
+          subscribed: Promise.resolve(),
           epoch: undefined,
           last: 0,
           held: [],
-          catchingUp: false,
+          syncing: false,
+          again: false,
+          warned: false,
         };
-        const created = s;
+        // Live once subscribed and the stored position is known: what is heard is checked against it.
+        created.subscribed = getSubscriber()
+          .subscribe(name)
+          .then(() => sync(channel, created));
+        s = created;
         created.subscribed.catch(() => {
           if (channels.get(channel) === created) channels.delete(channel);
         });
@@ -287,6 +279,7 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
       };
     },
     history,
+    foreignPublications: () => foreignCount,
     async close() {
       channels.clear();
       await Promise.all(

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import type { PublicationEvent } from '../../sdk/realtime/index.js';
+import { RealtimeClient, type PublicationEvent } from '../../sdk/realtime/index.js';
 import { call, createKey } from '../support/fixtures.js';
 import { describeModes, keyWith, userWith, waitUntil, type RawClient } from '../support/realtime.js';
+import { sleep } from '../support/wait.js';
 import { useSingleNode } from './single-node.js';
 
 /** The realtime service on one node, against both brokers (see single-node.ts): authorization. */
@@ -54,6 +55,80 @@ describeModes('realtime on one node', (mode) => {
       expect(await trySubscribe(youtube, 'bot:youtube:x-1')).toBe('ok');
       expect(await trySubscribe(apps, 'app:scores')).toBe('ok');
       expect(await trySubscribe(discord, 'app:scores')).toBe('realtime.forbidden');
+    });
+
+    it('a refusal says whether the credential’s scopes or its holder’s permissions fall short', async () => {
+      const refusal = async (key: string, message: NonNullable<Parameters<RawClient['request']>[0]>) => {
+        const c = await clients.rawAuthed(url(), key);
+        const reply = await c.request(message);
+        c.close();
+        return reply.error;
+      };
+      const subscribeAudit = { subscribe: { channel: 'audit' } };
+      // Its role grants audit:read, its scopes do not.
+      const scoped = (await keyWith(t.db, ['audit:read', 'realtime:publish'], { scopes: ['gps:read'] })).key;
+      expect(await refusal(scoped, subscribeAudit)).toEqual({
+        code: 'realtime.forbidden',
+        message: "This credential's scopes do not include audit:read, which subscribing to audit needs.",
+      });
+      expect(
+        await refusal(scoped, { publish: { channel: 'app:x', payload: { data: Buffer.from('x') } } }),
+      ).toEqual({
+        code: 'realtime.forbidden',
+        message: "This credential's scopes do not include realtime:publish, which publishing on app:x needs.",
+      });
+      const me = await userWith(t.db, []);
+      const ownScoped = await createKey(t.db, {
+        userId: me.userId,
+        roleIds: ['role_api_full_access'],
+        scopes: ['gps:read'],
+      });
+      expect((await refusal(ownScoped.key, { subscribe: { channel: `user:${me.userId}` } }))?.message).toBe(
+        `This credential's scopes do not include users:read, which subscribing to user:${me.userId} needs.`,
+      );
+      // Every scope, no such permission.
+      const unscoped = (await keyWith(t.db, ['gps:read'])).key;
+      expect(await refusal(unscoped, subscribeAudit)).toEqual({
+        code: 'realtime.forbidden',
+        message: 'Subscribing to audit needs the permission audit:read.',
+      });
+      expect(
+        await refusal(unscoped, { publish: { channel: 'app:x', payload: { data: Buffer.from('x') } } }),
+      ).toEqual({
+        code: 'realtime.forbidden',
+        message: 'Publishing on app:x needs the permission realtime:publish.',
+      });
+    });
+
+    it('a banned user’s credential is refused with 4403, and the SDK does not try again', async () => {
+      const banned = await userWith(t.db, ['audit:read']);
+      await t.db('UserBan').insert({ user_id: banned.userId, reason: 'test', banned_by: 'test' });
+      const c = await clients.raw(url());
+      const reply = c.request({ authenticate: { token: banned.key } });
+      expect((await reply).error?.code).toBe('auth.account_banned');
+      expect((await c.waitClosed()).code).toBe(4403);
+      expect(c.messages.find((m) => m.kind === 'disconnect')!.disconnect).toMatchObject({
+        code: 4403,
+        reconnect: false,
+      });
+
+      // A token function could bring a fresh credential, but not an unbanned person.
+      let asked = 0;
+      const drops: { code: number; willReconnect: boolean }[] = [];
+      const sdk = clients.adopt(
+        new RealtimeClient({
+          url: url(),
+          token: async () => {
+            asked += 1;
+            return banned.key;
+          },
+          reconnect: { minDelayMs: 20, maxDelayMs: 50 },
+        }),
+      );
+      sdk.on('disconnected', (e) => drops.push({ code: e.code, willReconnect: e.willReconnect }));
+      await expect(sdk.connect()).rejects.toThrow();
+      await sleep(300);
+      expect({ asked, drops }).toEqual({ asked: 1, drops: [{ code: 4403, willReconnect: false }] });
     });
 
     it('invalid channel names are refused', async () => {

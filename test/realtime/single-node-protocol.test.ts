@@ -49,6 +49,19 @@ describeModes('realtime on one node', (mode) => {
       await expectProtocolError(early, 'realtime.bad_frame', 4400);
     });
 
+    it('a dead peer, which never reads its 4002, is counted as 4002', async () => {
+      const key = (await admin()).key;
+      const before = t.platform.realtime!.closes().get(4002) ?? 0;
+      const dead = await clients.rawAuthed(url(), key);
+      // It reads nothing any more, as if its network were gone.
+      (dead.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+      await waitUntil(
+        () => t.platform.realtime!.closes().get(4002) === before + 1,
+        'the close counted',
+        6000,
+      );
+    });
+
     it('a frame over max_frame_bytes: realtime.frame_too_large then 1009; far over: 1009', async () => {
       const key = (await admin()).key;
       const large = await clients.rawAuthed(url(), key);
@@ -138,7 +151,11 @@ describeModes('realtime on one node', (mode) => {
       await silent.authenticate(key);
       const lively = await clients.rawAuthed(url(), key);
       const closed = await silent.waitClosed(5000);
-      expect(closed.code).toBe(1006);
+      expect(closed.code).toBe(4002);
+      expect(silent.messages.find((m) => m.kind === 'disconnect')!.disconnect).toMatchObject({
+        code: 4002,
+        reconnect: true,
+      });
       expect(lively.closedWith).toBeUndefined();
       expect((await lively.request({ ping: {} })).kind).toBe('pong');
       await waitUntil(
