@@ -9,6 +9,7 @@ import {
   twoFactorStatusSchema,
   twoFactorVerifiedSchema,
 } from '../../../schemas/two-factor.js';
+import { requireUserId } from '../../../core/auth/guards.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { actorOf } from './actor.js';
 
@@ -18,6 +19,9 @@ import { actorOf } from './actor.js';
  */
 const invalidCode = { status: 422, code: 'two_factor.invalid_code' } as const;
 const tooMany = { status: 429, code: 'two_factor.too_many_attempts' } as const;
+const userRequired = { status: 403, code: 'auth.user_required' } as const;
+/** API keys need the scope two_factor:manage to change their owner's 2FA. */
+const scopeRequired = { status: 403, code: 'auth.insufficient_scope' } as const;
 
 export function twoFactorRoutes(
   service: TwoFactorService,
@@ -43,8 +47,9 @@ export function twoFactorRoutes(
       access: 'authenticated',
       allowWithoutTwoFactor: true,
       response: twoFactorSetupSchema,
-      errors: [{ status: 409, code: 'two_factor.already_enabled' }],
-      handler: async ({ req, auth }) => service.setup(actorOf(req), await accountLabel(auth.user?.id ?? '')),
+      errors: [{ status: 409, code: 'two_factor.already_enabled' }, userRequired, scopeRequired],
+      // The label is the owner's: a key without one is refused before it is looked up.
+      handler: async ({ req, auth }) => service.setup(actorOf(req), await accountLabel(requireUserId(auth))),
     }),
     defineRoute({
       method: 'post',
@@ -55,7 +60,13 @@ export function twoFactorRoutes(
       allowWithoutTwoFactor: true,
       body: twoFactorCodeBody,
       response: backupCodesSchema,
-      errors: [invalidCode, tooMany, { status: 409, code: 'two_factor.not_set_up' }],
+      errors: [
+        invalidCode,
+        tooMany,
+        { status: 409, code: 'two_factor.not_set_up' },
+        userRequired,
+        scopeRequired,
+      ],
       handler: ({ req, body }) => service.enable(actorOf(req), body.code),
     }),
     defineRoute({
@@ -67,7 +78,13 @@ export function twoFactorRoutes(
       allowWithoutTwoFactor: true,
       body: twoFactorCodeBody,
       response: twoFactorVerifiedSchema,
-      errors: [invalidCode, tooMany, { status: 409, code: 'two_factor.not_enabled' }],
+      errors: [
+        invalidCode,
+        tooMany,
+        { status: 409, code: 'two_factor.not_enabled' },
+        userRequired,
+        scopeRequired,
+      ],
       handler: async ({ req, body }) => ({
         verified: true as const,
         ...(await service.verify(actorOf(req), body.code)),
@@ -80,7 +97,7 @@ export function twoFactorRoutes(
       tag: 'two-factor',
       access: 'authenticated',
       body: twoFactorDisableBody,
-      errors: [invalidCode, tooMany, { status: 403, code: 'two_factor.password_required' }],
+      errors: [invalidCode, tooMany, { status: 403, code: 'two_factor.password_required' }, scopeRequired],
       handler: async ({ req, body }) => {
         await service.disable(actorOf(req), body);
       },
@@ -102,7 +119,7 @@ export function twoFactorRoutes(
       access: 'authenticated',
       body: twoFactorCodeBody,
       response: backupCodesSchema,
-      errors: [invalidCode, tooMany],
+      errors: [invalidCode, tooMany, userRequired, scopeRequired],
       handler: ({ req, body }) => service.regenerateBackupCodes(actorOf(req), body.code),
     }),
   ];
