@@ -91,10 +91,12 @@ describe('OpenAPI document at /v1/openapi.json', () => {
 
     const createKeyOp = doc.paths['/v1/api-keys'].post;
     expect(createKeyOp.requestBody.content['application/json'].schema.required).toEqual(['name']);
-    expect(createKeyOp.requestBody.content['application/json'].schema.properties.expires_at).toEqual({
-      type: 'string',
-      format: 'date-time',
-    });
+    // RFC 3339 and the year range 1970–9999: the same two patterns the server applies.
+    const expiresAt = createKeyOp.requestBody.content['application/json'].schema.properties.expires_at;
+    expect(expiresAt).toMatchObject({ type: 'string', format: 'date-time' });
+    expect(
+      expiresAt.allOf.map((p: { pattern: string }) => new RegExp(p.pattern).test('1969-12-31T00:00:00Z')),
+    ).toEqual([true, false]);
     expect(Object.keys(createKeyOp.responses)).toContain('201');
   });
 
