@@ -12,6 +12,7 @@ import type { Config } from '../../schemas/config.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { createHttpMetrics, type HttpMetrics } from './metrics.js';
 import { authenticate } from './middleware/authenticate.js';
+import { jsonBody } from './middleware/json-body.js';
 import { corsMiddleware } from './middleware/cors.js';
 import { requestLogger } from './middleware/logger.js';
 import { byGraphqlOperation, rateLimit } from './middleware/rate-limit.js';
@@ -78,7 +79,7 @@ export function createApp(deps: AppDeps): HttpApp {
     // The same credential resolution and rate limits as /v1: one AuthContext for every entry point.
     app.use(
       '/api/graphql',
-      express.json({ limit: '1mb' }),
+      jsonBody('1mb'),
       authenticate(deps.authenticator),
       rateLimit(deps.rateLimiter, byGraphqlOperation),
       deps.graphql,
@@ -92,7 +93,7 @@ export function createApp(deps: AppDeps): HttpApp {
   const bulk = new Set(
     deps.routes.filter((r) => r.bodyLimit).map((r) => `${r.method.toUpperCase()} ${r.path}`),
   );
-  const json = express.json({ limit: '1mb' });
+  const json = jsonBody('1mb');
   v1.use(
     (req, res, next) => (bulk.has(`${req.method} ${req.baseUrl}${req.path}`) ? next() : json(req, res, next)),
     authenticate(deps.authenticator),
