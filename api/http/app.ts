@@ -80,7 +80,7 @@ export function createApp(deps: AppDeps): HttpApp {
     app.use(
       '/api/graphql',
       jsonBody('1mb'),
-      authenticate(deps.authenticator),
+      authenticate(deps.authenticator, deps.rateLimiter),
       rateLimit(deps.rateLimiter, byGraphqlOperation),
       deps.graphql,
     );
@@ -96,7 +96,7 @@ export function createApp(deps: AppDeps): HttpApp {
   const json = jsonBody('1mb');
   v1.use(
     (req, res, next) => (bulk.has(`${req.method} ${req.baseUrl}${req.path}`) ? next() : json(req, res, next)),
-    authenticate(deps.authenticator),
+    authenticate(deps.authenticator, deps.rateLimiter),
     rateLimit(deps.rateLimiter),
   );
   for (const route of deps.routes) mountRoute(v1, route, '/v1');
