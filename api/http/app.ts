@@ -17,6 +17,7 @@ import { corsMiddleware } from './middleware/cors.js';
 import { requestLogger } from './middleware/logger.js';
 import { byGraphqlOperation, rateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
+import { securityHeaders, setProviderEndpointHeaders } from './middleware/security-headers.js';
 import { expressServerOptions } from './request-classes.js';
 import { mountRoute, type AnyRoute } from './route.js';
 import { healthRoutes } from './routes/health.js';
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): HttpApp {
   app.set('query parser', 'simple');
   const metrics = createHttpMetrics(deps.metrics);
 
+  app.use(securityHeaders);
   // oidc-provider answers CORS for its own endpoints, by each client's registered origins.
   const corsHandler = corsMiddleware(deps.config.server.cors_origins);
   app.use((req, res, next) => (req.path.startsWith('/oidc/') ? next() : corsHandler(req, res, next)));
@@ -134,6 +136,7 @@ function withProviderEndpoints(
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', id);
+    setProviderEndpointHeaders(res);
     log(Object.assign(req, { id }) as unknown as Request, res as Response, noop);
     metrics.measure(req, res, endpoints.route(url));
     endpoints.serve(req, res);
