@@ -102,6 +102,22 @@ describe('OpenAPI document at /v1/openapi.json', () => {
     ).toEqual([true, false, true]);
     expect(Object.keys(createKeyOp.responses)).toContain('201');
 
+    // Every /v1 request's JSON body is parsed, whether the route reads it or not.
+    const codesOf = (operation: any) => JSON.stringify(operation.responses);
+    for (const [path, operations] of Object.entries<any>(doc.paths)) {
+      for (const [method, operation] of Object.entries<any>(operations)) {
+        expect([method, path, codesOf(operation)]).toEqual([
+          method,
+          path,
+          expect.stringMatching(
+            /request\.invalid_json.*request\.too_deep|request\.too_deep.*request\.invalid_json/,
+          ),
+        ]);
+      }
+    }
+    expect(codesOf(doc.paths['/v1/2fa/status'].get)).toContain('auth.user_required');
+    expect(codesOf(doc.paths['/v1/2fa/disable'].post)).toContain('two_factor.not_enabled');
+    expect(codesOf(doc.paths['/v1/users/{id}'].get)).toContain('request.invalid_path');
   });
 
   describe('real responses match the documented schemas', () => {

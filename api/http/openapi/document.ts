@@ -103,7 +103,8 @@ function parametersOf(route: AnyRoute): JsonSchema[] {
 function errorsOf(route: AnyRoute): { status: number; code: string }[] {
   const errors: { status: number; code: string }[] = [...(route.errors ?? [])];
   if (route.params || route.query || route.body) errors.push(COMMON_ERRORS.validation);
-  if (route.body) errors.push(COMMON_ERRORS.invalidJson, COMMON_ERRORS.tooDeep);
+  // Every /v1 request with a JSON content type has its body parsed, whether the route reads it or not.
+  errors.push(COMMON_ERRORS.invalidJson, COMMON_ERRORS.tooDeep);
   if (route.params) errors.push(COMMON_ERRORS.invalidPath);
   if (route.access !== 'public') {
     errors.push(COMMON_ERRORS.unauthenticated, ...CREDENTIAL_ERRORS);

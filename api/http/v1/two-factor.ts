@@ -22,6 +22,10 @@ const tooMany = { status: 429, code: 'two_factor.too_many_attempts' } as const;
 const userRequired = { status: 403, code: 'auth.user_required' } as const;
 /** API keys need the scope two_factor:manage to change their owner's 2FA. */
 const scopeRequired = { status: 403, code: 'auth.insufficient_scope' } as const;
+/** Someone else's 2FA needs two_factor:read (status) or two_factor:manage (reset). */
+const forbidden = { status: 403, code: 'auth.forbidden' } as const;
+const notEnabled = { status: 409, code: 'two_factor.not_enabled' } as const;
+const alreadyEnabled = { status: 409, code: 'two_factor.already_enabled' } as const;
 
 export function twoFactorRoutes(
   service: TwoFactorService,
@@ -37,6 +41,7 @@ export function twoFactorRoutes(
       allowWithoutTwoFactor: true,
       query: twoFactorStatusQuery,
       response: twoFactorStatusSchema,
+      errors: [userRequired, scopeRequired, forbidden],
       handler: ({ auth, query }) => service.status(auth, query.user_id),
     }),
     defineRoute({
@@ -47,7 +52,7 @@ export function twoFactorRoutes(
       access: 'authenticated',
       allowWithoutTwoFactor: true,
       response: twoFactorSetupSchema,
-      errors: [{ status: 409, code: 'two_factor.already_enabled' }, userRequired, scopeRequired],
+      errors: [alreadyEnabled, userRequired, scopeRequired],
       // The label is the owner's: a key without one is refused before it is looked up.
       handler: async ({ req, auth }) => service.setup(actorOf(req), await accountLabel(requireUserId(auth))),
     }),
@@ -64,6 +69,7 @@ export function twoFactorRoutes(
         invalidCode,
         tooMany,
         { status: 409, code: 'two_factor.not_set_up' },
+        alreadyEnabled,
         userRequired,
         scopeRequired,
       ],
@@ -78,13 +84,7 @@ export function twoFactorRoutes(
       allowWithoutTwoFactor: true,
       body: twoFactorCodeBody,
       response: twoFactorVerifiedSchema,
-      errors: [
-        invalidCode,
-        tooMany,
-        { status: 409, code: 'two_factor.not_enabled' },
-        userRequired,
-        scopeRequired,
-      ],
+      errors: [invalidCode, tooMany, notEnabled, userRequired, scopeRequired],
       handler: async ({ req, body }) => ({
         verified: true as const,
         ...(await service.verify(actorOf(req), body.code)),
@@ -97,7 +97,16 @@ export function twoFactorRoutes(
       tag: 'two-factor',
       access: 'authenticated',
       body: twoFactorDisableBody,
-      errors: [invalidCode, tooMany, { status: 403, code: 'two_factor.password_required' }, scopeRequired],
+      errors: [
+        invalidCode,
+        tooMany,
+        notEnabled,
+        { status: 403, code: 'two_factor.password_required' },
+        { status: 422, code: 'two_factor.code_required' },
+        userRequired,
+        scopeRequired,
+        forbidden,
+      ],
       handler: async ({ req, body }) => {
         await service.disable(actorOf(req), body);
       },
@@ -109,6 +118,7 @@ export function twoFactorRoutes(
       tag: 'two-factor',
       access: 'authenticated',
       response: backupCodeCountSchema,
+      errors: [notEnabled, userRequired],
       handler: ({ auth }) => service.backupCodesRemaining(auth),
     }),
     defineRoute({
@@ -119,7 +129,7 @@ export function twoFactorRoutes(
       access: 'authenticated',
       body: twoFactorCodeBody,
       response: backupCodesSchema,
-      errors: [invalidCode, tooMany, userRequired, scopeRequired],
+      errors: [invalidCode, tooMany, notEnabled, userRequired, scopeRequired],
       handler: ({ req, body }) => service.regenerateBackupCodes(actorOf(req), body.code),
     }),
   ];
