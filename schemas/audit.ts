@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanQuery } from './common.js';
+import { booleanQuery, dateTimeText } from './common.js';
 
 /** Every audit event type of seed 000 ("Audit Event Types"), grouped as the seed groups them. */
 export const AUDIT_EVENT_GROUPS = {
@@ -42,6 +42,12 @@ export type SourceService = (typeof SOURCE_SERVICES)[number];
 export const AUDIT_STATUSES = ['success', 'failure'] as const;
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];
 
+/**
+ * How far a submitted event's `created_at` may lie from the server clock: a clock running a little fast, and
+ * an app replaying events it kept through an outage, but not history rewritten after the fact.
+ */
+export const AUDIT_CLOCK_SKEW = { futureMs: 5 * 60_000, pastMs: 30 * 24 * 3600_000 } as const;
+
 const shortText = (max: number) => z.string().trim().min(1).max(max);
 
 /**
@@ -63,10 +69,17 @@ export const auditEventInputSchema = z.strictObject({
   error_message: z.string().max(2000).optional(),
   source_service: z.enum(SOURCE_SERVICES).optional(),
   is_reported: z.boolean().default(false),
-  created_at: z.coerce
-    .date()
-    .refine((d) => d.getTime() <= Date.now() + 5 * 60_000, 'Must not be in the future.')
-    .optional(),
+  created_at: dateTimeText
+    .refine(
+      (text) => Date.parse(text) <= Date.now() + AUDIT_CLOCK_SKEW.futureMs,
+      'Must not be more than 5 minutes in the future.',
+    )
+    .refine(
+      (text) => Date.parse(text) >= Date.now() - AUDIT_CLOCK_SKEW.pastMs,
+      'Must not be more than 30 days in the past.',
+    )
+    .optional()
+    .describe('When it happened; at most 30 days ago and 5 minutes ahead of the server clock'),
 });
 
 export type AuditEventInput = z.input<typeof auditEventInputSchema>;
@@ -147,8 +160,8 @@ const cursorPage = {
 };
 
 const timeRange = {
-  from: z.iso.datetime({ offset: true }).optional().describe('Events at or after this time'),
-  to: z.iso.datetime({ offset: true }).optional().describe('Events before this time'),
+  from: dateTimeText.optional().describe('Events at or after this time'),
+  to: dateTimeText.optional().describe('Events before this time'),
 };
 
 const rangeIsOrdered = (q: { from?: string | undefined; to?: string | undefined }) =>

@@ -29,5 +29,30 @@ export const uuidParam = z.object({ id: z.uuid('Must be a UUID.') });
 
 export const timestamp = z.string().describe('ISO 8601 date-time');
 
+/**
+ * The years a date-time sent to Heimdall may have. RFC 3339 writes four-digit years, PostgreSQL has no year 0,
+ * and nothing Heimdall keeps predates the Unix epoch.
+ */
+export const DATE_TIME_YEARS = { min: 1970, max: 9999 } as const;
+
+/**
+ * THE date-time every request field and parameter takes: RFC 3339 (`2026-12-01T00:00:00Z`, an offset or `Z`
+ * required, seconds required), years 1970 to 9999. A string only: no numbers, no null. One pattern (zod's
+ * RFC 3339 expression behind a look-ahead for the year), so the OpenAPI document states exactly what is accepted.
+ */
+const RFC3339_IN_RANGE = new RegExp(
+  `^(?=(?:19[7-9]\\d|[2-9]\\d{3})-)${z.regexes.datetime({ offset: true }).source.slice(1)}`,
+);
+export const dateTimeText = z
+  .string()
+  .regex(
+    RFC3339_IN_RANGE,
+    `Must be an RFC 3339 date-time such as 2026-12-01T00:00:00Z, in the years ${DATE_TIME_YEARS.min} to ${DATE_TIME_YEARS.max}.`,
+  )
+  .meta({ format: 'date-time' });
+
+/** `dateTimeText`, as a Date. */
+export const dateTime = dateTimeText.transform((text) => new Date(text));
+
 /** A date-time in the future (expiries). */
-export const futureDate = z.coerce.date().refine((d) => d.getTime() > Date.now(), 'Must be in the future.');
+export const futureDate = dateTime.refine((d) => d.getTime() > Date.now(), 'Must be in the future.');

@@ -133,6 +133,11 @@ const rateLimitTier = z.strictObject({
 const rateLimitSchema = z.strictObject({
   enabled: z.boolean().default(true),
   window_seconds: z.number().int().min(1).max(3600).default(60),
+  /**
+   * Requests with a credential that is refused (401) per IP address and window, counted apart from the tiers:
+   * guessing keys costs a lookup each, and a wrong key must not escape the limits an anonymous caller has.
+   */
+  failed_auth: z.number().int().min(1).default(20),
   tiers: z
     .strictObject({
       /** Callers without a credential, limited per IP address. */

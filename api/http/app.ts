@@ -12,10 +12,12 @@ import type { Config } from '../../schemas/config.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { createHttpMetrics, type HttpMetrics } from './metrics.js';
 import { authenticate } from './middleware/authenticate.js';
+import { jsonBody } from './middleware/json-body.js';
 import { corsMiddleware } from './middleware/cors.js';
 import { requestLogger } from './middleware/logger.js';
 import { byGraphqlOperation, rateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
+import { securityHeaders, setProviderEndpointHeaders } from './middleware/security-headers.js';
 import { expressServerOptions } from './request-classes.js';
 import { mountRoute, type AnyRoute } from './route.js';
 import { healthRoutes } from './routes/health.js';
@@ -62,6 +64,7 @@ export function createApp(deps: AppDeps): HttpApp {
   app.set('query parser', 'simple');
   const metrics = createHttpMetrics(deps.metrics);
 
+  app.use(securityHeaders);
   // oidc-provider answers CORS for its own endpoints, by each client's registered origins.
   const corsHandler = corsMiddleware(deps.config.server.cors_origins);
   app.use((req, res, next) => (req.path.startsWith('/oidc/') ? next() : corsHandler(req, res, next)));
@@ -78,8 +81,8 @@ export function createApp(deps: AppDeps): HttpApp {
     // The same credential resolution and rate limits as /v1: one AuthContext for every entry point.
     app.use(
       '/api/graphql',
-      express.json({ limit: '1mb' }),
-      authenticate(deps.authenticator),
+      jsonBody('1mb'),
+      authenticate(deps.authenticator, deps.rateLimiter),
       rateLimit(deps.rateLimiter, byGraphqlOperation),
       deps.graphql,
     );
@@ -92,10 +95,10 @@ export function createApp(deps: AppDeps): HttpApp {
   const bulk = new Set(
     deps.routes.filter((r) => r.bodyLimit).map((r) => `${r.method.toUpperCase()} ${r.path}`),
   );
-  const json = express.json({ limit: '1mb' });
+  const json = jsonBody('1mb');
   v1.use(
     (req, res, next) => (bulk.has(`${req.method} ${req.baseUrl}${req.path}`) ? next() : json(req, res, next)),
-    authenticate(deps.authenticator),
+    authenticate(deps.authenticator, deps.rateLimiter),
     rateLimit(deps.rateLimiter),
   );
   for (const route of deps.routes) mountRoute(v1, route, '/v1');
@@ -133,6 +136,7 @@ function withProviderEndpoints(
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', id);
+    setProviderEndpointHeaders(res);
     log(Object.assign(req, { id }) as unknown as Request, res as Response, noop);
     metrics.measure(req, res, endpoints.route(url));
     endpoints.serve(req, res);

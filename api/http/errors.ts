@@ -19,11 +19,22 @@ function toAppError(err: unknown): AppError | undefined {
     });
   }
   const e = err as { type?: string; status?: number; expose?: boolean };
+  // The router decodes path parameters; malformed percent-encoding (`%ZZ`, overlong `%C0%AE`) is the caller's.
+  if (err instanceof URIError && e.status === 400) {
+    return new AppError(
+      'request.invalid_path',
+      400,
+      'The request path holds malformed percent-encoding (a "%" not followed by valid UTF-8 in hex).',
+    );
+  }
   // Errors raised by express' body parsers carry a type and a 4xx status.
   if (e?.type === 'entity.parse.failed')
     return new AppError('request.invalid_json', 400, 'The request body is not valid JSON.');
   if (e?.type === 'entity.too.large')
     return new AppError('request.too_large', 413, 'The request body is too large.');
+  // A unique index refused a row a service did not foresee a race for: still a conflict, never a 500.
+  if ((err as { code?: unknown })?.code === '23505')
+    return new AppError('request.conflict', 409, 'This conflicts with something that already exists.');
   if (e?.expose && typeof e.status === 'number' && e.status < 500) {
     return new AppError('request.invalid', e.status, 'The request could not be processed.');
   }

@@ -1,8 +1,9 @@
-import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { AuthContext } from '../../core/auth/context.js';
 import { requirePermission, requireSignedIn } from '../../core/auth/guards.js';
 import { validateInput } from '../../core/shared/validation.js';
+import { jsonBody } from './middleware/json-body.js';
 
 /**
  * One declaration per endpoint (STYLE.md §3, after Logto's koaGuard): method, path, who may call it, zod schemas
@@ -92,7 +93,7 @@ export function mountRoute(router: Router, route: AnyRoute, mountedAt = ''): voi
   const path = route.path.slice(mountedAt.length) || '/';
   if (route.bodyLimit) {
     if (path.includes(':')) throw new Error(`bodyLimit needs a path without parameters: ${route.path}`);
-    router[route.method](path, express.json({ limit: route.bodyLimit }), handler);
+    router[route.method](path, jsonBody(route.bodyLimit), handler);
     return;
   }
   router[route.method](path, handler);

@@ -108,6 +108,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     {
       enabled: config.rate_limit.enabled,
       windowSeconds: config.rate_limit.window_seconds,
+      failedAuth: config.rate_limit.failed_auth,
       tiers: config.rate_limit.tiers,
     },
     cache,

@@ -142,7 +142,9 @@ export function createApiKeyService(deps: { db: Knex; audit: AuditLogger; authCa
             description: input.description,
             user_id: ownerId,
             scopes,
-            is_system: options.isSystem ?? false,
+            // A key with no owner is a system key (no user caps it, it acts as itself): reported and
+            // protected as one, unless the CLI decided explicitly.
+            is_system: options.isSystem ?? ownerId === null,
             expires_at: input.expires_at,
           },
           trx,

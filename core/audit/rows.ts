@@ -162,7 +162,7 @@ export function schemaRow(input: AuditEventInput): AuditRow {
   const e = parseAuditEvent(input);
   return {
     id: e.id ?? randomUUID(),
-    created_at: e.created_at?.toISOString() ?? monotonicTimestamp(),
+    created_at: e.created_at ? new Date(e.created_at).toISOString() : monotonicTimestamp(),
     event_type: e.event_type,
     user_id: e.user_id ?? null,
     actor_id: e.actor_id ?? null,

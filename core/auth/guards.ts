@@ -34,6 +34,27 @@ export function assertScope(auth: AuthContext, resource: string, action: string)
   });
 }
 
+/** The scope an API key needs to manage its owner's two-factor authentication; `*` alone is not enough. */
+export const TWO_FACTOR_SCOPE = 'two_factor:manage';
+
+/**
+ * Managing one's own 2FA (set up, enable, verify, disable, new backup codes) is for the person: a session or a
+ * Heimdall ID token within its scopes. An API key needs TWO_FACTOR_SCOPE named in its scopes (or `two_factor:*`),
+ * because a leaked key that could set up 2FA or spend codes would lock its owner out of their account.
+ */
+export function assertMayManageOwnTwoFactor(auth: AuthContext): void {
+  const allowed = auth.apiKey
+    ? auth.scopes.includes(TWO_FACTOR_SCOPE) || auth.scopes.includes('two_factor:*')
+    : auth.hasScope(TWO_FACTOR_SCOPE);
+  if (allowed) return;
+  throw new AppError(
+    'auth.insufficient_scope',
+    403,
+    `Managing two-factor authentication needs your own session, or an API key with the scope ${TWO_FACTOR_SCOPE} ("*" is not enough).`,
+    { required: TWO_FACTOR_SCOPE },
+  );
+}
+
 /** Throws the right 403 when the caller may not do `resource:action` (scope first, then permission). */
 export function requirePermission(auth: AuthContext, resource: string, action: string): void {
   assertScope(auth, resource, action);

@@ -19,6 +19,8 @@ export type Kind = 'read' | 'write';
 export interface RateLimitSettings {
   enabled: boolean;
   windowSeconds: number;
+  /** Refused credentials per IP address and window. */
+  failedAuth: number;
   tiers: Record<Tier, Record<Kind, number>>;
 }
 
@@ -31,7 +33,10 @@ export interface RateDecision {
 }
 
 export interface RateLimiter {
-  consume(auth: AuthContext, ip: string, kind: Kind): Promise<RateDecision>;
+  /** Counts `points` requests (a GraphQL document with several mutations costs one write each). */
+  consume(auth: AuthContext, ip: string, kind: Kind, points?: number): Promise<RateDecision>;
+  /** Counts one refused credential from `ip`; not allowed once the IP's budget is spent. */
+  failedAuthentication(ip: string): Promise<RateDecision>;
 }
 
 export function tierOf(auth: AuthContext): Tier {
@@ -76,32 +81,47 @@ export function createRateLimiter(settings: RateLimitSettings, cache: Cache): Ra
     }
   }
 
-  return {
-    async consume(auth, ip, kind) {
-      const tier = tierOf(auth);
-      const limit = settings.tiers[tier][kind];
-      if (!settings.enabled)
-        return { allowed: true, limit, remaining: limit, resetSeconds: settings.windowSeconds };
-      const limiter = limiters.get(`${tier}:${kind}`)!;
-      try {
-        const res = await limiter.consume(subjectOf(auth, ip));
+  const failedAuth = counterFor(cache, {
+    points: settings.failedAuth,
+    duration: settings.windowSeconds,
+    keyPrefix: 'ratelimit:failed-auth',
+  });
+
+  async function take(
+    limiter: RateLimiterAbstract,
+    limit: number,
+    key: string,
+    points: number,
+  ): Promise<RateDecision> {
+    if (!settings.enabled)
+      return { allowed: true, limit, remaining: limit, resetSeconds: settings.windowSeconds };
+    try {
+      const res = await limiter.consume(key, points);
+      return {
+        allowed: true,
+        limit,
+        remaining: res.remainingPoints,
+        resetSeconds: Math.ceil(res.msBeforeNext / 1000),
+      };
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
         return {
-          allowed: true,
+          allowed: false,
           limit,
-          remaining: res.remainingPoints,
-          resetSeconds: Math.ceil(res.msBeforeNext / 1000),
+          remaining: 0,
+          resetSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
         };
-      } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) {
-          return {
-            allowed: false,
-            limit,
-            remaining: 0,
-            resetSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
-          };
-        }
-        throw rejection;
       }
+      throw rejection;
+    }
+  }
+
+  return {
+    consume(auth, ip, kind, points = 1) {
+      const tier = tierOf(auth);
+      const limiter = limiters.get(`${tier}:${kind}`)!;
+      return take(limiter, settings.tiers[tier][kind], subjectOf(auth, ip), points);
     },
+    failedAuthentication: (ip) => take(failedAuth, settings.failedAuth, `ip:${ip}`, 1),
   };
 }

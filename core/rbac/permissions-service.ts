@@ -10,6 +10,7 @@ import { auditMeta, type Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
 import { createRbacQueries } from './queries.js';
 import { keepingASuperAdmin } from './super-admins.js';
+import { conflictOnDuplicate } from './unique-violation.js';
 
 /**
  * Permissions (seed 004 "/v1/permissions"). Apps may add their own `resource:action` permissions; the built-in
@@ -46,7 +47,10 @@ export function createPermissionService(deps: { db: Knex; audit: AuditLogger; au
       const id = permissionId(input.resource, input.action);
       if (await queries.findPermission(id))
         throw new AppError('permission.exists', 409, `The permission ${id} already exists.`);
-      await queries.insertPermission({ id, description: input.description ?? null, ...input });
+      await conflictOnDuplicate(
+        () => queries.insertPermission({ id, description: input.description ?? null, ...input }),
+        () => new AppError('permission.exists', 409, `The permission ${id} already exists.`),
+      );
       await record(actor, id, 'permission_created');
       return isoDates((await queries.findPermission(id))!);
     },

@@ -11,6 +11,7 @@ import { auditMeta, type Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
 import { createRbacQueries, type RoleRow } from './queries.js';
 import { keepingASuperAdmin } from './super-admins.js';
+import { conflictOnDuplicate } from './unique-violation.js';
 
 /**
  * Roles and their permissions (seed 004 "/v1/roles"). System roles can be changed only by a super admin;
@@ -102,19 +103,27 @@ export function createRoleService(deps: { db: Knex; audit: AuditLogger; authCach
           `Only a super admin may create a role named ${input.name}.`,
         );
       }
-      await deps.db.transaction(async (trx) => {
-        await queries.insertRole(
-          {
-            id,
-            name: input.name,
-            description: input.description ?? null,
-            requires_two_factor: input.requires_two_factor,
-          },
-          trx,
-        );
-        for (const permissionId of input.permission_ids)
-          await queries.addRolePermission(id, permissionId, trx);
-      });
+      const taken = (constraint: string) =>
+        constraint.endsWith('_pkey')
+          ? new AppError('role.exists', 409, `A role with the id ${id} already exists.`)
+          : new AppError('role.name_taken', 409, `A role named "${input.name}" already exists.`);
+      await conflictOnDuplicate(
+        () =>
+          deps.db.transaction(async (trx) => {
+            await queries.insertRole(
+              {
+                id,
+                name: input.name,
+                description: input.description ?? null,
+                requires_two_factor: input.requires_two_factor,
+              },
+              trx,
+            );
+            for (const permissionId of input.permission_ids)
+              await queries.addRolePermission(id, permissionId, trx);
+          }),
+        taken,
+      );
       await changed(actor, id, 'role_created', { permission_ids: input.permission_ids });
       return toRecord(await load(id));
     },
@@ -134,7 +143,10 @@ export function createRoleService(deps: { db: Knex; audit: AuditLogger; authCach
         }
       }
       // Renaming away from `super_admin` can demote users: same guard as every other demotion.
-      await keepingASuperAdmin(deps.db, (trx) => queries.updateRole(id, input, trx));
+      await conflictOnDuplicate(
+        () => keepingASuperAdmin(deps.db, (trx) => queries.updateRole(id, input, trx)),
+        () => new AppError('role.name_taken', 409, `A role named "${input.name}" already exists.`),
+      );
       await changed(actor, id, 'role_updated', { changed: Object.keys(input) });
       return toRecord(await load(id));
     },

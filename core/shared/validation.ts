@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { AppError } from '../errors/index.js';
+import { describeUnsafe, findUnsafeInput } from './input-text.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -18,8 +19,20 @@ export function fieldIssues(issues: readonly Issue[], prefix: readonly PropertyK
   });
 }
 
-/** The one validation error of every entry point (REST, GraphQL): 400 request.validation_failed naming fields. */
+/**
+ * The one validation error of every entry point (REST, GraphQL): 400 request.validation_failed naming fields.
+ * Text PostgreSQL cannot keep and over-deep nesting are refused first, whatever the schema says, so that an
+ * accepted request can always be stored together with its audit event.
+ */
 export function validateInput<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const unsafe = findUnsafeInput(value);
+  if (unsafe) {
+    throw new AppError('request.validation_failed', 400, `The request ${where} is not valid.`, {
+      fields: [
+        { in: where, field: unsafe.path.map(String).join('.'), message: describeUnsafe(unsafe.reason) },
+      ],
+    });
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new AppError('request.validation_failed', 400, `The request ${where} is not valid.`, {

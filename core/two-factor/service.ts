@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import type { AuditLogger } from '../audit/index.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import type { AuthContext } from '../auth/context.js';
-import { requirePermission, requireUserId } from '../auth/guards.js';
+import { assertMayManageOwnTwoFactor, requirePermission, requireUserId } from '../auth/guards.js';
 import { verifyPassword } from '../auth/passwords.js';
 import type { Cache } from '../cache/types.js';
 import type { SecretBox } from '../crypto/secret-box.js';
@@ -185,13 +185,20 @@ export function createTwoFactorService(deps: {
     };
   }
 
+  /** The caller's own enrolment, which only the person (or a key scoped for it) may change. */
+  function ownUserId(auth: AuthContext): string {
+    const userId = requireUserId(auth);
+    assertMayManageOwnTwoFactor(auth);
+    return userId;
+  }
+
   /** Whose 2FA a request is about: your own, or (with two_factor:read / manage) someone else's. */
   function target(auth: AuthContext, userId: string | undefined, action: 'read' | 'manage'): string {
     if (userId && userId !== auth.user?.id) {
       requirePermission(auth, 'two_factor', action);
       return userId;
     }
-    return requireUserId(auth);
+    return action === 'manage' ? ownUserId(auth) : requireUserId(auth);
   }
 
   return {
@@ -212,7 +219,7 @@ export function createTwoFactorService(deps: {
       actor: Actor,
       account: string,
     ): Promise<{ secret: string; otpauth_uri: string; qr_code: string }> {
-      const userId = requireUserId(actor.auth);
+      const userId = ownUserId(actor.auth);
       const current = await row(userId);
       if (current?.enabled) {
         throw new AppError(
@@ -236,7 +243,7 @@ export function createTwoFactorService(deps: {
 
     /** Proves the app has the secret; answers the ten backup codes (shown this once). */
     async enable(actor: Actor, code: string): Promise<{ backup_codes: string[] }> {
-      const userId = requireUserId(actor.auth);
+      const userId = ownUserId(actor.auth);
       const current = await row(userId);
       if (!current) throw new AppError('two_factor.not_set_up', 409, 'Start with POST /v1/2fa/setup.');
       if (current.enabled)
@@ -256,7 +263,7 @@ export function createTwoFactorService(deps: {
 
     /** A code (TOTP or backup) for the caller's own account. */
     async verify(actor: Actor, code: string): Promise<{ method: 'totp' | 'backup_code' }> {
-      const userId = requireUserId(actor.auth);
+      const userId = ownUserId(actor.auth);
       const current = await row(userId);
       if (!current?.enabled)
         throw new AppError('two_factor.not_enabled', 409, 'Two-factor authentication is off.');
@@ -314,7 +321,7 @@ export function createTwoFactorService(deps: {
 
     /** New backup codes (all old ones void); needs a current TOTP code. */
     async regenerateBackupCodes(actor: Actor, code: string): Promise<{ backup_codes: string[] }> {
-      const userId = requireUserId(actor.auth);
+      const userId = ownUserId(actor.auth);
       const current = await row(userId);
       if (!current?.enabled)
         throw new AppError('two_factor.not_enabled', 409, 'Two-factor authentication is off.');

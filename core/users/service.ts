@@ -16,6 +16,7 @@ import {
 import { AppError, notFound } from '../errors/index.js';
 import { createRbacQueries } from '../rbac/queries.js';
 import { keepingASuperAdmin } from '../rbac/super-admins.js';
+import { conflictOnDuplicate } from '../rbac/unique-violation.js';
 import { actorId, auditMeta, type Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
 import { createUserListQueries, createUserQueries, type UserRow } from './queries.js';
@@ -26,6 +27,8 @@ import { createUserListQueries, createUserQueries, type UserRow } from './querie
  * stays, and deleting is a soft delete whose credentials stop working at once on every node.
  */
 const NOT_FOUND = () => notFound('user.not_found', 'No user with this id.');
+const usernameTaken = (username: string | undefined) => () =>
+  new AppError('user.username_taken', 409, `The username ${username ?? ''} is already taken.`);
 
 export function createUserService(deps: { db: Knex; audit: AuditLogger; authCache: AuthCache }) {
   const queries = createUserListQueries(deps.db);
@@ -92,7 +95,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
         if (other && other.id !== id)
           throw new AppError('user.username_taken', 409, `The username ${input.username} is already taken.`);
       }
-      await queries.updateUser(id, input);
+      await conflictOnDuplicate(() => queries.updateUser(id, input), usernameTaken(input.username));
       await audit(actor, 'user_updated', id, { changed: Object.keys(input) });
       return toRecord((await queries.findUser(id))!);
     },
@@ -106,7 +109,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
         if (other && other.id !== id)
           throw new AppError('user.username_taken', 409, `The username ${input.username} is already taken.`);
       }
-      await queries.updateUser(id, input);
+      await conflictOnDuplicate(() => queries.updateUser(id, input), usernameTaken(input.username));
       await deps.authCache.invalidate({ type: 'user', userId: id });
       await audit(actor, 'user_updated', id, { changed: Object.keys(input), via: 'account' });
       return toRecord((await queries.findUser(id))!);

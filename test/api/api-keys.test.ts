@@ -43,6 +43,31 @@ describe('API keys and /v1/me', () => {
     expect(system.body).toMatchObject({ user: null, is_super_admin: true, permissions: ['*:*'] });
   });
 
+  it('a key created without an owner is a system key, and says so', async () => {
+    const created = await call(url(), 'POST', '/v1/api-keys', {
+      key: adminKey.key,
+      body: { name: 'deploy bot', role_ids: ['role_api_read_only'] },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ user_id: null, is_system: true });
+    expect(
+      (await call(url(), 'GET', `/v1/api-keys/${created.body.id}`, { key: adminKey.key })).body,
+    ).toMatchObject({ user_id: null, is_system: true });
+    const me = await call(url(), 'GET', '/v1/me', { key: created.body.key });
+    expect(me.body).toMatchObject({ user: null, api_key: { user_id: null, is_system: true } });
+    const del = await call(url(), 'DELETE', `/v1/api-keys/${created.body.id}`, { key: adminKey.key });
+    expect([del.status, del.body.error.code]).toEqual([403, 'api_key.system_key']);
+    // Deactivating still works, as for every system key.
+    const off = await call(url(), 'PATCH', `/v1/api-keys/${created.body.id}`, {
+      key: adminKey.key,
+      body: { is_active: false },
+    });
+    expect(off.body.is_active).toBe(false);
+
+    const own = await call(url(), 'POST', '/v1/api-keys', { key: aliceKey.key, body: { name: 'mine' } });
+    expect(own.body).toMatchObject({ user_id: alice, is_system: false });
+  });
+
   it('rejects missing, malformed, unknown, inactive and expired keys with distinct codes', async () => {
     expect((await call(url(), 'GET', '/v1/me')).body.error.code).toBe('auth.required');
     expect(

@@ -122,3 +122,50 @@ describeWithRedis('GET /ready with Redis', () => {
     expect(await res.json()).toEqual({ status: 'ok', checks: { database: 'ok', redis: 'ok' } });
   });
 });
+
+describe('security headers on every response', () => {
+  const t = useTestPlatform({ HEIMDALL__RATE_LIMIT__ENABLED: 'false' });
+
+  const headersOf = async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(`${t.url}${path}`, init);
+    await res.arrayBuffer();
+    return {
+      status: res.status,
+      nosniff: res.headers.get('x-content-type-options'),
+      referrer: res.headers.get('referrer-policy'),
+      cache: res.headers.get('cache-control'),
+    };
+  };
+
+  it('API answers are never cached and send no referrer; pages keep their origin on form posts', async () => {
+    const key = await createKey(t.db, { roleIds: ['role_api_full_access'], isSystem: true });
+    const auth = { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' };
+    const api = { nosniff: 'nosniff', referrer: 'no-referrer', cache: 'no-store' };
+    expect(await headersOf('/v1/me')).toEqual({ status: 401, ...api });
+    expect(await headersOf('/v1/me', { headers: auth })).toEqual({ status: 200, ...api });
+    // The answer that carries a new key's secret.
+    expect(
+      await headersOf('/v1/api-keys', { method: 'POST', headers: auth, body: JSON.stringify({ name: 'h' }) }),
+    ).toEqual({ status: 201, ...api });
+    expect(await headersOf('/v1/openapi.json')).toEqual({ status: 200, ...api });
+    expect(await headersOf('/v1/nowhere', { headers: auth })).toEqual({ status: 404, ...api });
+    expect(
+      await headersOf('/api/graphql', {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ query: '{ me { roles } }' }),
+      }),
+    ).toEqual({ status: 200, ...api });
+
+    const page = { nosniff: 'nosniff', referrer: 'strict-origin-when-cross-origin' };
+    expect(await headersOf('/health')).toMatchObject({ status: 200, ...page });
+    expect(await headersOf('/nowhere')).toMatchObject({ status: 404, ...page });
+    expect(await headersOf('/account/login')).toMatchObject({ status: 200, ...page, cache: 'no-store' });
+    // Heimdall ID's provider endpoints are served outside Express.
+    expect(await headersOf('/oidc/.well-known/openid-configuration')).toMatchObject({
+      status: 200,
+      nosniff: 'nosniff',
+      referrer: 'no-referrer',
+    });
+  });
+});

@@ -91,11 +91,33 @@ describe('OpenAPI document at /v1/openapi.json', () => {
 
     const createKeyOp = doc.paths['/v1/api-keys'].post;
     expect(createKeyOp.requestBody.content['application/json'].schema.required).toEqual(['name']);
-    expect(createKeyOp.requestBody.content['application/json'].schema.properties.expires_at).toEqual({
-      type: 'string',
-      format: 'date-time',
-    });
+    // RFC 3339 and the year range 1970–9999: the one pattern the server applies.
+    const expiresAt = createKeyOp.requestBody.content['application/json'].schema.properties.expires_at;
+    expect(expiresAt).toMatchObject({ type: 'string', format: 'date-time' });
+    const pattern = new RegExp(expiresAt.pattern);
+    expect(
+      ['1970-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '2026-12-01T00:00:00.5+01:00'].map((d) =>
+        pattern.test(d),
+      ),
+    ).toEqual([true, false, true]);
     expect(Object.keys(createKeyOp.responses)).toContain('201');
+
+    // Every /v1 request's JSON body is parsed, whether the route reads it or not.
+    const codesOf = (operation: any) => JSON.stringify(operation.responses);
+    for (const [path, operations] of Object.entries<any>(doc.paths)) {
+      for (const [method, operation] of Object.entries<any>(operations)) {
+        expect([method, path, codesOf(operation)]).toEqual([
+          method,
+          path,
+          expect.stringMatching(
+            /request\.invalid_json.*request\.too_deep|request\.too_deep.*request\.invalid_json/,
+          ),
+        ]);
+      }
+    }
+    expect(codesOf(doc.paths['/v1/2fa/status'].get)).toContain('auth.user_required');
+    expect(codesOf(doc.paths['/v1/2fa/disable'].post)).toContain('two_factor.not_enabled');
+    expect(codesOf(doc.paths['/v1/users/{id}'].get)).toContain('request.invalid_path');
   });
 
   describe('real responses match the documented schemas', () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunningPlatform } from '../../api/server/start.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { call, createKey } from '../support/fixtures.js';
+import { generateApiKey } from '../../core/auth/api-key-token.js';
+import { call, createKey, createUser } from '../support/fixtures.js';
 import { startTestPlatform } from '../support/platform.js';
 import { describeWithRedis, TEST_REDIS_URL, uniqueName } from '../support/services.js';
 
@@ -11,6 +12,7 @@ const LIMITS = {
   HEIMDALL__RATE_LIMIT__TIERS__STANDARD__READ: '5',
   HEIMDALL__RATE_LIMIT__TIERS__STANDARD__WRITE: '2',
   HEIMDALL__RATE_LIMIT__TIERS__ELEVATED__READ: '8',
+  HEIMDALL__RATE_LIMIT__FAILED_AUTH: '3',
 };
 
 function suite(
@@ -65,6 +67,52 @@ function suite(
       const elevated = await createKey(db, { roleIds: ['role_api_full_access'] });
       const res = await call(platform.url, 'GET', '/v1/me', { key: elevated.key });
       expect(res.headers.get('ratelimit-limit')).toBe('8');
+    });
+
+    it('counts refused credentials per IP: random keys get 429 once the budget is spent', async () => {
+      const answers = [];
+      for (let i = 0; i < 4; i += 1)
+        answers.push(await call(platform.url, 'GET', '/v1/me', { key: generateApiKey().key }));
+      expect(answers.map((a) => [a.status, a.body.error.code])).toEqual([
+        [401, 'auth.invalid_api_key'],
+        [401, 'auth.invalid_api_key'],
+        [401, 'auth.invalid_api_key'],
+        [429, 'rate_limit.exceeded'],
+      ]);
+      expect(answers.map((a) => a.headers.get('ratelimit-remaining'))).toEqual(['2', '1', '0', '0']);
+      expect(answers[0]!.headers.get('ratelimit-limit')).toBe('3');
+      expect(Number(answers[3]!.headers.get('retry-after'))).toBeGreaterThan(0);
+      // The same budget covers GraphQL and every kind of credential; valid keys are not held back by it.
+      const graphql = await fetch(`${platform.url}/api/graphql`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer hs_nope', 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ me { roles } }' }),
+      });
+      expect(graphql.status).toBe(429);
+      const valid = await createKey(platform.databases.primary);
+      expect((await call(platform.url, 'GET', '/v1/me', { key: valid.key })).status).toBe(200);
+    });
+
+    it('counts each mutation field of a GraphQL document as one write, and refuses before running any', async () => {
+      const db = platform.databases.primary;
+      const name = uniqueName('aliased');
+      const document = (n: number) =>
+        `mutation { ${Array.from({ length: n }, (_, i) => `k${i}: createApiKey(data: { name: "${name}" }) { key }`).join(' ')} }`;
+      const post = (key: string, query: string) =>
+        fetch(`${platform.url}/api/graphql`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+        });
+      // A user's own keys, standard tier: 2 writes per window.
+      const userKey = async () =>
+        (await createKey(db, { userId: await createUser(db, { roleIds: ['role_user'] }) })).key;
+      const refused = await post(await userKey(), document(3));
+      expect(refused.status).toBe(429);
+      expect(await db('ApiKey').where({ name })).toEqual([]);
+      const taken = await post(await userKey(), document(2));
+      expect([taken.status, taken.headers.get('ratelimit-remaining')]).toEqual([200, '0']);
+      expect(await db('ApiKey').where({ name })).toHaveLength(2);
     });
   });
 }

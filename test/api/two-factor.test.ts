@@ -190,6 +190,51 @@ describe('two-factor authentication over REST', () => {
     expect(disabled.metadata).toEqual({ by: 'administrator' });
   });
 
+  it('API keys manage their owner’s 2FA only with the scope two_factor:manage; a system key gets a 4xx', async () => {
+    const user = await createPasswordUser(t.db);
+    const session = await sessionOf(user.id);
+    const { secret, backupCodes } = await enrol(session);
+    const reader = await createKey(t.db, { userId: user.id, scopes: ['users:read'] });
+    const wildcard = await createKey(t.db, { userId: user.id, scopes: ['*'] });
+    const code = totpCode(secret, { epoch: now() + 30 });
+    const attempts: [string, unknown][] = [
+      ['/v1/2fa/setup', undefined],
+      ['/v1/2fa/enable', { code }],
+      ['/v1/2fa/verify', { code }],
+      ['/v1/2fa/disable', { code: backupCodes[0], password: user.password }],
+      ['/v1/2fa/backup-codes/regenerate', { code }],
+    ];
+    for (const key of [reader.key, wildcard.key]) {
+      for (const [path, body] of attempts) {
+        const refused = await call(t.url, 'POST', path, { key, body });
+        expect([path, refused.status, refused.body.error.code]).toEqual([
+          path,
+          403,
+          'auth.insufficient_scope',
+        ]);
+        expect(refused.body.error.details).toEqual({ required: 'two_factor:manage' });
+      }
+    }
+    // Nothing changed: the enrolment, its codes and the lock counter are as they were.
+    expect(await t.db('UserTwoFactor').where({ user_id: user.id, enabled: true })).toHaveLength(1);
+    expect((await call(t.url, 'GET', '/v1/2fa/backup-codes', { key: session })).body.remaining).toBe(10);
+    const verified = await call(t.url, 'POST', '/v1/2fa/verify', { key: session, body: { code } });
+    expect(verified.body).toEqual({ verified: true, method: 'totp' });
+
+    const manager = await createKey(t.db, { userId: user.id, scopes: ['two_factor:manage'] });
+    const byManager = await call(t.url, 'POST', '/v1/2fa/verify', {
+      key: manager.key,
+      body: { code: backupCodes[1] },
+    });
+    expect(byManager.body).toEqual({ verified: true, method: 'backup_code' });
+
+    const system = await createKey(t.db, { roleIds: ['role_api_full_access'], isSystem: true });
+    for (const [path, body] of attempts) {
+      const refused = await call(t.url, 'POST', path, { key: system.key, body });
+      expect([path, refused.status, refused.body.error.code]).toEqual([path, 403, 'auth.user_required']);
+    }
+  });
+
   it('a role that requires 2FA blocks REST and GraphQL until it is set up on the session', async () => {
     const moderator = await createPasswordUser(t.db, { roleIds: ['role_moderator'] });
     const key = await sessionOf(moderator.id);

@@ -1,6 +1,7 @@
-import type { RequestHandler } from 'express';
-import type { RateLimiter } from '../../../core/rate-limit/limiter.js';
+import type { RequestHandler, Response } from 'express';
+import type { RateDecision, RateLimiter } from '../../../core/rate-limit/limiter.js';
 import { AppError } from '../../../core/errors/index.js';
+import { graphqlCost, type GraphqlCost } from './graphql-cost.js';
 
 /**
  * Applies the rate limit after authentication and answers with the IETF RateLimit headers
@@ -8,37 +9,34 @@ import { AppError } from '../../../core/errors/index.js';
  */
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/**
- * REST: by method. GraphQL posts every operation: a document that declares a mutation counts as a write, any
- * other (queries) as a read. Erring towards "write" is the safe side of a limit.
- */
-export type CostKind = (req: Parameters<RequestHandler>[0]) => 'read' | 'write';
+/** What a request costs: REST by method (one request), GraphQL by what its document does. */
+export type Cost = (req: Parameters<RequestHandler>[0]) => GraphqlCost;
 
-export const byMethod: CostKind = (req) => (READS.has(req.method) ? 'read' : 'write');
+export const byMethod: Cost = (req) => ({ kind: READS.has(req.method) ? 'read' : 'write', points: 1 });
 
-export const byGraphqlOperation: CostKind = (req) => {
-  if (READS.has(req.method)) return 'read';
-  const query = (req.body as { query?: unknown } | undefined)?.query;
-  return typeof query === 'string' && !/(^|[^\w"])mutation\b/.test(query) ? 'read' : 'write';
-};
+/** GraphQL: a query is one read; a mutation one write per mutation field (graphql-cost.ts). */
+export const byGraphqlOperation: Cost = (req) =>
+  READS.has(req.method) ? { kind: 'read', points: 1 } : graphqlCost(req.body);
 
-export function rateLimit(limiter: RateLimiter, kind: CostKind = byMethod): RequestHandler {
+/** Sets the RateLimit headers of `decision`; throws the 429 when it does not allow the request. */
+export function applyDecision(res: Response, decision: RateDecision): void {
+  res.setHeader('RateLimit-Limit', String(decision.limit));
+  res.setHeader('RateLimit-Remaining', String(decision.remaining));
+  res.setHeader('RateLimit-Reset', String(decision.resetSeconds));
+  if (decision.allowed) return;
+  res.setHeader('Retry-After', String(decision.resetSeconds));
+  throw new AppError(
+    'rate_limit.exceeded',
+    429,
+    `Too many requests; try again in ${decision.resetSeconds} s.`,
+    { retryAfterSeconds: decision.resetSeconds },
+  );
+}
+
+export function rateLimit(limiter: RateLimiter, cost: Cost = byMethod): RequestHandler {
   return async (req, res, next) => {
-    const decision = await limiter.consume(req.auth, req.ip ?? 'unknown', kind(req));
-    res.setHeader('RateLimit-Limit', String(decision.limit));
-    res.setHeader('RateLimit-Remaining', String(decision.remaining));
-    res.setHeader('RateLimit-Reset', String(decision.resetSeconds));
-    if (!decision.allowed) {
-      res.setHeader('Retry-After', String(decision.resetSeconds));
-      throw new AppError(
-        'rate_limit.exceeded',
-        429,
-        `Too many requests; try again in ${decision.resetSeconds} s.`,
-        {
-          retryAfterSeconds: decision.resetSeconds,
-        },
-      );
-    }
+    const { kind, points } = cost(req);
+    applyDecision(res, await limiter.consume(req.auth, req.ip ?? 'unknown', kind, points));
     next();
   };
 }

@@ -28,6 +28,8 @@ const TAGS: Record<string, string> = {
 const COMMON_ERRORS = {
   validation: { status: 400, code: 'request.validation_failed' },
   invalidJson: { status: 400, code: 'request.invalid_json' },
+  tooDeep: { status: 400, code: 'request.too_deep' },
+  invalidPath: { status: 400, code: 'request.invalid_path' },
   unauthenticated: { status: 401, code: 'auth.required' },
   forbidden: { status: 403, code: 'auth.forbidden' },
   scope: { status: 403, code: 'auth.insufficient_scope' },
@@ -101,7 +103,9 @@ function parametersOf(route: AnyRoute): JsonSchema[] {
 function errorsOf(route: AnyRoute): { status: number; code: string }[] {
   const errors: { status: number; code: string }[] = [...(route.errors ?? [])];
   if (route.params || route.query || route.body) errors.push(COMMON_ERRORS.validation);
-  if (route.body) errors.push(COMMON_ERRORS.invalidJson);
+  // Every /v1 request with a JSON content type has its body parsed, whether the route reads it or not.
+  errors.push(COMMON_ERRORS.invalidJson, COMMON_ERRORS.tooDeep);
+  if (route.params) errors.push(COMMON_ERRORS.invalidPath);
   if (route.access !== 'public') {
     errors.push(COMMON_ERRORS.unauthenticated, ...CREDENTIAL_ERRORS);
     if (!route.allowWithoutTwoFactor) errors.push(COMMON_ERRORS.twoFactor);

@@ -61,7 +61,7 @@ export function apiDocsRouter(options: ApiDocsOptions): Router {
   );
   const router = Router();
   router.get('/v1/openapi.json', (_req, res) => {
-    res.type('application/json').set('Cache-Control', 'no-cache').send(document);
+    res.type('application/json').send(document);
   });
   if (!options.swaggerUi) return router;
 

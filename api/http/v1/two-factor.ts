@@ -9,6 +9,7 @@ import {
   twoFactorStatusSchema,
   twoFactorVerifiedSchema,
 } from '../../../schemas/two-factor.js';
+import { requireUserId } from '../../../core/auth/guards.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { actorOf } from './actor.js';
 
@@ -18,6 +19,13 @@ import { actorOf } from './actor.js';
  */
 const invalidCode = { status: 422, code: 'two_factor.invalid_code' } as const;
 const tooMany = { status: 429, code: 'two_factor.too_many_attempts' } as const;
+const userRequired = { status: 403, code: 'auth.user_required' } as const;
+/** API keys need the scope two_factor:manage to change their owner's 2FA. */
+const scopeRequired = { status: 403, code: 'auth.insufficient_scope' } as const;
+/** Someone else's 2FA needs two_factor:read (status) or two_factor:manage (reset). */
+const forbidden = { status: 403, code: 'auth.forbidden' } as const;
+const notEnabled = { status: 409, code: 'two_factor.not_enabled' } as const;
+const alreadyEnabled = { status: 409, code: 'two_factor.already_enabled' } as const;
 
 export function twoFactorRoutes(
   service: TwoFactorService,
@@ -33,6 +41,7 @@ export function twoFactorRoutes(
       allowWithoutTwoFactor: true,
       query: twoFactorStatusQuery,
       response: twoFactorStatusSchema,
+      errors: [userRequired, scopeRequired, forbidden],
       handler: ({ auth, query }) => service.status(auth, query.user_id),
     }),
     defineRoute({
@@ -43,8 +52,9 @@ export function twoFactorRoutes(
       access: 'authenticated',
       allowWithoutTwoFactor: true,
       response: twoFactorSetupSchema,
-      errors: [{ status: 409, code: 'two_factor.already_enabled' }],
-      handler: async ({ req, auth }) => service.setup(actorOf(req), await accountLabel(auth.user?.id ?? '')),
+      errors: [alreadyEnabled, userRequired, scopeRequired],
+      // The label is the owner's: a key without one is refused before it is looked up.
+      handler: async ({ req, auth }) => service.setup(actorOf(req), await accountLabel(requireUserId(auth))),
     }),
     defineRoute({
       method: 'post',
@@ -55,7 +65,14 @@ export function twoFactorRoutes(
       allowWithoutTwoFactor: true,
       body: twoFactorCodeBody,
       response: backupCodesSchema,
-      errors: [invalidCode, tooMany, { status: 409, code: 'two_factor.not_set_up' }],
+      errors: [
+        invalidCode,
+        tooMany,
+        { status: 409, code: 'two_factor.not_set_up' },
+        alreadyEnabled,
+        userRequired,
+        scopeRequired,
+      ],
       handler: ({ req, body }) => service.enable(actorOf(req), body.code),
     }),
     defineRoute({
@@ -67,7 +84,7 @@ export function twoFactorRoutes(
       allowWithoutTwoFactor: true,
       body: twoFactorCodeBody,
       response: twoFactorVerifiedSchema,
-      errors: [invalidCode, tooMany, { status: 409, code: 'two_factor.not_enabled' }],
+      errors: [invalidCode, tooMany, notEnabled, userRequired, scopeRequired],
       handler: async ({ req, body }) => ({
         verified: true as const,
         ...(await service.verify(actorOf(req), body.code)),
@@ -80,7 +97,16 @@ export function twoFactorRoutes(
       tag: 'two-factor',
       access: 'authenticated',
       body: twoFactorDisableBody,
-      errors: [invalidCode, tooMany, { status: 403, code: 'two_factor.password_required' }],
+      errors: [
+        invalidCode,
+        tooMany,
+        notEnabled,
+        { status: 403, code: 'two_factor.password_required' },
+        { status: 422, code: 'two_factor.code_required' },
+        userRequired,
+        scopeRequired,
+        forbidden,
+      ],
       handler: async ({ req, body }) => {
         await service.disable(actorOf(req), body);
       },
@@ -92,6 +118,7 @@ export function twoFactorRoutes(
       tag: 'two-factor',
       access: 'authenticated',
       response: backupCodeCountSchema,
+      errors: [notEnabled, userRequired],
       handler: ({ auth }) => service.backupCodesRemaining(auth),
     }),
     defineRoute({
@@ -102,7 +129,7 @@ export function twoFactorRoutes(
       access: 'authenticated',
       body: twoFactorCodeBody,
       response: backupCodesSchema,
-      errors: [invalidCode, tooMany],
+      errors: [invalidCode, tooMany, notEnabled, userRequired, scopeRequired],
       handler: ({ req, body }) => service.regenerateBackupCodes(actorOf(req), body.code),
     }),
   ];
