@@ -256,8 +256,10 @@ export function createProvider(deps: {
   // Only as many X-Forwarded-For entries as there are trusted proxies (Koa's default trusts them all).
   if (typeof settings.trustProxy === 'number') provider.maxIpsCount = settings.trustProxy;
 
-  // Signing out of Heimdall ID ends the Heimdall session too (the cookie's row, on every node).
+  // Signing out of Heimdall ID ends the Heimdall session too (the cookie's row, on every node). "No, stay signed
+  // in" (no `logout` in the form) signs out of the one app only, and keeps both sessions.
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+    if (!ctx.oidc.params?.logout) return;
     const token = ctx.cookies.get(settings.sessionCookie, { signed: false });
     if (!token) return;
     ctx.cookies.set(settings.sessionCookie, null, { path: '/' });
@@ -304,7 +306,7 @@ function keepClientInstances(provider: Provider, clients: Pick<Adapter, 'find'>)
 
 /**
  * oidc-provider's default policy plus one login check: a provider session counts only while the Heimdall
- * session in the `id.session-token` cookie is alive and belongs to the same person. Revoking a session (from
+ * session in the `id.session-token` cookie is alive and belongs to the same person, who may still sign in. Revoking a session (from
  * the sessions page, another device, a password reset) therefore asks for the password at the next sign-in.
  */
 function sessionBoundPolicy(cookie: string, sessions: SessionLookup) {
@@ -313,6 +315,8 @@ function sessionBoundPolicy(cookie: string, sessions: SessionLookup) {
     new interactionPolicy.Check('heimdall_session', 'the Heimdall session has ended', async (ctx) => {
       const accountId = ctx.oidc.session?.accountId;
       if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // `no_session` asks already
+      // Banned or deleted: findAccount found no account, so there is no grant to consent to either.
+      if (!ctx.oidc.account) return interactionPolicy.Check.REQUEST_PROMPT;
       const token = ctx.cookies.get(cookie, { signed: false });
       const session = token ? await sessions.find(token) : undefined;
       return session?.user_id === accountId

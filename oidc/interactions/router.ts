@@ -3,6 +3,7 @@ import type { Interaction, InteractionResults } from 'oidc-provider';
 import type { FindAccount } from 'oidc-provider';
 import type { ConsentStore } from '../../core/oauth-clients/consents.js';
 import type { SessionService } from '../../core/sessions/service.js';
+import { plainIp } from '../../core/shared/actor.js';
 import { readCookie, type Csrf } from '../csrf.js';
 import type { TwoFactorState } from '../../core/auth/password-login.js';
 import { localeOf, requestMeta, type PasswordSignIn, type SecondFactor } from '../sign-in.js';
@@ -105,6 +106,16 @@ export function interactionRouter(deps: InteractionDeps): Router {
     const token = readCookie(req, deps.sessionCookie);
     const session = token ? await deps.sessions.find(token) : undefined;
     if (!session) return false;
+    // Banned or deleted since they signed in: that session is over, and the sign-in page says why after the password.
+    if (!(await deps.findAccount(undefined as never, session.user_id))) {
+      await deps.sessions.endByToken(token!, {
+        ip: plainIp(req.ip),
+        userAgent: req.get('user-agent'),
+        reason: 'account_unavailable',
+      });
+      res.clearCookie(deps.sessionCookie, { path: '/' });
+      return false;
+    }
     const hint = interaction.params.login_hint;
     if (typeof hint === 'string' && hint && hint !== session.user_id) return false;
     const verified = session.two_factor_verified_at !== null;
