@@ -84,4 +84,29 @@ describe('Heimdall ID: ending a session', () => {
     const next = await person.follow(again.url, c.redirectUri);
     expect(next.redirectedTo).toBeDefined();
   });
+
+  it('signing out ends every grant of the session without offline_access, even after an offline one', async () => {
+    const user = await createPasswordUser(t.db);
+    const c = await createOAuthClient(t.db, { firstParty: true });
+    const person = new Person(t.url);
+    const offline = await signIn(person, c, user, {
+      scope: 'openid offline_access api',
+      prompt: 'consent',
+      resource: resource(),
+    });
+    expect(offline.refresh_token).toBeDefined();
+    const online = await signIn(person, c, user, { scope: 'openid api', resource: resource() });
+    expect((await call(t.url, 'GET', '/v1/me', { key: online.access_token })).status).toBe(200);
+
+    await endSession(person, c, online.id_token!, 'yes');
+    const refused = await call(t.url, 'GET', '/v1/me', { key: online.access_token });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('auth.token_revoked');
+    // The offline grant stays: its refresh token still works.
+    const config = (await authorizationRequest(t.url, c)).config;
+    const refreshed = await client.refreshTokenGrant(config, offline.refresh_token!, {
+      resource: resource(),
+    });
+    expect((await call(t.url, 'GET', '/v1/me', { key: refreshed.access_token })).status).toBe(200);
+  });
 });
