@@ -17,6 +17,7 @@ import { createFindAccount } from './account.js';
 import { auditProviderEvents, revokedGrantAccount } from './audit-events.js';
 import { createClientAdapter } from './clients.js';
 import { createAdapterFactory } from './adapter-factory.js';
+import { createDeviceCodeThrottle } from './device-code-throttle.js';
 import { connectRedis } from '../core/cache/redis-cache.js';
 import { createCsrf } from './csrf.js';
 import { interactionRouter } from './interactions/router.js';
@@ -111,8 +112,8 @@ export async function createHeimdallId(deps: {
   allowUnverifiedSignIn: boolean;
   termsUrl: string;
   privacyUrl: string;
-  /** Where rotations are announced (the cache's pub/sub). */
-  bus: Pick<Cache, 'subscribe'>;
+  /** Where rotations are announced (the cache's pub/sub), and where wrong device codes are counted. */
+  bus: Cache;
   /** Every node hears of revoked grants: connections holding their tokens close (core/tokens/grants.ts). */
   onGrantsRevoked: GrantsRevoked;
   /** When set (redis.url), the short-lived models live in this Redis, under the prefix (adapter-factory.ts). */
@@ -130,6 +131,7 @@ export async function createHeimdallId(deps: {
     onGrantsRevoked: deps.onGrantsRevoked,
   });
 
+  const deviceCodes = createDeviceCodeThrottle(settings.deviceCodeLimit, deps.bus);
   const build = (jwks: Awaited<ReturnType<SigningKeyStore['load']>>['privateJwks']) => {
     const provider = createProvider({
       settings,
@@ -139,6 +141,7 @@ export async function createHeimdallId(deps: {
       clients,
       adapters,
       sessions: deps.sessions,
+      deviceCodes,
       onError: (err) => logger.warn({ err }, 'could not end the Heimdall session at sign-out'),
     });
     auditProviderEvents(provider, deps.audit, logger);

@@ -17,6 +17,7 @@ import { OIDC_SCOPES, type createClientAdapter } from './clients.js';
 import { createLoadExistingGrant } from './grants.js';
 import { cookieSigner } from './cookie-signer.js';
 import { releaseContextWhenDone } from './release-context.js';
+import type { DeviceCodeLimit, DeviceCodeThrottle } from './device-code-throttle.js';
 import { SafeHtml } from '../core/shared/html.js';
 import { PAGE_CSP } from './views/layout.js';
 import { deviceConfirmPage, deviceInputPage, logoutPage, messagePage } from './views/pages.js';
@@ -47,6 +48,8 @@ export interface ProviderSettings {
     clientCredentials: number;
   };
   clientCacheTtlMs: number;
+  /** Wrong user codes on the device verification page (RFC 8628 §5.1). */
+  deviceCodeLimit: DeviceCodeLimit;
   /** Where the interaction pages are mounted (the provider's mount path). */
   basePath: string;
   /** The Heimdall session cookie of the ID app (seed 004: `id.session-token`). */
@@ -98,6 +101,8 @@ export function createProvider(deps: {
   /** The storage of every other model (adapter-factory.ts). */
   adapters: (model: string) => Adapter;
   sessions: SessionLookup;
+  /** Counts wrong user codes on the device verification page (RFC 8628 §5.1). */
+  deviceCodes: DeviceCodeThrottle;
   onError: (err: unknown) => void;
 }): Provider {
   const { settings } = deps;
@@ -190,7 +195,8 @@ export function createProvider(deps: {
       },
       deviceFlow: {
         enabled: true,
-        userCodeInputSource: async (ctx, form, _out, err) =>
+        userCodeInputSource: async (ctx, form, _out, err) => {
+          if (err?.name === 'NotFoundError') deps.deviceCodes.wrongCode(ctx);
           setPage(
             ctx,
             deviceInputPage(
@@ -201,7 +207,8 @@ export function createProvider(deps: {
                   : 'The request could not be completed. Start again on your device.'
                 : undefined,
             ),
-          ),
+          );
+        },
         userCodeConfirmSource: async (ctx, form, client, _info, userCode) =>
           setPage(
             ctx,
@@ -252,6 +259,18 @@ export function createProvider(deps: {
   const provider = new Provider(settings.issuer, configuration);
   // Runs around the provider's own routes (provider.use places it before them).
   provider.use(releaseContextWhenDone);
+  provider.use(
+    deps.deviceCodes.middleware((ctx, retryAfterSeconds) =>
+      setPage(
+        ctx,
+        messagePage({
+          title: 'Too many attempts',
+          message: `Too many wrong codes were entered from your network. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
+          status: 'error',
+        }),
+      ),
+    ),
+  );
   provider.proxy = settings.trustProxy !== false;
   // Only as many X-Forwarded-For entries as there are trusted proxies (Koa's default trusts them all).
   if (typeof settings.trustProxy === 'number') provider.maxIpsCount = settings.trustProxy;

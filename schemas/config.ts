@@ -159,6 +159,15 @@ function decodedKeyLength(value: string): number {
 
 const seconds = (fallback: number) => z.number().int().min(1).default(fallback);
 
+/**
+ * Wrong user codes on the device verification page (RFC 8628 §5.1), counted per IP address: past the maximum
+ * within the window, entries from that address are refused until the window ends.
+ */
+const deviceUserCodeSchema = z.strictObject({
+  max_wrong_per_ip: z.number().int().min(1).default(10),
+  window_seconds: seconds(900),
+});
+
 /** Heimdall ID, the OpenID provider at /oidc (issue 6). */
 const oidcSchema = z.strictObject({
   enabled: z.boolean().default(true),
@@ -176,6 +185,7 @@ const oidcSchema = z.strictObject({
   grant_ttl: seconds(30 * 24 * 3600),
   device_code_ttl: seconds(600),
   client_credentials_ttl: seconds(900),
+  device_user_code: deviceUserCodeSchema.default(deviceUserCodeSchema.parse({})),
   /** When the job that deletes expired OIDC rows runs (cron, UTC). */
   cleanup_cron: cronExpression.default('*/15 * * * *'),
   /** How often a node looks for rotated signing keys (ms). */
