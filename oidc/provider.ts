@@ -9,6 +9,7 @@ import Provider, {
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import { hashSecret } from '../core/auth/secret-token.js';
+import { AUTH_METHODS } from '../schemas/oauth-clients.js';
 import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG } from '../core/tokens/signing-keys.js';
 import type { ConsentStore } from '../core/oauth-clients/consents.js';
 import { CLAIMS, createFindAccount } from './account.js';
@@ -126,6 +127,9 @@ export function createProvider(deps: {
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure: settings.cookieSecure },
     },
     responseTypes: ['code'],
+    // Discovery advertises only what a registered client can use: its auth methods, and RS256 ID tokens.
+    clientAuthMethods: [...AUTH_METHODS],
+    enabledJWA: { idTokenSigningAlgValues: [ID_TOKEN_ALG] },
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     clientDefaults: {
       grant_types: ['authorization_code'],
