@@ -18,6 +18,7 @@ import { OIDC_SCOPES, type createClientAdapter } from './clients.js';
 import { createLoadExistingGrant } from './grants.js';
 import { cookieSigner } from './cookie-signer.js';
 import { releaseContextWhenDone } from './release-context.js';
+import { assertMachineScopes, stateGrantedScope } from './client-credentials.js';
 import type { DeviceCodeLimit, DeviceCodeThrottle } from './device-code-throttle.js';
 import { SafeHtml } from '../core/shared/html.js';
 import { PAGE_CSP } from './views/layout.js';
@@ -239,6 +240,8 @@ export function createProvider(deps: {
         getResourceServerInfo: async (ctx, indicator, client) => {
           if (indicator !== settings.apiResource) throw new errors.InvalidTarget();
           const machine = ctx.oidc.params?.grant_type === 'client_credentials';
+          if (machine)
+            assertMachineScopes(ctx.oidc.params?.scope as string | undefined, client, apiScopeString(client));
           return {
             scope: apiScopeString(client),
             audience: settings.apiResource,
@@ -263,6 +266,7 @@ export function createProvider(deps: {
   const provider = new Provider(settings.issuer, configuration);
   // Runs around the provider's own routes (provider.use places it before them).
   provider.use(releaseContextWhenDone);
+  provider.use(stateGrantedScope);
   provider.use(
     deps.deviceCodes.middleware((ctx, retryAfterSeconds) =>
       setPage(
