@@ -103,6 +103,8 @@ export function createProvider(deps: {
   /** The storage of every other model (adapter-factory.ts). */
   adapters: (model: string) => Adapter;
   sessions: SessionLookup;
+  /** oidc-provider's outgoing requests (back-channel logout), held to the outbound rule (outbound-fetch.ts). */
+  fetch: NonNullable<Configuration['fetch']>;
   /** Counts wrong user codes on the device verification page (RFC 8628 §5.1). */
   deviceCodes: DeviceCodeThrottle;
   onError: (err: unknown) => void;
@@ -128,6 +130,7 @@ export function createProvider(deps: {
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure: settings.cookieSecure },
     },
     responseTypes: ['code'],
+    fetch: deps.fetch,
     // Discovery advertises only what a registered client can use: its auth methods, and RS256 ID tokens.
     clientAuthMethods: [...AUTH_METHODS],
     enabledJWA: { idTokenSigningAlgValues: [ID_TOKEN_ALG] },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowedEntry } from './oauth-clients.js';
 
 /**
  * The one schema for Heimdall's merged configuration (seed 000, "Configuration System").
@@ -168,6 +169,24 @@ const deviceUserCodeSchema = z.strictObject({
   window_seconds: seconds(900),
 });
 
+/** Back-channel logout delivery (OpenID Connect Back-Channel Logout 1.0 §2.5). */
+const backchannelLogoutSchema = z.strictObject({
+  /**
+   * Loopback, private and special-use addresses Heimdall may call anyway, for apps on a private network: IP
+   * addresses, CIDR ranges (`10.0.0.0/8`) or host names (every address such a name resolves to is allowed).
+   */
+  allowed_private: z
+    .array(
+      z
+        .string()
+        .refine(
+          (entry) => parseAllowedEntry(entry) !== undefined,
+          'An IP address, a CIDR range or a host name.',
+        ),
+    )
+    .default([]),
+});
+
 /** Heimdall ID, the OpenID provider at /oidc (issue 6). */
 const oidcSchema = z.strictObject({
   enabled: z.boolean().default(true),
@@ -186,6 +205,7 @@ const oidcSchema = z.strictObject({
   device_code_ttl: seconds(600),
   client_credentials_ttl: seconds(900),
   device_user_code: deviceUserCodeSchema.default(deviceUserCodeSchema.parse({})),
+  backchannel_logout: backchannelLogoutSchema.default(backchannelLogoutSchema.parse({})),
   /** When the job that deletes expired OIDC rows runs (cron, UTC). */
   cleanup_cron: cronExpression.default('*/15 * * * *'),
   /** How often a node looks for rotated signing keys (ms). */
