@@ -19,6 +19,8 @@ import { createLoadExistingGrant } from './grants.js';
 import { cookieSigner } from './cookie-signer.js';
 import { releaseContextWhenDone } from './release-context.js';
 import { assertMachineScopes, stateGrantedScope } from './client-credentials.js';
+import { postAsGet } from './post-as-get.js';
+import { LOCALES } from '../core/i18n/index.js';
 import type { DeviceCodeLimit, DeviceCodeThrottle } from './device-code-throttle.js';
 import { SafeHtml } from '../core/shared/html.js';
 import { PAGE_CSP } from './views/layout.js';
@@ -130,6 +132,9 @@ export function createProvider(deps: {
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure: settings.cookieSecure },
     },
     responseTypes: ['code'],
+    // OpenID Connect Core §3.1.2.1: redirect_uri is REQUIRED, even when the client registered only one.
+    allowOmittingSingleRegisteredRedirectUri: false,
+    discovery: { ui_locales_supported: [...LOCALES] },
     fetch: deps.fetch,
     // Discovery advertises only what a registered client can use: its auth methods, and RS256 ID tokens.
     clientAuthMethods: [...AUTH_METHODS],
@@ -270,6 +275,12 @@ export function createProvider(deps: {
   // Runs around the provider's own routes (provider.use places it before them).
   provider.use(releaseContextWhenDone);
   provider.use(stateGrantedScope);
+  provider.use(
+    postAsGet(settings.issuer, (ctx, status, message) => {
+      ctx.status = status;
+      setPage(ctx, messagePage({ title: 'Something went wrong', message, status: 'error' }));
+    }),
+  );
   provider.use(
     deps.deviceCodes.middleware((ctx, retryAfterSeconds) =>
       setPage(
