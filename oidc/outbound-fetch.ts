@@ -30,6 +30,9 @@ type FetchOptions = {
   signal?: AbortSignal | null;
 };
 
+/** Only the status of a logout response matters; a client cannot make Heimdall hold more than this. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
 export function createOutboundFetch(deps: { rule: OutboundTargetRule; resolve: ResolveHost }) {
   return async (input: string | URL | Request, options: FetchOptions = {}): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : input);
@@ -60,7 +63,12 @@ export function createOutboundFetch(deps: { rule: OutboundTargetRule; resolve: R
         { method: options.method ?? 'GET', headers, lookup: pinned, signal: options.signal ?? undefined },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_RESPONSE_BYTES) req.destroy(new Error('the response is too large'));
+            else chunks.push(chunk);
+          });
           res.on('error', reject);
           res.on('end', () => {
             const status = res.statusCode ?? 502;
