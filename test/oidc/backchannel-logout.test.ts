@@ -1,6 +1,7 @@
+import dns from 'node:dns';
 import net from 'node:net';
 import { createServer, type Server } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { call, createKey, createUser } from '../support/fixtures.js';
 import { waitUntil } from '../support/wait.js';
 import {
@@ -38,19 +39,31 @@ const isLoopback = (address: string) =>
 const originalConnect = net.Socket.prototype.connect;
 function installConnectGuard() {
   net.Socket.prototype.connect = function guarded(this: net.Socket, ...args: unknown[]) {
-    const options = (typeof args[0] === 'object' && args[0] !== null ? args[0] : {}) as net.TcpNetConnectOpts;
-    const host = options.host ?? (typeof args[1] === 'string' ? args[1] : undefined);
+    // net.connect passes its arguments normalized, as one array: [options, callback].
+    const given = Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+    const options = (
+      typeof given[0] === 'object' && given[0] !== null ? given[0] : {}
+    ) as net.TcpNetConnectOpts;
+    const host = options.host ?? (typeof given[1] === 'string' ? given[1] : undefined);
     if (host && net.isIP(host) && !isLoopback(host)) {
       outside.push(host);
       throw new Error(`connect guard: ${host} is not loopback`);
     }
     if (host && !net.isIP(host)) {
-      this.once('lookup', (_err: unknown, address: string) => {
-        if (address && !isLoopback(address)) {
-          outside.push(`${host}=${address}`);
-          this.destroy(new Error(`connect guard: ${address} is not loopback`));
-        }
-      });
+      // A name: the addresses its lookup answers are checked before the socket may use them.
+      const lookup = options.lookup ?? (dns.lookup as net.LookupFunction);
+      options.lookup = ((name, opts, callback) =>
+        lookup(name, opts, (err, address, family) => {
+          const list = Array.isArray(address)
+            ? address.map((a: { address: string }) => a.address)
+            : [address];
+          const bad = list.filter((a) => a && !isLoopback(a));
+          if (!err && bad.length > 0) {
+            outside.push(`${name}=${bad.join(',')}`);
+            return callback(new Error(`connect guard: ${bad.join(', ')} is not loopback`), '', 4);
+          }
+          return (callback as (...a: unknown[]) => void)(err, address, family);
+        })) as net.LookupFunction;
     }
     return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
   } as typeof net.Socket.prototype.connect;
@@ -91,7 +104,7 @@ describe('Heimdall ID: where back-channel logouts go', () => {
     received.length = 0;
     answers = [];
   });
-  afterAll(() => expect(outside).toEqual([]));
+  afterEach(() => expect(outside).toEqual([]));
 
   /** Signs a person in to a first-party app with this back-channel URI, then signs out of Heimdall. */
   async function signInAndOut(backchannelLogoutUri: string) {
