@@ -282,16 +282,17 @@ export function createProvider(deps: {
     }),
   );
   provider.use(
-    deps.deviceCodes.middleware((ctx, retryAfterSeconds) =>
+    deps.deviceCodes.middleware((ctx, retryAfterSeconds) => {
+      const minutes = Math.ceil(retryAfterSeconds / 60);
       setPage(
         ctx,
         messagePage({
           title: 'Too many attempts',
-          message: `Too many wrong codes were entered from your network. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
+          message: `Too many wrong codes were entered from your network. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
           status: 'error',
         }),
-      ),
-    ),
+      );
+    }),
   );
   provider.proxy = settings.trustProxy !== false;
   // Only as many X-Forwarded-For entries as there are trusted proxies (Koa's default trusts them all).
@@ -347,8 +348,9 @@ function keepClientInstances(provider: Provider, clients: Pick<Adapter, 'find'>)
 
 /**
  * oidc-provider's default policy plus one login check: a provider session counts only while the Heimdall
- * session in the `id.session-token` cookie is alive and belongs to the same person, who may still sign in. Revoking a session (from
- * the sessions page, another device, a password reset) therefore asks for the password at the next sign-in.
+ * session in the `id.session-token` cookie is alive and belongs to the same person, who may still sign in.
+ * Revoking a session (from the sessions page, another device, a password reset) therefore asks for the password
+ * at the next sign-in.
  */
 function sessionBoundPolicy(cookie: string, sessions: SessionLookup) {
   const policy = interactionPolicy.base();
