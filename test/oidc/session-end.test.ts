@@ -66,6 +66,11 @@ describe('Heimdall ID: ending a session', () => {
       expect(forms(again.body, t.url).some((f) => f.action.endsWith('/login'))).toBe(true);
       expect(person.cookie('id.session-token')).toBeUndefined();
       expect(await t.db('Session').where({ user_id: user.id })).toHaveLength(0);
+      await t.platform.services.audit.flush();
+      const [ended] = await t.platform.databases
+        .audit('AuditEvent')
+        .where({ user_id: user.id, event_type: 'session_revoked' });
+      expect(ended?.metadata).toMatchObject({ reason: 'account_unavailable' });
     },
   );
 
