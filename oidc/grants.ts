@@ -2,7 +2,7 @@ import type { KoaContextWithOIDC, Grant } from 'oidc-provider';
 import type { ConsentStore } from '../core/oauth-clients/consents.js';
 
 /**
- * When consent is not asked (issue 6, item 3): first-party clients never ask; a third-party client asks once,
+ * When consent is not asked: first-party clients never ask; a third-party client asks once,
  * and a later sign-in asking for the same or fewer scopes reuses the recorded OAuthConsent. Either way a
  * grant covering the request is made here, so oidc-provider finds nothing missing and skips the consent page.
  */
@@ -17,6 +17,14 @@ export function createLoadExistingGrant(deps: {
     const grantId = oidc.result?.consent?.grantId || oidc.session!.grantIdFor(client.clientId);
     let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
     if (grant && grant.accountId !== accountId) grant = undefined;
+    // A grant holding offline_access outlives sign-out; a request without it gets a grant of its own, which
+    // ends with the session. oidc-provider keeps one "persists logout" mark per app and session, set by the
+    // first offline code: it now describes the session's current grant.
+    const offline = oidc.requestParamOIDCScopes.has('offline_access');
+    if (!offline) {
+      if (grant && isOffline(grant)) grant = undefined;
+      delete oidc.session!.authorizationFor(client.clientId).persistsLogout;
+    }
 
     const oidcScopes = [...oidc.requestParamOIDCScopes];
     const resourceScopes = Object.entries(oidc.resourceServers ?? {}).map(
@@ -39,3 +47,5 @@ export function createLoadExistingGrant(deps: {
     return grant;
   };
 }
+
+const isOffline = (grant: Grant) => (grant.getOIDCScope() ?? '').split(' ').includes('offline_access');

@@ -17,6 +17,10 @@ import { createFindAccount } from './account.js';
 import { auditProviderEvents, revokedGrantAccount } from './audit-events.js';
 import { createClientAdapter } from './clients.js';
 import { createAdapterFactory } from './adapter-factory.js';
+import { createDeviceCodeThrottle } from './device-code-throttle.js';
+import { createOutboundFetch, systemResolver, type ResolveHost } from './outbound-fetch.js';
+import { createBackchannelDelivery, type BackchannelOutcome } from './backchannel-delivery.js';
+import type { OutboundTargetRule } from '../core/oauth-clients/outbound-target.js';
 import { connectRedis } from '../core/cache/redis-cache.js';
 import { createCsrf } from './csrf.js';
 import { interactionRouter } from './interactions/router.js';
@@ -33,6 +37,8 @@ import type { AccountService } from '../core/accounts/service.js';
 import { createProvider, type ProviderHolder, type ProviderSettings } from './provider.js';
 
 export { deleteExpiredOidcRows } from './adapter.js';
+export { registerBackchannelMetrics } from './backchannel-metrics.js';
+export type { ResolveHost } from './outbound-fetch.js';
 export type { ProviderSettings } from './provider.js';
 
 /**
@@ -49,6 +55,9 @@ export interface ProviderEndpoints {
   /** The route a URL `owns` names, as a bounded metric label (`/oidc/token`, `/oidc/auth/:uid`, 'unmatched'). */
   route(url: string): string;
 }
+
+/** Pauses before the retries of a failed back-channel logout: three attempts within about five seconds. */
+const BACKCHANNEL_RETRY_DELAYS_MS = [1_000, 4_000];
 
 /** oidc-provider's routes (its defaults, which provider.ts keeps), for metric labels. */
 const PROVIDER_ROUTES = new Set([
@@ -88,6 +97,8 @@ export type HeimdallIdRouter = Router & { endpoints: ProviderEndpoints };
  */
 export interface HeimdallId extends ProviderHolder {
   router: HeimdallIdRouter;
+  /** Back-channel logouts since start, by outcome (for /metrics). */
+  backchannelLogouts(): Record<BackchannelOutcome, number>;
   /** Drops cached clients (after a client changed). */
   forgetClients(): void;
   /** Looks for rotated keys now (nodes also do so every `keyCheckIntervalMs`). */
@@ -111,10 +122,14 @@ export async function createHeimdallId(deps: {
   allowUnverifiedSignIn: boolean;
   termsUrl: string;
   privacyUrl: string;
-  /** Where rotations are announced (the cache's pub/sub). */
-  bus: Pick<Cache, 'subscribe'>;
+  /** Where rotations are announced (the cache's pub/sub), and where wrong device codes are counted. */
+  bus: Cache;
   /** Every node hears of revoked grants: connections holding their tokens close (core/tokens/grants.ts). */
   onGrantsRevoked: GrantsRevoked;
+  /** Where Heimdall may call clients (core/oauth-clients/outbound-target.ts), the rule registration applies. */
+  outbound: OutboundTargetRule;
+  /** Resolves host names for outgoing requests; the system resolver unless a test injects one. */
+  resolveHost?: ResolveHost | undefined;
   /** When set (redis.url), the short-lived models live in this Redis, under the prefix (adapter-factory.ts). */
   redis?: { url: string; keyPrefix: string } | undefined;
   logger: Logger;
@@ -130,6 +145,13 @@ export async function createHeimdallId(deps: {
     onGrantsRevoked: deps.onGrantsRevoked,
   });
 
+  const deviceCodes = createDeviceCodeThrottle(settings.deviceCodeLimit, deps.bus);
+  const fetch = createOutboundFetch({ rule: deps.outbound, resolve: deps.resolveHost ?? systemResolver });
+  const backchannel = createBackchannelDelivery({
+    audit: deps.audit,
+    logger,
+    retryDelaysMs: BACKCHANNEL_RETRY_DELAYS_MS,
+  });
   const build = (jwks: Awaited<ReturnType<SigningKeyStore['load']>>['privateJwks']) => {
     const provider = createProvider({
       settings,
@@ -139,9 +161,12 @@ export async function createHeimdallId(deps: {
       clients,
       adapters,
       sessions: deps.sessions,
+      deviceCodes,
+      fetch,
       onError: (err) => logger.warn({ err }, 'could not end the Heimdall session at sign-out'),
     });
     auditProviderEvents(provider, deps.audit, logger);
+    backchannel.attach(provider);
     // oidc-provider's own revocations: the revocation endpoint, refresh-token reuse, sign-out.
     provider.on('grant.revoked', (ctx: KoaContextWithOIDC) =>
       deps.onGrantsRevoked(revokedGrantAccount(ctx) ?? null),
@@ -271,9 +296,11 @@ export async function createHeimdallId(deps: {
     router: Object.assign(router, { endpoints }),
     current: (): Provider => current.provider,
     forgetClients: () => clients.forget(),
+    backchannelLogouts: () => backchannel.counts(),
     refreshKeys,
     stop: () => {
       clearInterval(timer);
+      backchannel.stop();
       void unsubscribe?.();
       redis?.disconnect();
     },

@@ -9,6 +9,7 @@ import Provider, {
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import { hashSecret } from '../core/auth/secret-token.js';
+import { AUTH_METHODS } from '../schemas/oauth-clients.js';
 import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG } from '../core/tokens/signing-keys.js';
 import type { ConsentStore } from '../core/oauth-clients/consents.js';
 import { CLAIMS, createFindAccount } from './account.js';
@@ -17,6 +18,10 @@ import { OIDC_SCOPES, type createClientAdapter } from './clients.js';
 import { createLoadExistingGrant } from './grants.js';
 import { cookieSigner } from './cookie-signer.js';
 import { releaseContextWhenDone } from './release-context.js';
+import { assertMachineScopes, stateGrantedScope } from './client-credentials.js';
+import { postAsGet } from './post-as-get.js';
+import { LOCALES } from '../core/i18n/index.js';
+import type { DeviceCodeLimit, DeviceCodeThrottle } from './device-code-throttle.js';
 import { SafeHtml } from '../core/shared/html.js';
 import { PAGE_CSP } from './views/layout.js';
 import { deviceConfirmPage, deviceInputPage, logoutPage, messagePage } from './views/pages.js';
@@ -47,6 +52,8 @@ export interface ProviderSettings {
     clientCredentials: number;
   };
   clientCacheTtlMs: number;
+  /** Wrong user codes on the device verification page (RFC 8628 §5.1). */
+  deviceCodeLimit: DeviceCodeLimit;
   /** Where the interaction pages are mounted (the provider's mount path). */
   basePath: string;
   /** The Heimdall session cookie of the ID app (seed 004: `id.session-token`). */
@@ -98,6 +105,10 @@ export function createProvider(deps: {
   /** The storage of every other model (adapter-factory.ts). */
   adapters: (model: string) => Adapter;
   sessions: SessionLookup;
+  /** oidc-provider's outgoing requests (back-channel logout), held to the outbound rule (outbound-fetch.ts). */
+  fetch: NonNullable<Configuration['fetch']>;
+  /** Counts wrong user codes on the device verification page (RFC 8628 §5.1). */
+  deviceCodes: DeviceCodeThrottle;
   onError: (err: unknown) => void;
 }): Provider {
   const { settings } = deps;
@@ -121,6 +132,13 @@ export function createProvider(deps: {
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure: settings.cookieSecure },
     },
     responseTypes: ['code'],
+    // OpenID Connect Core §3.1.2.1: redirect_uri is REQUIRED, even when the client registered only one.
+    allowOmittingSingleRegisteredRedirectUri: false,
+    discovery: { ui_locales_supported: [...LOCALES] },
+    fetch: deps.fetch,
+    // Discovery advertises only what a registered client can use: its auth methods, and RS256 ID tokens.
+    clientAuthMethods: [...AUTH_METHODS],
+    enabledJWA: { idTokenSigningAlgValues: [ID_TOKEN_ALG] },
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     clientDefaults: {
       grant_types: ['authorization_code'],
@@ -190,7 +208,8 @@ export function createProvider(deps: {
       },
       deviceFlow: {
         enabled: true,
-        userCodeInputSource: async (ctx, form, _out, err) =>
+        userCodeInputSource: async (ctx, form, _out, err) => {
+          if (err?.name === 'NotFoundError') deps.deviceCodes.wrongCode(ctx);
           setPage(
             ctx,
             deviceInputPage(
@@ -201,7 +220,8 @@ export function createProvider(deps: {
                   : 'The request could not be completed. Start again on your device.'
                 : undefined,
             ),
-          ),
+          );
+        },
         userCodeConfirmSource: async (ctx, form, client, _info, userCode) =>
           setPage(
             ctx,
@@ -228,6 +248,8 @@ export function createProvider(deps: {
         getResourceServerInfo: async (ctx, indicator, client) => {
           if (indicator !== settings.apiResource) throw new errors.InvalidTarget();
           const machine = ctx.oidc.params?.grant_type === 'client_credentials';
+          if (machine)
+            assertMachineScopes(ctx.oidc.params?.scope as string | undefined, client, apiScopeString(client));
           return {
             scope: apiScopeString(client),
             audience: settings.apiResource,
@@ -252,12 +274,34 @@ export function createProvider(deps: {
   const provider = new Provider(settings.issuer, configuration);
   // Runs around the provider's own routes (provider.use places it before them).
   provider.use(releaseContextWhenDone);
+  provider.use(stateGrantedScope);
+  provider.use(
+    postAsGet(settings.issuer, (ctx, status, message) => {
+      ctx.status = status;
+      setPage(ctx, messagePage({ title: 'Something went wrong', message, status: 'error' }));
+    }),
+  );
+  provider.use(
+    deps.deviceCodes.middleware((ctx, retryAfterSeconds) => {
+      const minutes = Math.ceil(retryAfterSeconds / 60);
+      setPage(
+        ctx,
+        messagePage({
+          title: 'Too many attempts',
+          message: `Too many wrong codes were entered from your network. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+          status: 'error',
+        }),
+      );
+    }),
+  );
   provider.proxy = settings.trustProxy !== false;
   // Only as many X-Forwarded-For entries as there are trusted proxies (Koa's default trusts them all).
   if (typeof settings.trustProxy === 'number') provider.maxIpsCount = settings.trustProxy;
 
-  // Signing out of Heimdall ID ends the Heimdall session too (the cookie's row, on every node).
+  // Signing out of Heimdall ID ends the Heimdall session too (the cookie's row, on every node). "No, stay signed
+  // in" (no `logout` in the form) signs out of the one app only, and keeps both sessions.
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+    if (!ctx.oidc.params?.logout) return;
     const token = ctx.cookies.get(settings.sessionCookie, { signed: false });
     if (!token) return;
     ctx.cookies.set(settings.sessionCookie, null, { path: '/' });
@@ -304,8 +348,9 @@ function keepClientInstances(provider: Provider, clients: Pick<Adapter, 'find'>)
 
 /**
  * oidc-provider's default policy plus one login check: a provider session counts only while the Heimdall
- * session in the `id.session-token` cookie is alive and belongs to the same person. Revoking a session (from
- * the sessions page, another device, a password reset) therefore asks for the password at the next sign-in.
+ * session in the `id.session-token` cookie is alive and belongs to the same person, who may still sign in.
+ * Revoking a session (from the sessions page, another device, a password reset) therefore asks for the password
+ * at the next sign-in.
  */
 function sessionBoundPolicy(cookie: string, sessions: SessionLookup) {
   const policy = interactionPolicy.base();
@@ -313,6 +358,8 @@ function sessionBoundPolicy(cookie: string, sessions: SessionLookup) {
     new interactionPolicy.Check('heimdall_session', 'the Heimdall session has ended', async (ctx) => {
       const accountId = ctx.oidc.session?.accountId;
       if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // `no_session` asks already
+      // Banned or deleted: findAccount found no account, so there is no grant to consent to either.
+      if (!ctx.oidc.account) return interactionPolicy.Check.REQUEST_PROMPT;
       const token = ctx.cookies.get(cookie, { signed: false });
       const session = token ? await sessions.find(token) : undefined;
       return session?.user_id === accountId

@@ -30,7 +30,17 @@ export interface SignInDeps {
   cookieSecure: boolean;
 }
 
-export const localeOf = (req: Request): Locale => pickLocale(undefined, req.get('accept-language'));
+/**
+ * The page language: the authorization request's `ui_locales` (OpenID Connect Core §3.1.2.1: preferred
+ * languages, space-separated, most preferred first) before the browser's Accept-Language, then English.
+ */
+export const localeOf = (req: Request, uiLocales?: unknown): Locale =>
+  pickLocale(
+    undefined,
+    [...(typeof uiLocales === 'string' ? uiLocales.split(' ') : []), req.get('accept-language') ?? '']
+      .filter(Boolean)
+      .join(','),
+  );
 
 export const requestMeta = (req: Request) => ({
   ip_address: plainIp(req.ip),
@@ -61,9 +71,9 @@ export function createPasswordSignIn(deps: SignInDeps) {
     async attempt(
       req: Request,
       res: Response,
-      input: { email: string; password: string; clientId?: unknown },
+      input: { email: string; password: string; clientId?: unknown; uiLocales?: unknown },
     ): Promise<SignInOutcome> {
-      const m = messages(localeOf(req));
+      const m = messages(localeOf(req, input.uiLocales));
       const { email, password } = input;
       if (!email || !password) return { ok: false, status: 400, error: m.login.missing };
       const ip = plainIp(req.ip) ?? 'unknown';
@@ -173,8 +183,9 @@ export function createSecondFactor(deps: {
       req: Request,
       userId: string,
       code: string,
+      uiLocales?: unknown,
     ): Promise<{ ok: true } | { ok: false; status: number; error: string }> {
-      const m = messages(localeOf(req));
+      const m = messages(localeOf(req, uiLocales));
       try {
         const method = await deps.twoFactor.checkCode(userId, code, { allowBackup: true });
         deps.record({

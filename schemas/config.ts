@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowedEntry } from './oauth-clients.js';
 import { keyPrefixProblem, redisDatabase } from './redis-namespace.js';
 
 /**
@@ -177,6 +178,33 @@ function decodedKeyLength(value: string): number {
 
 const seconds = (fallback: number) => z.number().int().min(1).default(fallback);
 
+/**
+ * Wrong user codes on the device verification page (RFC 8628 §5.1), counted per IP address: past the maximum
+ * within the window, entries from that address are refused until the window ends.
+ */
+const deviceUserCodeSchema = z.strictObject({
+  max_wrong_per_ip: z.number().int().min(1).default(10),
+  window_seconds: seconds(900),
+});
+
+/** Back-channel logout delivery (OpenID Connect Back-Channel Logout 1.0 §2.5). */
+const backchannelLogoutSchema = z.strictObject({
+  /**
+   * Loopback, private and special-use addresses Heimdall may call anyway, for apps on a private network: IP
+   * addresses, CIDR ranges (`10.0.0.0/8`) or host names (every address such a name resolves to is allowed).
+   */
+  allowed_private: z
+    .array(
+      z
+        .string()
+        .refine(
+          (entry) => parseAllowedEntry(entry) !== undefined,
+          'An IP address, a CIDR range or a host name.',
+        ),
+    )
+    .default([]),
+});
+
 /** Heimdall ID, the OpenID provider at /oidc (issue 6). */
 const oidcSchema = z.strictObject({
   enabled: z.boolean().default(true),
@@ -194,6 +222,8 @@ const oidcSchema = z.strictObject({
   grant_ttl: seconds(30 * 24 * 3600),
   device_code_ttl: seconds(600),
   client_credentials_ttl: seconds(900),
+  device_user_code: deviceUserCodeSchema.default(deviceUserCodeSchema.parse({})),
+  backchannel_logout: backchannelLogoutSchema.default(backchannelLogoutSchema.parse({})),
   /** When the job that deletes expired OIDC rows runs (cron, UTC). */
   cleanup_cron: cronExpression.default('*/15 * * * *'),
   /** How often a node looks for rotated signing keys (ms). */

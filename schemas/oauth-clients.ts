@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { booleanQuery, listOf, paginationQuery, sortParam, timestamp } from './common.js';
 
@@ -128,3 +129,25 @@ export const listOAuthClientsQuery = z.strictObject({
 });
 
 export const oauthClientListSchema = listOf(oauthClientSchema);
+
+/** An entry of `allowed_private`: an address, a CIDR range, or a host name. */
+export function parseAllowedEntry(
+  entry: string,
+): { subnet: [string, number] } | { host: string } | undefined {
+  const [address, prefix, extra] = entry.trim().split('/');
+  if (extra === undefined && address && isIP(address)) {
+    const max = isIP(address) === 6 ? 128 : 32;
+    const bits = prefix === undefined ? max : Number(prefix);
+    return Number.isInteger(bits) &&
+      bits >= 0 &&
+      bits <= max &&
+      (prefix === undefined || /^\d+$/.test(prefix))
+      ? { subnet: [address, bits] }
+      : undefined;
+  }
+  const host = entry.trim().toLowerCase();
+  return prefix === undefined &&
+    /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(host)
+    ? { host }
+    : undefined;
+}

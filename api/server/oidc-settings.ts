@@ -26,6 +26,10 @@ export function oidcSettings(config: Config, encryptionKey: Buffer) {
       clientCredentials: o.client_credentials_ttl,
     },
     clientCacheTtlMs: config.auth.cache_ttl_ms,
+    deviceCodeLimit: {
+      maxWrongPerIp: o.device_user_code.max_wrong_per_ip,
+      windowSeconds: o.device_user_code.window_seconds,
+    },
     basePath: '/oidc',
     sessionCookie: config.sessions.cookie_names.id,
   };

@@ -6,6 +6,7 @@ import { createUserService } from '../../core/users/service.js';
 import { geoEnricher, openAuditLogger } from '../../core/audit/index.js';
 import { createAuditService } from '../../core/audit/service.js';
 import { createOAuthClientService } from '../../core/oauth-clients/service.js';
+import { createOutboundTargetRule } from '../../core/oauth-clients/outbound-target.js';
 import { createAuditStream } from '../../core/audit/stream.js';
 import { createTopic } from '../../core/shared/topic.js';
 import type { GpsPoint } from '../../keystone/graphql/extensions.js';
@@ -119,11 +120,13 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   const users = createUserService(serviceDeps);
   const roles = createRoleService(serviceDeps);
   const permissions = createPermissionService(serviceDeps);
+  const outbound = createOutboundTargetRule(config.oidc.backchannel_logout.allowed_private);
   const oauthClients = createOAuthClientService({
     db: databases.primary,
     audit,
     // Every node drops its cached copy (provider clients, client-credentials contexts) at once.
     onChange: (clientId) => void authCache.invalidate({ type: 'oauth_client', clientId }),
+    outbound,
   });
   const sessions = createSessionService({
     db: databases.primary,
@@ -232,6 +235,9 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     users,
     twoFactor,
     apiKeys,
+    oauthClients,
+    /** Where Heimdall may call clients: client registration and back-channel logout delivery share it. */
+    outbound,
     routes,
     extraRouters,
   };

@@ -15,7 +15,13 @@ import { createGraphqlServer } from '../../keystone/graphql/server.js';
 import { attachGraphqlWs } from '../../keystone/graphql/ws.js';
 import { createServices, type Services } from './services.js';
 import { createBruteForceGuard } from '../../core/auth/brute-force.js';
-import { createHeimdallId, deleteExpiredOidcRows, type HeimdallId } from '../../oidc/index.js';
+import {
+  createHeimdallId,
+  deleteExpiredOidcRows,
+  registerBackchannelMetrics,
+  type HeimdallId,
+  type ResolveHost,
+} from '../../oidc/index.js';
 import type { ProcessRole } from './roles.js';
 import { routeUpgrades, type UpgradeHandler } from './upgrades.js';
 import type { Broker } from '../../core/realtime/index.js';
@@ -47,6 +53,8 @@ export interface StartOptions {
   config: Config;
   logger: Logger;
   roles: ProcessRole[];
+  /** Resolves host names for Heimdall ID's outgoing requests (tests inject one; default: the system's). */
+  resolveHost?: ResolveHost;
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {
@@ -59,7 +67,12 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-export async function startPlatform({ config, logger, roles }: StartOptions): Promise<RunningPlatform> {
+export async function startPlatform({
+  config,
+  logger,
+  roles,
+  resolveHost,
+}: StartOptions): Promise<RunningPlatform> {
   const databases = await openDatabases(config, (line) =>
     logger.debug({ component: 'embedded-postgres' }, line),
   );
@@ -110,6 +123,8 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
               cache,
             ),
             bus: cache,
+            outbound: services.outbound,
+            resolveHost,
             accounts: services.accounts,
             authenticator: services.authenticator,
             connectedApps: services.connectedApps,
@@ -157,7 +172,10 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
       ...(heimdallId ? { oidc: heimdallId.router } : {}),
       ...(graphql ? { graphql: graphql.handler } : {}),
       // The realtime server is made below (it needs the HTTP server); the gauges read it when scraped.
-      metrics: (registry) => registerRealtimeMetrics(registry, () => realtime),
+      metrics: (registry) => {
+        registerRealtimeMetrics(registry, () => realtime);
+        if (heimdallId) registerBackchannelMetrics(registry, heimdallId.backchannelLogouts);
+      },
     });
     const server = createServer(app.serverOptions, app.listener);
     const graphqlWs = graphql

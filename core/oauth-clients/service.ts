@@ -12,6 +12,7 @@ import type { AuthContext } from '../auth/context.js';
 import { assertScope, requirePermission } from '../auth/guards.js';
 import { hashSecret, randomSecret } from '../auth/secret-token.js';
 import { AppError, notFound } from '../errors/index.js';
+import { createOutboundTargetRule, type OutboundTargetRule } from './outbound-target.js';
 import { auditMeta, type Actor } from '../shared/actor.js';
 import { paginate } from '../shared/pagination.js';
 import { isoDates } from '../shared/serialize.js';
@@ -104,8 +105,19 @@ export function createOAuthClientService(deps: {
    * client adapter, oidc/clients.ts `forget`) drop it at once rather than at the end of their TTL.
    */
   onChange?: (clientId: string) => void;
+  /** Where Heimdall may call a client (back-channel logout): the rule delivery follows too. Default: no exceptions. */
+  outbound?: OutboundTargetRule;
 }) {
   const changed = (clientId: string) => deps.onChange?.(clientId);
+  const outbound = deps.outbound ?? createOutboundTargetRule([]);
+  const assertCallable = (uri: string | null | undefined) => {
+    const reason = uri ? outbound.refuseUri(uri) : undefined;
+    if (reason) {
+      throw new AppError('request.validation_failed', 400, 'The request body is not valid.', {
+        fields: [{ in: 'body', field: 'backchannel_logout_uri', message: reason }],
+      });
+    }
+  };
   const record = (
     event: 'client_created' | 'client_updated' | 'client_deleted' | 'client_secret_regenerated',
     actor: Actor,
@@ -180,6 +192,7 @@ export function createOAuthClientService(deps: {
     async create(actor: Actor, input: CreateInput) {
       const { auth } = actor;
       requirePermission(auth, 'oauth_clients', 'create');
+      assertCallable(input.backchannel_logout_uri);
       if (input.is_first_party) assertMayMarkFirstParty(auth);
       const ownerId = input.user_id === undefined ? (auth.user?.id ?? null) : input.user_id;
       if (ownerId !== (auth.user?.id ?? null)) {
@@ -226,6 +239,7 @@ export function createOAuthClientService(deps: {
     /** Answers the client as it is after the change. */
     async update(actor: Actor, id: string, input: UpdateInput): Promise<OAuthClientRecord> {
       const row = await load(actor.auth, id, 'update');
+      assertCallable(input.backchannel_logout_uri);
       if (input.is_first_party !== undefined && input.is_first_party !== row.is_first_party) {
         assertMayMarkFirstParty(actor.auth);
       }

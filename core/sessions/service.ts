@@ -136,8 +136,14 @@ export function createSessionService(deps: {
       return (await FIND(db, [hashSecret(token)])).rows[0];
     },
 
-    /** Signing out (RP-initiated logout, the account area): ends the session a token names, if any. */
-    async endByToken(token: string, meta: { ip?: string | undefined; userAgent?: string | undefined } = {}) {
+    /**
+     * Signing out (RP-initiated logout, the account area): ends the session a token names, if any. `reason`
+     * says why when it was not the person's choice (`account_unavailable`: banned or deleted).
+     */
+    async endByToken(
+      token: string,
+      meta: { ip?: string | undefined; userAgent?: string | undefined; reason?: string } = {},
+    ) {
       if (!token.startsWith(SESSION_TOKEN_PREFIX)) return;
       const [row] = await db('Session')
         .where({ session_token: hashSecret(token) })
@@ -151,7 +157,7 @@ export function createSessionService(deps: {
         actor_id: row.user_id,
         resource_type: 'session',
         resource_id: row.id,
-        metadata: { reason: 'sign_out' },
+        metadata: { reason: meta.reason ?? 'sign_out' },
         ip_address: meta.ip,
         user_agent: meta.userAgent,
         source_service: 'id',

@@ -3,6 +3,7 @@ import type { Interaction, InteractionResults } from 'oidc-provider';
 import type { FindAccount } from 'oidc-provider';
 import type { ConsentStore } from '../../core/oauth-clients/consents.js';
 import type { SessionService } from '../../core/sessions/service.js';
+import { plainIp } from '../../core/shared/actor.js';
 import { readCookie, type Csrf } from '../csrf.js';
 import type { TwoFactorState } from '../../core/auth/password-login.js';
 import { localeOf, requestMeta, type PasswordSignIn, type SecondFactor } from '../sign-in.js';
@@ -105,8 +106,23 @@ export function interactionRouter(deps: InteractionDeps): Router {
     const token = readCookie(req, deps.sessionCookie);
     const session = token ? await deps.sessions.find(token) : undefined;
     if (!session) return false;
+    // Banned or deleted since they signed in: that session is over, and the sign-in page says why after the password.
+    const account = await deps.findAccount(undefined as never, session.user_id);
+    if (!account) {
+      await deps.sessions.endByToken(token!, {
+        ip: plainIp(req.ip),
+        userAgent: req.get('user-agent'),
+        reason: 'account_unavailable',
+      });
+      res.clearCookie(deps.sessionCookie, { path: '/' });
+      return false;
+    }
+    // A login_hint naming someone else (by id or email) asks for that person's password.
     const hint = interaction.params.login_hint;
-    if (typeof hint === 'string' && hint && hint !== session.user_id) return false;
+    if (typeof hint === 'string' && hint && hint !== session.user_id) {
+      const { email } = await account.claims('id_token', 'email', {}, []);
+      if (typeof email !== 'string' || email.toLowerCase() !== hint.toLowerCase()) return false;
+    }
     const verified = session.two_factor_verified_at !== null;
     if (!verified && (await deps.twoFactor.enabled(session.user_id))) return false; // ask again, with the code
     if (!verified && (await deps.twoFactor.mustSetUp(session.user_id))) {
@@ -129,10 +145,11 @@ export function interactionRouter(deps: InteractionDeps): Router {
       res,
       status,
       loginPage({
-        locale: localeOf(req),
+        locale: localeOf(req, interaction.params.ui_locales),
         action: at(interaction.uid, '/login'),
         csrf: deps.csrf.token(req, res, interaction.uid),
         client: await clientView(interaction.params.client_id),
+        email: emailHint(interaction.params.login_hint),
         ...extra,
       }),
     );
@@ -166,7 +183,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
           csrf: deps.csrf.token(req, res, interaction.uid),
           client: await clientView(interaction.params.client_id),
           scopes: requestedScopes(interaction),
-          locale: localeOf(req),
+          locale: localeOf(req, interaction.params.ui_locales),
           username: String(claims?.preferred_username ?? ''),
         }),
       );
@@ -193,6 +210,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
       email,
       password,
       clientId: interaction.params.client_id,
+      uiLocales: interaction.params.ui_locales,
     });
     if (!outcome.ok) {
       const { status, error, resendFor } = outcome;
@@ -205,14 +223,14 @@ export function interactionRouter(deps: InteractionDeps): Router {
     return afterPassword(req, res, interaction, outcome);
   });
 
-  const renderCode = (req: Request, res: Response, uid: string, status = 200, error?: string) =>
+  const renderCode = (req: Request, res: Response, interaction: Interaction, status = 200, error?: string) =>
     sendPage(
       res,
       status,
       twoFactorPage({
-        action: at(uid, '/2fa'),
-        csrf: deps.csrf.token(req, res, uid),
-        locale: localeOf(req),
+        action: at(interaction.uid, '/2fa'),
+        csrf: deps.csrf.token(req, res, interaction.uid),
+        locale: localeOf(req, interaction.params.ui_locales),
         error,
       }),
     );
@@ -221,7 +239,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
     const interaction = await details(req, res);
     if (interaction.uid !== req.params.uid || !deps.pending.get(req, interaction.uid))
       return staleInteraction(res);
-    renderCode(req, res, interaction.uid);
+    renderCode(req, res, interaction);
   });
 
   router.post('/interaction/:uid/2fa', form, async (req, res) => {
@@ -232,8 +250,13 @@ export function interactionRouter(deps: InteractionDeps): Router {
     }
     if (!deps.csrf.valid(req, interaction.uid, req.body?.csrf)) return csrfFailure(res);
     const code = typeof req.body.code === 'string' ? req.body.code.slice(0, 64) : '';
-    const checked = await deps.twoFactor.checkSecondFactor(req, pending.userId, code);
-    if (!checked.ok) return renderCode(req, res, interaction.uid, checked.status, checked.error);
+    const checked = await deps.twoFactor.checkSecondFactor(
+      req,
+      pending.userId,
+      code,
+      interaction.params.ui_locales,
+    );
+    if (!checked.ok) return renderCode(req, res, interaction, checked.status, checked.error);
     deps.pending.clear(res);
     await completeLogin(
       req,
@@ -296,6 +319,11 @@ export function interactionRouter(deps: InteractionDeps): Router {
     return next(err);
   });
   return router;
+}
+
+/** OpenID Connect Core §3.1.2.1 `login_hint`: an email address pre-fills the sign-in form (escaped there). */
+function emailHint(hint: unknown): string | undefined {
+  return typeof hint === 'string' && hint.includes('@') ? hint.slice(0, 320) : undefined;
 }
 
 function staleInteraction(res: Response): void {

@@ -15,7 +15,8 @@ import {
 
 /** The device authorization grant (RFC 8628), RP-initiated logout and back-channel logout to a test RP. */
 describe('Heimdall ID: device flow and logout', () => {
-  const t = useOidcPlatform();
+  // The test RP listens on loopback, which Heimdall calls only when allowed (backchannel-logout.test.ts).
+  const t = useOidcPlatform({ HEIMDALL__OIDC__BACKCHANNEL_LOGOUT__ALLOWED_PRIVATE: '127.0.0.1' });
 
   /** The test RP's back-channel logout endpoint: records every logout_token it receives. */
   let rp: Server;

@@ -125,6 +125,36 @@ describe('Heimdall ID: tokens', () => {
     expect((await me(tokens.access_token)).status).toBe(401);
   });
 
+  it('client credentials: a scope the client may not have is invalid_scope; the response always states scope', async () => {
+    const owner = await createPasswordUser(t.db, { roleIds: ['role_api_read_only'] });
+    const c = await createOAuthClient(t.db, {
+      grantTypes: ['client_credentials'],
+      scopes: ['openid', 'users:read'],
+      ownerId: owner.id,
+    });
+    const config = await relyingParty(t.url, c);
+    for (const scope of ['users:write', 'users:read roles:read', 'api', 'email']) {
+      const refused = await client.clientCredentialsGrant(config, { scope }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(client.ResponseBodyError);
+      expect(refused).toMatchObject({ error: 'invalid_scope', status: 400 });
+    }
+    const granted = await client.clientCredentialsGrant(config, { scope: 'users:read' });
+    expect(granted.scope).toBe('users:read');
+    // `openid` is the client's, but no part of an API token: the response says what the token holds.
+    for (const scope of [undefined, 'openid']) {
+      const res = await fetch(`${t.url}/oidc/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) }),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ scope: '' });
+    }
+  });
+
   it('provider endpoints, served before Express, keep their mount path and the request id', async () => {
     const discovery = await fetch(`${t.url}/oidc/.well-known/openid-configuration`, {
       headers: { 'x-request-id': 'trace-42' },

@@ -4,7 +4,7 @@ import { hashPassword } from '../../core/auth/passwords.js';
 import { hashSecret, randomSecret } from '../../core/auth/secret-token.js';
 import { createUserQueries } from '../../core/users/queries.js';
 import { createUser } from './fixtures.js';
-import { useTestPlatform, type TestPlatform } from './platform.js';
+import { useTestPlatform, type TestPlatform, type TestPlatformOptions } from './platform.js';
 import type { ProcessRole } from '../../api/server/roles.js';
 import { uniqueName } from './services.js';
 
@@ -16,7 +16,11 @@ import { uniqueName } from './services.js';
 export const PASSWORD = 'correct horse battery staple';
 
 /** A test platform whose public URL (and so the issuer) is the address it listens on. */
-export function useOidcPlatform(vars: Record<string, string> = {}, roles?: ProcessRole[]): TestPlatform {
+export function useOidcPlatform(
+  vars: Record<string, string> = {},
+  roles?: ProcessRole[],
+  options?: TestPlatformOptions,
+): TestPlatform {
   const port = freePortSync();
   return useTestPlatform(
     {
@@ -25,6 +29,7 @@ export function useOidcPlatform(vars: Record<string, string> = {}, roles?: Proce
       ...vars,
     },
     roles,
+    options,
   );
 }
 

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { loadConfig, type Config } from '../../core/config/index.js';
 import { createLogger } from '../../core/logger/index.js';
 import type { ProcessRole } from '../../api/server/roles.js';
-import { startPlatform, type RunningPlatform } from '../../api/server/start.js';
+import { startPlatform, type RunningPlatform, type StartOptions } from '../../api/server/start.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { uniqueName } from './services.js';
 
@@ -30,12 +30,16 @@ export function testConfig(vars: Record<string, string>): Config {
   });
 }
 
+/** What a test injects into the platform besides config (a resolver for outgoing requests). */
+export type TestPlatformOptions = Pick<StartOptions, 'resolveHost'>;
+
 export function startTestPlatform(
   vars: Record<string, string>,
   roles: ProcessRole[] = ['api'],
+  options: TestPlatformOptions = {},
 ): Promise<RunningPlatform> {
   const config = testConfig(vars);
-  return startPlatform({ config, logger: createLogger(config.log.level), roles });
+  return startPlatform({ config, logger: createLogger(config.log.level), roles, ...options });
 }
 
 export interface TestPlatform {
@@ -51,12 +55,13 @@ export interface TestPlatform {
 export function useTestPlatform(
   vars: Record<string, string> = {},
   roles: ProcessRole[] = ['api'],
+  options: TestPlatformOptions = {},
 ): TestPlatform {
   let database: TestDatabase | undefined;
   let platform: RunningPlatform | undefined;
   beforeAll(async () => {
     database = await createTestDatabase();
-    platform = await startTestPlatform({ HEIMDALL__DATABASE__URL: database.url, ...vars }, roles);
+    platform = await startTestPlatform({ HEIMDALL__DATABASE__URL: database.url, ...vars }, roles, options);
   });
   afterAll(async () => {
     await platform?.stop();
