@@ -166,6 +166,7 @@ export async function startPlatform({ config, logger, roles }: StartOptions): Pr
           keystone: services.keystone.context,
           authenticate: (header) => authenticateBearer(services.authenticator, header),
           onCredentialsChanged: (listener) => services.authCache.onInvalidate(listener),
+          introspection: config.graphql.introspection,
           maxDepth: config.graphql.max_depth,
           maxCost: config.graphql.max_cost,
           maxPageSize: config.graphql.max_page_size,

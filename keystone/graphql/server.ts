@@ -9,7 +9,10 @@ import { AppError } from '../../core/errors/index.js';
 import { refusalFrom } from '../access.js';
 import { sessionFor } from '../session.js';
 import type { Keystone } from '../context.js';
+import { refusedByDatabase } from './database-refusals.js';
+import { inputGuard } from './input-guard.js';
 import { queryLimits } from './limits.js';
+import { noSchemaDescription, withoutSuggestions } from './schema-privacy.js';
 
 export interface GraphqlOptions {
   schema: GraphQLSchema;
@@ -49,15 +52,22 @@ function appErrorIn(err: unknown, depth = 0): AppError | undefined {
   return appErrorIn(e.originalError, depth + 1) ?? appErrorIn(e.cause, depth + 1);
 }
 
-/** Errors with a dotted code and a message a person understands; never a stack trace or an internal message. */
-export function formatGraphqlError(onInternal: (err: unknown) => void, maxPageSize: number) {
+/**
+ * Errors with a dotted code and a message a person understands; never a stack trace or an internal message.
+ * With introspection off (`hideSchema`), messages lose the "Did you mean …?" hints that name the schema.
+ */
+export function formatGraphqlError(
+  onInternal: (err: unknown) => void,
+  maxPageSize: number,
+  hideSchema: boolean,
+) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const base = {
-      message: formatted.message,
+      message: hideSchema ? withoutSuggestions(formatted.message) : formatted.message,
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
     };
-    const app = appErrorIn(error) ?? refusalFrom(formatted.message);
+    const app = appErrorIn(error) ?? refusalFrom(formatted.message) ?? refusedByDatabase(error);
     if (app) {
       return {
         ...base,
@@ -87,6 +97,14 @@ export function formatGraphqlError(onInternal: (err: unknown) => void, maxPageSi
       };
     }
     if (mapped) return { ...base, extensions: { code: mapped } };
+    if (code === 'PERSISTED_QUERY_NOT_FOUND') {
+      // Automatic persisted queries: the protocol's own code, on which clients resend the full query.
+      return {
+        ...base,
+        message: 'No query is stored under this hash: send the query with it.',
+        extensions: { code },
+      };
+    }
     onInternal(error);
     return {
       ...base,
@@ -131,21 +149,24 @@ export async function createGraphqlServer(
 ): Promise<{ handler: RequestHandler; stop(): Promise<void> }> {
   const plugins: ApolloServerPlugin<Keystone>[] = [
     pendingTwoFactorGate,
+    inputGuard,
     options.playground
       ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
       : ApolloServerPluginLandingPageDisabled(),
   ];
   const server = new ApolloServer<Keystone>({
     schema: options.schema,
-    introspection: options.introspection,
+    // Refused by noSchemaDescription below, together with the rest of what describes the schema.
+    introspection: true,
     includeStacktraceInErrorResponses: false,
     // The platform owns shutdown (api/server/start.ts): Apollo's own handler would re-raise the signal and cut
     // the audit flush and the embedded PostgreSQL stop short.
     stopOnTerminationSignals: false,
     validationRules: [
       queryLimits({ maxDepth: options.maxDepth, maxCost: options.maxCost, maxPageSize: options.maxPageSize }),
+      ...(options.introspection ? [] : [noSchemaDescription]),
     ],
-    formatError: formatGraphqlError(options.onInternalError, options.maxPageSize),
+    formatError: formatGraphqlError(options.onInternalError, options.maxPageSize, !options.introspection),
     plugins,
   });
   await server.start();

@@ -15,7 +15,9 @@ import type { AuthContext } from '../../core/auth/context.js';
 import { concernsConnection } from '../../core/auth/invalidation.js';
 import type { Keystone } from '../context.js';
 import { sessionFor } from '../session.js';
+import { unsafeOperationInput } from './input-guard.js';
 import { queryLimits } from './limits.js';
+import { noSchemaDescription } from './schema-privacy.js';
 import { formatGraphqlError } from './server.js';
 
 export interface GraphqlWsOptions {
@@ -25,6 +27,8 @@ export interface GraphqlWsOptions {
   authenticate(authorization: string | undefined): Promise<AuthContext>;
   /** Called when credentials change (a key revoked, a user banned, roles changed): open sockets re-check. */
   onCredentialsChanged(listener: (event: AuthInvalidation) => void): () => void;
+  /** As for HTTP: when off, the schema is not described (introspection, Keystone's adminMeta, suggestions). */
+  introspection: boolean;
   maxDepth: number;
   maxCost: number;
   maxPageSize: number;
@@ -55,8 +59,9 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
   const rules = [
     ...specifiedRules,
     queryLimits({ maxDepth: options.maxDepth, maxCost: options.maxCost, maxPageSize: options.maxPageSize }),
+    ...(options.introspection ? [] : [noSchemaDescription]),
   ];
-  const format = formatGraphqlError(options.onInternalError, options.maxPageSize);
+  const format = formatGraphqlError(options.onInternalError, options.maxPageSize, !options.introspection);
 
   // Open connections and the credential each authenticated with: a credential that no longer holds (a revoked
   // key, a banned user, an ended session, a revoked grant) is cut off at once (4403); other changes apply to
@@ -120,6 +125,9 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
         }
         const errors = validate(options.schema, document, rules);
         if (errors.length > 0) return invalid(errors);
+        // Variables arrive as parsed JSON of any depth (graphql-ws reads the message itself): bounded here.
+        const refusal = unsafeOperationInput(document, payload.variables);
+        if (refusal) return [refusal];
         const args: ExecutionArgs = {
           schema: options.schema,
           document,
