@@ -11,6 +11,7 @@ import { sessionFor } from '../session.js';
 import type { Keystone } from '../context.js';
 import { refusedByDatabase } from './database-refusals.js';
 import { inputGuard } from './input-guard.js';
+import type { ListBounds } from './list-bounds.js';
 import { queryLimits } from './limits.js';
 import { noSchemaDescription, withoutSuggestions } from './schema-privacy.js';
 
@@ -22,6 +23,8 @@ export interface GraphqlOptions {
   maxDepth: number;
   maxCost: number;
   maxPageSize: number;
+  /** What relationship lists can really hold, for the cost limit (shared with graphql-ws). */
+  listBounds: ListBounds;
   onInternalError(err: unknown): void;
 }
 
@@ -147,7 +150,13 @@ const pendingTwoFactorGate: ApolloServerPlugin<Keystone> = {
 export async function createGraphqlServer(
   options: GraphqlOptions,
 ): Promise<{ handler: RequestHandler; stop(): Promise<void> }> {
+  const { listBounds } = options;
   const plugins: ApolloServerPlugin<Keystone>[] = [
+    {
+      async requestDidStart() {
+        await listBounds.refresh();
+      },
+    },
     pendingTwoFactorGate,
     inputGuard,
     options.playground
@@ -163,13 +172,18 @@ export async function createGraphqlServer(
     // the audit flush and the embedded PostgreSQL stop short.
     stopOnTerminationSignals: false,
     validationRules: [
-      queryLimits({ maxDepth: options.maxDepth, maxCost: options.maxCost, maxPageSize: options.maxPageSize }),
+      queryLimits({
+        maxDepth: options.maxDepth,
+        maxCost: options.maxCost,
+        maxPageSize: options.maxPageSize,
+        listBound: listBounds.bound,
+      }),
       ...(options.introspection ? [] : [noSchemaDescription]),
     ],
     formatError: formatGraphqlError(options.onInternalError, options.maxPageSize, !options.introspection),
     plugins,
   });
-  await server.start();
+  await Promise.all([server.start(), listBounds.refresh()]);
   const handler = expressMiddleware(server, {
     context: async ({ req }) => {
       const auth = (req as unknown as { auth: AuthContext }).auth;

@@ -16,6 +16,7 @@ import { concernsConnection } from '../../core/auth/invalidation.js';
 import type { Keystone } from '../context.js';
 import { sessionFor } from '../session.js';
 import { unsafeOperationInput } from './input-guard.js';
+import type { ListBounds } from './list-bounds.js';
 import { queryLimits } from './limits.js';
 import { noSchemaDescription } from './schema-privacy.js';
 import { formatGraphqlError } from './server.js';
@@ -32,6 +33,7 @@ export interface GraphqlWsOptions {
   maxDepth: number;
   maxCost: number;
   maxPageSize: number;
+  listBounds: ListBounds;
   onInternalError(err: unknown): void;
 }
 
@@ -58,7 +60,12 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const rules = [
     ...specifiedRules,
-    queryLimits({ maxDepth: options.maxDepth, maxCost: options.maxCost, maxPageSize: options.maxPageSize }),
+    queryLimits({
+      maxDepth: options.maxDepth,
+      maxCost: options.maxCost,
+      maxPageSize: options.maxPageSize,
+      listBound: options.listBounds.bound,
+    }),
     ...(options.introspection ? [] : [noSchemaDescription]),
   ];
   const format = formatGraphqlError(options.onInternalError, options.maxPageSize, !options.introspection);
@@ -116,7 +123,8 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
             userAgent: ctx.extra.request.headers['user-agent'],
           }),
         ) as Keystone,
-      onSubscribe(_ctx, _id, payload) {
+      async onSubscribe(_ctx, _id, payload) {
+        await options.listBounds.refresh();
         let document;
         try {
           document = parse(payload.query);

@@ -1,8 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL answers are asserted field by field */
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { RunningPlatform } from '../../api/server/start.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createKey, createUser } from '../support/fixtures.js';
 import { codes, graphqlClient } from '../support/graphql.js';
-import { useTestPlatform } from '../support/platform.js';
+import { startTestPlatform } from '../support/platform.js';
 
 /** Users with their roles and each role's permissions: the shape of an authorization dashboard. */
 const usersWithPermissions = (take: number) => `{
@@ -12,16 +14,28 @@ const usersWithPermissions = (take: number) => `{
   }
 }`;
 
-describe('GraphQL reads nested relationship lists in batches', () => {
-  const t = useTestPlatform({
-    HEIMDALL__RATE_LIMIT__ENABLED: 'false',
-    HEIMDALL__GRAPHQL__MAX_COST: '100000000',
-  });
+describe('GraphQL reads nested relationship lists in batches, and costs them by what they hold', () => {
+  const vars = { HEIMDALL__RATE_LIMIT__ENABLED: 'false' };
+  let database: TestDatabase;
+  let platform: RunningPlatform;
+  const t = {
+    get url() {
+      return platform.url;
+    },
+    get db() {
+      return platform.databases.primary;
+    },
+    get platform() {
+      return platform;
+    },
+  };
   let superKey: string;
   let userKey: string;
   let userId: string;
 
   beforeAll(async () => {
+    database = await createTestDatabase();
+    platform = await startTestPlatform({ HEIMDALL__DATABASE__URL: database.url, ...vars });
     const superId = await createUser(t.db, {
       username: 'aaa-super',
       roleIds: ['role_super_admin'],
@@ -37,6 +51,13 @@ describe('GraphQL reads nested relationship lists in batches', () => {
       if (i === 0) userId = id;
     }
     userKey = (await createKey(t.db, { userId, roleIds: ['role_api_full_access'] })).key;
+    // A deployment with these users: relationship sizes are counted when the server starts (then each minute).
+    await platform.stop();
+    platform = await startTestPlatform({ HEIMDALL__DATABASE__URL: database.url, ...vars });
+  });
+  afterAll(async () => {
+    await platform?.stop();
+    await database?.drop();
   });
 
   /** The answer to `query` and how many SQL statements Keystone sent for it. */
@@ -74,6 +95,20 @@ describe('GraphQL reads nested relationship lists in batches', () => {
         );
       }
     }
+  });
+
+  it('costs a nested relationship list by the most items one parent has, not by the page size', async () => {
+    // Counted at the page size, the query above "could return" 4,040,301 fields; it returns about 10,000.
+    const natural = await graphqlClient(t.url, superKey)(usersWithPermissions(100));
+    expect(natural.errors).toEqual([]);
+    // A relation many parents share (everyone holds role_user) still costs a full page: abuse stays refused.
+    const fanOut = await graphqlClient(
+      t.url,
+      superKey,
+    )(
+      '{ users(take: 100) { roles { role { users { user { roles { role { permissions { permission { id } } } } } } } } } }',
+    );
+    expect(codes(fanOut)).toEqual(['graphql.too_costly']);
   });
 
   it('keeps each nested list’s own arguments and the caller’s access rules', async () => {
