@@ -4,9 +4,7 @@
  * permissions cost hundreds of statements. This Prisma client extension merges the findMany calls made in the
  * same turn of the event loop that differ only in the parent they belong to into one statement
  * (`… AND "user_id" IN (…)`), then hands each caller its own rows, with its own `skip` and `take`. Access rules,
- * filters and ordering stay Keystone's: only the parent's id is merged. Keystone resolves relationship fields
- * outside transactions (a mutation's answer is read after it has committed), so a merged read never mixes a
- * transaction's view with another.
+ * filters and ordering stay Keystone's: only the parent's id is merged.
  */
 
 type Where = Record<string, unknown>;
@@ -29,6 +27,13 @@ interface Waiting {
   /** This caller's own query, to fall back on. */
   alone(): Promise<unknown[]>;
 }
+
+interface Delegate {
+  findMany(args: FindManyArgs): Promise<unknown[]>;
+}
+
+const isDelegate = (value: unknown): value is Delegate =>
+  typeof value === 'object' && value !== null && typeof (value as Delegate).findMany === 'function';
 
 interface Batch {
   query(args: FindManyArgs): Promise<unknown[]>;
@@ -81,53 +86,73 @@ async function run(batch: Batch): Promise<void> {
   }
 }
 
-/** The extension for `db.extendPrismaClient`: relationship reads merged per turn of the event loop. */
-export function batchRelationReads<C extends { $extends(extension: unknown): unknown }>(client: C): unknown {
+/**
+ * For `db.extendPrismaClient`: the client with relationship reads merged per turn of the event loop. A plain
+ * proxy in front of Prisma rather than a Prisma query extension, so that a merged read costs Prisma one call
+ * instead of one per parent; transactions (`$transaction`) get Prisma's own client and are never merged.
+ */
+export function batchRelationReads<C extends object>(client: C): C {
   const pending = new Map<string, Batch>();
   const flush = () => {
     const batches = [...pending.values()];
     pending.clear();
     for (const batch of batches) void run(batch);
   };
-  return client.$extends({
-    query: {
-      $allModels: {
-        findMany({
-          model,
-          args,
-          query,
-        }: {
-          model: string;
-          args: FindManyArgs;
-          query(args: FindManyArgs): Promise<unknown[]>;
-        }): Promise<unknown[]> {
-          const read = relationRead(args);
-          if (!read) return query(args);
-          let key: string;
-          try {
-            key = JSON.stringify([model, read.relation, read.where, args.orderBy]);
-          } catch {
-            return query(args); // a value JSON cannot hold (a BigInt): not merged
-          }
-          let batch = pending.get(key);
-          if (!batch) {
-            if (pending.size === 0) setImmediate(flush);
-            batch = { query, where: read.where, relation: read.relation, orderBy: args.orderBy, waiting: [] };
-            pending.set(key, batch);
-          }
-          const waiting = batch.waiting;
-          return new Promise((resolve, reject) =>
-            waiting.push({
-              parentId: read.parentId,
-              take: args.take,
-              skip: args.skip ?? 0,
-              resolve,
-              reject,
-              alone: () => query(args),
-            }),
-          );
-        },
-      },
+
+  function findMany(model: string, delegate: Delegate, args: FindManyArgs): Promise<unknown[]> {
+    const alone = () => delegate.findMany(args);
+    const read = relationRead(args);
+    if (!read) return alone();
+    let key: string;
+    try {
+      key = JSON.stringify([model, read.relation, read.where, args.orderBy]);
+    } catch {
+      return alone(); // a value JSON cannot hold (a BigInt): not merged
+    }
+    let batch = pending.get(key);
+    if (!batch) {
+      if (pending.size === 0) setImmediate(flush);
+      batch = {
+        query: (merged) => delegate.findMany(merged),
+        where: read.where,
+        relation: read.relation,
+        orderBy: args.orderBy,
+        waiting: [],
+      };
+      pending.set(key, batch);
+    }
+    const waiting = batch.waiting;
+    return new Promise((resolve, reject) =>
+      waiting.push({
+        parentId: read.parentId,
+        take: args.take,
+        skip: args.skip ?? 0,
+        resolve,
+        reject,
+        alone,
+      }),
+    );
+  }
+
+  const delegates = new Map<string, Delegate>();
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value === 'function') return value.bind(target);
+      if (typeof property !== 'string' || property.startsWith('$') || !isDelegate(value)) return value;
+      let delegate = delegates.get(property);
+      if (!delegate) {
+        const model = property;
+        delegate = new Proxy(value, {
+          get(d, p) {
+            if (p === 'findMany') return (args: FindManyArgs) => findMany(model, d, args);
+            const member: unknown = Reflect.get(d, p, d);
+            return typeof member === 'function' ? member.bind(d) : member;
+          },
+        });
+        delegates.set(property, delegate);
+      }
+      return delegate;
     },
   });
 }
