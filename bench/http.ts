@@ -28,11 +28,18 @@ export interface BenchResult {
 export async function measure(
   name: string,
   url: string,
-  options: { connections: number; durationSec: number; headers?: Record<string, string> },
+  options: {
+    connections: number;
+    durationSec: number;
+    headers?: Record<string, string>;
+    /** A POST with this body instead of a GET. */
+    body?: string;
+  },
 ): Promise<BenchResult> {
   // The load generator runs in its own process so that it does not share the server's event loop.
   const args = [AUTOCANNON, '--json', '-c', String(options.connections), '-d', String(options.durationSec)];
   for (const [key, value] of Object.entries(options.headers ?? {})) args.push('-H', `${key}=${value}`);
+  if (options.body !== undefined) args.push('-m', 'POST', '-b', options.body);
   const { stdout } = await run(process.execPath, [...args, url], { maxBuffer: 16 * 1024 * 1024 });
   const result = JSON.parse(stdout) as AutocannonJson;
   return {

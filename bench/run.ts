@@ -4,6 +4,7 @@ import { createLogger } from '../core/logger/index.js';
 import { startPlatform } from '../api/server/start.js';
 import { benchApiKey } from './fixtures.js';
 import { runAuditBench, type AuditBenchResult } from './audit.js';
+import { printGraphqlBench, runGraphqlBench, type GraphqlBenchResult } from './graphql.js';
 import { measure, startHelloWorld, type BenchResult } from './http.js';
 import { printOidcBench, runOidcBench } from './oidc.js';
 import { printRealtimeBench, runRealtimeBench } from './realtime.js';
@@ -12,6 +13,7 @@ import { printRealtimeBench, runRealtimeBench } from './realtime.js';
  * `npm run bench`: HTTP throughput and latency of Heimdall endpoints side by side with a plain Express
  * hello-world in the same process run, so the ratio is comparable across machines. Uses HEIMDALL__DATABASE__URL
  * when set, an embedded PostgreSQL under .heimdall/bench otherwise. BENCH_DURATION (s) and BENCH_CONNECTIONS tune it.
+ * GraphQL's nested reads against REST's list of users (bench/graphql.ts, alone: `node dist/bench/graphql.js`) follow.
  * Heimdall ID's grants and sign-ins (bench/oidc.ts, also runnable alone as `node dist/bench/oidc.js`) come next, the
  * realtime fan-out against Socket.IO (bench/realtime.ts, alone: `node dist/bench/realtime.js`) last.
  */
@@ -34,6 +36,9 @@ const hello = await startHelloWorld();
 const platform = await startPlatform({ config, logger: createLogger('silent'), roles: ['api'] });
 const results: BenchResult[] = [];
 let audit: AuditBenchResult | undefined;
+let graphql: GraphqlBenchResult | undefined;
+// Latency of one request at a time, nearly: GraphQL's nested reads against REST's flat list, same data.
+const graphqlConnections = Number(process.env.BENCH_GRAPHQL_CONNECTIONS ?? 4);
 const auditEvents = Number(process.env.BENCH_AUDIT_EVENTS ?? 100_000);
 try {
   const opts = { connections, durationSec };
@@ -50,6 +55,7 @@ try {
   const light = { connections: 4, durationSec };
   results.push(await measure('express hello-world, 4 connections', hello.url, light));
   results.push(await measure('GET /v1/me, 4 connections', `${platform.url}/v1/me`, { ...auth, ...light }));
+  graphql = await runGraphqlBench(platform, { connections: graphqlConnections, durationSec });
   audit = await runAuditBench(platform.databases.audit, auditEvents);
 } finally {
   await platform.stop();
@@ -85,6 +91,8 @@ if (audit) {
   console.log(`| writer ÷ COPY | ${(audit.writerPerSec / audit.copyPerSec).toFixed(2)} |`);
   console.log(`| record() caller cost p50 / p99 | ${audit.recordP50Us} / ${audit.recordP99Us} µs |`);
 }
+
+if (graphql) printGraphqlBench(graphql, graphqlConnections, durationSec);
 
 printOidcBench(oidc);
 

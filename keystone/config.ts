@@ -2,6 +2,7 @@ import { config } from '@keystone-6/core';
 import { heimdallExtensions, notWired, type ExtensionServices } from './graphql/extensions.js';
 import { buildLists } from './lists/index.js';
 import { schemaFixups } from './prisma-fixups.js';
+import { batchRelationReads } from './relation-batching.js';
 
 /** Where the generated Prisma client goes, relative to keystone/schema.prisma (git-ignored, made by `npm run build`). */
 export const PRISMA_CLIENT_OUTPUT = 'generated/prisma';
@@ -39,6 +40,7 @@ export function keystoneConfig(options: KeystoneOptions = {}) {
       prismaClientPath: `keystone/${PRISMA_CLIENT_OUTPUT}`,
       extendPrismaSchema: generatorForNode,
       prismaClientOptions: options.prismaClientOptions ?? (() => ({})),
+      extendPrismaClient: batchRelationReads,
     },
     graphql: { path: '/api/graphql', extendGraphqlSchema: heimdallExtensions(services) },
     ui: { isDisabled: true },

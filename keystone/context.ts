@@ -4,6 +4,7 @@ import type { KeystoneContext } from '@keystone-6/core/types';
 import { keystoneConfig } from './config.js';
 import type { ExtensionServices } from './graphql/extensions.js';
 import * as PrismaModule from './generated/prisma/client.js';
+import { countStatements, type StatementCount } from './statement-count.js';
 
 export type Keystone = KeystoneContext;
 
@@ -18,14 +19,18 @@ export function createKeystoneContext(options: {
   services: () => ExtensionServices;
 }): {
   context: Keystone;
+  /** SQL statements sent so far (tests and the benchmark compare it before and after a request). */
+  sql: StatementCount;
   close(): Promise<void>;
 } {
-  const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolMax });
+  const { factory: adapter, count } = countStatements(
+    new PrismaPg({ connectionString: options.databaseUrl, max: options.poolMax }),
+  );
   const config = keystoneConfig({
     prismaClientOptions: () => ({ adapter }),
     services: options.services,
     ...(options.maxPageSize ? { maxPageSize: options.maxPageSize } : {}),
   });
   const context = getContext(config, PrismaModule) as Keystone;
-  return { context, close: () => context.prisma.$disconnect() };
+  return { context, sql: count, close: () => context.prisma.$disconnect() };
 }

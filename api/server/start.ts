@@ -13,6 +13,7 @@ import type { AnyRoute } from '../http/route.js';
 import { authenticateBearer } from '../../core/auth/bearer.js';
 import { createGraphqlServer } from '../../keystone/graphql/server.js';
 import { attachGraphqlWs } from '../../keystone/graphql/ws.js';
+import { createListBounds } from '../../keystone/graphql/list-bounds.js';
 import { createServices, type Services } from './services.js';
 import { createBruteForceGuard } from '../../core/auth/brute-force.js';
 import {
@@ -146,8 +147,19 @@ export async function startPlatform({
     await services.authCache.start();
     await services.auditStream.start();
     await services.gpsTopic.start();
+    const serveGraphql = serveApi && config.graphql.enabled;
+    // What relationship lists can really hold, for the GraphQL cost limit (HTTP and graphql-ws).
+    const listBounds = serveGraphql
+      ? createListBounds({
+          schema: services.keystone.context.graphql.schema,
+          prisma: services.keystone.context.prisma,
+          maxAgeMs: 60_000,
+          onError: (err) =>
+            logger.warn({ err }, 'Counting relationship sizes for the GraphQL cost limit failed'),
+        })
+      : undefined;
     const graphql =
-      serveApi && config.graphql.enabled
+      serveGraphql && listBounds
         ? await createGraphqlServer({
             schema: services.keystone.context.graphql.schema,
             keystone: services.keystone.context,
@@ -156,6 +168,7 @@ export async function startPlatform({
             maxDepth: config.graphql.max_depth,
             maxCost: config.graphql.max_cost,
             maxPageSize: config.graphql.max_page_size,
+            listBounds,
             onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
           })
         : undefined;
@@ -178,18 +191,21 @@ export async function startPlatform({
       },
     });
     const server = createServer(app.serverOptions, app.listener);
-    const graphqlWs = graphql
-      ? attachGraphqlWs({
-          schema: services.keystone.context.graphql.schema,
-          keystone: services.keystone.context,
-          authenticate: (header) => authenticateBearer(services.authenticator, header),
-          onCredentialsChanged: (listener) => services.authCache.onInvalidate(listener),
-          maxDepth: config.graphql.max_depth,
-          maxCost: config.graphql.max_cost,
-          maxPageSize: config.graphql.max_page_size,
-          onInternalError: (err) => logger.error({ err }, 'GraphQL subscription failed'),
-        })
-      : undefined;
+    const graphqlWs =
+      graphql && listBounds
+        ? attachGraphqlWs({
+            schema: services.keystone.context.graphql.schema,
+            keystone: services.keystone.context,
+            authenticate: (header) => authenticateBearer(services.authenticator, header),
+            onCredentialsChanged: (listener) => services.authCache.onInvalidate(listener),
+            introspection: config.graphql.introspection,
+            maxDepth: config.graphql.max_depth,
+            maxCost: config.graphql.max_cost,
+            maxPageSize: config.graphql.max_page_size,
+            listBounds,
+            onInternalError: (err) => logger.error({ err }, 'GraphQL subscription failed'),
+          })
+        : undefined;
     const realtime =
       roles.includes('realtime') && config.realtime.enabled
         ? createRealtimeServer({

@@ -16,11 +16,15 @@ import {
 } from 'graphql';
 
 /**
- * Query limits (issue 5, hardening): how deep a selection may nest, and how many fields it may cost, where a
- * list field costs its page size (`take` when it is a literal, else the maximum page) times its selection.
+ * Query limits: how deep a selection may nest, and how many fields it may cost, where a list field costs the
+ * items it can return times its selection: its page size (`take` when it is a literal, else the maximum page),
+ * or fewer when the list is a relationship whose largest set under one parent is known (list-bounds.ts).
  * Both are computed before anything runs, so an abusive query costs a parse and nothing else. The dotted code
  * rides in `heimdall_code` because Apollo stamps every validation error GRAPHQL_VALIDATION_FAILED.
  */
+
+/** Items a list field `type.field` can hold under one parent, when known. */
+export type ListBound = (type: string, field: string) => number | undefined;
 
 interface Measure {
   depth: number;
@@ -44,6 +48,7 @@ function measure(
   context: ValidationContext,
   maxPage: number,
   seen: Set<string>,
+  listBound: ListBound,
 ): Measure {
   let depth = 0;
   let cost = 0;
@@ -53,10 +58,12 @@ function measure(
       const fields = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields() : {};
       const def: GraphQLField<unknown, unknown> | undefined = fields[selection.name.value];
       if (!def) continue; // unknown fields are reported by graphql's own rules
-      const multiplier = isListType(getNullableType(def.type)) ? pageSize(selection, maxPage) : 1;
+      const multiplier = isListType(getNullableType(def.type))
+        ? Math.min(pageSize(selection, maxPage), listBound(parent.name, def.name) ?? maxPage)
+        : 1;
       const type = getNamedType(def.type);
       if (selection.selectionSet && (isObjectType(type) || isInterfaceType(type))) {
-        const inner = measure(selection.selectionSet, type, fragments, context, maxPage, seen);
+        const inner = measure(selection.selectionSet, type, fragments, context, maxPage, seen, listBound);
         depth = Math.max(depth, inner.depth + 1);
         cost += 1 + multiplier * inner.cost;
       } else {
@@ -85,6 +92,7 @@ function measure(
         context,
         maxPage,
         seen,
+        listBound,
       );
       depth = Math.max(depth, inner.depth);
       cost += inner.cost;
@@ -97,7 +105,9 @@ export function queryLimits(limits: {
   maxDepth: number;
   maxCost: number;
   maxPageSize: number;
+  listBound?: ListBound;
 }): ValidationRule {
+  const listBound = limits.listBound ?? (() => undefined);
   return (context: ValidationContext): ASTVisitor => {
     const document = context.getDocument();
     const fragments: Record<string, FragmentDefinitionNode> = {};
@@ -120,6 +130,7 @@ export function queryLimits(limits: {
           context,
           limits.maxPageSize,
           new Set(),
+          listBound,
         );
         if (depth > limits.maxDepth) {
           context.reportError(

@@ -1,6 +1,9 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { RequestHandler } from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
@@ -9,7 +12,11 @@ import { AppError } from '../../core/errors/index.js';
 import { refusalFrom } from '../access.js';
 import { sessionFor } from '../session.js';
 import type { Keystone } from '../context.js';
+import { refusedByDatabase } from './database-refusals.js';
+import { inputGuard } from './input-guard.js';
+import type { ListBounds } from './list-bounds.js';
 import { queryLimits } from './limits.js';
+import { noSchemaDescription, withoutSuggestions } from './schema-privacy.js';
 
 export interface GraphqlOptions {
   schema: GraphQLSchema;
@@ -19,6 +26,8 @@ export interface GraphqlOptions {
   maxDepth: number;
   maxCost: number;
   maxPageSize: number;
+  /** What relationship lists can really hold, for the cost limit (shared with graphql-ws). */
+  listBounds: ListBounds;
   onInternalError(err: unknown): void;
 }
 
@@ -49,15 +58,22 @@ function appErrorIn(err: unknown, depth = 0): AppError | undefined {
   return appErrorIn(e.originalError, depth + 1) ?? appErrorIn(e.cause, depth + 1);
 }
 
-/** Errors with a dotted code and a message a person understands; never a stack trace or an internal message. */
-export function formatGraphqlError(onInternal: (err: unknown) => void, maxPageSize: number) {
+/**
+ * Errors with a dotted code and a message a person understands; never a stack trace or an internal message.
+ * With introspection off (`hideSchema`), messages lose the "Did you mean …?" hints that name the schema.
+ */
+export function formatGraphqlError(
+  onInternal: (err: unknown) => void,
+  maxPageSize: number,
+  hideSchema: boolean,
+) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const base = {
-      message: formatted.message,
+      message: hideSchema ? withoutSuggestions(formatted.message) : formatted.message,
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
     };
-    const app = appErrorIn(error) ?? refusalFrom(formatted.message);
+    const app = appErrorIn(error) ?? refusalFrom(formatted.message) ?? refusedByDatabase(error);
     if (app) {
       return {
         ...base,
@@ -87,6 +103,14 @@ export function formatGraphqlError(onInternal: (err: unknown) => void, maxPageSi
       };
     }
     if (mapped) return { ...base, extensions: { code: mapped } };
+    if (code === 'PERSISTED_QUERY_NOT_FOUND') {
+      // Automatic persisted queries: the protocol's own code, on which clients resend the full query.
+      return {
+        ...base,
+        message: 'No query is stored under this hash: send the query with it.',
+        extensions: { code },
+      };
+    }
     onInternal(error);
     return {
       ...base,
@@ -129,26 +153,42 @@ const pendingTwoFactorGate: ApolloServerPlugin<Keystone> = {
 export async function createGraphqlServer(
   options: GraphqlOptions,
 ): Promise<{ handler: RequestHandler; stop(): Promise<void> }> {
+  const { listBounds } = options;
   const plugins: ApolloServerPlugin<Keystone>[] = [
+    {
+      async requestDidStart() {
+        await listBounds.refresh();
+      },
+    },
     pendingTwoFactorGate,
+    inputGuard,
+    // No list sets cache hints, and the plugin would wrap every field's resolver: a tenth of a large query's CPU.
+    ApolloServerPluginCacheControlDisabled(),
     options.playground
       ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
       : ApolloServerPluginLandingPageDisabled(),
   ];
   const server = new ApolloServer<Keystone>({
     schema: options.schema,
-    introspection: options.introspection,
+    // Refused by noSchemaDescription below, together with the rest of what describes the schema.
+    introspection: true,
     includeStacktraceInErrorResponses: false,
     // The platform owns shutdown (api/server/start.ts): Apollo's own handler would re-raise the signal and cut
     // the audit flush and the embedded PostgreSQL stop short.
     stopOnTerminationSignals: false,
     validationRules: [
-      queryLimits({ maxDepth: options.maxDepth, maxCost: options.maxCost, maxPageSize: options.maxPageSize }),
+      queryLimits({
+        maxDepth: options.maxDepth,
+        maxCost: options.maxCost,
+        maxPageSize: options.maxPageSize,
+        listBound: listBounds.bound,
+      }),
+      ...(options.introspection ? [] : [noSchemaDescription]),
     ],
-    formatError: formatGraphqlError(options.onInternalError, options.maxPageSize),
+    formatError: formatGraphqlError(options.onInternalError, options.maxPageSize, !options.introspection),
     plugins,
   });
-  await server.start();
+  await Promise.all([server.start(), listBounds.refresh()]);
   const handler = expressMiddleware(server, {
     context: async ({ req }) => {
       const auth = (req as unknown as { auth: AuthContext }).auth;

@@ -15,7 +15,10 @@ import type { AuthContext } from '../../core/auth/context.js';
 import { concernsConnection } from '../../core/auth/invalidation.js';
 import type { Keystone } from '../context.js';
 import { sessionFor } from '../session.js';
+import { unsafeOperationInput } from './input-guard.js';
+import type { ListBounds } from './list-bounds.js';
 import { queryLimits } from './limits.js';
+import { noSchemaDescription } from './schema-privacy.js';
 import { formatGraphqlError } from './server.js';
 
 export interface GraphqlWsOptions {
@@ -25,9 +28,12 @@ export interface GraphqlWsOptions {
   authenticate(authorization: string | undefined): Promise<AuthContext>;
   /** Called when credentials change (a key revoked, a user banned, roles changed): open sockets re-check. */
   onCredentialsChanged(listener: (event: AuthInvalidation) => void): () => void;
+  /** As for HTTP: when off, the schema is not described (introspection, Keystone's adminMeta, suggestions). */
+  introspection: boolean;
   maxDepth: number;
   maxCost: number;
   maxPageSize: number;
+  listBounds: ListBounds;
   onInternalError(err: unknown): void;
 }
 
@@ -54,9 +60,15 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const rules = [
     ...specifiedRules,
-    queryLimits({ maxDepth: options.maxDepth, maxCost: options.maxCost, maxPageSize: options.maxPageSize }),
+    queryLimits({
+      maxDepth: options.maxDepth,
+      maxCost: options.maxCost,
+      maxPageSize: options.maxPageSize,
+      listBound: options.listBounds.bound,
+    }),
+    ...(options.introspection ? [] : [noSchemaDescription]),
   ];
-  const format = formatGraphqlError(options.onInternalError, options.maxPageSize);
+  const format = formatGraphqlError(options.onInternalError, options.maxPageSize, !options.introspection);
 
   // Open connections and the credential each authenticated with: a credential that no longer holds (a revoked
   // key, a banned user, an ended session, a revoked grant) is cut off at once (4403); other changes apply to
@@ -111,7 +123,8 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
             userAgent: ctx.extra.request.headers['user-agent'],
           }),
         ) as Keystone,
-      onSubscribe(_ctx, _id, payload) {
+      async onSubscribe(_ctx, _id, payload) {
+        await options.listBounds.refresh();
         let document;
         try {
           document = parse(payload.query);
@@ -120,6 +133,9 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
         }
         const errors = validate(options.schema, document, rules);
         if (errors.length > 0) return invalid(errors);
+        // Variables arrive as parsed JSON of any depth (graphql-ws reads the message itself): bounded here.
+        const refusal = unsafeOperationInput(document, payload.variables);
+        if (refusal) return [refusal];
         const args: ExecutionArgs = {
           schema: options.schema,
           document,
