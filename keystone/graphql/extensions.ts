@@ -8,6 +8,7 @@ import type { OAuthClientService } from '../../core/oauth-clients/service.js';
 import type { PermissionService } from '../../core/rbac/permissions-service.js';
 import type { RoleService } from '../../core/rbac/roles-service.js';
 import type { UserService } from '../../core/users/service.js';
+import { refuseMishandledInput } from './keystone-input-rules.js';
 import { heimdallMutations } from './mutations/index.js';
 import { eventIterator } from '../../core/shared/event-iterator.js';
 import type { Topic } from '../../core/shared/topic.js';
@@ -368,6 +369,6 @@ export function heimdallExtensions(services: () => ExtensionServices) {
       schema: extensions,
       rootFieldFilter: (operation, name) => operation !== 'Mutation' || !taken.has(name),
     });
-    return mergeSchemas({ schemas: [keystoneSchema, ours] });
+    return refuseMishandledInput(mergeSchemas({ schemas: [keystoneSchema, ours] }));
   };
 }

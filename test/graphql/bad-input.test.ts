@@ -186,6 +186,46 @@ describe('GraphQL answers bad input as a validation error, never internal_error'
     }
   });
 
+  it("answers a non-UUID id in Heimdall's own mutations as request.validation_failed", async () => {
+    for (const query of [
+      'mutation { deleteApiKey(id: "not-a-uuid") }',
+      'mutation { deleteOAuthClient(id: "1e999") }',
+      'mutation { unbanUser(id: "<b>") { id } }',
+      'mutation { removeRole(roleId: "role_user", userId: "x") { id } }',
+    ]) {
+      const answer = await as()(query);
+      expect({ query, codes: codes(answer) }).toEqual({ query, codes: ['request.validation_failed'] });
+      noStackOrInternals(answer);
+    }
+  });
+
+  it('refuses a unique where without exactly one key instead of acting on the first row', async () => {
+    const before = await t.db('Platform').orderBy('id').pluck('id');
+    for (const query of [
+      'mutation { deletePlatform(where: {}) { id } }',
+      'mutation { deletePlatforms(where: [{}]) { id } }',
+      'mutation { updatePlatform(where: {}, data: { name: "x" }) { id } }',
+      'query { users(cursor: {}) { id } }',
+    ]) {
+      const answer = await as()(query);
+      expect({ query, codes: codes(answer) }).toEqual({ query, codes: ['request.validation_failed'] });
+      expect(answer.errors[0]!.extensions).toMatchObject({ details: { fields: [{ in: 'arguments' }] } });
+    }
+    expect(await t.db('Platform').orderBy('id').pluck('id')).toEqual(before);
+  });
+
+  it('refuses mode inside the not of a nullable text filter, which Keystone cannot resolve', async () => {
+    const answer = await as()('{ rolesCount(where: { description: { not: { mode: default } } }) }');
+    expect(codes(answer)).toEqual(['request.validation_failed']);
+    expect(answer.errors[0]!.extensions).toMatchObject({
+      details: { fields: [{ field: 'rolesCount.where.description.not.mode' }] },
+    });
+    const beside = await as()(
+      '{ rolesCount(where: { description: { mode: insensitive, not: { equals: "x" } } }) }',
+    );
+    expect(beside.errors).toEqual([]);
+  });
+
   it('answers an unknown persisted-query hash with PERSISTED_QUERY_NOT_FOUND (the APQ protocol code)', async () => {
     const extensions = { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } };
     const post = await fetch(`${t.url}/api/graphql`, {
