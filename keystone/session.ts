@@ -1,4 +1,5 @@
 import type { AuthContext } from '../core/auth/context.js';
+import type { Actor } from '../core/shared/actor.js';
 
 export interface RequestMeta {
   ip?: string | undefined;
@@ -17,3 +18,9 @@ export function sessionFor(auth: AuthContext, request: RequestMeta): AuthContext
 
 export const requestOf = (session: AuthContext): RequestMeta | undefined =>
   (session as unknown as Record<symbol, RequestMeta | undefined>)[REQUEST];
+
+/** The caller as the services and the audit log need it: the AuthContext plus the request's address and agent. */
+export function actorFrom(session: AuthContext): Actor {
+  const request = requestOf(session);
+  return { auth: session, ip: request?.ip, userAgent: request?.userAgent };
+}

@@ -20,7 +20,8 @@ export const AUDIT_EVENT_GROUPS = {
   ],
   api_keys: ['api_key_created', 'api_key_updated', 'api_key_revoked'],
   admin: ['user_banned', 'user_unbanned', 'role_assigned', 'role_removed', 'permission_changed'],
-  data: ['data_exported', 'activity_reported'],
+  configuration: ['setting_changed', 'platform_changed'],
+  data: ['data_exported', 'activity_reported', 'gps_data_changed'],
   bot: ['bot_command_executed', 'bot_config_changed', 'bot_moderation_action', 'bot_guild_configured'],
   integrations: [
     'integration_connected',

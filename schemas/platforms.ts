@@ -1,3 +1,4 @@
+import { z } from 'zod';
 /**
  * Sign-in platforms seeded into the Platform table (seed 004, "Overview"): github, kick, steam and trovo
  * ship disabled until an operator configures them.
@@ -18,3 +19,8 @@ export const PLATFORMS: readonly PlatformDefinition[] = [
   { id: 'steam', name: 'Steam', enabled: false },
   { id: 'trovo', name: 'Trovo', enabled: false },
 ];
+
+/** A platform's id as the Platform table's check constraint allows it (lowercase letters, digits, "_"). */
+export const platformIdSchema = z
+  .string()
+  .regex(/^[a-z0-9_]{1,50}$/, 'Lowercase letters, digits and "_", at most 50 characters.');

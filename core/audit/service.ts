@@ -83,6 +83,17 @@ export function createAuditService(deps: { db: Knex; audit: AuditLogger }) {
       return { ids };
     },
 
+    /**
+     * A change made where no service of its own records it (Keystone's list operations on settings, platforms
+     * and GPS data), with who made it and from where. A change without a caller is the platform's own.
+     */
+    recordChange(
+      actor: Actor | undefined,
+      event: Omit<AuditEventInput, 'actor_id' | 'ip_address' | 'user_agent' | 'source_service'>,
+    ): string {
+      return deps.audit.record({ ...event, ...(actor ? auditMeta(actor) : { source_service: 'api' }) });
+    },
+
     async activity(auth: AuthContext, query: ListActivityQuery) {
       const userId = ownUserId(auth, 'read');
       const allowed = new Set<string>(USER_ACTIVITY_EVENT_TYPES);

@@ -11,10 +11,14 @@ import {
   timestamptz,
   updatedAt,
 } from '../fields.js';
+import type { ExtensionServices } from '../graphql/extensions.js';
+import { auditChanges } from './audited.js';
 import { dbUuid, dropIndex, fixups, optionalRelation, requiredRelation, unique } from '../prisma-fixups.js';
 
+type Runtime = () => ExtensionServices;
+
 /** Users and the platform accounts they sign in with (seed 004). Secrets (password_hash) are not fields. */
-export const identityLists = {
+export const identityLists = (runtime: Runtime) => ({
   User: list({
     graphql: READ_ONLY,
     db: {
@@ -99,6 +103,7 @@ export const identityLists = {
         delete: can('settings', 'delete'),
       },
     },
+    hooks: { afterOperation: auditChanges(runtime, 'platform_changed', 'platform') },
     fields: {
       name: requiredText('name'),
       enabled: flag('enabled', true),
@@ -107,4 +112,4 @@ export const identityLists = {
       updatedAt: updatedAt(),
     },
   }),
-};
+});

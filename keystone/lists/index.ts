@@ -7,7 +7,7 @@ import type { ExtensionServices } from '../graphql/extensions.js';
 
 /** Every Keystone list, each mapped onto a table the knex migrations created (issue 5). */
 export const buildLists = (runtime: () => ExtensionServices) => ({
-  ...identityLists,
+  ...identityLists(runtime),
   ...accessControlLists,
   ...oauthLists,
   ...dataLists(runtime),

@@ -32,7 +32,7 @@ describe('GraphQL mutations run through the same services as REST', () => {
 
   const events = async (type: string, resourceId: string) => {
     await t.platform.services.audit.flush();
-    return t.db('AuditEvent').where({ event_type: type, resource_id: resourceId });
+    return t.db('AuditEvent').where({ event_type: type, resource_id: resourceId }).orderBy('created_at');
   };
 
   it('updateUser answers the Keystone User, records user_updated with actor, address and agent', async () => {
@@ -191,6 +191,38 @@ describe('GraphQL mutations run through the same services as REST', () => {
     expect(await events('user_deleted', id)).toHaveLength(1);
     const selfDelete = await admin(`mutation { deleteUser(id: "${adminId}") }`);
     expect(selfDelete.errors[0]?.extensions?.code).toMatch(/^(user|auth)\./);
+  });
+
+  it('settings, platforms and GPS data changed through Keystone each leave an audit event with the actor', async () => {
+    const steps = [
+      'mutation { createSetting(id: "site.motto", value: "hi", isPublic: true) { id } }',
+      'mutation { updateSetting(where: { id: "site.motto" }, data: { value: "ho" }) { id } }',
+      'mutation { deleteSetting(where: { id: "site.motto" }) { id } }',
+      'mutation { createPlatform(id: "mastodon", name: "Mastodon", enabled: false) { id } }',
+      'mutation { updatePlatform(where: { id: "mastodon" }, data: { enabled: true }) { id } }',
+      'mutation { deletePlatform(where: { id: "mastodon" }) { id } }',
+    ];
+    for (const step of steps) expect((await admin(step)).errors).toEqual([]);
+    const point = await admin(
+      'mutation { createGpsData(data: { latitude: 1, longitude: 2, timestamp: "2026-11-23T00:00:00Z" }) { id } }',
+    );
+    const pointId = point.data.createGpsData.id as string;
+    expect((await admin(`mutation { deleteGpsData(where: { id: "${pointId}" }) { id } }`)).errors).toEqual(
+      [],
+    );
+    const trail = async (type: string, id: string) =>
+      (await events(type, id)).map((e: any) => [
+        e.metadata.operation,
+        e.actor_id,
+        e.ip_address,
+        e.user_agent,
+      ]);
+    const by = (operation: string) => [operation, adminId, '81.2.69.142', UA];
+    expect(await trail('setting_changed', 'site.motto')).toEqual([by('create'), by('update'), by('delete')]);
+    expect(await trail('platform_changed', 'mastodon')).toEqual([by('create'), by('update'), by('delete')]);
+    expect(await trail('gps_data_changed', pointId)).toEqual([by('create'), by('delete')]);
+    const [setting] = await events('setting_changed', 'site.motto');
+    expect(JSON.stringify(setting)).not.toMatch(/"h[io]"/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { requireSignedIn } from '../../../core/auth/guards.js';
 import type { Actor } from '../../../core/shared/actor.js';
 import type { Session } from '../../access.js';
-import { requestOf } from '../../session.js';
+import { actorFrom } from '../../session.js';
 import type { Builder, ExtensionServices } from '../extensions.js';
 
 /** What each mutation module gets: the schema builder and the services REST calls too. */
@@ -28,8 +28,7 @@ export const readBack = (context: unknown, list: ListKey, id: string): Promise<I
 /** The caller as the services need it: AuthContext plus the request's address and user agent (audit). */
 export function actorOf(session: Session | undefined): Actor {
   requireSignedIn(session);
-  const request = requestOf(session);
-  return { auth: session, ip: request?.ip, userAgent: request?.userAgent };
+  return actorFrom(session);
 }
 
 /** Drops undefined and null-for-omitted GraphQL arguments so the REST schema sees only what was sent. */

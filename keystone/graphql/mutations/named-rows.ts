@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { requirePermission, requireSignedIn } from '../../../core/auth/guards.js';
 import { AppError } from '../../../core/errors/index.js';
+import { platformIdSchema } from '../../../schemas/platforms.js';
 import { validateInput } from '../../../core/shared/validation.js';
+import { recordChange } from '../../lists/audited.js';
 import { itemRef, readBack, sent, type Item, type MutationModule } from './common.js';
 
 interface Prisma {
@@ -21,25 +23,28 @@ async function createNamed(what: string, create: () => Promise<Item>): Promise<I
   }
 }
 
-const namedRow = (max: number) =>
-  z
-    .string()
-    .regex(new RegExp(`^[a-z0-9][a-z0-9_.-]{0,${max - 1}}$`), 'Lowercase letters, digits, ".", "_" and "-".');
+/** A setting's key as the Setting table's check constraint allows it. */
+const settingKey = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_.-]{0,99}$/,
+    'Lowercase letters, digits, ".", "_" and "-", at most 100 characters.',
+  );
 const newSetting = z.strictObject({
-  id: namedRow(100),
+  id: settingKey,
   value: z.json(),
   is_public: z.boolean().default(false),
   description: z.string().max(500).optional(),
 });
 const newPlatform = z.strictObject({
-  id: namedRow(50),
+  id: platformIdSchema,
   name: z.string().trim().min(1).max(100),
   enabled: z.boolean().default(true),
   display_order: z.number().int().min(0).max(10_000).default(0),
 });
 
 /** Settings and platforms, keyed by a name the caller chooses (Keystone's string ids have no create input). */
-export const namedRowMutations: MutationModule = (builder) => {
+export const namedRowMutations: MutationModule = (builder, services) => {
   const Setting = itemRef(builder, 'Setting');
   const Platform = itemRef(builder, 'Platform');
   const prismaOf = (context: unknown) => (context as { prisma: Prisma }).prisma;
@@ -78,6 +83,12 @@ export const namedRowMutations: MutationModule = (builder) => {
             },
           }),
         );
+        recordChange(services, context.session, {
+          eventType: 'setting_changed',
+          resourceType: 'setting',
+          id: row.id,
+          operation: 'create',
+        });
         return readBack(context, 'Setting', row.id);
       },
     }),
@@ -114,6 +125,12 @@ export const namedRowMutations: MutationModule = (builder) => {
             },
           }),
         );
+        recordChange(services, context.session, {
+          eventType: 'platform_changed',
+          resourceType: 'platform',
+          id: row.id,
+          operation: 'create',
+        });
         return readBack(context, 'Platform', row.id);
       },
     }),
