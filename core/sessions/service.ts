@@ -212,16 +212,19 @@ export function createSessionService(deps: {
       });
     },
 
-    /** Every session of the user but `keep` (the caller's own, when they act from one). */
+    /** Every session of the user but `keep` (the caller's own, when they act from one); answers how many. */
     async revokeAll(actor: Actor, userId: string, keep?: string | null): Promise<number> {
       ownerOrAdmin(actor.auth, userId, 'write');
       const count = await endAll(userId, keep ?? null);
-      deps.audit.record({
-        event_type: 'all_sessions_revoked',
-        user_id: userId,
-        metadata: { count, kept_current: Boolean(keep) },
-        ...auditMeta(actor),
-      });
+      // Ending no session changes nothing: like every other no-op, it leaves no event.
+      if (count > 0) {
+        deps.audit.record({
+          event_type: 'all_sessions_revoked',
+          user_id: userId,
+          metadata: { count, kept_current: Boolean(keep) },
+          ...auditMeta(actor),
+        });
+      }
       return count;
     },
   };

@@ -73,7 +73,11 @@ function inputValue(type: GraphQLInputType, ids: readonly string[], depth: numbe
     const record: Record<string, fc.Arbitrary<unknown>> = {};
     for (const field of fields) record[field.name] = inputValue(field.type, ids, depth + 1);
     const requiredKeys = fields.filter((f) => isNonNullType(f.type)).map((f) => f.name);
-    return fc.record(record, { requiredKeys });
+    const any = fc.record(record, { requiredKeys });
+    // A unique where names one record by one key: mostly so, to reach the resolvers, else anything.
+    if (!type.name.endsWith('WhereUniqueInput')) return any;
+    const one = fc.oneof(...fields.map((f) => record[f.name]!.map((value) => ({ [f.name]: value }))));
+    return fc.oneof({ weight: 4, arbitrary: one }, { weight: 1, arbitrary: any });
   }
   return fc.constant(null);
 }
