@@ -1,11 +1,9 @@
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { startPlatform, type RunningPlatform } from '../api/server/start.js';
 import { generateApiKey } from '../core/auth/api-key-token.js';
-import { loadConfig } from '../core/config/index.js';
 import { createLogger } from '../core/logger/index.js';
-import type { Config } from '../schemas/config.js';
+import { benchConfig } from './config.js';
 import { measure, type BenchResult } from './http.js';
 
 /**
@@ -108,20 +106,6 @@ export function printGraphqlBench(
   console.log(
     `| SQL statements of one GraphQL query | ${result.statements} (${result.fields} fields) | | | | |`,
   );
-}
-
-/** The settings `npm run bench` uses, for running this part alone. */
-function benchConfig(): Config {
-  return loadConfig({
-    vars: {
-      HEIMDALL__RATE_LIMIT__TIERS__STANDARD__READ: '100000000',
-      HEIMDALL__DATA_DIR: path.resolve('.heimdall/bench'),
-      HEIMDALL__SERVER__HOST: '127.0.0.1',
-      HEIMDALL__SERVER__PORT: '0',
-      HEIMDALL__LOG__LEVEL: 'silent',
-      ...process.env,
-    },
-  });
 }
 
 // `node dist/bench/graphql.js` runs this part alone (`npm run bench` runs it with the others).

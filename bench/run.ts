@@ -1,7 +1,6 @@
-import path from 'node:path';
-import { loadConfig } from '../core/config/index.js';
 import { createLogger } from '../core/logger/index.js';
 import { startPlatform } from '../api/server/start.js';
+import { benchConfig } from './config.js';
 import { benchApiKey } from './fixtures.js';
 import { runAuditBench, type AuditBenchResult } from './audit.js';
 import { printGraphqlBench, runGraphqlBench, type GraphqlBenchResult } from './graphql.js';
@@ -20,17 +19,7 @@ import { printRealtimeBench, runRealtimeBench } from './realtime.js';
 const durationSec = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 
-const config = loadConfig({
-  vars: {
-    // One key hammering one endpoint is what the benchmark measures, not what the limiter is for.
-    HEIMDALL__RATE_LIMIT__TIERS__STANDARD__READ: '100000000',
-    HEIMDALL__DATA_DIR: path.resolve('.heimdall/bench'),
-    HEIMDALL__SERVER__HOST: '127.0.0.1',
-    HEIMDALL__SERVER__PORT: '0',
-    HEIMDALL__LOG__LEVEL: 'silent',
-    ...process.env,
-  },
-});
+const config = benchConfig();
 
 const hello = await startHelloWorld();
 const platform = await startPlatform({ config, logger: createLogger('silent'), roles: ['api'] });
