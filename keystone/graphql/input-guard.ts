@@ -1,6 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, visit, type ASTNode, type DocumentNode } from 'graphql';
-import { describeUnsafe, findUnsafeInput, unsafeText } from '../../core/shared/input-text.js';
+import {
+  describeUnsafe,
+  findUnsafeInput,
+  jsonNestsDeeperThan,
+  unsafeText,
+} from '../../core/shared/input-text.js';
 
 /**
  * Input refused before an operation runs, as REST refuses it at validation: text PostgreSQL cannot keep and
@@ -67,6 +72,22 @@ export function unsafeOperationInput(
   if (fields.length === 0) return undefined;
   return new GraphQLError(`The request ${fields[0]!.in} is not valid.`, {
     extensions: { code: 'request.validation_failed', http: { status: 400 }, details: { fields } },
+  });
+}
+
+/**
+ * Brackets, braces and parentheses nested deeper than any real document needs. graphql-js parses
+ * recursively: a literal nested a few thousand levels overflows the stack before its token limit is reached,
+ * so the source is measured before it is parsed. The selection depth limit (graphql.max_depth) applies after.
+ */
+export const MAX_DOCUMENT_NESTING = 64;
+
+/** The refusal for a document nested too deep to parse safely, if it is. */
+export function tooDeepDocument(source: string): GraphQLError | undefined {
+  if (!jsonNestsDeeperThan(source.replace(/\(/g, '[').replace(/\)/g, ']'), MAX_DOCUMENT_NESTING))
+    return undefined;
+  return new GraphQLError(`This document nests deeper than ${MAX_DOCUMENT_NESTING} levels.`, {
+    extensions: { heimdall_code: 'graphql.too_deep', limit: MAX_DOCUMENT_NESTING },
   });
 }
 

@@ -13,7 +13,7 @@ import { refusalFrom } from '../access.js';
 import { sessionFor } from '../session.js';
 import type { Keystone } from '../context.js';
 import { refusedByDatabase } from './database-refusals.js';
-import { inputGuard } from './input-guard.js';
+import { inputGuard, tooDeepDocument } from './input-guard.js';
 import type { ListBounds } from './list-bounds.js';
 import { queryLimits } from './limits.js';
 import { noSchemaDescription, withoutSuggestions } from './schema-privacy.js';
@@ -168,6 +168,11 @@ export async function createGraphqlServer(
       ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
       : ApolloServerPluginLandingPageDisabled(),
   ];
+  const formatError = formatGraphqlError(
+    options.onInternalError,
+    options.maxPageSize,
+    !options.introspection,
+  );
   const server = new ApolloServer<Keystone>({
     schema: options.schema,
     // Refused by noSchemaDescription below, together with the rest of what describes the schema.
@@ -185,7 +190,7 @@ export async function createGraphqlServer(
       }),
       ...(options.introspection ? [] : [noSchemaDescription]),
     ],
-    formatError: formatGraphqlError(options.onInternalError, options.maxPageSize, !options.introspection),
+    formatError,
     plugins,
   });
   await Promise.all([server.start(), listBounds.refresh()]);
@@ -197,5 +202,12 @@ export async function createGraphqlServer(
       ) as Keystone;
     },
   });
-  return { handler, stop: () => server.stop() };
+  // A document nested too deep would overflow graphql-js's recursive parser inside Apollo: measured first.
+  const guarded: RequestHandler = (req, res, next) => {
+    const query = (req.body as { query?: unknown } | undefined)?.query ?? req.query?.query;
+    const refusal = typeof query === 'string' ? tooDeepDocument(query) : undefined;
+    if (!refusal) return handler(req, res, next);
+    res.status(400).json({ errors: [formatError(refusal.toJSON(), refusal)] });
+  };
+  return { handler: guarded, stop: () => server.stop() };
 }

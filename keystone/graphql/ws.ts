@@ -15,7 +15,7 @@ import type { AuthContext } from '../../core/auth/context.js';
 import { concernsConnection } from '../../core/auth/invalidation.js';
 import type { Keystone } from '../context.js';
 import { sessionFor } from '../session.js';
-import { unsafeOperationInput } from './input-guard.js';
+import { tooDeepDocument, unsafeOperationInput } from './input-guard.js';
 import type { ListBounds } from './list-bounds.js';
 import { queryLimits } from './limits.js';
 import { noSchemaDescription } from './schema-privacy.js';
@@ -125,6 +125,8 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
         ) as Keystone,
       async onSubscribe(_ctx, _id, payload) {
         await options.listBounds.refresh();
+        const tooDeep = tooDeepDocument(payload.query);
+        if (tooDeep) return invalid([tooDeep]);
         let document;
         try {
           document = parse(payload.query);

@@ -174,6 +174,9 @@ function brokenDocument(valid: fc.Arbitrary<GraphqlRequest>): fc.Arbitrary<Graph
         raw: `{"query":"{ me { id } }","variables":{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`,
       },
       broken({ query: '{ users(take: 5, skip: -5) { id } }' }),
+      broken({
+        query: `{ users(where: { username: { in: ${'['.repeat(5_000)}${']'.repeat(5_000)} } }) { id } }`,
+      }),
       broken({ query: '{ user(where: { id: "not-a-uuid" }) { id } }' }),
       broken({ query: '{ user(where: { id: "a\\u0000b" }) { id } }' }),
       broken({ extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } }),

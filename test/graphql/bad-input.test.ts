@@ -199,6 +199,16 @@ describe('GraphQL answers bad input as a validation error, never internal_error'
     }
   });
 
+  it('refuses a document nested too deep to parse safely, before parsing it', async () => {
+    const deep = `{ users(where: { username: { in: ${'['.repeat(5_000)}${']'.repeat(5_000)} } }) { id } }`;
+    const answer = await as()(deep);
+    expect(answer.status).toBe(400);
+    expect(codes(answer)).toEqual(['graphql.too_deep']);
+    expect(answer.errors[0]!.message).not.toMatch(/stack/i);
+    const fine = await as()(`{ users(where: { OR: [{ AND: [{ username: { in: [["x"]] } }] }] }) { id } }`);
+    expect(codes(fine)).not.toContain('graphql.too_deep');
+  });
+
   it('refuses a unique where without exactly one key instead of acting on the first row', async () => {
     const before = await t.db('Platform').orderBy('id').pluck('id');
     for (const query of [
