@@ -205,6 +205,9 @@ describe('GraphQL answers bad input as a validation error, never internal_error'
     expect(answer.status).toBe(400);
     expect(codes(answer)).toEqual(['graphql.too_deep']);
     expect(answer.errors[0]!.message).not.toMatch(/stack/i);
+    const overWs = await rawWsOperation(t.url, key, '{}', deep);
+    expect(overWs.type).toBe('error');
+    expect(overWs.payload.map((e: any) => e.extensions?.code)).toEqual(['graphql.too_deep']);
     const fine = await as()(`{ users(where: { OR: [{ AND: [{ username: { in: [["x"]] } }] }] }) { id } }`);
     expect(codes(fine)).not.toContain('graphql.too_deep');
   });
