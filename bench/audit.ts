@@ -9,7 +9,7 @@ import { createAuditWriter, type AuditWriterOptions } from '../core/audit/writer
 import { createGeoIp } from '../core/geoip/index.js';
 
 /**
- * Audit ingest (issue 4): sustained events/s through the writer, against a raw COPY of the same rows in the same
+ * Audit ingest: sustained events/s through the writer, against a raw COPY of the same rows in the same
  * run, and what record() costs its caller. Events arrive in bursts of 1,000 with the event loop free in between,
  * as a busy server would produce them.
  */

@@ -33,7 +33,7 @@ export interface OidcBenchResult {
 }
 
 /**
- * Heimdall ID (issue 6):
+ * Heimdall ID:
  * - client_credentials grants/s against Heimdall (PostgreSQL storage, RFC 9068 JWTs for the API) and against a
  *   bare oidc-provider with its memory adapter, in the same run with the same load generator (autocannon in a
  *   child process, as bench/http.ts does), taking turns. Goals: ≥ 1,500/s and ≥ 0.8 × bare.

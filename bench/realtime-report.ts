@@ -1,6 +1,6 @@
 import type { RealtimeBenchResult } from './realtime.js';
 
-/** The realtime benchmark's tables and goal checks (issue 9). */
+/** The realtime benchmark's tables and goal checks. */
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
 

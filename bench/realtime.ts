@@ -23,7 +23,7 @@ const envNumber = (name: string, fallback: number) =>
   process.env[name] ? Number(process.env[name]) : fallback;
 
 /**
- * Realtime fan-out (issue 9): `connections` WebSocket clients subscribed to one channel, one publisher, for
+ * Realtime fan-out: `connections` WebSocket clients subscribed to one channel, one publisher, for
  * Heimdall (`heimdall start --roles realtime`, Redis broker) and for Socket.IO 4 + @socket.io/redis-adapter, in
  * the same run and the same way:
  * - each server runs alone in a child process (its RSS before and after the idle connections gives the cost of

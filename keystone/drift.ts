@@ -9,7 +9,7 @@ import {
 import * as engineRuntime from '@prisma/schema-engine-wasm/schema_engine_bg';
 
 /**
- * Schema drift (issue 5): compares the Prisma schema Keystone derives from the lists with the database the knex
+ * Schema drift: compares the Prisma schema Keystone derives from the lists with the database the knex
  * migrations built, offline, with the WASM build of Prisma's schema engine talking through the pg driver
  * adapter (no engine binary, no network, no shadow database). Answers the SQL that would make the database match
  * the lists, or '' when they agree. Tables Keystone does not model (sessions, 2FA secrets, the audit log, knex's

@@ -4,7 +4,7 @@ import { prepared } from '../core/db/prepared.js';
 import { ACTIVE_BAN } from '../core/users/bans.js';
 
 /**
- * Claims about a user (issue 6, item 4): `sub` is the User id; profile and email come from the primary
+ * Claims about a user: `sub` is the User id; profile and email come from the primary
  * PlatformAccount; the `roles` scope adds role names and ids. Deleted and banned users have no account as far
  * as the provider is concerned, so their sessions and refresh tokens stop producing tokens.
  */

@@ -4,7 +4,7 @@ import { prepared } from '../core/db/prepared.js';
 import { deleteGrants, LIVE_OIDC_ROW, type GrantsRevoked } from '../core/tokens/grants.js';
 
 /**
- * oidc-provider's storage in PostgreSQL (issue 6): every model in the one "OidcPayload" table, keyed by
+ * oidc-provider's storage in PostgreSQL: every model in the one "OidcPayload" table, keyed by
  * (model, id), with the columns each lookup needs. Expired rows are invisible at once and deleted by the
  * scheduler (`deleteExpiredOidcRows`). Clients are not stored here: see clients.ts.
  * Each model's queries are prepared statements naming the model (core/db/prepared.ts): a sign-in runs a dozen of

@@ -5,7 +5,7 @@ import type { AuditEventInput } from '../schemas/audit.js';
 import { plainIp } from '../core/shared/actor.js';
 
 /**
- * The provider's own events → the audit log (issue 6, item 7), all with `source_service = id`. Sign-in,
+ * The provider's own events → the audit log, all with `source_service = id`. Sign-in,
  * failed sign-in and consent are recorded by the interaction pages, which know more (reason, scopes).
  */
 type Emitter = { on(event: string, listener: (...args: never[]) => void): unknown };

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 /**
- * Clients come from the OAuthClient table (seed 004), not from oidc-provider's storage. The secret column holds
+ * Clients come from the OAuthClient table, not from oidc-provider's storage. The secret column holds
  * a SHA-256 hash; provider.ts makes oidc-provider compare presented secrets against it. Inactive clients do not
  * exist as far as the provider is concerned. Lookups are cached per node for a short TTL (every token request
  * authenticates its client) and dropped at once when a client changes (`forget`).

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { readCookie } from './csrf.js';
 
 /**
- * Between the password and the second factor (issue 8) the person is nobody yet: who passed the password is
+ * Between the password and the second factor the person is nobody yet: who passed the password is
  * kept in a short-lived, HMAC-signed, HttpOnly cookie bound to where the sign-in continues (an OpenID
  * interaction, or the account area). Nothing else is trusted from it.
  */

@@ -27,7 +27,7 @@ import { PAGE_CSP } from './views/layout.js';
 import { deviceConfirmPage, deviceInputPage, logoutPage, messagePage } from './views/pages.js';
 
 /**
- * Heimdall ID's oidc-provider configuration (issue 6): the one module that configures oidc-provider.
+ * Heimdall ID's oidc-provider configuration: the one module that configures oidc-provider.
  * Everything the provider keeps lives in PostgreSQL (adapter.ts; the short-lived models in Redis when it is
  * configured: adapter-factory.ts), clients come from OAuthClient (clients.ts),
  * users from User/PlatformAccount (account.ts). Access tokens for the Heimdall API (the `api_resource`
@@ -56,7 +56,7 @@ export interface ProviderSettings {
   deviceCodeLimit: DeviceCodeLimit;
   /** Where the interaction pages are mounted (the provider's mount path). */
   basePath: string;
-  /** The Heimdall session cookie of the ID app (seed 004: `id.session-token`). */
+  /** The Heimdall session cookie of the ID app (`id.session-token`). */
   sessionCookie: string;
 }
 
@@ -312,7 +312,7 @@ export function createProvider(deps: {
 
   if (deps.clients.stable) keepClientInstances(provider, deps.clients);
 
-  // Client secrets are stored as SHA-256 hashes (seed 004): compare the hash of what the client presents.
+  // Client secrets are stored as SHA-256 hashes: compare the hash of what the client presents.
   (
     provider.Client.prototype as unknown as { compareClientSecret(actual: string): boolean }
   ).compareClientSecret = function (this: { clientSecret?: string }, actual: string) {

@@ -5,7 +5,7 @@ import { deleteGrants, type GrantsRevoked } from '../core/tokens/grants.js';
 import { createPgAdapter } from './adapter.js';
 
 /**
- * oidc-provider's short-lived models in Redis (issue 6, when `redis.url` is configured), after panva's example
+ * oidc-provider's short-lived models in Redis (when `redis.url` is configured), after panva's example
  * adapter (node-oidc-provider example/adapters/redis.js) with the PostgreSQL adapter's semantics:
  *
  * - `<prefix>oidc:<Model>:<id>` is a hash: `payload` (JSON), `grantId`, and `consumed` once consumed; it expires

@@ -168,7 +168,7 @@ export function twoFactorErrorText(m: Messages, err: unknown): string | undefine
 }
 
 /**
- * The second step of a sign-in (issue 8): is a code needed, must 2FA be set up first, and checking the code
+ * The second step of a sign-in: is a code needed, must 2FA be set up first, and checking the code
  * (TOTP or backup code), with the same per-person limit on wrong codes as everywhere else.
  */
 export function createSecondFactor(deps: {

@@ -73,7 +73,7 @@ export interface RealtimeServer {
 }
 
 /**
- * The realtime WebSocket service (issue 9): ws in noServer mode on a path of the shared HTTP server, one
+ * The realtime WebSocket service: ws in noServer mode on a path of the shared HTTP server, one
  * heartbeat timer for all connections, credential re-checks on revocation, graceful drain.
  */
 export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {

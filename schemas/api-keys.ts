@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { booleanQuery, futureDate, listOf, paginationQuery, sortParam, timestamp } from './common.js';
 
-/** A scope is `*`, or `resource:action` with the permission wildcards (seed 004 "API Key Scopes"). */
+/** A scope is `*`, or `resource:action` with the permission wildcards. */
 export const scopeSchema = z
   .string()
   .regex(

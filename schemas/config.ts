@@ -3,7 +3,7 @@ import { parseAllowedEntry } from './oauth-clients.js';
 import { keyPrefixProblem, redisDatabase } from './redis-namespace.js';
 
 /**
- * The one schema for Heimdall's merged configuration (seed 000, "Configuration System").
+ * The one schema for Heimdall's merged configuration.
  * Keys are snake_case as written in TOML; `HEIMDALL__SECTION__KEY` env vars address the same paths.
  * Every object is strict so that a misspelt key is an error, not a silently ignored setting.
  */
@@ -106,7 +106,7 @@ const redisSchema = z
     }
   });
 
-/** Brute-force protection of sign-in (issue 7): counted per account and per IP address. */
+/** Brute-force protection of sign-in: counted per account and per IP address. */
 const signInSchema = z.strictObject({
   /** Failed attempts on one account (email) within the window before it is locked. */
   max_failures_per_account: z.number().int().min(1).default(10),
@@ -205,7 +205,7 @@ const backchannelLogoutSchema = z.strictObject({
     .default([]),
 });
 
-/** Heimdall ID, the OpenID provider at /oidc (issue 6). */
+/** Heimdall ID, the OpenID provider at /oidc. */
 const oidcSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /**
@@ -234,7 +234,7 @@ const oidcSchema = z.strictObject({
 const sessionsSchema = z.strictObject({
   /** How long a session lasts without `POST /v1/auth/refresh` (seconds); the ID sign-in session as well. */
   ttl: seconds(14 * 24 * 3600),
-  /** Cookie names per app (seed 004), so one app's session is never sent to another. */
+  /** Cookie names per app, so one app's session is never sent to another. */
   cookie_names: z
     .strictObject({
       id: z
@@ -267,7 +267,7 @@ const emailSchema = z.strictObject({
   from: z.string().min(3).default('Heimdall <no-reply@localhost>'),
 });
 
-/** Accounts (issue 7): registration, email verification, password reset. */
+/** Accounts: registration, email verification, password reset. */
 const accountsSchema = z.strictObject({
   registration_enabled: z.boolean().default(true),
   /** May people sign in before they verified their email address? */
@@ -285,7 +285,7 @@ const accountsSchema = z.strictObject({
   min_password_length: z.number().int().min(8).max(128).default(12),
 });
 
-/** The realtime WebSocket service (issue 9, docs/realtime.md). */
+/** The realtime WebSocket service (docs/realtime.md). */
 const realtimeSchema = z.strictObject({
   enabled: z.boolean().default(true),
   path: z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** `GET /v1/user/connected-apps` (seed 004): the apps you have let in, and what they may see and do. */
+/** `GET /v1/user/connected-apps`: the apps you have let in, and what they may see and do. */
 export const connectedAppSchema = z.object({
   id: z.uuid().describe('The consent id (use it to disconnect the app)'),
   client_id: z.string(),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { booleanQuery, listOf, paginationQuery, sortParam, timestamp } from './common.js';
 
 /**
- * A redirect URI (issue 6, "Clients"): absolute, no fragment, https — except plain http on a loopback host, which
+ * A redirect URI ("Clients"): absolute, no fragment, https — except plain http on a loopback host, which
  * native and development apps need (RFC 8252 §7.3). Compared by exact match when used.
  */
 export const redirectUri = z

@@ -29,7 +29,7 @@ const crud = (resource: string, noun: string): PermissionDefinition[] => [
   p(resource, 'delete', `Delete ${noun}`),
 ];
 
-/** The wildcard that the Super Admin, Admin and API Full Access roles hold (seed 004, "System Roles"). */
+/** The wildcard that the Super Admin, Admin and API Full Access roles hold. */
 export const WILDCARD_PERMISSION = p('*', '*', 'All permissions on every resource (wildcard)', true);
 
 export const PERMISSIONS: readonly PermissionDefinition[] = [
@@ -86,7 +86,7 @@ export const PERMISSIONS: readonly PermissionDefinition[] = [
 
 export const permissionId = (resource: string, action: string): string => `${resource}:${action}`;
 
-/** The scopes an API key may carry (seed 004, "API Key Scopes"); `*` covers all. */
+/** The scopes an API key may carry; `*` covers all. */
 export const API_KEY_SCOPES = [
   'gps:read',
   'gps:write',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 /**
- * Sign-in platforms seeded into the Platform table (seed 004, "Overview"): github, kick, steam and trovo
+ * Sign-in platforms seeded into the Platform table: github, kick, steam and trovo
  * ship disabled until an operator configures them.
  */
 export interface PlatformDefinition {

@@ -1,6 +1,6 @@
 /**
  * The system and API roles of seed 004 with exactly the permission sets of its tables.
- * Role names are case-sensitive display names; code checks roles by id (seed 004, "Use Role IDs").
+ * Role names are case-sensitive display names; code checks roles by id.
  */
 export interface RoleDefinition {
   id: string;

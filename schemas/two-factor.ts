@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** `/v1/2fa` (seed 004, issue 8). Codes: 6 digits from the app, or a backup code like `abcde-fghjk`. */
+/** `/v1/2fa`. Codes: 6 digits from the app, or a backup code like `abcde-fghjk`. */
 const code = z
   .string()
   .trim()

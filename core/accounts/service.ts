@@ -21,7 +21,7 @@ import { createAccountTokens } from './tokens.js';
 import { revokeUserGrants, type GrantsRevoked } from '../tokens/grants.js';
 
 /**
- * Accounts with email and password (issue 7): registration, email verification, forgotten and changed
+ * Accounts with email and password: registration, email verification, forgotten and changed
  * passwords. Nothing here tells whether an email address has an account: registering a taken address,
  * resending to an unknown one and resetting an unknown one all answer exactly like the real thing.
  */

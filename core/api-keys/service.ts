@@ -18,7 +18,7 @@ import { isoDates } from '../shared/serialize.js';
 import { createApiKeyQueries } from './queries.js';
 
 /**
- * API keys (seed 004): users manage their own keys without `api_keys:*`; those permissions open other users'
+ * API keys: users manage their own keys without `api_keys:*`; those permissions open other users'
  * keys and system-wide keys. Keys never exceed their creator (roles and scopes are guarded), `is_system` keys
  * cannot be deleted or rotated through the API, and every change reaches every node's auth cache at once.
  */

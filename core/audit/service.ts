@@ -42,7 +42,7 @@ function ownUserId(auth: AuthContext, action: 'read' | 'write'): string {
 }
 
 /**
- * The audit API (issue 4): reading the log (audit:read, checked by the route), apps submitting events
+ * The audit API: reading the log (audit:read, checked by the route), apps submitting events
  * (audit:write), and a person's own security activity, which they may flag as not theirs.
  */
 export function createAuditService(deps: { db: Knex; audit: AuditLogger }) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AuditRow } from './rows.js';
 
 /**
- * The durable local spool for audit events the database could not take (issue 4: nothing lost). Append-only
+ * The durable local spool for audit events the database could not take (nothing lost). Append-only
  * JSON-lines segment files under the data directory, fsync'd per batch. Segments are named so that sorting by
  * name is the order they were written in; a segment is sealed before it is replayed, so appends never race a
  * replay, and it is deleted only after all its rows are in the database. Each process writes its own

@@ -4,7 +4,7 @@ import { copyAuditRows, insertAuditRows, isDataError, toAuditRow, type AuditRow 
 import type { AuditSpool } from './spool.js';
 
 /**
- * The audit writer (issue 4): `record()` validates and queues in memory, costing the caller microseconds;
+ * The audit writer: `record()` validates and queues in memory, costing the caller microseconds;
  * batches go to the database by size or age in one statement each. When the database cannot take a batch,
  * it goes to the durable spool, and every later batch follows it there until a replay has moved the whole
  * spool into the database, so events arrive in the order they were recorded. Ids and times are fixed at

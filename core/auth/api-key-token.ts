@@ -1,7 +1,7 @@
 import { hashSecret, randomSecret } from './secret-token.js';
 
 /**
- * API key format (seed 004, "API Keys"): `hm_` + 32 bytes of CSPRNG entropy in base64url (43 characters).
+ * API key format: `hm_` + 32 bytes of CSPRNG entropy in base64url (43 characters).
  * Only the SHA-256 hash and the first 11 characters (`hm_` + 8) are stored (see secret-token.ts).
  */
 export const API_KEY_PREFIX = 'hm_';

@@ -7,7 +7,7 @@ import type { AuthQueries, RoleGrant } from './queries.js';
 import { apiScopes, type AccessTokenVerifier, type VerifiedAccessToken } from '../tokens/access-tokens.js';
 
 /**
- * Turns an API key into an AuthContext (seed 004, "API Key Authentication": lookup → check active → user
+ * Turns an API key into an AuthContext (lookup → check active → user
  * context → key context). Unknown, inactive and expired keys get distinct 401 codes; the hash lookup is an
  * indexed equality on a SHA-256 digest, so timing reveals nothing about the secret.
  */

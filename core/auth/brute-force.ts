@@ -4,7 +4,7 @@ import type { Cache } from '../cache/types.js';
 import { counterFor } from '../rate-limit/limiter.js';
 
 /**
- * Brute-force protection for sign-in (issue 7, item 4): failed attempts are counted per account (the email as
+ * Brute-force protection for sign-in: failed attempts are counted per account (the email as
  * typed, so unknown addresses lock exactly like real ones and the lock reveals nothing) and per IP address, in
  * Redis when configured. After `delayAfter` failures each further attempt waits longer (0.5 s, 1 s, 2 s … up to
  * 8 s); at `maxPerAccount` the account, at `maxPerIp` the address, is locked for `lockoutSeconds`. A success

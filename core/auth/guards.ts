@@ -4,7 +4,7 @@ import type { AuthContext } from './context.js';
 import { implies } from './permission-match.js';
 
 /**
- * Escalation guards (issue 3; Immich's "a key can never get more than its creator"): nobody grants a role or a
+ * Escalation guards (Immich's "a key can never get more than its creator"): nobody grants a role or a
  * permission they do not hold themselves; super admins excepted. Shared by REST and GraphQL through the services.
  */
 export function assertHoldsPermissions(auth: AuthContext, wanted: readonly string[], what: string): void {

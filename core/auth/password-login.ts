@@ -4,7 +4,7 @@ import { ACTIVE_BAN } from '../users/bans.js';
 import { generatePassword, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 
 /**
- * Email + password sign-in (issue 6): Argon2id against PlatformAccount.password_hash. No user enumeration: an
+ * Email + password sign-in: Argon2id against PlatformAccount.password_hash. No user enumeration: an
  * unknown email, a deleted account and a wrong password take the same time (a real Argon2 verification runs in
  * every case) and the caller gets the same answer for all three. A ban is told only after the right password.
  */

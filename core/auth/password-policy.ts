@@ -1,7 +1,7 @@
 import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 
 /**
- * What makes a password acceptable (issue 7): a minimum length and zxcvbn-ts's estimate, which knows the common
+ * What makes a password acceptable: a minimum length and zxcvbn-ts's estimate, which knows the common
  * and breached-password patterns (dictionaries, keyboard walks, dates, l33t) and the person's own username and
  * email. Score 3 of 4 ("safely unguessable: moderate protection from offline slow-hash scenario") is required.
  */

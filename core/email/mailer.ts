@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 import type { Logger } from '../logger/index.js';
 
 /**
- * Sending email (issue 7): SMTP from config (`email.smtp_url`, e.g. MailDev in docker-compose). Without one,
+ * Sending email: SMTP from config (`email.smtp_url`, e.g. MailDev in docker-compose). Without one,
  * messages are written to the log instead, so a fresh `npm start` still shows verification and reset links.
  */
 export interface Email {

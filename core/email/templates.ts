@@ -2,7 +2,7 @@ import { messages, type Locale } from '../i18n/index.js';
 import { html, type SafeHtml } from '../shared/html.js';
 
 /**
- * The emails Heimdall sends (issue 7, item 8), each in English and German with a plain-text and an HTML part.
+ * The emails Heimdall sends, each in English and German with a plain-text and an HTML part.
  * The HTML is a single table-free column with inline styles (what mail clients render reliably) and the link
  * also written out, for clients that block buttons.
  */

@@ -5,7 +5,7 @@ import { isPublicAddress, plainAddress } from './addresses.js';
 
 export { isPublicAddress, plainAddress } from './addresses.js';
 
-/** What the audit log stores about where an address is (seed 000, AuditEvent GeoIP columns). */
+/** What the audit log stores about where an address is (AuditEvent GeoIP columns). */
 export interface GeoLocation {
   /** ISO 3166-1 alpha-2. */
   country_code: string;

@@ -2,7 +2,7 @@ import { de } from './de.js';
 import { en, type Messages } from './en.js';
 
 /**
- * English and German (issue 7): pages and emails pick the language from the user's preferred_locale, then the
+ * English and German: pages and emails pick the language from the user's preferred_locale, then the
  * browser's Accept-Language, then English. Messages are functions where they take values.
  */
 export type Locale = 'en' | 'de';

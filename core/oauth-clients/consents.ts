@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * OAuthConsent (seed 004, "connected apps"): the scopes a user has granted a client. Recorded by the consent
+ * OAuthConsent: the scopes a user has granted a client. Recorded by the consent
  * page; a later sign-in asking for the same or fewer scopes skips the page. Clients are named by their public
  * client_id here, as the provider knows them.
  */

@@ -17,7 +17,7 @@ import { auditMeta, type Actor } from '../shared/actor.js';
 import { paginate } from '../shared/pagination.js';
 import { isoDates } from '../shared/serialize.js';
 
-/** Client secrets are issued and stored like API keys (seed 004: hashed): see core/auth/secret-token.ts. */
+/** Client secrets are issued and stored like API keys (hashed): see core/auth/secret-token.ts. */
 const newSecret = () => randomSecret('hcs_');
 const newClientId = () => randomSecret('hc_', 12);
 

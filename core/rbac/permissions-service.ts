@@ -13,7 +13,7 @@ import { keepingASuperAdmin } from './super-admins.js';
 import { conflictOnDuplicate } from './unique-violation.js';
 
 /**
- * Permissions (seed 004 "/v1/permissions"). Apps may add their own `resource:action` permissions; the built-in
+ * Permissions. Apps may add their own `resource:action` permissions; the built-in
  * catalogue cannot be deleted through the API, because code and seeds rely on those names.
  */
 const BUILT_IN = new Set(

@@ -14,7 +14,7 @@ import { keepingASuperAdmin } from './super-admins.js';
 import { conflictOnDuplicate } from './unique-violation.js';
 
 /**
- * Roles and their permissions (seed 004 "/v1/roles"). System roles can be changed only by a super admin;
+ * Roles and their permissions. System roles can be changed only by a super admin;
  * nobody adds a permission they do not hold; the Super Admin role cannot be deleted; every change flushes the
  * auth caches of all nodes (a role change can affect any credential).
  */

@@ -4,7 +4,7 @@ import { AppError } from '../errors/index.js';
 import { ACTIVE_BAN } from '../users/bans.js';
 
 /**
- * "Nobody can remove the last super admin" (issue 3). Every change that could take super-admin power away
+ * "Nobody can remove the last super admin". Every change that could take super-admin power away
  * (deleting a user, removing a role, removing `*:*` from a role, deleting or renaming a role) runs in a
  * transaction that first takes this lock, makes the change, then checks that an active super admin remains;
  * if not, the transaction rolls back. Checking after the change covers every path with one rule.

@@ -1,5 +1,5 @@
 /**
- * Where realtime publications go between nodes and where their recent history lives (issue 9). Redis when
+ * Where realtime publications go between nodes and where their recent history lives. Redis when
  * `redis.url` is configured (pub/sub for fan-out, a Stream per channel for history); an in-process broker on a
  * single node. Both give the same guarantees, so the realtime service and its tests do not care which is in use:
  * - offsets count from 1 within an epoch, without gaps, in publish order;

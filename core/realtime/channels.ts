@@ -1,7 +1,7 @@
 import type { AuthContext } from '../auth/context.js';
 
 /**
- * Realtime channel names and who may use them (issue 9, docs/realtime.md):
+ * Realtime channel names and who may use them (docs/realtime.md):
  *
  * | channel                 | subscribe                         | publish                               |
  * |-------------------------|-----------------------------------|---------------------------------------|

@@ -5,7 +5,7 @@ import type { AuditRow } from '../audit/rows.js';
 import type { Broker } from './broker.js';
 import { channelNames } from './channels.js';
 
-/** What the platform tells realtime subscribers (issue 9, "Publishers"). */
+/** What the platform tells realtime subscribers ("Publishers"). */
 export interface RealtimePublisher {
   /** Stored audit events: each to `audit`, a user's own security events also to `user:<id>`, and the access
    * changes among them (roles, permissions, bans) as UserEvents to the people affected. */

@@ -13,7 +13,7 @@ export interface Topic<T> {
 /**
  * A named stream of JSON items over the cache's pub/sub (Redis across nodes, in-process on one): listeners on a
  * node share one bus subscription. Delivery is at most once and live only; history and replay are the realtime
- * service's job (issue 9).
+ * service's job.
  */
 const RESUBSCRIBE_MS = 2000;
 

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { SecretBox } from '../crypto/secret-box.js';
 
 /**
- * Heimdall ID's signing keys (issue 6): generated on first start, the private half sealed with the platform's
+ * Heimdall ID's signing keys: generated on first start, the private half sealed with the platform's
  * encryption key, rotated on command. Exactly one key signs; a rotated-out key stays published (JWKS) until
  * everything it signed has expired (`expires_at`), then `prune` deletes it.
  */

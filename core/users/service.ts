@@ -22,7 +22,7 @@ import { isoDates } from '../shared/serialize.js';
 import { createUserListQueries, createUserQueries, type UserRow } from './queries.js';
 
 /**
- * Users and their roles (seed 004 "/v1/users"). Users read their own record and roles; `users:*` opens
+ * Users and their roles. Users read their own record and roles; `users:*` opens
  * everyone else's. Nobody grants, removes or deletes beyond their own permissions, the last super admin
  * stays, and deleting is a soft delete whose credentials stop working at once on every node.
  */

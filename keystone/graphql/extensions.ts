@@ -63,7 +63,7 @@ export const notWired = (): ExtensionServices => {
 };
 
 /**
- * Heimdall's GraphQL beyond list CRUD (issue 5), built with Pothos and merged into Keystone's schema: who am I
+ * Heimdall's GraphQL beyond list CRUD, built with Pothos and merged into Keystone's schema: who am I
  * (`me`), `can(resource, action)`, the audit log (`auditEvents`, audit:read) and one's own activity
  * (`myActivity`). Every resolver goes through the shared services and guards, so answers and refusals match REST.
  */

@@ -147,7 +147,7 @@ const pendingTwoFactorGate: ApolloServerPlugin<Keystone> = {
 };
 
 /**
- * /api/graphql (issue 5): Apollo Server over the one merged schema, each request run with the caller's
+ * /api/graphql: Apollo Server over the one merged schema, each request run with the caller's
  * AuthContext as Keystone's session. Query limits, introspection and the sandbox page follow config.
  */
 export async function createGraphqlServer(

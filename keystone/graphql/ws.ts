@@ -38,7 +38,7 @@ export interface GraphqlWsOptions {
 }
 
 /**
- * GraphQL subscriptions over graphql-ws on the same path as queries (issue 5). The client authenticates in
+ * GraphQL subscriptions over graphql-ws on the same path as queries. The client authenticates in
  * `connection_init` with `{ "authorization": "Bearer hm_…" }`; a missing or bad credential, or a pending
  * required 2FA, closes the socket with 4403. Every subscription runs with that AuthContext as Keystone's
  * session and passes the same query limits as HTTP; errors carry the same dotted codes.

@@ -24,7 +24,7 @@ import {
 /** A junction's pair stays unique (seed 004's primary key) beside the single-column id Keystone needs. */
 const uniquePair = (a: string, b: string): ModelFixup => fixups(unique(a, b), dropIndex(a));
 
-/** Roles, permissions, API keys and the junctions between them (seed 004). key_hash is not a field. */
+/** Roles, permissions, API keys and the junctions between them. key_hash is not a field. */
 export const accessControlLists = {
   Role: list({
     graphql: READ_ONLY,

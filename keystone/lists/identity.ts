@@ -17,7 +17,7 @@ import { dbUuid, dropIndex, fixups, optionalRelation, requiredRelation, unique }
 
 type Runtime = () => ExtensionServices;
 
-/** Users and the platform accounts they sign in with (seed 004). Secrets (password_hash) are not fields. */
+/** Users and the platform accounts they sign in with. Secrets (password_hash) are not fields. */
 export const identityLists = (runtime: Runtime) => ({
   User: list({
     graphql: READ_ONLY,

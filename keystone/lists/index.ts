@@ -5,7 +5,7 @@ import { oauthLists } from './oauth.js';
 
 import type { ExtensionServices } from '../graphql/extensions.js';
 
-/** Every Keystone list, each mapped onto a table the knex migrations created (issue 5). */
+/** Every Keystone list, each mapped onto a table the knex migrations created. */
 export const buildLists = (runtime: () => ExtensionServices) => ({
   ...identityLists(runtime),
   ...accessControlLists,

@@ -5,7 +5,7 @@ import { createdAt, flag, optionalText, requiredText, secret, textArray, updated
 import { dbUuid, dropIndex, fixups, optionalRelation, requiredRelation, unique } from '../prisma-fixups.js';
 
 /**
- * OAuth clients and the consents users gave them (seed 004). client_secret is not a field; creating a client
+ * OAuth clients and the consents users gave them. client_secret is not a field; creating a client
  * (which mints a secret shown once) and regenerating its secret belong to the OIDC issue's service.
  */
 export const oauthLists = {

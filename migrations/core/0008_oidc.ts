@@ -1,7 +1,7 @@
 import type { Migration } from '../types.js';
 
 /**
- * Heimdall ID (issue 6). "OidcPayload" holds every oidc-provider model (sessions, interactions, grants, codes,
+ * Heimdall ID. "OidcPayload" holds every oidc-provider model (sessions, interactions, grants, codes,
  * refresh tokens, opaque access tokens, device codes…) as one row keyed by (model, id), with the columns the
  * adapter looks rows up by: grant_id (revoke a grant's tokens), uid (a session by its uid), user_code (the device
  * flow). Expired rows are deleted by the scheduler. "OidcSigningKey" keeps the provider's signing keys, the

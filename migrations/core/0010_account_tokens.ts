@@ -1,7 +1,7 @@
 import type { Migration } from '../types.js';
 
 /**
- * Emailed single-use links (issue 7): email verification and password reset. Only the SHA-256 of a link's token
+ * Emailed single-use links: email verification and password reset. Only the SHA-256 of a link's token
  * is kept; a link works once (`used_at`) and until `expires_at`. Issuing a new link of the same purpose voids the
  * older ones, so only the latest email works.
  */

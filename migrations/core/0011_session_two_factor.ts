@@ -1,7 +1,7 @@
 import type { Migration } from '../types.js';
 
 /**
- * A session remembers when its second factor was checked (issue 8): a person whose role requires 2FA may use a
+ * A session remembers when its second factor was checked: a person whose role requires 2FA may use a
  * session only once it is set; for everyone else it records how strongly they signed in.
  */
 export const sessionTwoFactor: Migration = {

@@ -4,7 +4,7 @@ import { PERMISSIONS, WILDCARD_PERMISSION, permissionId } from '../../schemas/pe
 import { SYSTEM_ROLES } from '../../schemas/roles.js';
 
 /**
- * Idempotent seeds (seed 004): platforms, permissions, system roles and their permission sets.
+ * Idempotent seeds: platforms, permissions, system roles and their permission sets.
  * Every item has a key in `heimdall_seed_applied`; an item is inserted only if it was never applied before.
  * So a second run changes nothing, a new release adds only its new items, and what an admin changed or removed
  * (a description, a permission taken from a system role) stays as the admin left it.

@@ -8,7 +8,7 @@ import { signInRoutes } from './area/sign-in.js';
 export type { AreaDeps };
 
 /**
- * The signed-in account area under /account (issue 7): the `id.session-token` cookie is the credential, resolved
+ * The signed-in account area under /account: the `id.session-token` cookie is the credential, resolved
  * into the same AuthContext as every other entry point; changes go through the same services as REST. Forms
  * post back and redirect (so a reload never repeats a change), each CSRF-protected. Language: the person's
  * preferred_locale, then the browser's. One module per part of the area (./area/), sharing one context.

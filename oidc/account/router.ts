@@ -15,7 +15,7 @@ import {
 import { sendPage } from '../views/respond.js';
 
 /**
- * The public account pages under /account (issue 7): register, confirm the email address, send the link again,
+ * The public account pages under /account: register, confirm the email address, send the link again,
  * forgotten password and reset. Every form is CSRF-protected; every answer about an email address is the same
  * whether or not an account uses it.
  */

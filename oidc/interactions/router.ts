@@ -15,7 +15,7 @@ import { consentPage, loginPage, messagePage, twoFactorPage, type ClientView } f
 /**
  * The sign-in and consent pages oidc-provider sends people to (`/oidc/interaction/:uid`), mounted before the
  * provider. The password step ends in `completeLogin`, the one place a sign-in is finished: the 2FA issue adds
- * its step in front of it, registration and password reset (issue 7) link from the sign-in page.
+ * its step in front of it, registration and password reset link from the sign-in page.
  */
 export interface InteractionDeps {
   provider: ProviderHolder;

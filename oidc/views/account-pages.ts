@@ -4,7 +4,7 @@ import { html, type SafeHtml } from '../../core/shared/html.js';
 import { page } from './layout.js';
 
 /**
- * The public account pages (issue 7): registration, email confirmation, forgotten password, in the visitor's
+ * The public account pages: registration, email confirmation, forgotten password, in the visitor's
  * language. Field errors name their field (aria-invalid + aria-describedby) so screen readers read them.
  */
 export interface FormState {

@@ -4,7 +4,7 @@ import { describeScope, loginPage } from './pages.js';
 import { page } from './layout.js';
 
 /**
- * The signed-in account area (issue 7): profile, password, sessions, connected apps. Every page has the same
+ * The signed-in account area: profile, password, sessions, connected apps. Every page has the same
  * header (who is signed in, sign out) and navigation; sections that later issues add (two-factor, linked
  * accounts, your data) join `AREA_SECTIONS` when their pages exist, so nothing links to an empty page.
  */
@@ -248,7 +248,7 @@ export function areaLoginPage(
 const hiddenContinue = (target: string | undefined) =>
   target ? html`<input type="hidden" name="continue" value="${target}" />` : '';
 
-/** /account/security (issue 8): 2FA on or off, backup codes left, set up, regenerate, turn off. */
+/** /account/security: 2FA on or off, backup codes left, set up, regenerate, turn off. */
 export function securityPage(
   f: AreaFrame,
   s: { enabled: boolean; enabledAt: Date | null; required: boolean; remaining: number; continueTo?: string },

@@ -3,9 +3,9 @@ import { page } from './layout.js';
 import { messages, type Locale } from '../../core/i18n/index.js';
 
 /**
- * Heimdall ID's interaction pages (issue 6): sign-in, consent, device code, sign-out, errors. Every form
- * carries the CSRF token; every message is plain text. Registration, password reset (issue 7) and the
- * second-factor step (issue 8) add their pages next to these.
+ * Heimdall ID's interaction pages: sign-in, consent, device code, sign-out, errors. Every form
+ * carries the CSRF token; every message is plain text. Registration, password reset and the
+ * second-factor step add their pages next to these.
  */
 export interface ClientView {
   name: string;
@@ -169,7 +169,7 @@ export function logoutPage(form: SafeHtml, host: string): string {
   });
 }
 
-/** The second sign-in step (issue 8): a code from the app, or a backup code. */
+/** The second sign-in step: a code from the app, or a backup code. */
 export function twoFactorPage(options: {
   action: string;
   csrf: string;

@@ -5,7 +5,7 @@ import { graphqlClient } from '../support/graphql.js';
 import { createPasswordUser } from '../support/oidc.js';
 import { useTestPlatform } from '../support/platform.js';
 
-/** `/v1/2fa` (issue 8): setup, enable, verify, backup codes, disable, admin reset, role-required 2FA. */
+/** `/v1/2fa`: setup, enable, verify, backup codes, disable, admin reset, role-required 2FA. */
 describe('two-factor authentication over REST', () => {
   const t = useTestPlatform();
   const now = () => Math.floor(Date.now() / 1000);

@@ -12,7 +12,7 @@ import {
 } from '../support/oidc.js';
 
 /**
- * Heimdall ID's sign-in and consent pages in Chromium (issue 6): a third-party app sends a person to the
+ * Heimdall ID's sign-in and consent pages in Chromium: a third-party app sends a person to the
  * authorization endpoint, they sign in and allow access, and the app receives a code it redeems with
  * openid-client. The pages run under a strict Content-Security-Policy (one hashed inline style, nothing else):
  * Chromium reports any violation as a console error, so every test ends with no console errors.

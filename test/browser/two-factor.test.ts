@@ -27,7 +27,7 @@ import {
 } from '../support/oidc.js';
 
 /**
- * Signing in with two-factor authentication (issue 8) in Chromium, through a third-party app (so consent shows):
+ * Signing in with two-factor authentication in Chromium, through a third-party app (so consent shows):
  * password → code page → consent → the app's callback, with a code from the authenticator app and with a backup
  * code; and a person whose role requires 2FA setting it up on /account/security in the middle of the sign-in (QR
  * code, key, backup codes with their download) before the sign-in continues. The app redeems the code with

@@ -10,7 +10,7 @@ import {
   useOidcPlatform,
 } from '../support/oidc.js';
 
-/** The signed-in account area (issue 7): sign-in, profile, password, sessions, connected apps, sign-out. */
+/** The signed-in account area: sign-in, profile, password, sessions, connected apps, sign-out. */
 describe('account area', () => {
   const t = useOidcPlatform();
 

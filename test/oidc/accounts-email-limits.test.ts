@@ -7,7 +7,7 @@ import { EMAILS_PER_HOUR, Visitor, text, useAccountsPlatform } from './accounts.
 // The sink must listen before the platform is configured: its URL goes into the platform's config.
 const sink = await useSmtpSink();
 
-/** Accounts (issue 7) through real email, set up in accounts.ts: how many emails an address is sent. */
+/** Accounts through real email, set up in accounts.ts: how many emails an address is sent. */
 describe('Heimdall ID accounts: how many emails an address is sent', () => {
   const { t, newPerson, register, expectNoNewMail } = useAccountsPlatform(sink);
 

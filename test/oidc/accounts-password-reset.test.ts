@@ -9,7 +9,7 @@ import { STRONG, STRONGER, Visitor, text, useAccountsPlatform } from './accounts
 // The sink must listen before the platform is configured: its URL goes into the platform's config.
 const sink = await useSmtpSink();
 
-/** Accounts (issue 7) through real email, set up in accounts.ts: password reset, and links that expired. */
+/** Accounts through real email, set up in accounts.ts: password reset, and links that expired. */
 describe('Heimdall ID accounts: password reset, and links that expired', () => {
   const { t, newPerson, register, authorize, signInOnce, signInToApp, auditEvents, tokenOf } =
     useAccountsPlatform(sink);

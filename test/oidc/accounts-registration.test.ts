@@ -8,7 +8,7 @@ import { MIN_PASSWORD, STRONG, Visitor, text, useAccountsPlatform } from './acco
 // The sink must listen before the platform is configured: its URL goes into the platform's config.
 const sink = await useSmtpSink();
 
-/** Accounts (issue 7) through real email, set up in accounts.ts: registration and email verification. */
+/** Accounts through real email, set up in accounts.ts: registration and email verification. */
 describe('Heimdall ID accounts: registration and email verification', () => {
   const { t, newPerson, register, signInOnce, signInToApp, auditEvents, expectNoNewMail } =
     useAccountsPlatform(sink);

@@ -12,7 +12,7 @@ import { uniqueName } from '../support/services.js';
 import type { useSmtpSink } from '../support/smtp.js';
 
 /**
- * What the account tests share (accounts-*.test.ts). Accounts with email and password (issue 7), end to end: the platform sends real email over SMTP to a sink;
+ * What the account tests share (accounts-*.test.ts). Accounts with email and password, end to end: the platform sends real email over SMTP to a sink;
  * the tests read the messages (text and HTML parts) and follow their links like a person would, then sign in
  * through an OpenID client (openid-client, code flow with PKCE).
  */

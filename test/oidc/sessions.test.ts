@@ -13,7 +13,7 @@ import {
 } from '../support/oidc.js';
 
 /**
- * Heimdall sessions (issue 7, item 5): a row and an `id.session-token` cookie per sign-in; apps validate and
+ * Heimdall sessions: a row and an `id.session-token` cookie per sign-in; apps validate and
  * refresh tokens; people list and end sessions, and an ended session stops working everywhere at once.
  */
 describe('Heimdall sessions', () => {

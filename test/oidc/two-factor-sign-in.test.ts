@@ -13,7 +13,7 @@ import {
   type TestClient,
 } from '../support/oidc.js';
 
-/** The second sign-in step (issue 8) through an OpenID client and the account area. */
+/** The second sign-in step through an OpenID client and the account area. */
 describe('signing in with two-factor authentication', () => {
   const t = useOidcPlatform();
   const now = () => Math.floor(Date.now() / 1000);

@@ -7,7 +7,7 @@ import { useTestPlatform } from '../support/platform.js';
 import { clientFrame, data, RawClient, trackClients, waitUntil, wsUrl } from '../support/realtime.js';
 
 /**
- * Fuzzing the realtime wire (issue 9: "thousands of random and mutated frames: the server never crashes and
+ * Fuzzing the realtime wire ("thousands of random and mutated frames: the server never crashes and
  * always answers with a protocol error"). Frames are random bytes or valid ClientMessage frames with bit flips,
  * truncations, insertions, wrong or huge length prefixes, deep nesting and oversized bodies, each sent on its own
  * connection (most authenticated, some not). The oracle decodes each frame as the contract defines it (a

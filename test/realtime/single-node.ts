@@ -7,7 +7,7 @@ import { uniqueName } from '../support/services.js';
 
 /**
  * What the single-node realtime tests share (single-node-*.test.ts): they run the realtime service on one node
- * against both brokers (issue 9: "the in-process mode passes the same tests that do not need two nodes"), with
+ * against both brokers ("the in-process mode passes the same tests that do not need two nodes"), with
  * limits small enough that every rule is reached quickly.
  */
 export const LIMITS = {

@@ -15,7 +15,7 @@ const text = (event: PublicationEvent): string => Buffer.from(event.payload.data
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /**
- * Realtime across nodes on one Redis (issue 9): node A runs the API and realtime, B and C only realtime
+ * Realtime across nodes on one Redis: node A runs the API and realtime, B and C only realtime
  * (`heimdall start --roles realtime`). A publication on one node reaches subscribers on every other; a node that
  * drains sends its clients elsewhere, and they recover what they missed meanwhile.
  */

@@ -14,7 +14,7 @@ import { launchBrowser } from './browser.js';
  * artifacts under test-artifacts/screenshots (git-ignored).
  */
 export const SHOTS = path.resolve('test-artifacts', 'screenshots');
-/** Pages are viewed (and photographed) at a phone's size: they must be usable on one (issue 7). */
+/** Pages are viewed (and photographed) at a phone's size: they must be usable on one. */
 export const PHONE = { width: 390, height: 844 };
 
 export type Lang = 'en' | 'de';

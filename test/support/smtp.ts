@@ -4,7 +4,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 /**
- * A real SMTP server for tests (issue 7): Heimdall's mailer (nodemailer) delivers to it over the network like to
+ * A real SMTP server for tests: Heimdall's mailer (nodemailer) delivers to it over the network like to
  * any MTA, and every message is parsed with mailparser so tests read the actual text and HTML parts and follow
  * the links in them. Point the platform at it with `HEIMDALL__EMAIL__SMTP_URL: sink.url`.
  */

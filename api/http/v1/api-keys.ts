@@ -12,7 +12,7 @@ import { defineRoute, type AnyRoute } from '../route.js';
 import { actorOf } from './actor.js';
 
 /**
- * `/v1/api-keys` (seed 004). Access is `authenticated`: everyone manages their own keys; the service asks for
+ * `/v1/api-keys`. Access is `authenticated`: everyone manages their own keys; the service asks for
  * api_keys:read/write/delete when the key is someone else's (404 when the caller may not see it at all).
  */
 const notFound = { status: 404, code: 'api_key.not_found' } as const;

@@ -15,7 +15,7 @@ import { actorOf } from './actor.js';
 
 const userRequired = { status: 403, code: 'auth.user_required' } as const;
 
-/** `/v1/audit` (audit:read / audit:write) and a person's own `/v1/user/activity` (seed 004, issue 4). */
+/** `/v1/audit` (audit:read / audit:write) and a person's own `/v1/user/activity`. */
 export function auditRoutes(service: AuditService): AnyRoute[] {
   return [
     defineRoute({

@@ -5,7 +5,7 @@ import { revokedCountSchema } from '../../../schemas/sessions.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { actorOf } from './actor.js';
 
-/** Connected apps (seed 004): list them, disconnect one or all (consent and every grant and token go). */
+/** Connected apps: list them, disconnect one or all (consent and every grant and token go). */
 export function connectedAppRoutes(service: ConnectedAppService): AnyRoute[] {
   return [
     defineRoute({

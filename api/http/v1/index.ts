@@ -35,7 +35,7 @@ export interface V1Services {
   oauthClients: OAuthClientService;
 }
 
-/** Every REST /v1 route (seed 004 "Endpoints"), in the order the OpenAPI document lists them. */
+/** Every REST /v1 route, in the order the OpenAPI document lists them. */
 export function v1Routes(services: V1Services): AnyRoute[] {
   return [
     meRoute,

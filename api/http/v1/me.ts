@@ -26,7 +26,7 @@ export function describeAuth(auth: AuthContext): MeResponse {
   };
 }
 
-/** `GET /v1/me` (seed 004): who am I and what may I do. Allowed while 2FA is pending, so clients can tell why. */
+/** `GET /v1/me`: who am I and what may I do. Allowed while 2FA is pending, so clients can tell why. */
 export const meRoute = defineRoute({
   method: 'get',
   path: '/v1/me',

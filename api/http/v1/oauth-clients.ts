@@ -12,7 +12,7 @@ import { defineRoute, type AnyRoute } from '../route.js';
 import { actorOf } from './actor.js';
 
 /**
- * `/v1/oauth-clients` (issue 6): the client service decides. Everyone with a credential may read their own
+ * `/v1/oauth-clients`: the client service decides. Everyone with a credential may read their own
  * clients; `oauth_clients:read` shows everyone's (as GraphQL does); create/update/delete need the matching
  * `oauth_clients:*` permission, and changing someone else's client needs an administrator. The secret is in the
  * create and regenerate-secret answers only, and never stored in clear.

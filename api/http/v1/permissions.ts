@@ -9,7 +9,7 @@ import {
 import { defineRoute, type AnyRoute } from '../route.js';
 import { actorOf } from './actor.js';
 
-/** `/v1/permissions` (seed 004). Ids are the `resource:action` names, e.g. `/v1/permissions/gps:read`. */
+/** `/v1/permissions`. Ids are the `resource:action` names, e.g. `/v1/permissions/gps:read`. */
 const notFound = { status: 404, code: 'permission.not_found' } as const;
 
 export function permissionRoutes(service: PermissionService): AnyRoute[] {

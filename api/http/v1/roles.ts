@@ -13,7 +13,7 @@ import {
 import { defineRoute, type AnyRoute } from '../route.js';
 import { actorOf } from './actor.js';
 
-/** `/v1/roles` (seed 004). */
+/** `/v1/roles`. */
 const notFound = { status: 404, code: 'role.not_found' } as const;
 const systemRole = { status: 403, code: 'role.system_role' } as const;
 const escalation = { status: 403, code: 'auth.escalation_denied' } as const;

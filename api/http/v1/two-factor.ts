@@ -14,7 +14,7 @@ import { defineRoute, type AnyRoute } from '../route.js';
 import { actorOf } from './actor.js';
 
 /**
- * `/v1/2fa` (seed 004, issue 8). Setting up and checking codes works while a required 2FA is still pending:
+ * `/v1/2fa`. Setting up and checking codes works while a required 2FA is still pending:
  * that is how a person gets out of the pending state.
  */
 const invalidCode = { status: 422, code: 'two_factor.invalid_code' } as const;

@@ -5,7 +5,7 @@ import { assignRoleBody, banUserBody, updateUserBody, userSchema } from '../../.
 import { defineRoute, type AnyRoute } from '../route.js';
 import { actorOf } from './actor.js';
 
-/** `/v1/users` (seed 004). Reading yourself needs no permission; the service answers 404 for users you may not see. */
+/** `/v1/users`. Reading yourself needs no permission; the service answers 404 for users you may not see. */
 const notFound = { status: 404, code: 'user.not_found' } as const;
 const escalation = { status: 403, code: 'auth.escalation_denied' } as const;
 const lastSuperAdmin = { status: 409, code: 'user.last_super_admin' } as const;

@@ -6,7 +6,7 @@ import { backupCodesPage, securityPage, securitySetupPage } from '../../views/ar
 import { sendPage } from '../../views/respond.js';
 import type { AreaContext, Signed } from './context.js';
 
-/** Two-factor authentication (issue 8): set up, enable, new backup codes, disable. */
+/** Two-factor authentication: set up, enable, new backup codes, disable. */
 export function securityRoutes(
   router: Router,
   { deps, form, actor, page, frame, guarded }: AreaContext,
