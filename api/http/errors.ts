@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
+import { isUniqueViolation } from '../../core/db/unique-violation.js';
 import { AppError } from '../../core/errors/index.js';
 import type { Logger } from '../../core/logger/index.js';
 
@@ -33,7 +34,7 @@ function toAppError(err: unknown): AppError | undefined {
   if (e?.type === 'entity.too.large')
     return new AppError('request.too_large', 413, 'The request body is too large.');
   // A unique index refused a row a service did not foresee a race for: still a conflict, never a 500.
-  if ((err as { code?: unknown })?.code === '23505')
+  if (isUniqueViolation(err))
     return new AppError('request.conflict', 409, 'This conflicts with something that already exists.');
   if (e?.expose && typeof e.status === 'number' && e.status < 500) {
     return new AppError('request.invalid', e.status, 'The request could not be processed.');

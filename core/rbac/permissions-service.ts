@@ -10,7 +10,7 @@ import { auditMeta, type Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
 import { createRbacQueries } from './queries.js';
 import { keepingASuperAdmin } from './super-admins.js';
-import { conflictOnDuplicate } from './unique-violation.js';
+import { conflictOnDuplicate } from '../db/unique-violation.js';
 
 /**
  * Permissions. Apps may add their own `resource:action` permissions; the built-in
@@ -45,11 +45,11 @@ export function createPermissionService(deps: { db: Knex; audit: AuditLogger; au
     async create(actor: Actor, input: z.output<typeof createPermissionBody>): Promise<PermissionRecord> {
       requirePermission(actor.auth, 'permissions', 'write');
       const id = permissionId(input.resource, input.action);
-      if (await queries.findPermission(id))
-        throw new AppError('permission.exists', 409, `The permission ${id} already exists.`);
+      const exists = () => new AppError('permission.exists', 409, `The permission ${id} already exists.`);
+      if (await queries.findPermission(id)) throw exists();
       await conflictOnDuplicate(
         () => queries.insertPermission({ id, description: input.description ?? null, ...input }),
-        () => new AppError('permission.exists', 409, `The permission ${id} already exists.`),
+        exists,
       );
       await record(actor, id, 'permission_created');
       return isoDates((await queries.findPermission(id))!);

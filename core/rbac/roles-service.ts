@@ -11,7 +11,7 @@ import { auditMeta, type Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
 import { createRbacQueries, type RoleRow } from './queries.js';
 import { keepingASuperAdmin } from './super-admins.js';
-import { conflictOnDuplicate } from './unique-violation.js';
+import { conflictOnDuplicate } from '../db/unique-violation.js';
 
 /**
  * Roles and their permissions. System roles can be changed only by a super admin;

@@ -16,7 +16,7 @@ import {
 import { AppError, notFound } from '../errors/index.js';
 import { createRbacQueries } from '../rbac/queries.js';
 import { keepingASuperAdmin } from '../rbac/super-admins.js';
-import { conflictOnDuplicate } from '../rbac/unique-violation.js';
+import { conflictOnDuplicate } from '../db/unique-violation.js';
 import { actorId, auditMeta, type Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
 import { createUserListQueries, createUserQueries, type UserRow } from './queries.js';
@@ -27,14 +27,24 @@ import { createUserListQueries, createUserQueries, type UserRow } from './querie
  * stays, and deleting is a soft delete whose credentials stop working at once on every node.
  */
 const NOT_FOUND = () => notFound('user.not_found', 'No user with this id.');
-const usernameTaken = (username: string | undefined) => () =>
-  new AppError('user.username_taken', 409, `The username ${username ?? ''} is already taken.`);
+const usernameTaken = (username: string) =>
+  new AppError('user.username_taken', 409, `The username ${username} is already taken.`);
 
 export function createUserService(deps: { db: Knex; audit: AuditLogger; authCache: AuthCache }) {
   const queries = createUserListQueries(deps.db);
   const userQueries = createUserQueries(deps.db);
   const rbac = createRbacQueries(deps.db);
   const toRecord = (row: UserRow): UserRecord => isoDates(row);
+
+  /** Writes profile changes; a username someone else holds is 409, whether seen first or raced for. */
+  async function updateProfile(id: string, input: z.output<typeof updateUserBody>): Promise<void> {
+    const taken = () => usernameTaken(input.username ?? '');
+    if (input.username) {
+      const other = await userQueries.findUserByUsername(input.username);
+      if (other && other.id !== id) throw taken();
+    }
+    await conflictOnDuplicate(() => queries.updateUser(id, input), taken);
+  }
 
   /** Visible: yourself, or anyone (not deleted, unless you may read) with users:read. */
   async function load(auth: AuthContext, id: string, action?: 'write' | 'delete' | 'ban'): Promise<UserRow> {
@@ -90,12 +100,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
     async update(actor: Actor, id: string, input: z.output<typeof updateUserBody>): Promise<UserRecord> {
       const target = await load(actor.auth, id, 'write');
       if (target.deleted_at) throw new AppError('user.deleted', 409, 'This user has been deleted.');
-      if (input.username) {
-        const other = await userQueries.findUserByUsername(input.username);
-        if (other && other.id !== id)
-          throw new AppError('user.username_taken', 409, `The username ${input.username} is already taken.`);
-      }
-      await conflictOnDuplicate(() => queries.updateUser(id, input), usernameTaken(input.username));
+      await updateProfile(id, input);
       await audit(actor, 'user_updated', id, { changed: Object.keys(input) });
       return toRecord((await queries.findUser(id))!);
     },
@@ -104,12 +109,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
     async updateOwnProfile(actor: Actor, input: z.output<typeof updateUserBody>): Promise<UserRecord> {
       const id = requireUserId(actor.auth);
       assertScope(actor.auth, 'users', 'write');
-      if (input.username) {
-        const other = await userQueries.findUserByUsername(input.username);
-        if (other && other.id !== id)
-          throw new AppError('user.username_taken', 409, `The username ${input.username} is already taken.`);
-      }
-      await conflictOnDuplicate(() => queries.updateUser(id, input), usernameTaken(input.username));
+      await updateProfile(id, input);
       await deps.authCache.invalidate({ type: 'user', userId: id });
       await audit(actor, 'user_updated', id, { changed: Object.keys(input), via: 'account' });
       return toRecord((await queries.findUser(id))!);
