@@ -14,7 +14,7 @@ import { auditMeta, type Actor } from '../shared/actor.js';
 import { checkTotp, newTotpSecret, otpauthUri } from './totp.js';
 
 /**
- * Two-factor authentication (seed 004 UserTwoFactor / TwoFactorBackupCode): TOTP set up in two steps
+ * Two-factor authentication (tables UserTwoFactor and TwoFactorBackupCode): TOTP set up in two steps
  * (setup shows the secret, enable proves the app has it), ten single-use backup codes stored as keyed hashes,
  * codes accepted once, and wrong codes limited per person so six digits cannot be guessed.
  */

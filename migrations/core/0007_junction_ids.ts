@@ -7,7 +7,7 @@ const JUNCTIONS = [
 ] as const;
 
 /**
- * Keystone lists need a single-column id, and seed 004's junction tables have a composite primary key.
+ * Keystone lists need a single-column id, and the junction tables have a composite primary key.
  * Each gets a uuid `id` as its primary key; the pair keeps its uniqueness as a UNIQUE constraint (named as Prisma
  * names `@@unique`), so ON CONFLICT on the pair and every existing rule still hold.
  */
