@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import type { OutboundTargetRule } from '../core/oauth-clients/outbound-target.js';
+import { hostOf, type OutboundTargetRule } from '../core/oauth-clients/outbound-target.js';
 
 /**
  * The `fetch` oidc-provider makes its outgoing requests with (back-channel logout). The host is resolved once,
@@ -38,7 +38,7 @@ export function createOutboundFetch(deps: { rule: OutboundTargetRule; resolve: R
     const url = new URL(input instanceof Request ? input.url : input);
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
       throw new RefusedTarget(`${url.protocol} is not called`);
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    const host = hostOf(url);
     const addresses = isIP(host) ? [host] : await deps.resolve(host);
     const refused = addresses.filter((address) => !deps.rule.addressAllowed(address, host));
     if (addresses.length === 0 || refused.length > 0) {

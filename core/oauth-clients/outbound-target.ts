@@ -62,6 +62,9 @@ function ranges() {
 const SPECIAL_USE = ranges();
 for (const [net, prefix] of [...SPECIAL_USE_V4, ...SPECIAL_USE_V6]) SPECIAL_USE.add(net, prefix);
 
+/** The host a URL names, as addresses and names are compared: lower case, an IPv6 address without brackets. */
+export const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+
 /** RFC 6761 §6.3: `localhost` and names under it are loopback, whatever a resolver says. */
 const isLocalhostName = (host: string) => host === 'localhost' || host.endsWith('.localhost');
 
@@ -97,7 +100,7 @@ export function createOutboundTargetRule(allowedPrivate: readonly string[]): Out
     refuseUri(uri) {
       const url = URL.parse(uri);
       if (!url) return 'It is not a URL.';
-      const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+      const host = hostOf(url);
       const address = isIP(host) ? host : isLocalhostName(host) ? '127.0.0.1' : undefined;
       if (address === undefined || addressAllowed(address, host)) return undefined;
       return 'It points at a loopback, private or special-use address, which Heimdall does not call unless the operator allows it (oidc.backchannel_logout.allowed_private).';
