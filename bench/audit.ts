@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { geoEnricher } from '../core/audit/index.js';
+import { geoEnricher } from '../core/audit/logger.js';
 import { copyAuditRows, toAuditRow } from '../core/audit/rows.js';
 import { createAuditSpool } from '../core/audit/spool.js';
 import { createAuditWriter, type AuditWriterOptions } from '../core/audit/writer.js';
-import { createGeoIp } from '../core/geoip/index.js';
+import { createGeoIp } from '../core/geoip/reader.js';
 
 /**
  * Audit ingest: sustained events/s through the writer, against a raw COPY of the same rows in the same

@@ -1,8 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
-import { startPlatform, type RunningPlatform } from '../api/server/start.js';
+import { startPlatform, type RunningPlatform } from '../server/start.js';
 import { generateApiKey } from '../core/auth/api-key-token.js';
-import { createLogger } from '../core/logger/index.js';
+import { createLogger } from '../core/logger/logger.js';
 import { benchConfig } from './config.js';
 import { measure, type BenchResult } from './http.js';
 

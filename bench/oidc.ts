@@ -1,10 +1,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startPlatform } from '../api/server/start.js';
+import { startPlatform } from '../server/start.js';
 import { hashSecret, randomSecret } from '../core/auth/secret-token.js';
 import { loadConfig } from '../core/config/index.js';
-import { createLogger } from '../core/logger/index.js';
+import { createLogger } from '../core/logger/logger.js';
 import type { Config } from '../schemas/config.js';
 import { freePort } from './fixtures.js';
 import { basic, grants, startBareProvider, type GrantRun } from './oidc-grants.js';

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { generateApiKey } from '../core/auth/api-key-token.js';
-import { createRedisBroker } from '../core/realtime/redis-broker.js';
+import { createRedisBroker } from '../realtime/broker/redis-broker.js';
 import { wire } from '../proto/index.js';
 import { freePort } from './fixtures.js';
 import { fdLimitOf, rssMb, stopChild } from './processes.js';
@@ -27,7 +27,7 @@ const ROOM = 'bench';
 export const PAYLOAD_BYTES = 100;
 const SIO_SERVER = fileURLToPath(new URL('./realtime-socketio-server.js', import.meta.url));
 const FLOOR_SERVER = fileURLToPath(new URL('./realtime-ws-floor-server.js', import.meta.url));
-const CLI = fileURLToPath(new URL('../api/cli/index.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../server/cli/main.js', import.meta.url));
 
 async function waitFor(check: () => Promise<boolean>, child: ChildProcess, what: string): Promise<void> {
   const deadline = Date.now() + 180_000;

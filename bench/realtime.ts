@@ -28,7 +28,7 @@ const envNumber = (name: string, fallback: number) =>
  * the same run and the same way:
  * - each server runs alone in a child process (its RSS before and after the idle connections gives the cost of
  *   one), the clients in another (bench/realtime-clients.ts: raw `ws` for both, counting cheaply), the publisher
- *   in this one, publishing into Redis as the platform does (Heimdall: core/realtime's broker.publish, which also
+ *   in this one, publishing into Redis as the platform does (Heimdall: the realtime broker's publish, which also
  *   stores history; Socket.IO: @socket.io/redis-emitter);
  * - open-loop steps at a fixed publication rate, rising ×1.5 until a step is not sustained (a publication not
  *   delivered to every client, a backlog still draining 1 s after the step, a connection lost); deliveries/s =

@@ -1,5 +1,5 @@
-import { createLogger } from '../core/logger/index.js';
-import { startPlatform } from '../api/server/start.js';
+import { createLogger } from '../core/logger/logger.js';
+import { startPlatform } from '../server/start.js';
 import { benchConfig } from './config.js';
 import { benchApiKey } from './fixtures.js';
 import { runAuditBench, type AuditBenchResult } from './audit.js';

@@ -1,6 +1,6 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { AuditLogger } from '../core/audit/index.js';
-import type { Logger } from '../core/logger/index.js';
+import type { AuditLogger } from '../core/audit/logger.js';
+import type { Logger } from '../core/logger/logger.js';
 import type { AuditEventInput } from '../schemas/audit.js';
 import { plainIp } from '../core/shared/actor.js';
 

@@ -1,6 +1,6 @@
 import type { Client as ProviderClient, KoaContextWithOIDC } from 'oidc-provider';
-import type { AuditLogger } from '../core/audit/index.js';
-import type { Logger } from '../core/logger/index.js';
+import type { AuditLogger } from '../core/audit/logger.js';
+import type { Logger } from '../core/logger/logger.js';
 import { RefusedTarget } from './outbound-fetch.js';
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { AuthContext } from '../core/auth/context.js';
-import type { Channel } from '../core/realtime/channels.js';
+import type { Channel } from './broker/channels.js';
 import { CLOSE, type CloseReason } from './close-codes.js';
 import { serverFrame, wsFrame } from './frames.js';
 

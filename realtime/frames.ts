@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs/minimal.js';
 import { wire, type ClientMessage, type ServerMessageInit } from '../proto/index.js';
-import type { Position, StoredPublication } from '../core/realtime/broker.js';
+import type { Position, StoredPublication } from './broker/broker.js';
 
 /**
  * Encoding and decoding of frames (proto/…/realtime.proto): a frame is one or more length-delimited messages.

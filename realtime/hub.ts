@@ -1,4 +1,4 @@
-import type { Broker, Position, StoredPublication } from '../core/realtime/broker.js';
+import type { Broker, Position, StoredPublication } from './broker/broker.js';
 import { Recovery } from '../proto/index.js';
 import { CLOSE } from './close-codes.js';
 import type { Connection, Flusher } from './connection.js';

@@ -1,6 +1,6 @@
 import { AppError } from '../core/errors/index.js';
 import type { AuthContext } from '../core/auth/context.js';
-import type { Broker } from '../core/realtime/broker.js';
+import type { Broker } from './broker/broker.js';
 import {
   canPublish,
   canSubscribe,
@@ -10,7 +10,7 @@ import {
   PUBLISHABLE_PAYLOAD,
   subscribeDenial,
   type Denial,
-} from '../core/realtime/channels.js';
+} from './broker/channels.js';
 import { wire, type ClientMessage } from '../proto/index.js';
 import { CLOSE, type CloseReason } from './close-codes.js';
 import type { Connection } from './connection.js';

@@ -5,9 +5,9 @@ import type { Knex } from 'knex';
 import type { Registry } from 'prom-client';
 import type { Authenticator } from '../../core/auth/authenticator.js';
 import type { Cache } from '../../core/cache/types.js';
-import type { Logger } from '../../core/logger/index.js';
+import type { Logger } from '../../core/logger/logger.js';
 import type { RateLimiter } from '../../core/rate-limit/limiter.js';
-import type { HeimdallIdRouter } from '../../oidc/index.js';
+import type { HeimdallIdRouter } from '../../oidc/heimdall-id.js';
 import type { Config } from '../../schemas/config.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { createHttpMetrics, type HttpMetrics } from './metrics.js';
@@ -39,6 +39,8 @@ export interface AppDeps {
    * provider endpoints served before Express.
    */
   oidc?: HeimdallIdRouter;
+  /** The person's own pages (/account, /policies), served with Heimdall ID and, like it, before any body parser. */
+  account?: Router;
   /** The GraphQL handler for /api/graphql (absent when graphql.enabled is false). */
   graphql?: RequestHandler;
   /** Registers other services' metrics (realtime) for /metrics. */
@@ -74,6 +76,7 @@ export function createApp(deps: AppDeps): HttpApp {
 
   app.use(healthRoutes({ primary: deps.primary, audit: deps.audit, cache: deps.cache, metrics }));
   // oidc-provider reads its own request bodies: nothing before it may consume them.
+  if (deps.account) app.use(deps.account);
   if (deps.oidc) app.use(deps.oidc);
   for (const router of deps.extra ?? []) app.use(router);
 
@@ -117,7 +120,7 @@ const noop = () => undefined;
 
 /**
  * Heimdall ID's provider endpoints (token, JWKS, discovery, …) skip Express altogether: its per-request setup
- * cost as much CPU as a client_credentials grant itself (oidc/index.ts, `ProviderEndpoints`). Of the layers above
+ * cost as much CPU as a client_credentials grant itself (oidc/heimdall-id.ts, `ProviderEndpoints`). Of the layers above
  * they keep what is seen from outside: the request id (as `requestId` does), the log line and the duration
  * metric (labelled with the provider's route). CORS is oidc-provider's own; /health and the pages stay on
  * Express. The logger reads only what Node's request and response carry, plus `id` and `originalUrl` (set by

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { isUniqueViolation } from '../../core/db/unique-violation.js';
 import { AppError } from '../../core/errors/index.js';
-import type { Logger } from '../../core/logger/index.js';
+import type { Logger } from '../../core/logger/logger.js';
 
 /**
  * The one error shape (STYLE.md §4): `{"error":{"code","message","details?","requestId"}}`.

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ROLE_IDS } from '../../schemas/roles.js';
 import { emailSchema, usernameSchema } from '../../schemas/users.js';
-import type { AuditLogger } from '../audit/index.js';
+import type { AuditLogger } from '../audit/logger.js';
 import { judgePassword } from '../auth/password-policy.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { Cache } from '../cache/types.js';
@@ -13,7 +13,7 @@ import {
   verifyEmail,
 } from '../email/templates.js';
 import { AppError } from '../errors/index.js';
-import { pickLocale, type Locale } from '../i18n/index.js';
+import { pickLocale, type Locale } from '../i18n/locales.js';
 import { counterFor } from '../rate-limit/limiter.js';
 import type { SessionService } from '../sessions/service.js';
 import { createUserQueries } from '../users/queries.js';

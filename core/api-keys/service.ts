@@ -7,7 +7,7 @@ import type {
   listApiKeysQuery,
   updateApiKeyBody,
 } from '../../schemas/api-keys.js';
-import type { AuditLogger } from '../audit/index.js';
+import type { AuditLogger } from '../audit/logger.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import { generateApiKey } from '../auth/api-key-token.js';
 import type { AuthContext } from '../auth/context.js';

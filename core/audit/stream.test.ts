@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AuditEventRecord } from '../../schemas/audit.js';
-import { createMemoryCache } from '../cache/index.js';
+import { createMemoryCache } from '../cache/create.js';
 import { toAuditRow, type AuditRow } from './rows.js';
 import { auditRecordJson, createAuditStream, toAuditRecord } from './stream.js';
 

@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import type { Logger } from '../logger/index.js';
+import type { Logger } from '../logger/logger.js';
 
 /**
  * Sending email: SMTP from config (`email.smtp_url`, e.g. MailDev in docker-compose). Without one,

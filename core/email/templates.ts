@@ -1,4 +1,4 @@
-import { messages, type Locale } from '../i18n/index.js';
+import { messages, type Locale } from '../i18n/locales.js';
 import { html, type SafeHtml } from '../shared/html.js';
 
 /**

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createGeoIp, isPublicAddress, type GeoIp } from './index.js';
+import { createGeoIp, isPublicAddress, type GeoIp } from './reader.js';
 
 const FIXTURES = path.resolve('test/fixtures/geoip');
 const CITY = path.join(FIXTURES, 'GeoLite2-City-Test.mmdb');

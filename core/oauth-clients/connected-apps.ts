@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AuditLogger } from '../audit/index.js';
+import type { AuditLogger } from '../audit/logger.js';
 import type { AuthContext } from '../auth/context.js';
 import { assertScope, requireUserId } from '../auth/guards.js';
 import { notFound } from '../errors/index.js';

@@ -7,7 +7,7 @@ import type {
   OAuthClientRow,
   updateOAuthClientBody,
 } from '../../schemas/oauth-clients.js';
-import type { AuditLogger } from '../audit/index.js';
+import type { AuditLogger } from '../audit/logger.js';
 import type { AuthContext } from '../auth/context.js';
 import { assertScope, requirePermission } from '../auth/guards.js';
 import { hashSecret, randomSecret } from '../auth/secret-token.js';

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { z } from 'zod';
 import { PERMISSIONS, WILDCARD_PERMISSION, permissionId } from '../../schemas/permissions.js';
 import type { createPermissionBody, listPermissionsQuery, PermissionRecord } from '../../schemas/rbac.js';
-import type { AuditLogger } from '../audit/index.js';
+import type { AuditLogger } from '../audit/logger.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import { AppError, notFound } from '../errors/index.js';
 import { auditMeta, type Actor } from '../shared/actor.js';

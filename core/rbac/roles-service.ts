@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { createRoleBody, listRolesQuery, RoleRecord, updateRoleBody } from '../../schemas/rbac.js';
 import { LEGACY_SUPER_ADMIN_ROLE_NAME, ROLE_IDS } from '../../schemas/roles.js';
-import type { AuditLogger } from '../audit/index.js';
+import type { AuditLogger } from '../audit/logger.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import type { AuthContext } from '../auth/context.js';
 import { assertHoldsPermissions, requirePermission } from '../auth/guards.js';

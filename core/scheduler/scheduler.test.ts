@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidScheduleError, startScheduler } from './index.js';
+import { InvalidScheduleError, startScheduler } from './scheduler.js';
 
 function recordingLog() {
   const lines: { level: string; obj: Record<string, unknown>; msg: string }[] = [];

@@ -1,7 +1,7 @@
 import { createHmac, randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
 import QRCode from 'qrcode';
-import type { AuditLogger } from '../audit/index.js';
+import type { AuditLogger } from '../audit/logger.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import type { AuthContext } from '../auth/context.js';
 import { assertMayManageOwnTwoFactor, requirePermission, requireUserId } from '../auth/guards.js';

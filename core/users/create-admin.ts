@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { ROLE_IDS } from '../../schemas/roles.js';
 import { emailSchema, passwordSchema, usernameSchema } from '../../schemas/users.js';
-import type { AuditLogger } from '../audit/index.js';
+import type { AuditLogger } from '../audit/logger.js';
 import { hashPassword } from '../auth/passwords.js';
 import { AppError } from '../errors/index.js';
 import { createUserQueries } from './queries.js';

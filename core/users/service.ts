@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { listUsersQuery } from '../../schemas/rbac.js';
 import type { banUserBody, UserRecord, updateUserBody } from '../../schemas/users.js';
-import type { AuditLogger } from '../audit/index.js';
+import type { AuditLogger } from '../audit/logger.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import type { AuthContext } from '../auth/context.js';
 import {

@@ -9,7 +9,7 @@ import type { PermissionService } from '../../core/rbac/permissions-service.js';
 import type { RoleService } from '../../core/rbac/roles-service.js';
 import type { UserService } from '../../core/users/service.js';
 import { refuseMishandledInput } from './keystone-input-rules.js';
-import { heimdallMutations } from './mutations/index.js';
+import { heimdallMutations } from './mutations/all.js';
 import { eventIterator } from '../../core/shared/event-iterator.js';
 import type { Topic } from '../../core/shared/topic.js';
 import { requirePermission, requireSignedIn } from '../../core/auth/guards.js';

@@ -178,7 +178,7 @@ export async function createGraphqlServer(
     // Refused by noSchemaDescription below, together with the rest of what describes the schema.
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    // The platform owns shutdown (api/server/start.ts): Apollo's own handler would re-raise the signal and cut
+    // The platform owns shutdown (server/start.ts): Apollo's own handler would re-raise the signal and cut
     // the audit flush and the embedded PostgreSQL stop short.
     stopOnTerminationSignals: false,
     validationRules: [

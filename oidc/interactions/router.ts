@@ -6,7 +6,7 @@ import type { SessionService } from '../../core/sessions/service.js';
 import { plainIp } from '../../core/shared/actor.js';
 import { readCookie, type Csrf } from '../csrf.js';
 import type { TwoFactorState } from '../../core/auth/password-login.js';
-import { localeOf, requestMeta, type PasswordSignIn, type SecondFactor } from '../sign-in.js';
+import { localeOf, requestMeta, type PasswordSignIn, type SecondFactor } from '../password-sign-in.js';
 import type { PendingSignIns } from '../pending-sign-in.js';
 import type { ProviderHolder } from '../provider.js';
 import { sendPage } from '../views/respond.js';

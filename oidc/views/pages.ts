@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../../core/shared/html.js';
 import { page } from './layout.js';
-import { messages, type Locale } from '../../core/i18n/index.js';
+import { messages, type Locale } from '../../core/i18n/locales.js';
 
 /**
  * Heimdall ID's interaction pages: sign-in, consent, device code, sign-out, errors. Every form

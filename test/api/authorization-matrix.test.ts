@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Knex } from 'knex';
-import type { RunningPlatform } from '../../api/server/start.js';
+import type { RunningPlatform } from '../../server/start.js';
 import { CALLERS, createCallers, type Caller } from '../support/callers.js';
 import { call, createKey, createUser } from '../support/fixtures.js';
 import { useTestPlatform } from '../support/platform.js';

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { runCli } from '../../api/cli/run.js';
+import { runCli } from '../../server/cli/run.js';
 import { freePort } from '../support/ports.js';
 import { uniqueName } from '../support/services.js';
 import { CONFIG_DIR, startTestPlatform, TEST_ENCRYPTION_KEY } from '../support/platform.js';

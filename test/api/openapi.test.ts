@@ -5,7 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { Knex } from 'knex';
 import { openApiPath } from '../../api/http/openapi/document.js';
-import type { RunningPlatform } from '../../api/server/start.js';
+import type { RunningPlatform } from '../../server/start.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { call, createKey, createUser, type TestKey } from '../support/fixtures.js';
 import { startTestPlatform, useTestPlatform } from '../support/platform.js';

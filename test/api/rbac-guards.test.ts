@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Knex } from 'knex';
-import type { RunningPlatform } from '../../api/server/start.js';
+import type { RunningPlatform } from '../../server/start.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { call, createKey, createUser } from '../support/fixtures.js';
 import { startTestPlatform } from '../support/platform.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import type { RunningPlatform } from '../../api/server/start.js';
+import type { RunningPlatform } from '../../server/start.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { call, createKey, createUser } from '../support/fixtures.js';
 import { startTestPlatform } from '../support/platform.js';

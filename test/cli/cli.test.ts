@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import argon2 from 'argon2';
 import type { Knex } from 'knex';
-import { runCli } from '../../api/cli/run.js';
+import { runCli } from '../../server/cli/run.js';
 import { createKnex } from '../../core/db/knex.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { CONFIG_DIR } from '../support/platform.js';

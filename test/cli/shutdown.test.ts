@@ -23,7 +23,7 @@ describe('heimdall start: shutdown on SIGINT', () => {
   it('stops cleanly after one signal', async () => {
     const port = await freePort();
     dataDir = path.resolve('.heimdall', `shutdown-${port}`);
-    const child = spawn(process.execPath, [path.resolve('dist/api/cli/index.js'), 'start'], {
+    const child = spawn(process.execPath, [path.resolve('dist/server/cli/main.js'), 'start'], {
       env: {
         ...process.env,
         NODE_ENV: 'production',

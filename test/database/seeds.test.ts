@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigrator } from '../../core/db/migrate.js';
-import { runSeeds } from '../../migrations/seeds/index.js';
+import { runSeeds } from '../../migrations/seeds/run.js';
 import { useTestDatabase } from '../support/knex.js';
 
 const settings = {

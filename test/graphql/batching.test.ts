@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL answers are asserted field by field */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { RunningPlatform } from '../../api/server/start.js';
+import type { RunningPlatform } from '../../server/start.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createKey, createUser } from '../support/fixtures.js';
 import { codes, graphqlClient } from '../support/graphql.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Client } from 'graphql-ws';
-import type { RunningPlatform } from '../../api/server/start.js';
-import { runCli } from '../../api/cli/run.js';
+import type { RunningPlatform } from '../../server/start.js';
+import { runCli } from '../../server/cli/run.js';
 import { Recovery } from '../../proto/index.js';
 import type { PublicationEvent } from '../../sdk/realtime/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';

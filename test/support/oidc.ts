@@ -5,7 +5,7 @@ import { hashSecret, randomSecret } from '../../core/auth/secret-token.js';
 import { createUserQueries } from '../../core/users/queries.js';
 import { createUser } from './fixtures.js';
 import { useTestPlatform, type TestPlatform, type TestPlatformOptions } from './platform.js';
-import type { ProcessRole } from '../../api/server/roles.js';
+import type { ProcessRole } from '../../server/roles.js';
 import { uniqueName } from './services.js';
 
 /**

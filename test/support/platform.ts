@@ -3,9 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll } from '@jest/globals';
 import type { Knex } from 'knex';
 import { loadConfig, type Config } from '../../core/config/index.js';
-import { createLogger } from '../../core/logger/index.js';
-import type { ProcessRole } from '../../api/server/roles.js';
-import { startPlatform, type RunningPlatform, type StartOptions } from '../../api/server/start.js';
+import { createLogger } from '../../core/logger/logger.js';
+import type { ProcessRole } from '../../server/roles.js';
+import { startPlatform, type RunningPlatform, type StartOptions } from '../../server/start.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { uniqueName } from './services.js';
 

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { Logger } from '../../../core/logger/index.js';
+import type { Logger } from '../../../core/logger/logger.js';
 
 /**
  * One JSON log line per finished request, tagged with the request id: 5xx are errors, 4xx warnings.

@@ -1,0 +1,70 @@
+import { Router, type RequestHandler } from 'express';
+import type { AccountService } from '../core/accounts/service.js';
+import type { Authenticator } from '../core/auth/authenticator.js';
+import type { ConnectedAppService } from '../core/oauth-clients/connected-apps.js';
+import type { SessionService } from '../core/sessions/service.js';
+import type { TwoFactorService } from '../core/two-factor/service.js';
+import type { UserService } from '../core/users/service.js';
+import type { SignInKit } from '../oidc/heimdall-id.js';
+import { accountAreaRouter } from './area/router.js';
+import { policiesRouter } from './policies.js';
+import { accountPagesRouter } from './self-service.js';
+
+export interface AccountRoutesDeps {
+  /** Heimdall ID's sign-in: the account area signs people in exactly as the provider's pages do. */
+  kit: SignInKit;
+  accounts: AccountService;
+  authenticator: Authenticator;
+  connectedApps: ConnectedAppService;
+  sessions: SessionService;
+  twoFactor: TwoFactorService;
+  users: UserService;
+  termsUrl: string;
+  privacyUrl: string;
+}
+
+/**
+ * The person's own pages: /account (the signed-in area, registration, e-mail verification, password reset) and
+ * /policies. Mounted before any body parser: each router parses its own forms.
+ */
+export function accountRoutes(deps: AccountRoutesDeps): Router {
+  // Each group of pages only sees its own paths: requests elsewhere (every /oidc/token call) walk none of them.
+  const only =
+    (prefix: string, handler: RequestHandler): RequestHandler =>
+    (req, res, next) =>
+      req.path === prefix || req.path.startsWith(`${prefix}/`) ? handler(req, res, next) : next();
+  const { kit } = deps;
+  const router = Router();
+  router.use(only('/policies', policiesRouter()));
+  router.use(
+    only(
+      '/account',
+      accountAreaRouter({
+        authenticator: deps.authenticator,
+        signIn: kit.signIn,
+        sessions: deps.sessions,
+        connectedApps: deps.connectedApps,
+        accounts: deps.accounts,
+        users: deps.users,
+        twoFactor: deps.twoFactor,
+        secondFactor: kit.secondFactor,
+        pending: kit.pending,
+        csrf: kit.csrf,
+        sessionCookie: kit.sessionCookie,
+        cookieSecure: kit.cookieSecure,
+      }),
+    ),
+  );
+  router.use(
+    only(
+      '/account',
+      accountPagesRouter({
+        accounts: deps.accounts,
+        csrf: kit.csrf,
+        termsUrl: deps.termsUrl,
+        privacyUrl: deps.privacyUrl,
+      }),
+    ),
+  );
+  return router;
+}

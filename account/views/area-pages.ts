@@ -1,0 +1,348 @@
+import { messages, type Locale } from '../../core/i18n/locales.js';
+import { html, type SafeHtml } from '../../core/shared/html.js';
+import { describeScope, loginPage } from '../../oidc/views/pages.js';
+import { page } from '../../oidc/views/layout.js';
+
+/**
+ * The signed-in account area: profile, password, sessions, connected apps. Every page has the same
+ * header (who is signed in, sign out) and navigation; sections that later issues add (two-factor, linked
+ * accounts, your data) join `AREA_SECTIONS` when their pages exist, so nothing links to an empty page.
+ */
+export type Section = 'profile' | 'password' | 'security' | 'sessions' | 'apps';
+export const AREA_SECTIONS: readonly Section[] = ['profile', 'password', 'security', 'sessions', 'apps'];
+
+export interface AreaFrame {
+  locale: Locale;
+  username: string;
+  csrf: string;
+  /** A confirmation shown at the top (after a change). */
+  notice?: string | undefined;
+  /** A problem with the form. */
+  alert?: string | undefined;
+}
+
+const csrfField = (token: string) => html`<input type="hidden" name="csrf" value="${token}" />`;
+
+function frame(f: AreaFrame, current: Section | null, title: string, body: SafeHtml): string {
+  const m = messages(f.locale).area;
+  return page({
+    lang: f.locale,
+    title,
+    body: html`<header class="area">
+        <p>${m.signedInAs(f.username)}</p>
+        <form method="post" action="/account/logout">
+          ${csrfField(f.csrf)}<button type="submit" class="secondary">${m.signOut}</button>
+        </form>
+      </header>
+      <nav aria-label="${m.title}">
+        <ul class="nav">
+          ${AREA_SECTIONS.map(
+            (s) =>
+              html`<li>
+                <a href="/account/${s}" ${s === current ? html`aria-current="page"` : ''}>${m.nav[s]}</a>
+              </li>`,
+          )}
+        </ul>
+      </nav>
+      <h1>${title}</h1>
+      ${f.notice ? html`<p class="notice" role="status">${f.notice}</p>` : ''}
+      ${f.alert ? html`<div class="error" role="alert">${f.alert}</div>` : ''} ${body}`,
+  });
+}
+
+export function overviewPage(f: AreaFrame): string {
+  return frame(f, null, messages(f.locale).area.title, html``);
+}
+
+export function profilePage(
+  f: AreaFrame,
+  p: { username: string; preferredLocale: string; privacyMode: boolean; usernameError?: string },
+): string {
+  const m = messages(f.locale);
+  return frame(
+    f,
+    'profile',
+    m.area.nav.profile,
+    html`<form method="post" action="/account/profile" novalidate>
+      ${csrfField(f.csrf)}
+      <label for="username">${m.common.username}</label>
+      <p class="hint" id="username-hint">${m.register.usernameRules}</p>
+      <input
+        id="username"
+        name="username"
+        type="text"
+        autocomplete="username"
+        required
+        value="${p.username}"
+        aria-describedby="username-hint${p.usernameError ? ' username-error' : ''}"
+        ${p.usernameError ? html`aria-invalid="true"` : ''}
+      />
+      ${p.usernameError ? html`<p class="field-error" id="username-error">${p.usernameError}</p>` : ''}
+      <label for="locale">${m.area.profile.language}</label>
+      <select id="locale" name="preferred_locale">
+        <option value="en" ${p.preferredLocale === 'en' ? html`selected` : ''}>English</option>
+        <option value="de" ${p.preferredLocale === 'de' ? html`selected` : ''}>Deutsch</option>
+      </select>
+      <p class="check">
+        <input
+          id="privacy"
+          name="privacy_mode"
+          type="checkbox"
+          value="yes"
+          ${p.privacyMode ? html`checked` : ''}
+        />
+        <label for="privacy">${m.area.profile.privacy}</label>
+      </p>
+      <button type="submit">${m.area.profile.save}</button>
+    </form>`,
+  );
+}
+
+export function passwordPage(
+  f: AreaFrame,
+  p: { minPassword: number; errors: Record<string, string> },
+): string {
+  const m = messages(f.locale);
+  const input = (name: string, label: string, autocomplete: string, hint?: string) => {
+    const error = p.errors[name];
+    const described = [hint ? `${name}-hint` : '', error ? `${name}-error` : ''].filter(Boolean).join(' ');
+    return html`<label for="${name}">${label}</label>
+      ${hint ? html`<p class="hint" id="${name}-hint">${hint}</p>` : ''}
+      <input
+        id="${name}"
+        name="${name}"
+        type="password"
+        autocomplete="${autocomplete}"
+        required
+        ${described ? html`aria-describedby="${described}"` : ''}
+        ${error ? html`aria-invalid="true"` : ''}
+      />
+      ${error ? html`<p class="field-error" id="${name}-error">${error}</p>` : ''}`;
+  };
+  return frame(
+    f,
+    'password',
+    m.area.nav.password,
+    html`<form method="post" action="/account/password" novalidate>
+      ${csrfField(f.csrf)} ${input('current', m.area.password.current, 'current-password')}
+      ${input('password', m.area.password.new, 'new-password', m.register.passwordRules(p.minPassword))}
+      ${input('confirm', m.register.confirmPassword, 'new-password')}
+      <button type="submit">${m.area.password.save}</button>
+    </form>`,
+  );
+}
+
+export interface SessionView {
+  id: string;
+  current: boolean;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: Date;
+  lastActivityAt: Date | null;
+}
+
+const when = (locale: Locale, date: Date | null) =>
+  date
+    ? date.toLocaleString(locale === 'de' ? 'de-DE' : 'en-GB', {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        timeZone: 'UTC',
+      }) + ' UTC'
+    : '—';
+
+export function sessionsPage(f: AreaFrame, sessions: readonly SessionView[]): string {
+  const m = messages(f.locale).area.sessions;
+  return frame(
+    f,
+    'sessions',
+    messages(f.locale).area.nav.sessions,
+    html`<p class="lead">${m.lead}</p>
+      <ul class="cards">
+        ${sessions.map(
+          (s) =>
+            html`<li class="card">
+              <p>
+                <strong>${s.userAgent ?? '—'}</strong>
+                ${s.current ? html`<span class="badge">${m.current}</span>` : ''}
+              </p>
+              <p class="hint">
+                ${m.from} ${s.ip ?? '—'} · ${m.started} ${when(f.locale, s.createdAt)} · ${m.lastActive}
+                ${when(f.locale, s.lastActivityAt)}
+              </p>
+              ${
+                s.current
+                  ? ''
+                  : html`<form method="post" action="/account/sessions/${s.id}/end">
+                      ${csrfField(f.csrf)} <button type="submit" class="secondary">${m.end}</button>
+                    </form>`
+              }
+            </li>`,
+        )}
+      </ul>
+      ${
+        sessions.length > 1
+          ? html`<form method="post" action="/account/sessions/end-others">
+              ${csrfField(f.csrf)}<button type="submit">${m.endOthers}</button>
+            </form>`
+          : ''
+      }`,
+  );
+}
+
+export interface AppView {
+  id: string;
+  name: string;
+  logoUrl: string | null;
+  scopes: string[];
+  createdAt: Date;
+}
+
+export function appsPage(f: AreaFrame, apps: readonly AppView[]): string {
+  const m = messages(f.locale).area.apps;
+  return frame(
+    f,
+    'apps',
+    messages(f.locale).area.nav.apps,
+    html`<p class="lead">${m.lead}</p>
+      ${apps.length === 0 ? html`<p>${m.none}</p>` : ''}
+      <ul class="cards">
+        ${apps.map(
+          (a) =>
+            html`<li class="card">
+              <div class="app">
+                ${a.logoUrl ? html`<img src="${a.logoUrl}" alt="" />` : ''}<strong>${a.name}</strong>
+              </div>
+              <p class="hint">${m.since} ${when(f.locale, a.createdAt)}</p>
+              <p>${m.allowed}:</p>
+              <ul class="scopes">
+                ${a.scopes.map((s) => html`<li>${describeScope(s, f.locale)}</li>`)}
+              </ul>
+              <form method="post" action="/account/apps/${a.id}/disconnect">
+                ${csrfField(f.csrf)}
+                <button type="submit" class="secondary" aria-label="${m.disconnect}: ${a.name}">
+                  ${m.disconnect}
+                </button>
+              </form>
+            </li>`,
+        )}
+      </ul>`,
+  );
+}
+
+/** The account area's sign-in: the OpenID sign-in page without an app, returning to `returnTo`. */
+export function areaLoginPage(
+  locale: Locale,
+  o: { csrf: string; returnTo: string; email?: string; error?: string; resendFor?: string },
+): string {
+  return loginPage({
+    action: '/account/login',
+    csrf: o.csrf,
+    locale,
+    hidden: { return_to: o.returnTo },
+    email: o.email,
+    error: o.error,
+    resendFor: o.resendFor,
+  });
+}
+
+const hiddenContinue = (target: string | undefined) =>
+  target ? html`<input type="hidden" name="continue" value="${target}" />` : '';
+
+/** /account/security: 2FA on or off, backup codes left, set up, regenerate, turn off. */
+export function securityPage(
+  f: AreaFrame,
+  s: { enabled: boolean; enabledAt: Date | null; required: boolean; remaining: number; continueTo?: string },
+): string {
+  const m = messages(f.locale);
+  const t = m.twoFactor;
+  // Backup codes have letters: no numeric keypad for the field that takes them.
+  const codeInput = (id: string) =>
+    html`<label for="${id}">${t.codeOrBackup}</label>
+      <input
+        id="${id}"
+        name="code"
+        type="text"
+        autocapitalize="none"
+        autocomplete="one-time-code"
+        required
+        maxlength="32"
+      />`;
+  const body = s.enabled
+    ? html`<p>${t.on(when(f.locale, s.enabledAt))} ${t.remaining(s.remaining)}</p>
+        <form method="post" action="/account/security/regenerate" novalidate>
+          ${csrfField(f.csrf)}
+          <label for="regen-code">${t.code}</label>
+          <input
+            id="regen-code"
+            name="code"
+            type="text"
+            inputmode="numeric"
+            autocomplete="one-time-code"
+            required
+            maxlength="6"
+          />
+          <button type="submit">${t.regenerate}</button>
+        </form>
+        <h2>${t.disableTitle}</h2>
+        <form method="post" action="/account/security/disable" novalidate>
+          ${csrfField(f.csrf)} ${codeInput('disable-code')}
+          <label for="disable-password">${m.area.password.current}</label>
+          <input id="disable-password" name="password" type="password" autocomplete="current-password" />
+          <button type="submit" class="secondary">${t.disable}</button>
+        </form>`
+    : html`${s.required ? html`<div class="error" role="alert">${t.required}</div>` : ''}
+        <p>${t.off}</p>
+        <form method="post" action="/account/security/setup">
+          ${csrfField(f.csrf)} ${hiddenContinue(s.continueTo)}
+          <button type="submit">${t.start}</button>
+        </form>`;
+  return frame(f, 'security', t.security, body);
+}
+
+export function securitySetupPage(
+  f: AreaFrame,
+  s: { qrCode: string; secret: string; continueTo?: string; error?: string },
+): string {
+  const t = messages(f.locale).twoFactor;
+  return frame(
+    { ...f, alert: s.error ?? f.alert },
+    'security',
+    t.start,
+    html`<p>${t.scan}</p>
+      <p><img src="${s.qrCode}" alt="${t.qrAlt}" width="240" height="240" /></p>
+      <p>${t.key}: <code>${s.secret}</code></p>
+      <form method="post" action="/account/security/enable" novalidate>
+        ${csrfField(f.csrf)} ${hiddenContinue(s.continueTo)}
+        <input type="hidden" name="qr" value="${s.qrCode}" />
+        <input type="hidden" name="secret" value="${s.secret}" />
+        <label for="code">${t.code}</label>
+        <input
+          id="code"
+          name="code"
+          type="text"
+          inputmode="numeric"
+          autocomplete="one-time-code"
+          required
+          maxlength="6"
+          autofocus
+        />
+        <button type="submit">${t.confirm}</button>
+      </form>`,
+  );
+}
+
+export function backupCodesPage(f: AreaFrame, s: { codes: readonly string[]; continueTo?: string }): string {
+  const t = messages(f.locale).twoFactor;
+  const file = `data:text/plain;charset=utf-8,${encodeURIComponent(`Heimdall backup codes\n\n${s.codes.join('\n')}\n`)}`;
+  return frame(
+    f,
+    'security',
+    t.backupTitle,
+    html`<p>${t.backupLead}</p>
+      <ul class="codes">
+        ${s.codes.map((c) => html`<li><code>${c}</code></li>`)}
+      </ul>
+      <p><a href="${file}" download="heimdall-backup-codes.txt">${t.download}</a></p>
+      <p><a href="${s.continueTo ?? '/account/security'}">${t.continue}</a></p>`,
+  );
+}

@@ -1,0 +1,244 @@
+import type { Router } from 'express';
+import { createApiKeyService } from '../core/api-keys/service.js';
+import { createPermissionService } from '../core/rbac/permissions-service.js';
+import { createRoleService } from '../core/rbac/roles-service.js';
+import { createUserService } from '../core/users/service.js';
+import { geoEnricher, openAuditLogger } from '../core/audit/logger.js';
+import { createAuditService } from '../core/audit/service.js';
+import { createOAuthClientService } from '../core/oauth-clients/service.js';
+import { createOutboundTargetRule } from '../core/oauth-clients/outbound-target.js';
+import { createAuditStream } from '../core/audit/stream.js';
+import { createTopic } from '../core/shared/topic.js';
+import type { GpsPoint } from '../keystone/graphql/extensions.js';
+import { createGeoIp } from '../core/geoip/reader.js';
+import { createAuthCache } from '../core/auth/auth-cache.js';
+import { createAuthenticator } from '../core/auth/authenticator.js';
+import { createAuthQueries } from '../core/auth/queries.js';
+import type { Cache } from '../core/cache/types.js';
+import type { Databases } from '../core/db/databases.js';
+import type { Logger } from '../core/logger/logger.js';
+import { createRateLimiter } from '../core/rate-limit/limiter.js';
+import type { Config } from '../schemas/config.js';
+import type { AnyRoute } from '../api/http/route.js';
+import { apiDocsRouter } from '../api/http/openapi/router.js';
+import { v1Routes } from '../api/http/v1/routes.js';
+import { heimdallVersion } from '../core/shared/version.js';
+import { createKeystoneContext } from '../keystone/context.js';
+import { createAccessTokenVerifier } from '../core/tokens/access-tokens.js';
+import { openSigningKeys } from './oidc-settings.js';
+import { createSessionService } from '../core/sessions/service.js';
+import { createMailer } from '../core/email/mailer.js';
+import { createAccountService } from '../core/accounts/service.js';
+import { createTwoFactorService } from '../core/two-factor/service.js';
+import { createSecretBox } from '../core/crypto/secret-box.js';
+import { hkdfSync } from 'node:crypto';
+import { createConnectedAppService } from '../core/oauth-clients/connected-apps.js';
+import type { GrantsRevoked } from '../core/tokens/grants.js';
+import { createBroker } from '../realtime/broker/create.js';
+import { createRealtimePublisher } from '../realtime/broker/publisher.js';
+import { createRealtimeQueries } from '../realtime/broker/queries.js';
+import type { Topic } from '../core/shared/topic.js';
+
+export type Services = ReturnType<typeof createServices>;
+
+/** The one wiring place (STYLE.md §2): queries → services → routes, built once per process. */
+export function createServices(deps: { config: Config; logger: Logger; databases: Databases; cache: Cache }) {
+  const { config, logger, databases, cache } = deps;
+  const geoip = createGeoIp({
+    database: config.geoip.database,
+    checkIntervalMs: config.geoip.check_interval_ms,
+    log: logger.child({ component: 'geoip' }),
+  });
+  const busError = (err: unknown) => logger.warn({ err }, 'live event bus');
+  const auditStream = createAuditStream(cache, busError);
+  const realtimeBroker = createBroker(config, (err) => logger.warn({ err }, 'realtime broker'));
+  const realtimePublisher = createRealtimePublisher({
+    broker: realtimeBroker,
+    usersWithRole: createRealtimeQueries(databases.primary).findUserIdsWithRole,
+    onError: (err) => logger.warn({ err }, 'could not publish a realtime event'),
+  });
+  const gpsTopic = createTopic<GpsPoint>(cache, 'gps:updated', busError);
+  // GraphQL subscribers hear GPS points through the topic, realtime clients through the broker.
+  const gps: Topic<GpsPoint> = {
+    ...gpsTopic,
+    publish(points) {
+      gpsTopic.publish(points);
+      for (const point of points) realtimePublisher.gps(point);
+    },
+  };
+  const audit = openAuditLogger(config, databases.audit, {
+    enrich: geoEnricher(geoip),
+    // Straight from the rows: their metadata stays JSON text, never parsed to be serialised again.
+    onStored: (rows) => {
+      auditStream.publishRows(rows);
+      realtimePublisher.auditStored(rows);
+    },
+    onError: (err, context) => logger.error({ err }, context),
+    onRejected: (row, err) => logger.error({ err, event: row }, 'audit event refused by the database'),
+  });
+  const authCache = createAuthCache({
+    bus: cache,
+    ttlMs: config.auth.cache_ttl_ms,
+    onError: (err) =>
+      logger.warn({ err }, 'cannot hear auth invalidations yet; caching credentials is off until then'),
+  });
+  const { encryption, settings: oidc, store: signingKeys } = openSigningKeys(config, databases.primary);
+  if (encryption.source === 'generated') {
+    logger.warn(
+      { file: encryption.file },
+      'generated an encryption key for secrets at rest; set secrets.encryption_key (the same on every node) in production',
+    );
+  }
+  const authenticator = createAuthenticator({
+    queries: createAuthQueries(databases.primary),
+    cache: authCache,
+    ...(config.oidc.enabled
+      ? {
+          accessTokens: createAccessTokenVerifier({
+            db: databases.primary,
+            issuer: oidc.provider.issuer,
+            audience: oidc.provider.apiResource,
+            publicKeys: signingKeys.publicKeys,
+            maxKeyAgeMs: oidc.keyCheckIntervalMs,
+          }),
+        }
+      : {}),
+    onError: (err) => logger.warn({ err }, 'could not record API key use'),
+  });
+  const rateLimiter = createRateLimiter(
+    {
+      enabled: config.rate_limit.enabled,
+      windowSeconds: config.rate_limit.window_seconds,
+      failedAuth: config.rate_limit.failed_auth,
+      tiers: config.rate_limit.tiers,
+    },
+    cache,
+  );
+  const serviceDeps = { db: databases.primary, audit, authCache };
+  const apiKeys = createApiKeyService(serviceDeps);
+  const auditService = createAuditService({ db: databases.audit, audit });
+  const users = createUserService(serviceDeps);
+  const roles = createRoleService(serviceDeps);
+  const permissions = createPermissionService(serviceDeps);
+  const outbound = createOutboundTargetRule(config.oidc.backchannel_logout.allowed_private);
+  const oauthClients = createOAuthClientService({
+    db: databases.primary,
+    audit,
+    // Every node drops its cached copy (provider clients, client-credentials contexts) at once.
+    onChange: (clientId) => void authCache.invalidate({ type: 'oauth_client', clientId }),
+    outbound,
+  });
+  const sessions = createSessionService({
+    db: databases.primary,
+    audit,
+    authCache,
+    ttlSeconds: config.sessions.ttl,
+  });
+  // Revoked grants kill their access tokens: every node closes the connections that hold one.
+  const onGrantsRevoked: GrantsRevoked = (userId) =>
+    void authCache.invalidate({ type: 'grants_revoked', userId });
+  const connectedApps = createConnectedAppService({ db: databases.primary, audit, onGrantsRevoked });
+  const twoFactor = createTwoFactorService({
+    db: databases.primary,
+    box: createSecretBox(encryption.key),
+    audit,
+    authCache,
+    cache,
+    issuer:
+      new URL(config.server.public_url).hostname === 'localhost'
+        ? 'Heimdall'
+        : `Heimdall (${new URL(config.server.public_url).hostname})`,
+    backupCodeKey: Buffer.from(
+      hkdfSync('sha256', encryption.key, Buffer.alloc(0), 'heimdall backup codes', 32),
+    ),
+    onReset: (userId) => accounts.twoFactorWasReset(userId),
+  });
+  const mailer = createMailer({
+    smtpUrl: config.email.smtp_url,
+    from: config.email.from,
+    logger: logger.child({ component: 'email' }),
+  });
+  const accounts = createAccountService({
+    db: databases.primary,
+    audit,
+    mailer,
+    sessions,
+    cache,
+    onGrantsRevoked,
+    settings: {
+      publicUrl: config.server.public_url.replace(/\/+$/, ''),
+      registrationEnabled: config.accounts.registration_enabled,
+      verificationTtl: config.accounts.verification_ttl,
+      resetTtl: config.accounts.reset_ttl,
+      emailsPerHour: config.accounts.emails_per_hour,
+      minPasswordLength: config.accounts.min_password_length,
+    },
+    onError: (err) => logger.error({ err }, 'could not send an account email'),
+  });
+  const routes: AnyRoute[] = v1Routes({
+    twoFactor,
+    accountLabel: (userId) => accounts.accountLabel(userId),
+    connectedApps,
+    sessions,
+    authenticator,
+    apiKeys,
+    users,
+    roles,
+    permissions,
+    audit: auditService,
+    oauthClients,
+  });
+  // Built on first use: a process serving only realtime or the scheduler never needs Keystone's schema and
+  // Prisma client (tens of MB and a second database pool).
+  let keystone: ReturnType<typeof createKeystoneContext> | undefined;
+  const openKeystone = () =>
+    (keystone ??= createKeystoneContext({
+      databaseUrl: databases.primaryUrl,
+      poolMax: config.database.pool_max,
+      maxPageSize: config.graphql.max_page_size,
+      services: () => ({
+        audit: auditService,
+        auditStream,
+        gps,
+        users,
+        roles,
+        permissions,
+        apiKeys,
+        oauthClients,
+      }),
+    }));
+  const extraRouters: Router[] = [
+    apiDocsRouter({ routes, version: heimdallVersion(), swaggerUi: config.server.api_docs }),
+  ];
+  return {
+    audit,
+    auditStream,
+    gpsTopic,
+    realtimeBroker,
+    realtimePublisher,
+    geoip,
+    get keystone() {
+      return openKeystone();
+    },
+    /** Closes Keystone's database pool, if anything opened it. */
+    closeKeystone: async () => keystone?.close(),
+    authCache,
+    onGrantsRevoked,
+    authenticator,
+    rateLimiter,
+    signingKeys,
+    oidc,
+    sessions,
+    mailer,
+    accounts,
+    connectedApps,
+    users,
+    twoFactor,
+    apiKeys,
+    oauthClients,
+    /** Where Heimdall may call clients: client registration and back-channel logout delivery share it. */
+    outbound,
+    routes,
+    extraRouters,
+  };
+}
