@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Account, FindAccount } from 'oidc-provider';
 import { prepared } from '../core/db/prepared.js';
-import { ACTIVE_BAN } from '../core/users/bans.js';
+import { ACTIVE_BAN } from '../core/bans/active-ban.js';
 
 /**
  * Claims about a user: `sub` is the User id; profile and email come from the primary

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared.js';
-import { ACTIVE_BAN } from '../users/bans.js';
+import { ACTIVE_BAN } from '../bans/active-ban.js';
 import { generatePassword, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 
 /**

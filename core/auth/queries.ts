@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ACTIVE_BAN } from '../users/bans.js';
+import { ACTIVE_BAN } from '../bans/active-ban.js';
 
 /** SQL for resolving credentials into grants; no rules here (STYLE.md §5). */
 export interface ApiKeyRow {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { LEGACY_SUPER_ADMIN_ROLE_NAME, ROLE_IDS } from '../../schemas/roles.js';
 import { AppError } from '../errors/index.js';
-import { ACTIVE_BAN } from '../users/bans.js';
+import { ACTIVE_BAN } from '../bans/active-ban.js';
 
 /**
  * "Nobody can remove the last super admin". Every change that could take super-admin power away

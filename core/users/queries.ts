@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ROLE_IDS } from '../../schemas/roles.js';
 import { paginate } from '../shared/pagination.js';
-import { ACTIVE_BAN } from './bans.js';
+import { ACTIVE_BAN } from '../bans/active-ban.js';
 
 /** SQL for users and their email accounts; no business rules here (STYLE.md §5). */
 export function createUserQueries(db: Knex) {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { buildSchema } from 'graphql';
-import { ACTIVE_BAN } from '../../core/users/bans.js';
+import { ACTIVE_BAN } from '../../core/bans/active-ban.js';
 import { createKey, createUser } from '../support/fixtures.js';
 import { useTestPlatform } from '../support/platform.js';
 import { generateGraphqlRequests, type GraphqlRequest } from './graphql-documents.js';
