@@ -6,7 +6,6 @@ import {
 } from 'rate-limiter-flexible';
 import type { Cache } from '../cache/types.js';
 import type { RedisCache } from '../cache/redis-cache.js';
-import type { AuthContext } from '../auth/context.js';
 
 /**
  * Rate limits (seed 004 "Rate Limiting": per user/API key, different limits per role, stricter for writes).
@@ -24,6 +23,17 @@ export interface RateLimitSettings {
   tiers: Record<Tier, Record<Kind, number>>;
 }
 
+/**
+ * What the limiter reads of a caller: its tier and whom to count. The auth context satisfies it; the limiter names
+ * only these fields so that it stays below auth (auth's brute-force guard counts with this module's counters).
+ */
+export interface RateSubject {
+  readonly isAnonymous: boolean;
+  readonly isSuperAdmin: boolean;
+  readonly user: { readonly id: string } | null;
+  readonly apiKey: { readonly id: string } | null;
+}
+
 export interface RateDecision {
   allowed: boolean;
   limit: number;
@@ -34,17 +44,17 @@ export interface RateDecision {
 
 export interface RateLimiter {
   /** Counts `points` requests (a GraphQL document with several mutations costs one write each). */
-  consume(auth: AuthContext, ip: string, kind: Kind, points?: number): Promise<RateDecision>;
+  consume(auth: RateSubject, ip: string, kind: Kind, points?: number): Promise<RateDecision>;
   /** Counts one refused credential from `ip`; not allowed once the IP's budget is spent. */
   failedAuthentication(ip: string): Promise<RateDecision>;
 }
 
-export function tierOf(auth: AuthContext): Tier {
+export function tierOf(auth: RateSubject): Tier {
   if (auth.isAnonymous) return 'anonymous';
   return auth.isSuperAdmin ? 'elevated' : 'standard';
 }
 
-function subjectOf(auth: AuthContext, ip: string): string {
+function subjectOf(auth: RateSubject, ip: string): string {
   if (auth.apiKey) return `key:${auth.apiKey.id}`;
   if (auth.user) return `user:${auth.user.id}`;
   return `ip:${ip}`;
