@@ -1,5 +1,6 @@
 import os from 'node:os';
-import type { OidcBenchResult } from './oidc.js';
+import type { GrantRun } from './oidc-grants.js';
+import type { LoginBenchResult } from './oidc-logins.js';
 import {
   GOAL_SIGNINS_PER_SEC,
   LOOP_RESOLUTION_MS,
@@ -7,6 +8,23 @@ import {
   ROUNDS,
   roundSeconds,
 } from './oidc-settings.js';
+
+/** What bench/oidc.ts measures; defined beside its tables so that the runner imports the report, not both ways. */
+export interface OidcBenchResult {
+  /** 1-minute load average before and after: other work on the machine skews every figure here. */
+  loadAverage: [number, number];
+  durationSec: number;
+  connections: number;
+  grants: {
+    heimdall: GrantRun;
+    bare: GrantRun;
+    bareJwt: GrantRun;
+    /** Medians of the round-by-round ratios Heimdall ÷ bare. */
+    ratioToBare: number;
+    ratioToBareJwt: number;
+  };
+  logins: LoginBenchResult | undefined;
+}
 
 /** The Heimdall ID benchmark's tables (bench/oidc.ts measures). */
 const pass = (ok: boolean) => (ok ? 'pass' : '**FAIL**');

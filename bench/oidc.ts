@@ -8,29 +8,14 @@ import { createLogger } from '../core/logger/logger.js';
 import type { Config } from '../schemas/config.js';
 import { freePort } from './fixtures.js';
 import { basic, grants, startBareProvider, type GrantRun } from './oidc-grants.js';
-import { benchUser, loginBench, type LoginBenchResult } from './oidc-logins.js';
-import { printOidcBench } from './oidc-report.js';
+import { benchUser, loginBench } from './oidc-logins.js';
+import { printOidcBench, type OidcBenchResult } from './oidc-report.js';
 import { median } from './oidc-settings.js';
 
 export { printOidcBench };
+export type { OidcBenchResult };
 export type { GrantRun } from './oidc-grants.js';
 export type { LoadPhase } from './oidc-logins.js';
-
-export interface OidcBenchResult {
-  /** 1-minute load average before and after: other work on the machine skews every figure here. */
-  loadAverage: [number, number];
-  durationSec: number;
-  connections: number;
-  grants: {
-    heimdall: GrantRun;
-    bare: GrantRun;
-    bareJwt: GrantRun;
-    /** Medians of the round-by-round ratios Heimdall ÷ bare. */
-    ratioToBare: number;
-    ratioToBareJwt: number;
-  };
-  logins: LoginBenchResult | undefined;
-}
 
 /**
  * Heimdall ID:

@@ -1,4 +1,15 @@
-import type { RealtimeBenchResult } from './realtime.js';
+import type { SystemResult } from './realtime-measure.js';
+
+/** What bench/realtime.ts measures; defined beside its tables so that the runner imports the report, not both ways. */
+export interface RealtimeBenchResult {
+  connections: number;
+  payloadBytes: number;
+  referenceRate: number;
+  loadAverage: [number, number];
+  cores: number;
+  fdLimit: string;
+  systems: SystemResult[];
+}
 
 /** The realtime benchmark's tables and goal checks. */
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

@@ -2,22 +2,13 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { printRealtimeBench } from './realtime-report.js';
+import { printRealtimeBench, type RealtimeBenchResult } from './realtime-report.js';
 import { fdLimitOf, stopChild } from './processes.js';
 import { sleep, spawnChild, type Settings, type SystemResult } from './realtime-measure.js';
 import { benchFloor, benchHeimdall, benchSocketIo, PAYLOAD_BYTES } from './realtime-systems.js';
 
 export type { StepResult, SystemResult } from './realtime-measure.js';
-
-export interface RealtimeBenchResult {
-  connections: number;
-  payloadBytes: number;
-  referenceRate: number;
-  loadAverage: [number, number];
-  cores: number;
-  fdLimit: string;
-  systems: SystemResult[];
-}
+export type { RealtimeBenchResult };
 
 const envNumber = (name: string, fallback: number) =>
   process.env[name] ? Number(process.env[name]) : fallback;
