@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestListener, ServerOptions } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerOptions, ServerResponse } from 'node:http';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Knex } from 'knex';
 import type { Registry } from 'prom-client';
@@ -7,7 +7,6 @@ import type { Authenticator } from '../../core/auth/authenticator.js';
 import type { Cache } from '../../core/cache/types.js';
 import type { Logger } from '../../core/logger/logger.js';
 import type { RateLimiter } from '../../core/rate-limit/limiter.js';
-import type { HeimdallIdRouter } from '../../oidc/heimdall-id.js';
 import type { Config } from '../../schemas/config.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { createHttpMetrics, type HttpMetrics } from './metrics.js';
@@ -21,6 +20,19 @@ import { securityHeaders, setProviderEndpointHeaders } from './middleware/securi
 import { expressServerOptions } from './request-classes.js';
 import { mountRoute, type AnyRoute } from './route.js';
 import { healthRoutes } from './routes/health.js';
+
+/**
+ * What the app needs of Heimdall ID's router (oidc/heimdall-id.ts `HeimdallIdRouter`): its pages, and the
+ * provider endpoints served straight from Node's request event. api/ sits beside oidc/, not above it, so it names
+ * the shape it uses; server/ hands the router over.
+ */
+export interface ProviderEndpointsRouter extends Router {
+  endpoints: {
+    owns(url: string): boolean;
+    serve(req: IncomingMessage, res: ServerResponse): void;
+    route(url: string): string;
+  };
+}
 
 export interface AppDeps {
   config: Config;
@@ -38,7 +50,7 @@ export interface AppDeps {
    * Heimdall ID at /oidc (absent when oidc.enabled is false): its pages mounted before any body parser, its
    * provider endpoints served before Express.
    */
-  oidc?: HeimdallIdRouter;
+  oidc?: ProviderEndpointsRouter;
   /** The person's own pages (/account, /policies), served with Heimdall ID and, like it, before any body parser. */
   account?: Router;
   /** The GraphQL handler for /api/graphql (absent when graphql.enabled is false). */
@@ -128,7 +140,7 @@ const noop = () => undefined;
  */
 function withProviderEndpoints(
   app: RequestListener,
-  endpoints: HeimdallIdRouter['endpoints'],
+  endpoints: ProviderEndpointsRouter['endpoints'],
   logger: Logger,
   metrics: HttpMetrics,
 ): RequestListener {
