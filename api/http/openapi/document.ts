@@ -64,10 +64,13 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
     // Transforms and refinements are checked at runtime; the document shows the shape they accept.
     unrepresentable: 'any',
     override: ({ zodSchema, jsonSchema }) => {
-      const def = (zodSchema as unknown as { _zod: { def: { type: string; format?: string } } })._zod.def;
+      // The routes' schemas are zod classic ones, whose definition is public (`schema.def`, the object zod keeps
+      // internally as `_zod.def`).
+      if (!(zodSchema instanceof z.ZodType)) return;
+      const def = zodSchema.def;
       if (def.type === 'date') Object.assign(jsonSchema, { type: 'string', format: 'date-time' });
       // zod adds its full UUID regex next to `format: uuid`; the format says it already.
-      if (def.format === 'uuid') delete jsonSchema.pattern;
+      if ('format' in def && def.format === 'uuid') delete jsonSchema.pattern;
     },
   }) as JsonSchema;
   delete json.$schema;
