@@ -4,6 +4,7 @@ import type { AuthContext } from '../core/auth/context.js';
 import type { Channel } from './broker/channels.js';
 import { CLOSE, type CloseReason } from './close-codes.js';
 import { serverFrame, wsFrame } from './frames.js';
+import { writeFrame } from './ws-internals.js';
 
 /** Batches writes: every connection written to in this turn of the event loop is flushed once, after it. */
 export interface Flusher {
@@ -16,13 +17,6 @@ export interface Flusher {
  * long to read them, rather than losing the reason to a reset (1006). Nothing more is sent to it meanwhile.
  */
 const CLOSE_GRACE_MS = 10_000;
-
-/**
- * ws's frame writer. Frames built by wsFrame go to the socket as they are, so a publication framed once is
- * written to thousands of sockets without ws framing it for each. This is the one place that reaches into ws:
- * safe because permessage-deflate is off (the sender then never queues) and ws 8 keeps sendFrame(list, cb).
- */
-type FrameWriter = { _sender: { sendFrame(list: Buffer[], cb?: () => void): void } };
 
 /**
  * One client's transport. Replies and pushes of its own are queued and flushed once per event-loop turn as a
@@ -77,7 +71,7 @@ export class Connection {
     // A client that does not read makes the socket buffer grow: cut it off rather than hold its backlog.
     const buffered = this.socket.bufferedAmount;
     if (buffered > 0 && buffered + frame.length > this.maxQueueBytes) return this.cutOff();
-    (this.socket as unknown as FrameWriter)._sender.sendFrame([frame]);
+    writeFrame(this.socket, frame);
   }
 
   flush(): void {
