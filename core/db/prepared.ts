@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import type pg from 'pg';
+import { acquireConnection, discardConnection, releaseConnection } from './knex-internals.js';
 
 /**
  * One fixed SQL statement, run as a named prepared statement on a connection of the knex pool: PostgreSQL parses
@@ -28,16 +28,16 @@ export function prepared<R extends object = Record<string, unknown>>(text: strin
   const name = `heimdall_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
   return async (db, values) => {
     for (let attempt = 1; ; attempt += 1) {
-      const client = (await db.client.acquireConnection()) as pg.PoolClient & { __knex__disposed?: unknown };
+      const client = await acquireConnection(db);
       try {
         const result = await client.query<R>({ name, text, values: [...values] });
         return { rows: result.rows, rowCount: result.rowCount ?? 0 };
       } catch (err) {
         if (attempt > 1 || !STALE.has((err as { code?: string }).code ?? '')) throw err;
         // What knex itself does with a broken connection: its pool will not hand this one out again.
-        client.__knex__disposed = err;
+        discardConnection(client, err);
       } finally {
-        await db.client.releaseConnection(client);
+        await releaseConnection(db, client);
       }
     }
   };
