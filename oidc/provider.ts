@@ -18,6 +18,7 @@ import { OIDC_SCOPES, type createClientAdapter } from './clients.js';
 import { createLoadExistingGrant } from './grants.js';
 import { cookieSigner } from './cookie-signer.js';
 import { releaseContextWhenDone } from './release-context.js';
+import { checkClientSecretsWith } from './provider-internals.js';
 import { assertMachineScopes, stateGrantedScope } from './client-credentials.js';
 import { postAsGet } from './post-as-get.js';
 import { LOCALES } from '../core/i18n/locales.js';
@@ -313,14 +314,12 @@ export function createProvider(deps: {
   if (deps.clients.stable) keepClientInstances(provider, deps.clients);
 
   // Client secrets are stored as SHA-256 hashes: compare the hash of what the client presents.
-  (
-    provider.Client.prototype as unknown as { compareClientSecret(actual: string): boolean }
-  ).compareClientSecret = function (this: { clientSecret?: string }, actual: string) {
-    if (!this.clientSecret || typeof actual !== 'string') return false;
-    const expected = Buffer.from(this.clientSecret);
+  checkClientSecretsWith(provider, (stored, actual) => {
+    if (!stored || typeof actual !== 'string') return false;
+    const expected = Buffer.from(stored);
     const presented = Buffer.from(hashSecret(actual));
     return expected.length === presented.length && timingSafeEqual(expected, presented);
-  };
+  });
   return provider;
 }
 
