@@ -16,7 +16,15 @@ import type { Express } from 'express';
  * object layout for Node's constructors: objects built through a plain function got no in-object room for their
  * fields, and oidc-provider served half as many requests. Code outside Express (the provider endpoints' Koa, ws
  * upgrades) sees the same `IncomingMessage` and `ServerResponse` as before.
+ *
+ * The one module that relies on Express internals: the app's `request`/`response` prototypes, and `app.handle`
+ * setting them on every request and response (express/lib/application.js). Checked against express >=5.3.0
+ * <6.0.0 (installed: 5.3.0); request-classes.test.ts fails when the installed Express leaves that range or stops
+ * handing requests those prototypes.
  */
+export const EXPRESS_CHECKED_FROM = '5.3.0';
+export const EXPRESS_CHECKED_BELOW = '6.0.0';
+
 export function expressServerOptions(app: Express): ServerOptions {
   class ExpressRequest extends IncomingMessage {}
   Object.setPrototypeOf(ExpressRequest.prototype, app.request);
