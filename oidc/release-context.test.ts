@@ -2,7 +2,8 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
-import { releaseContextWhenDone } from './release-context.js';
+import { installedVersion, withinRange } from '../test/support/installed.js';
+import { CONTEXT_CHECKED, releaseContextWhenDone } from './release-context.js';
 
 /**
  * A real oidc-provider over HTTP, with the release in front of its routes (as oidc/provider.ts mounts it) and a
@@ -49,6 +50,20 @@ describe('releaseContextWhenDone', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
+
+  it('the installed oidc-provider and koa are within the checked ranges', () => {
+    for (const [pkg, { from, below }] of Object.entries(CONTEXT_CHECKED)) {
+      expect({ pkg, within: withinRange(installedVersion(pkg), from, below) }).toEqual({ pkg, within: true });
+    }
+  });
+
+  it("oidc-provider gives the context's `oidc` as a getter of the context itself", async () => {
+    const { port, seen } = await start();
+    expect((await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).status).toBe(200);
+    const descriptor = Object.getOwnPropertyDescriptor(seen[0]!, 'oidc');
+    expect(typeof descriptor?.get).toBe('function');
+    expect(descriptor?.configurable).toBe(false);
+  });
 
   it('empties the context and its OIDC context once the response is out, after the body was sent whole', async () => {
     const { port, seen } = await start();

@@ -21,7 +21,18 @@ type Next = () => Promise<unknown>;
  * working on the request. Koa writes the response only after the middleware has returned, and its `on-finished`
  * handler, which reads the context if the socket fails, fires with the response's end or its socket's close: the
  * release waits a turn of the event loop after both, so that handler has run.
+ *
+ * The one module that relies on the request context's internals: oidc-provider defining `ctx.oidc` as a getter
+ * on the Koa context (oidc-provider/lib/helpers/initialize_app.js), and the Koa context and OIDC context
+ * holding what a request references in writable own data properties. Checked against oidc-provider >=9.13.3
+ * <10.0.0 with its koa >=3.3.0 <4.0.0 (installed: 9.13.3, 3.3.0); release-context.test.ts fails when either
+ * leaves its range, and checks the release itself on a real provider.
  */
+export const CONTEXT_CHECKED = {
+  'oidc-provider': { from: '9.13.3', below: '10.0.0' },
+  koa: { from: '3.3.0', below: '4.0.0' },
+} as const;
+
 export async function releaseContextWhenDone(ctx: KoaContextWithOIDC, next: Next): Promise<void> {
   const { res } = ctx;
   let handled = false;
