@@ -45,6 +45,42 @@ export default tseslint.config(
     rules: { 'import-x/no-restricted-paths': ['error', layerZones] },
   },
   {
+    // Library internals are reached through one adapter module per library, which names the version range it
+    // was checked against and has a test that fails when an upgrade moves them.
+    ignores: [
+      '**/*.test.ts',
+      'core/db/knex-internals.ts',
+      'realtime/ws-internals.ts',
+      'oidc/provider-internals.ts',
+      'proto/protobuf-internals.ts',
+      // Still takes its COPY connection from knex's pool itself; knex-internals.ts has the helpers for it.
+      'core/audit/rows.ts',
+    ],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['acquireConnection', 'releaseConnection', '__knex__disposed'].map((property) => ({
+          property,
+          message: 'knex pool internals: use core/db/knex-internals.ts.',
+        })),
+        { property: '_sender', message: 'ws internals: use realtime/ws-internals.ts.' },
+        {
+          property: 'compareClientSecret',
+          message: 'oidc-provider internals: use oidc/provider-internals.ts.',
+        },
+        {
+          property: '_zod',
+          message: 'zod internals: use the public schema API (schema.def, z.toJSONSchema).',
+        },
+        {
+          object: 'util',
+          property: 'Long',
+          message: 'protobufjs configuration: see proto/protobuf-internals.ts.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', globalThis: 'readonly' } },
   },
