@@ -41,7 +41,7 @@ import type { Topic } from '../core/shared/topic.js';
 
 export type Services = ReturnType<typeof createServices>;
 
-/** The one wiring place (STYLE.md §2): queries → services → routes, built once per process. */
+/** The one wiring place: queries → services → routes, built once per process. */
 export function createServices(deps: { config: Config; logger: Logger; databases: Databases; cache: Cache }) {
   const { config, logger, databases, cache } = deps;
   const geoip = createGeoIp({

@@ -30,7 +30,7 @@ import type { Broker } from '../realtime/broker/create.js';
 import { createRealtimeServer, registerRealtimeMetrics, type RealtimeServer } from '../realtime/server.js';
 
 /**
- * Wires the platform once (STYLE.md §2): databases (embedded when no URL), migrations and seeds, cache,
+ * Wires the platform once: databases (embedded when no URL), migrations and seeds, cache,
  * then the HTTP server. `stop()` undoes it in reverse order, so Ctrl-C also stops embedded PostgreSQL.
  */
 export interface RunningPlatform {

@@ -7,7 +7,7 @@ import { auditMeta, type Actor } from '../shared/actor.js';
 import { revokeUserGrants, type GrantsRevoked } from '../tokens/grants.js';
 
 /**
- * Connected apps (seed 004 "OAuth Consents", issue 7 item 6): the apps a person has let in. Disconnecting one
+ * Connected apps (the OAuthConsent rows): the apps a person has let in. Disconnecting one
  * deletes the consent AND every grant the app holds for them — with it its refresh tokens, codes and stored
  * access tokens, and the API refuses its JWT access tokens at once (they name their grant).
  */

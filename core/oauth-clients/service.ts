@@ -84,7 +84,7 @@ function assertConsistent(
 }
 
 /**
- * OAuth clients (seed 004 `oauth_clients:*`): a Developer manages their own, `oauth_clients:read` shows
+ * OAuth clients (permissions `oauth_clients:*`): a Developer manages their own, `oauth_clients:read` shows
  * everyone's, and only administrators (super admins) change or create other people's. The secret is shown once,
  * at creation and regeneration, and stored hashed. REST (`/v1/oauth-clients`) and GraphQL both use this service.
  */
@@ -141,7 +141,7 @@ export function createOAuthClientService(deps: {
       .first();
 
   /**
-   * The rule of issue 6: a Developer (oauth_clients:*) manages their own clients, an administrator everyone's.
+   * The ownership rule: a Developer (oauth_clients:*) manages their own clients, an administrator everyone's.
    * 404 when the caller may not see the client; 403 when they see it but may not change it. Seeing is the rule
    * of the GraphQL list (keystone/lists/oauth.ts `allOrOwn('oauth_clients', 'read', 'owner')`): the owner sees
    * their own (within their key's scopes), `oauth_clients:read` sees everyone's.

@@ -9,7 +9,7 @@ import { AppError, notFound } from '../errors/index.js';
 import { auditMeta, type Actor } from '../shared/actor.js';
 
 /**
- * Heimdall sessions (seed 004 Session table, issue 7): one row per sign-in with IP, user agent, provider and last
+ * Heimdall sessions (the Session table): one row per sign-in with IP, user agent, provider and last
  * activity. The token (`hs_…`) lives only in the app's cookie and the caller's hands; the row keeps its SHA-256.
  * Revoking deletes the row and tells every node at once (auth cache bus), so the session stops working
  * everywhere: account pages, `POST /v1/auth/session`, and the OpenID provider's sign-in state.

@@ -24,7 +24,7 @@ const BACKUP_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 export interface TwoFactorStatus {
   enabled: boolean;
   enabled_at: Date | null;
-  /** A role of the user requires 2FA (seed 004 `requires_two_factor`). */
+  /** A role of the user requires 2FA (the role's `requires_two_factor`). */
   required: boolean;
   backup_codes_remaining: number;
 }

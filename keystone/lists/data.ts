@@ -17,7 +17,7 @@ interface GpsItem {
   timestamp: Date;
 }
 
-/** Settings, data-export records and GPS data (seed 000 / 004). GPS changes go out to subscribers. */
+/** Settings, data-export records and GPS data. GPS changes go out to subscribers. */
 export const dataLists = (runtime: Runtime) => {
   const recordGpsChange = auditChanges(runtime, 'gps_data_changed', 'gps_data');
   return {
