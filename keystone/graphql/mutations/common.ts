@@ -2,7 +2,7 @@ import { requireSignedIn } from '../../../core/auth/guards.js';
 import type { Actor } from '../../../core/shared/actor.js';
 import type { Session } from '../../access.js';
 import { actorFrom } from '../../session.js';
-import type { Builder, ExtensionServices } from '../extensions.js';
+import type { Builder, ExtensionServices } from '../builder.js';
 
 /** What each mutation module gets: the schema builder and the services REST calls too. */
 export interface MutationModule {
