@@ -9,7 +9,7 @@ import { createOAuthClientService } from '../core/oauth-clients/service.js';
 import { createOutboundTargetRule } from '../core/oauth-clients/outbound-target.js';
 import { createAuditStream } from '../core/audit/stream.js';
 import { createTopic } from '../core/shared/topic.js';
-import type { GpsPoint } from '../keystone/graphql/extensions.js';
+import type { GpsPoint } from '../keystone/graphql/builder.js';
 import { createGeoIp } from '../core/geoip/reader.js';
 import { createAuthCache } from '../core/auth/auth-cache.js';
 import { createAuthenticator } from '../core/auth/authenticator.js';

@@ -2,16 +2,11 @@ import SchemaBuilder from '@pothos/core';
 import { mergeSchemas } from '@graphql-tools/schema';
 import { filterSchema } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
-import type { ApiKeyService } from '../../core/api-keys/service.js';
-import type { AuditService } from '../../core/audit/service.js';
-import type { OAuthClientService } from '../../core/oauth-clients/service.js';
-import type { PermissionService } from '../../core/rbac/permissions-service.js';
-import type { RoleService } from '../../core/rbac/roles-service.js';
-import type { UserService } from '../../core/users/service.js';
 import { refuseMishandledInput } from './keystone-input-rules.js';
 import { heimdallMutations } from './mutations/all.js';
+import type { BuilderTypes, ExtensionServices, GpsPoint } from './builder.js';
+import type { Session } from '../access.js';
 import { eventIterator } from '../../core/shared/event-iterator.js';
-import type { Topic } from '../../core/shared/topic.js';
 import { requirePermission, requireSignedIn } from '../../core/auth/guards.js';
 import { validateInput } from '../../core/shared/validation.js';
 import {
@@ -20,47 +15,6 @@ import {
   type ActivityRecord,
   type AuditEventRecord,
 } from '../../schemas/audit.js';
-import type { Session } from '../access.js';
-
-/** What Heimdall's own GraphQL operations call: the same services REST calls (wired at start). */
-export interface ExtensionServices {
-  audit: AuditService;
-  users: UserService;
-  roles: RoleService;
-  permissions: PermissionService;
-  apiKeys: ApiKeyService;
-  oauthClients: OAuthClientService;
-  /** Audit events as they are stored, on every node. */
-  auditStream: Topic<AuditEventRecord>;
-  /** GPS points as they are created or changed. */
-  gps: Topic<GpsPoint>;
-}
-
-/** A GPS point as subscribers receive it. */
-export interface GpsPoint {
-  id: string;
-  operation: 'create' | 'update';
-  latitude: number;
-  longitude: number;
-  altitude: number | null;
-  speed: number | null;
-  timestamp: string;
-}
-
-export interface Context {
-  session?: Session;
-}
-
-export type Builder = PothosSchemaTypes.SchemaBuilder<
-  PothosSchemaTypes.ExtendDefaultTypes<{
-    Context: Context;
-    Scalars: { JSON: { Input: unknown; Output: unknown } };
-  }>
->;
-
-export const notWired = (): ExtensionServices => {
-  throw new Error('GraphQL extensions used before the platform wired its services');
-};
 
 /**
  * Heimdall's GraphQL beyond list CRUD, built with Pothos and merged into Keystone's schema: who am I
@@ -68,10 +22,7 @@ export const notWired = (): ExtensionServices => {
  * (`myActivity`). Every resolver goes through the shared services and guards, so answers and refusals match REST.
  */
 export function heimdallExtensions(services: () => ExtensionServices) {
-  const builder = new SchemaBuilder<{
-    Context: Context;
-    Scalars: { JSON: { Input: unknown; Output: unknown } };
-  }>({});
+  const builder = new SchemaBuilder<BuilderTypes>({});
 
   builder.scalarType('JSON', {
     description: 'Any JSON value',

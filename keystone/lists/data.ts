@@ -2,7 +2,7 @@ import { list } from '@keystone-6/core';
 import { bigInt, float, json, relationship, text } from '@keystone-6/core/fields';
 import { NAMED_ROWS, READ_ONLY, allOrOwn, byPermission, signedIn } from '../access.js';
 import { createdAt, flag, optionalText, timestamptz } from '../fields.js';
-import type { ExtensionServices } from '../graphql/extensions.js';
+import type { ExtensionServices } from '../graphql/builder.js';
 import { auditChanges } from './audited.js';
 import { dbUuid, dropIndex, fixups, index, requiredRelation } from '../prisma-fixups.js';
 
