@@ -116,4 +116,32 @@ describe('live events over the realtime broker', () => {
     expect([subscriptions, released]).toEqual([1, 1]);
     await broker.close();
   });
+
+  it('keeps trying to subscribe while the broker cannot be reached, for the listeners it has', async () => {
+    const broker = createMemoryBroker(LIMITS);
+    let attempts = 0;
+    const flaky = {
+      ...broker,
+      subscribe: async (...args: Parameters<typeof broker.subscribe>) => {
+        attempts += 1;
+        if (attempts === 1) throw new Error('redis down');
+        return broker.subscribe(...args);
+      },
+    };
+    const errors: unknown[] = [];
+    const publisher = createRealtimePublisher({ broker, usersWithRole: async () => [], onError: fail });
+    const live = createLiveEvents({ broker: flaky, publisher, onError: (err) => errors.push(err) });
+    const heard: AuditEventRecord[] = [];
+    const stop = live.auditEvents((e) => heard.push(e));
+    await new Promise((r) => setTimeout(r, 2200));
+    expect(attempts).toBe(2);
+    const row = toAuditRow({ event_type: 'logout' });
+    publisher.auditStored([row]);
+    await publisher.settled();
+    await tick();
+    expect(heard).toEqual([toAuditRecord(row)]);
+    expect(errors).toHaveLength(1);
+    stop();
+    await broker.close();
+  });
 });

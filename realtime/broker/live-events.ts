@@ -8,7 +8,7 @@ import {
 import type { AuditEventRecord } from '../../schemas/audit.js';
 import { gpsPointSchema, type GpsPoint } from '../../schemas/gps.js';
 import type { LiveEvents, StopListening } from '../../core/shared/live-events.js';
-import type { Broker } from './broker.js';
+import type { Broker, BrokerListener } from './broker.js';
 import { channelNames } from './channels.js';
 import type { RealtimePublisher } from './publisher.js';
 
@@ -51,14 +51,20 @@ export function fromGpsPayload(message: NonNullable<Payload['gps']>): GpsPoint |
 
 interface ChannelEntry {
   listeners: Set<(event: never) => void>;
-  subscribed: Promise<() => Promise<void>>;
+  /** The broker subscription; undefined when subscribing failed (a retry is then scheduled). */
+  subscribed: Promise<(() => Promise<void>) | undefined>;
+  retry?: NodeJS.Timeout;
 }
+
+/** While the broker cannot be reached (Redis down), how often a channel with listeners tries again. */
+const RESUBSCRIBE_MS = 2000;
 
 /**
  * LiveEvents over the realtime broker: one broker subscription per channel on this node however many listeners
- * it has, each publication decoded once for all of them. Live only: a listener hears what is published after it
- * is attached; a broker reset (it lost the channel's order) skips ahead, as the subscriptions have no position to
- * resume from.
+ * it has, each publication decoded once for all of them. A listener hears what is published after it is
+ * attached, in offset order; the Redis broker fills a gap it notices (a lost message, its subscriber connection
+ * coming back) from the channel's history before going on. When even that history is gone the broker resets
+ * and delivery skips ahead: these subscriptions have no position a client could resume from.
  */
 export function createLiveEvents(deps: {
   broker: Broker;
@@ -66,6 +72,18 @@ export function createLiveEvents(deps: {
   onError(err: unknown): void;
 }): LiveEvents {
   const channels = new Map<string, ChannelEntry>();
+
+  const subscribe = (channel: string, entry: ChannelEntry, listener: BrokerListener) => {
+    entry.subscribed = deps.broker.subscribe(channel, listener).catch((err: unknown) => {
+      deps.onError(err);
+      if (channels.get(channel) === entry) {
+        entry.retry = setTimeout(() => {
+          if (channels.get(channel) === entry) subscribe(channel, entry, listener);
+        }, RESUBSCRIBE_MS).unref();
+      }
+      return undefined;
+    });
+  };
 
   function listen<T>(
     channel: string,
@@ -75,28 +93,22 @@ export function createLiveEvents(deps: {
     let entry = channels.get(channel);
     if (!entry) {
       const listeners = new Set<(event: T) => void>();
-      const created: ChannelEntry = {
-        listeners,
-        subscribed: deps.broker.subscribe(channel, {
-          publication(publication) {
-            let event: T | undefined;
-            try {
-              event = decode(wire.Payload.decode(publication.payload));
-            } catch (err) {
-              deps.onError(err);
-              return;
-            }
-            if (event === undefined) return;
-            for (const l of [...listeners]) l(event);
-          },
-          reset: () => undefined,
-        }),
-      };
-      created.subscribed.catch((err: unknown) => {
-        deps.onError(err);
-        if (channels.get(channel) === created) channels.delete(channel);
-      });
+      const created: ChannelEntry = { listeners, subscribed: Promise.resolve(undefined) };
       channels.set(channel, created);
+      subscribe(channel, created, {
+        publication(publication) {
+          let event: T | undefined;
+          try {
+            event = decode(wire.Payload.decode(publication.payload));
+          } catch (err) {
+            deps.onError(err);
+            return;
+          }
+          if (event === undefined) return;
+          for (const l of [...listeners]) l(event);
+        },
+        reset: () => undefined,
+      });
       entry = created;
     }
     const attached = entry;
@@ -105,7 +117,8 @@ export function createLiveEvents(deps: {
       attached.listeners.delete(listener as (event: never) => void);
       if (attached.listeners.size > 0 || channels.get(channel) !== attached) return;
       channels.delete(channel);
-      attached.subscribed.then((unsubscribe) => unsubscribe()).catch(deps.onError);
+      clearTimeout(attached.retry);
+      attached.subscribed.then((unsubscribe) => unsubscribe?.()).catch(deps.onError);
     };
   }
 
