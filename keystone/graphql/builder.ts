@@ -3,9 +3,8 @@ import type { AuditService } from '../../core/audit/service.js';
 import type { OAuthClientService } from '../../core/oauth-clients/service.js';
 import type { PermissionService } from '../../core/rbac/permissions-service.js';
 import type { RoleService } from '../../core/rbac/roles-service.js';
-import type { Topic } from '../../core/shared/topic.js';
+import type { LiveEvents } from '../../core/shared/live-events.js';
 import type { UserService } from '../../core/users/service.js';
-import type { AuditEventRecord } from '../../schemas/audit.js';
 import type { Session } from '../access.js';
 
 /*
@@ -21,21 +20,8 @@ export interface ExtensionServices {
   permissions: PermissionService;
   apiKeys: ApiKeyService;
   oauthClients: OAuthClientService;
-  /** Audit events as they are stored, on every node. */
-  auditStream: Topic<AuditEventRecord>;
-  /** GPS points as they are created or changed. */
-  gps: Topic<GpsPoint>;
-}
-
-/** A GPS point as subscribers receive it. */
-export interface GpsPoint {
-  id: string;
-  operation: 'create' | 'update';
-  latitude: number;
-  longitude: number;
-  altitude: number | null;
-  speed: number | null;
-  timestamp: string;
+  /** Stored audit events and GPS points, live, on every node (the realtime broker's channels). */
+  live: LiveEvents;
 }
 
 export interface Context {

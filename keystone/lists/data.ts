@@ -86,17 +86,15 @@ export const dataLists = (runtime: Runtime) => {
           const { operation, item } = args;
           if ((operation !== 'create' && operation !== 'update') || !item) return;
           const point = item as unknown as GpsItem;
-          runtime().gps.publish([
-            {
-              id: point.id,
-              operation,
-              latitude: point.latitude,
-              longitude: point.longitude,
-              altitude: point.altitude,
-              speed: point.speed,
-              timestamp: point.timestamp.toISOString(),
-            },
-          ]);
+          runtime().live.publishGps({
+            id: point.id,
+            operation,
+            latitude: point.latitude,
+            longitude: point.longitude,
+            altitude: point.altitude,
+            speed: point.speed,
+            timestamp: point.timestamp.toISOString(),
+          });
         },
       },
       fields: {
