@@ -3,7 +3,7 @@ import { assertScope, requirePermission, requireSignedIn } from '../core/auth/gu
 import { AppError } from '../core/errors/index.js';
 
 /**
- * Keystone's session IS the AuthContext that REST builds (ARCHITECTURE.md, "Auth in one place"): every list
+ * Keystone's session IS the AuthContext that REST builds (one AuthContext for every entry point): every list
  * rule below asks the same can(resource, action), and refuses with the same errors REST answers
  * (auth.required, auth.two_factor_required, auth.insufficient_scope, auth.forbidden). Nothing here decides
  * permissions its own way.
@@ -76,7 +76,7 @@ export const allOrOwn = (resource: string, action: string, ownerField: string) =
     return ownedBy(ownerField, session.user!.id);
   });
 
-/** The seed's resource:read/write/delete, as Keystone's per-operation rules. */
+/** The catalogue's resource:read/write/delete permissions, as Keystone's per-operation rules. */
 export const byPermission = (resource: string) => ({
   query: can(resource, 'read'),
   create: can(resource, 'write'),
@@ -106,7 +106,8 @@ export function ownedBy(path: string, userId: string): Record<string, unknown> {
 export const READ_ONLY = { omit: { create: true, update: true, delete: true } } as const;
 
 /**
- * Lists keyed by a name the caller chooses (Setting, Platform): Keystone's `string` id has no create input, so
- * their create is a Heimdall mutation taking the id (keystone/graphql/mutations.ts); update and delete stay.
+ * Lists keyed by a name the caller chooses (Setting, Platform): Keystone's `string` id has no create input,
+ * so their create is a Heimdall mutation taking the id (keystone/graphql/mutations/named-rows.ts); update and
+ * delete stay.
  */
 export const NAMED_ROWS = { omit: { create: true } } as const;

@@ -1,5 +1,6 @@
 import { config } from '@keystone-6/core';
-import { heimdallExtensions, notWired, type ExtensionServices } from './graphql/extensions.js';
+import { notWired, type ExtensionServices } from './graphql/builder.js';
+import { heimdallExtensions } from './graphql/extensions.js';
 import { buildLists } from './lists/all.js';
 import { schemaFixups } from './prisma-fixups.js';
 import { batchRelationReads } from './relation-batching.js';

@@ -2,7 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { getContext } from '@keystone-6/core/context';
 import type { KeystoneContext } from '@keystone-6/core/types';
 import { keystoneConfig } from './config.js';
-import type { ExtensionServices } from './graphql/extensions.js';
+import type { ExtensionServices } from './graphql/builder.js';
 import * as PrismaModule from './generated/prisma/client.js';
 import { countStatements, type StatementCount } from './statement-count.js';
 

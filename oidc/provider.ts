@@ -82,7 +82,7 @@ const apiScopesOf = (metadata: Record<string, unknown>) =>
 /**
  * `apiScopesOf` per client, as the resource server's scope string, computed once per Client object:
  * oidc-provider keeps one per metadata version (a changed client is a new object), and `metadata()` re-keys the
- * whole client on each call (~20 µs of CPU, most of it in snake-casing, on every grant).
+ * whole client on each call (mostly snake-casing), which every grant would otherwise pay again.
  */
 const apiScopeCache = new WeakMap<object, string>();
 function apiScopeString(client: { metadata(): Record<string, unknown> }): string {

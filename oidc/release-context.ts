@@ -9,13 +9,12 @@ type Next = () => Promise<unknown>;
  * a fresh getter closure per request. V8 allocates the accessor pair of such a property in the old generation,
  * and a young-generation collection treats every pointer from the old generation as live until the next full
  * collection. So the closure, the context it holds, and through it the whole request (Koa context, request,
- * response, headers, the OIDC entities) survived every scavenge. Measured in Heimdall: 6.4 KB of every discovery
- * request and 11.7 KB of every authorization request were copied twice and promoted, and full collections (each
- * one a pause of the event loop) came every few seconds under load.
+ * response, headers, the OIDC entities) survived every scavenge: every provider request was copied twice and
+ * promoted, and full collections (each one a pause of the event loop) came every few seconds under load.
  *
  * Once the provider is done with a request (its middleware has returned and the response is closed), this lets
  * the context and its OIDC context drop what they reference: only their empty shells stay behind the accessor
- * pair. That leaves 1.5 and 2.9 KB promoted, and halves the time those requests spend in scavenges.
+ * pair, so little is promoted and scavenges stay cheap (figures in docs/performance.md).
  *
  * Both conditions are needed. A client that goes away early closes the response while the provider is still
  * working on the request. Koa writes the response only after the middleware has returned, and its `on-finished`

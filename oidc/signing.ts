@@ -13,11 +13,10 @@ import { ExternalSigningKey } from 'oidc-provider';
  * jose, which uses WebCrypto: a job on libuv's thread pool for every JWT, with the JWK imported each time and
  * the signature handed back through WebCrypto's layers. Through oidc-provider's external-signing hook the same
  * keys sign with node:crypto instead, with key objects made once, also on the thread pool: the event loop only
- * hands the job over and takes the signature back. Signing ES256 on the event loop itself (35-80 µs a token on
- * a 2-core Xeon VM) made the loop the bottleneck of client_credentials grants: 1,670 grants/s at 600 µs of CPU
- * each, against 2,300 grants/s at 480 µs on the thread pool (same machine, same load). RS256 (about 1 ms a
- * signature) never ran on the loop. The tokens are the same JWS, verified with the same public keys (the JWKS
- * comes from `keyObject()`).
+ * hands the job over and takes the signature back. ES256 is signed on the thread pool too, though it is cheap:
+ * on the event loop its signatures made the loop the bottleneck of client_credentials grants (figures in
+ * docs/performance.md). RS256 is slow enough that it never ran on the loop. The tokens are the same JWS,
+ * verified with the same public keys (the JWKS comes from `keyObject()`).
  */
 class NodeSigningKey extends ExternalSigningKey {
   readonly #public: KeyObject;

@@ -23,7 +23,7 @@ const CLOSE_GRACE_MS = 10_000;
  * single WebSocket frame (messages are length-delimited, so several fit in one); channel publications arrive
  * already framed, shared with every subscriber (hub.ts). What may wait for a client is bounded by
  * `maxQueueBytes` together with what its socket has not sent yet. A class rather than closures: its methods are
- * shared, which keeps an idle connection small (issue 9 budgets 10 KB each).
+ * shared, which keeps an idle connection within its budget of 10 KB, so one node can hold tens of thousands.
  */
 export class Connection {
   readonly id = randomBytes(9).toString('base64url');

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { AUDIT_COLUMNS, AUDIT_STATUSES, auditRecordShape } from './audit-columns.js';
 import { booleanQuery, dateTimeText } from './common.js';
+
+export { AUDIT_STATUSES, type AuditStatus } from './audit-columns.js';
 
 /** Every audit event type of seed 000 ("Audit Event Types"), grouped as the seed groups them. */
 export const AUDIT_EVENT_GROUPS = {
@@ -39,9 +42,6 @@ export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = Object.values(AUDIT_
 /** Seed 000 ("Source Services"): which application created an event. */
 export const SOURCE_SERVICES = ['api', 'id', 'backend', 'policies', 'discord_bot', 'twitch_bot'] as const;
 export type SourceService = (typeof SOURCE_SERVICES)[number];
-
-export const AUDIT_STATUSES = ['success', 'failure'] as const;
-export type AuditStatus = (typeof AUDIT_STATUSES)[number];
 
 /**
  * How far a submitted event's `created_at` may lie from the server clock: a clock running a little fast, and
@@ -108,49 +108,43 @@ const eventTypeList = z
   .pipe(z.array(eventTypeEnum).min(1).max(AUDIT_EVENT_TYPES.length))
   .describe('One or more event types of the catalogue, comma-separated (login,logout) or repeated');
 
-const geoFields = {
-  country_code: z.string().nullable().describe('ISO 3166-1 alpha-2, from the GeoIP database'),
-  country_name: z.string().nullable(),
-  city: z.string().nullable(),
-  region: z.string().nullable(),
-};
-
-export const auditEventSchema = z.object({
-  id: z.uuid(),
-  created_at: z.string().describe('ISO 8601 with microseconds'),
-  event_type: z.string(),
-  user_id: z.string().nullable(),
-  actor_id: z.string().nullable(),
-  resource_type: z.string().nullable(),
-  resource_id: z.string().nullable(),
-  ip_address: z.string().nullable(),
-  user_agent: z.string().nullable(),
-  description: z.string().nullable(),
-  metadata: z.record(z.string(), z.unknown()),
-  status: z.enum(AUDIT_STATUSES),
-  error_message: z.string().nullable(),
-  source_service: z.string().nullable(),
-  is_reported: z.boolean(),
-  ...geoFields,
-});
+/** A stored event as the API shows it: one field per column of the AuditEvent table (audit-columns.ts). */
+export const auditEventSchema = z.object(auditRecordShape);
 export type AuditEventRecord = z.infer<typeof auditEventSchema>;
 
-/** What a person sees of an event about them: no metadata or actor id (an admin's notes stay internal). */
-export const activitySchema = z.object({
-  id: z.uuid(),
-  created_at: z.string(),
-  event_type: z.string(),
-  status: z.enum(AUDIT_STATUSES),
-  description: z.string().nullable(),
-  resource_type: z.string().nullable(),
-  resource_id: z.string().nullable(),
-  ip_address: z.string().nullable(),
-  user_agent: z.string().nullable(),
-  source_service: z.string().nullable(),
-  is_reported: z.boolean(),
-  by_self: z.boolean().describe('You did it (false: an administrator or an app acted on your account)'),
-  ...geoFields,
-});
+/**
+ * The fields of a person's view of an event about them, in order: no metadata or actor id (an admin's notes stay
+ * internal), and whether they did it themselves.
+ */
+export const ACTIVITY_FIELDS = [
+  'id',
+  'created_at',
+  'event_type',
+  'status',
+  'description',
+  'resource_type',
+  'resource_id',
+  'ip_address',
+  'user_agent',
+  'source_service',
+  'is_reported',
+  'by_self',
+  'country_code',
+  'country_name',
+  'city',
+  'region',
+] as const;
+export type ActivityColumnName = Exclude<(typeof ACTIVITY_FIELDS)[number], 'by_self'>;
+/** The columns a person's activity shows, in order. */
+export const ACTIVITY_COLUMNS = ACTIVITY_FIELDS.filter((f) => f !== 'by_self') as ActivityColumnName[];
+
+const bySelf = z.boolean().describe('You did it (false: an administrator or an app acted on your account)');
+
+export const activitySchema = z.object(
+  Object.fromEntries(ACTIVITY_FIELDS.map((f) => [f, f === 'by_self' ? bySelf : AUDIT_COLUMNS[f].zod])) as {
+    [K in ActivityColumnName]: (typeof auditRecordShape)[K];
+  } & { by_self: typeof bySelf },
+);
 export type ActivityRecord = z.infer<typeof activitySchema>;
 
 export const MAX_AUDIT_PAGE = 200;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** `GET /v1/me`: the caller's AuthContext as seed 004 describes it (names for display, ids for code). */
+/** `GET /v1/me`: the caller's AuthContext (names for display, ids for code). */
 export const meResponseSchema = z.object({
   user: z.object({ id: z.uuid(), username: z.string() }).nullable(),
   api_key: z

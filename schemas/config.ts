@@ -230,7 +230,7 @@ const oidcSchema = z.strictObject({
   key_check_interval_ms: z.number().int().min(1000).default(60_000),
 });
 
-/** Heimdall sessions (seed 004 Session table): one per sign-in, in an app-specific cookie. */
+/** Heimdall sessions (the Session table): one per sign-in, in an app-specific cookie. */
 const sessionsSchema = z.strictObject({
   /** How long a session lasts without `POST /v1/auth/refresh` (seconds); the ID sign-in session as well. */
   ttl: seconds(14 * 24 * 3600),

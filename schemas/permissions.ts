@@ -1,5 +1,5 @@
 /**
- * Every permission of seed 004 ("Default Permissions"), in the seed's order. The order inside a resource
+ * Every default permission, in catalogue order. The order inside a resource
  * becomes `display_order`. Permission ids are the `resource:action` names themselves: stable, readable,
  * and unambiguous for dotted actions such as `discord:guild.ban`.
  */
@@ -7,7 +7,7 @@ export interface PermissionDefinition {
   resource: string;
   action: string;
   description: string;
-  /** Hidden from non-admins in the UI (seed 004 `admin_only`). */
+  /** Hidden from non-admins in the UI (`admin_only`). */
   adminOnly?: boolean;
 }
 
@@ -35,7 +35,7 @@ export const WILDCARD_PERMISSION = p('*', '*', 'All permissions on every resourc
 export const PERMISSIONS: readonly PermissionDefinition[] = [
   ...crud('gps', 'GPS data'),
   ...crud('users', 'users'),
-  // Not in seed 004's permission list, but its Moderator role holds it and `user_banned` needs a gate.
+  // Beyond the users CRUD set: the Moderator role holds it and `user_banned` needs a gate.
   p('users', 'ban', 'Ban and unban users'),
   ...crud('roles', 'roles'),
   ...crud('permissions', 'permissions'),
@@ -76,7 +76,7 @@ export const PERMISSIONS: readonly PermissionDefinition[] = [
   ...crud('locations', 'locations'),
   ...crud('geofences', 'geofences'),
   p('pegel', 'read', 'View water level (PegelOnline) data'),
-  // Issue 9: the realtime service. Seed 004 names only Discord's bot permissions; Twitch and YouTube bots get
+  // The realtime service. Only Discord had bot permissions; Twitch and YouTube bots get
   // the matching read permission so their channels (bot:<platform>:<id>) have a gate.
   p('twitch', 'read', 'View Twitch bot data and events'),
   p('youtube', 'read', 'View YouTube bot data and events'),

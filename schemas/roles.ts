@@ -1,5 +1,5 @@
 /**
- * The system and API roles of seed 004 with exactly the permission sets of its tables.
+ * The system and API roles with their exact permission sets (test/database/seeds.test.ts restates them).
  * Role names are case-sensitive display names; code checks roles by id.
  */
 export interface RoleDefinition {
@@ -20,7 +20,7 @@ export const ROLE_IDS = {
   apiReadOnly: 'role_api_read_only',
 } as const;
 
-/** Rule 2 of seed 004's super-admin definition: a role named exactly this (legacy). */
+/** The second super-admin rule: a role named exactly this (legacy). */
 export const LEGACY_SUPER_ADMIN_ROLE_NAME = 'super_admin';
 
 export const SYSTEM_ROLES: readonly RoleDefinition[] = [

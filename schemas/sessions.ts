@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Sessions (seed 004 Session table; issue 7). The token itself is never part of an answer but `create`. */
+/** Sessions (the Session table). The token itself is never part of an answer but `create`. */
 export const sessionTokenBody = z.strictObject({
   session_token: z
     .string()

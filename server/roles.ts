@@ -1,5 +1,5 @@
 /**
- * The roles one process can run (ARCHITECTURE.md, "One process or many"). `npm start` runs them all;
+ * The roles one process can run (docs/architecture.md, "Process roles"). `npm start` runs them all;
  * `heimdall start --roles api` runs a subset. Roles are added here as their services land.
  * - api: REST /v1, GraphQL, Heimdall ID (/oidc, /account) and the docs (every process also answers /health and /ready);
  * - realtime: the WebSocket service on /ws (docs/realtime.md); any number of nodes share one Redis;

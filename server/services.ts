@@ -7,9 +7,6 @@ import { geoEnricher, openAuditLogger } from '../core/audit/logger.js';
 import { createAuditService } from '../core/audit/service.js';
 import { createOAuthClientService } from '../core/oauth-clients/service.js';
 import { createOutboundTargetRule } from '../core/oauth-clients/outbound-target.js';
-import { createAuditStream } from '../core/audit/stream.js';
-import { createTopic } from '../core/shared/topic.js';
-import type { GpsPoint } from '../keystone/graphql/extensions.js';
 import { createGeoIp } from '../core/geoip/reader.js';
 import { createAuthCache } from '../core/auth/auth-cache.js';
 import { createAuthenticator } from '../core/auth/authenticator.js';
@@ -37,7 +34,7 @@ import type { GrantsRevoked } from '../core/tokens/grants.js';
 import { createBroker } from '../realtime/broker/create.js';
 import { createRealtimePublisher } from '../realtime/broker/publisher.js';
 import { createRealtimeQueries } from '../realtime/broker/queries.js';
-import type { Topic } from '../core/shared/topic.js';
+import { createLiveEvents } from '../realtime/broker/live-events.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -49,30 +46,22 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     checkIntervalMs: config.geoip.check_interval_ms,
     log: logger.child({ component: 'geoip' }),
   });
-  const busError = (err: unknown) => logger.warn({ err }, 'live event bus');
-  const auditStream = createAuditStream(cache, busError);
   const realtimeBroker = createBroker(config, (err) => logger.warn({ err }, 'realtime broker'));
   const realtimePublisher = createRealtimePublisher({
     broker: realtimeBroker,
     usersWithRole: createRealtimeQueries(databases.primary).findUserIdsWithRole,
     onError: (err) => logger.warn({ err }, 'could not publish a realtime event'),
   });
-  const gpsTopic = createTopic<GpsPoint>(cache, 'gps:updated', busError);
-  // GraphQL subscribers hear GPS points through the topic, realtime clients through the broker.
-  const gps: Topic<GpsPoint> = {
-    ...gpsTopic,
-    publish(points) {
-      gpsTopic.publish(points);
-      for (const point of points) realtimePublisher.gps(point);
-    },
-  };
+  // GraphQL subscribers hear stored events and GPS points from the broker, as realtime clients do.
+  const live = createLiveEvents({
+    broker: realtimeBroker,
+    publisher: realtimePublisher,
+    onError: (err) => logger.warn({ err }, 'live events'),
+  });
   const audit = openAuditLogger(config, databases.audit, {
     enrich: geoEnricher(geoip),
     // Straight from the rows: their metadata stays JSON text, never parsed to be serialised again.
-    onStored: (rows) => {
-      auditStream.publishRows(rows);
-      realtimePublisher.auditStored(rows);
-    },
+    onStored: (rows) => realtimePublisher.auditStored(rows),
     onError: (err, context) => logger.error({ err }, context),
     onRejected: (row, err) => logger.error({ err, event: row }, 'audit event refused by the database'),
   });
@@ -198,8 +187,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
       maxPageSize: config.graphql.max_page_size,
       services: () => ({
         audit: auditService,
-        auditStream,
-        gps,
+        live,
         users,
         roles,
         permissions,
@@ -212,8 +200,6 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   ];
   return {
     audit,
-    auditStream,
-    gpsTopic,
     realtimeBroker,
     realtimePublisher,
     geoip,

@@ -30,7 +30,7 @@ import type { Broker } from '../realtime/broker/create.js';
 import { createRealtimeServer, registerRealtimeMetrics, type RealtimeServer } from '../realtime/server.js';
 
 /**
- * Wires the platform once (STYLE.md §2): databases (embedded when no URL), migrations and seeds, cache,
+ * Wires the platform once: databases (embedded when no URL), migrations and seeds, cache,
  * then the HTTP server. `stop()` undoes it in reverse order, so Ctrl-C also stops embedded PostgreSQL.
  */
 export interface RunningPlatform {
@@ -153,8 +153,6 @@ export async function startPlatform({
       if (event.type === 'all' || event.type === 'oauth_client') heimdallId?.forgetClients();
     });
     await services.authCache.start();
-    await services.auditStream.start();
-    await services.gpsTopic.start();
     const serveGraphql = serveApi && config.graphql.enabled;
     // What relationship lists can really hold, for the GraphQL cost limit (HTTP and graphql-ws).
     const listBounds = serveGraphql
@@ -300,8 +298,6 @@ export async function startPlatform({
           services.geoip.close();
           services.mailer.close();
           await graphql?.stop();
-          await services.gpsTopic.stop();
-          await services.auditStream.stop();
           await services.authCache.stop();
           // After the server: requests that finished have recorded their events; write them all.
           await services.audit.close();

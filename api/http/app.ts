@@ -66,7 +66,8 @@ export interface HttpApp {
 }
 
 /**
- * The Express app in seed 000's middleware order: CORS → request id + logger → auth → rate limit → handler.
+ * The Express app, in the order every request meets it: security headers → CORS → request id + logger →
+ * metrics → health, pages and docs → auth → rate limit → handler (docs/architecture.md, "The request path").
  * Body parsers are scoped to their routes (never global): oidc-provider, mounted first, reads its own bodies.
  */
 export function createApp(deps: AppDeps): HttpApp {

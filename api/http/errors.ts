@@ -5,7 +5,7 @@ import { AppError } from '../../core/errors/index.js';
 import type { Logger } from '../../core/logger/logger.js';
 
 /**
- * The one error shape (STYLE.md §4): `{"error":{"code","message","details?","requestId"}}`.
+ * The one error shape (docs/api.md, "Errors"): `{"error":{"code","message","details?","requestId"}}`.
  * Internal errors are logged with their stack and answered with a generic message: no stack or SQL leaks.
  */
 export interface ErrorBody {

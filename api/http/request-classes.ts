@@ -7,15 +7,15 @@ import type { Express } from 'express';
  * Express gives every request and response its prototypes (`app.request`, `app.response`) by swapping them on the
  * objects Node made (`Object.setPrototypeOf` in `app.handle`). In V8 that swap made about a third of everything a
  * request allocates survive the young-generation GC and move to the old generation, even for a bare
- * `GET /health`: scavenges copied megabytes and paused the event loop for 2–8 ms instead of 0.3 ms, and the old
- * generation filled up for mark-compact pauses besides (measured with `--trace-gc-nvp`; docs/oidc.md).
+ * `GET /health`: scavenges copied far more and paused the event loop longer, and the old generation filled up for
+ * mark-compact pauses besides (figures in docs/performance.md).
  *
  * Here Node makes the objects from two subclasses of its own, whose prototypes sit in front of Express's, and the
  * app is pointed at those: Express's swap then finds the prototype already in place and changes nothing (V8
  * returns early), and request garbage dies young. Subclasses (not functions with Express's prototype) keep V8's
  * object layout for Node's constructors: objects built through a plain function got no in-object room for their
- * fields, and oidc-provider served half as many requests. Code outside Express (the provider endpoints' Koa, ws
- * upgrades) sees the same `IncomingMessage` and `ServerResponse` as before.
+ * fields, and every request through Node's server got slower, oidc-provider's included. Code outside Express
+ * (the provider endpoints' Koa, ws upgrades) sees the same `IncomingMessage` and `ServerResponse` as before.
  *
  * The one module that relies on Express internals: the app's `request`/`response` prototypes, and `app.handle`
  * setting them on every request and response (express/lib/application.js). Checked against express >=5.3.0

@@ -6,7 +6,7 @@ import { validateInput } from '../../core/shared/validation.js';
 import { jsonBody } from './middleware/json-body.js';
 
 /**
- * One declaration per endpoint (STYLE.md §3, after Logto's koaGuard): method, path, who may call it, zod schemas
+ * One declaration per endpoint (after Logto's koaGuard): method, path, who may call it, zod schemas
  * for params, query, body and response, and the error codes it can answer. The same declaration validates the
  * request, shapes the response (unknown fields, such as a key hash, are stripped) and feeds the OpenAPI document.
  */

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { ROLE_IDS } from '../../schemas/roles.js';
 import { emailSchema, usernameSchema } from '../../schemas/users.js';
 import type { AuditLogger } from '../audit/logger.js';
+import { auditRecorder, bySelf } from '../audit/recorder.js';
 import { judgePassword } from '../auth/password-policy.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { Cache } from '../cache/types.js';
@@ -79,6 +80,7 @@ export function createAccountService(deps: {
   onError: (err: unknown) => void;
 }) {
   const { db, settings } = deps;
+  const audit = auditRecorder(deps.audit);
   const users = createUserQueries(db);
   const tokens = createAccountTokens(db);
   const emailsPerAddress = counterFor(deps.cache, {
@@ -228,16 +230,11 @@ export function createAccountService(deps: {
           throw new FieldError('username', 'usernameTaken');
         });
       if (!userId) return;
-      deps.audit.record({
-        event_type: 'user_created',
+      audit.record('user_created', bySelf(userId, meta), {
         user_id: userId,
-        actor_id: userId,
         resource_type: 'user',
         resource_id: userId,
         metadata: { via: 'registration', terms_accepted: true },
-        ip_address: meta.ip,
-        user_agent: meta.userAgent,
-        source_service: 'id',
       });
       const account = (await findByEmail(email.data))!;
       deliver(() => sendVerification(account, email.data, meta.locale));
@@ -276,13 +273,12 @@ export function createAccountService(deps: {
           { userId: account.user_id, accountId: account.id },
           settings.resetTtl,
         );
-        deps.audit.record({
-          event_type: 'password_reset_requested',
-          user_id: account.user_id,
-          ip_address: meta.ip,
-          user_agent: meta.userAgent,
-          source_service: 'id',
-        });
+        // Whoever asks need not be the account's owner: the event names no actor.
+        audit.record(
+          'password_reset_requested',
+          { source: 'id', ip: meta.ip, userAgent: meta.userAgent },
+          { user_id: account.user_id },
+        );
         await deps.mailer.send({
           to: email.data,
           ...resetPasswordEmail(localeOf(account, meta.locale), {
@@ -351,14 +347,9 @@ export function createAccountService(deps: {
       via: 'reset' | 'change',
     ): Promise<void> {
       const revoked = await deps.sessions.endAllForUser(userId, keepSession, 'password_changed');
-      deps.audit.record({
-        event_type: 'password_changed',
+      audit.record('password_changed', bySelf(userId, meta), {
         user_id: userId,
-        actor_id: userId,
         metadata: { via, sessions_ended: revoked },
-        ip_address: meta.ip,
-        user_agent: meta.userAgent,
-        source_service: 'id',
       });
       notify(userId, meta.locale, passwordChangedEmail);
     },

@@ -3,7 +3,7 @@ import type { ApiKeyRow } from '../../schemas/api-keys.js';
 import type { Page } from '../../schemas/common.js';
 import { paginate } from '../shared/pagination.js';
 
-/** SQL for API keys; ownership scoping is passed in by the service (STYLE.md §5). */
+/** SQL for API keys; ownership scoping is passed in by the service, which holds the rules. */
 export interface ApiKeyFilter {
   userId?: string | null | undefined;
   isActive?: boolean | undefined;

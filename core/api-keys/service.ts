@@ -8,12 +8,13 @@ import type {
   updateApiKeyBody,
 } from '../../schemas/api-keys.js';
 import type { AuditLogger } from '../audit/logger.js';
+import { auditRecorder } from '../audit/recorder.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import { generateApiKey } from '../auth/api-key-token.js';
 import type { AuthContext } from '../auth/context.js';
 import { assertCanGrantRoles, assertScope } from '../auth/guards.js';
 import { AppError, notFound } from '../errors/index.js';
-import { auditMeta, type Actor } from '../shared/actor.js';
+import type { Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
 import { createApiKeyQueries } from './queries.js';
 
@@ -66,20 +67,15 @@ export function createApiKeyService(deps: { db: Knex; audit: AuditLogger; authCa
     }
   }
 
-  const record = (
-    event: 'api_key_created' | 'api_key_updated' | 'api_key_revoked',
-    actor: Actor,
-    key: ApiKeyRow | ApiKeyRecord,
-    metadata: Record<string, unknown> = {},
-  ) =>
-    deps.audit.record({
-      event_type: event,
-      user_id: key.user_id ?? undefined,
-      resource_type: 'api_key',
-      resource_id: key.id,
-      metadata: { name: key.name, prefix: key.prefix, ...metadata },
-      ...auditMeta(actor),
-    });
+  const audit = auditRecorder<'api_key_created' | 'api_key_updated' | 'api_key_revoked'>(deps.audit, {
+    resource_type: 'api_key',
+  });
+  /** What every key event says about the key. */
+  const aboutKey = (key: ApiKeyRow | ApiKeyRecord, metadata: Record<string, unknown> = {}) => ({
+    user_id: key.user_id ?? undefined,
+    resource_id: key.id,
+    metadata: { name: key.name, prefix: key.prefix, ...metadata },
+  });
 
   return {
     async list(auth: AuthContext, input: ListInput) {
@@ -153,7 +149,7 @@ export function createApiKeyService(deps: { db: Knex; audit: AuditLogger; authCa
         return keyId;
       });
       const row = (await queries.findApiKey(id))!;
-      await record('api_key_created', actor, row, { role_ids: input.role_ids, scopes });
+      await audit.record('api_key_created', actor, aboutKey(row, { role_ids: input.role_ids, scopes }));
       return { record: toRecord(row), key: secret.key };
     },
 
@@ -168,7 +164,7 @@ export function createApiKeyService(deps: { db: Knex; audit: AuditLogger; authCa
       });
       await deps.authCache.invalidate({ type: 'key', keyId: id });
       const updated = (await queries.findApiKey(id))!;
-      await record('api_key_updated', actor, row, { changed: Object.keys(input) });
+      await audit.record('api_key_updated', actor, aboutKey(row, { changed: Object.keys(input) }));
       return toRecord(updated);
     },
 
@@ -178,7 +174,7 @@ export function createApiKeyService(deps: { db: Knex; audit: AuditLogger; authCa
         throw new AppError('api_key.system_key', 403, 'System keys cannot be deleted through the API.');
       await queries.deleteApiKey(id);
       await deps.authCache.invalidate({ type: 'key', keyId: id });
-      await record('api_key_revoked', actor, row);
+      await audit.record('api_key_revoked', actor, aboutKey(row));
     },
 
     async rotate(actor: Actor, id: string): Promise<CreatedApiKey> {
@@ -190,7 +186,11 @@ export function createApiKeyService(deps: { db: Knex; audit: AuditLogger; authCa
       // The old secret must stop working now, on every node: its cached context goes with the key id.
       await deps.authCache.invalidate({ type: 'key', keyId: id });
       const updated = (await queries.findApiKey(id))!;
-      await record('api_key_updated', actor, updated, { rotated: true, previous_prefix: row.prefix });
+      await audit.record(
+        'api_key_updated',
+        actor,
+        aboutKey(updated, { rotated: true, previous_prefix: row.prefix }),
+      );
       return { record: toRecord(updated), key: secret.key };
     },
   };

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { AUDIT_COLUMNS, AUDIT_COLUMN_NAMES, type AuditColumn } from '../../schemas/audit-columns.js';
 import type { AuditEventRecord } from '../../schemas/audit.js';
 import { AppError } from '../errors/index.js';
 
@@ -24,11 +25,11 @@ export interface CursorPage {
   cursor?: string | undefined;
 }
 
-// created_at as text with microseconds: a JS Date would round to milliseconds and break the cursor.
-const SELECT = `
-  id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at, event_type,
-  user_id, actor_id, resource_type, resource_id, host(ip_address) AS ip_address, user_agent, description,
-  metadata, status, error_message, source_service, is_reported, country_code, country_name, city, region`;
+/** Every column as the API shows it (created_at with microseconds, the address without a mask). */
+const SELECT = AUDIT_COLUMN_NAMES.map((name) => {
+  const select: string | undefined = (AUDIT_COLUMNS[name] as AuditColumn).select;
+  return select ? `${select} AS ${name}` : name;
+}).join(', ');
 
 interface Position {
   createdAt: string;

@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigrator } from '../db/migrate.js';
 import { useTestDatabase } from '../../test/support/knex.js';
-import { copyAuditRows, insertAuditRows, toAuditRow, type AuditRow } from './rows.js';
-import { toAuditRecord } from './stream.js';
+import { copyAuditRows, insertAuditRows, toAuditRecord, toAuditRow, type AuditRow } from './rows.js';
 
 const settings = {
   retentionDays: 365,

@@ -5,40 +5,29 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { z } from 'zod';
+import { AUDIT_COLUMNS, AUDIT_COLUMN_NAMES } from '../../schemas/audit-columns.js';
 import {
   AUDIT_EVENT_TYPES,
   SOURCE_SERVICES,
   auditEventInputSchema,
   type AuditEvent,
   type AuditEventInput,
+  type AuditEventRecord,
 } from '../../schemas/audit.js';
 import { AppError } from '../errors/index.js';
 
 /**
  * An audit event as stored: validated, with its id and time fixed when it was recorded (so a replay after a
- * crash inserts the same row, which ON CONFLICT then ignores), and GeoIP columns filled at write time.
+ * crash inserts the same row, which ON CONFLICT then ignores), and GeoIP columns filled at write time. Its
+ * fields are the record's (one per column), except metadata, kept as the JSON text that is written.
  */
-export interface AuditRow {
-  id: string;
-  created_at: string;
-  event_type: string;
-  user_id: string | null;
-  actor_id: string | null;
-  resource_type: string | null;
-  resource_id: string | null;
-  ip_address: string | null;
-  user_agent: string | null;
-  description: string | null;
-  metadata: string;
-  status: string;
-  error_message: string | null;
-  source_service: string | null;
-  is_reported: boolean;
-  country_code: string | null;
-  country_name: string | null;
-  city: string | null;
-  region: string | null;
-}
+export type AuditRow = { [K in keyof AuditEventRecord]: K extends 'metadata' ? string : AuditEventRecord[K] };
+
+/** A stored row as the API shows it (GET /v1/audit). */
+export const toAuditRecord = (row: AuditRow): AuditEventRecord => ({
+  ...row,
+  metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+});
 
 // Microsecond timestamps that never repeat or go back within this process, so ordering by created_at is the
 // order events were recorded in (PostgreSQL keeps microseconds; Date has milliseconds). A burst of more than
@@ -183,39 +172,17 @@ export function schemaRow(input: AuditEventInput): AuditRow {
   };
 }
 
-const COLUMNS: readonly [keyof AuditRow, string][] = [
-  ['id', 'uuid'],
-  ['created_at', 'timestamptz'],
-  ['event_type', 'text'],
-  ['user_id', 'text'],
-  ['actor_id', 'text'],
-  ['resource_type', 'text'],
-  ['resource_id', 'text'],
-  ['ip_address', 'inet'],
-  ['user_agent', 'text'],
-  ['description', 'text'],
-  ['metadata', 'jsonb'],
-  ['status', 'text'],
-  ['error_message', 'text'],
-  ['source_service', 'text'],
-  ['is_reported', 'boolean'],
-  ['country_code', 'text'],
-  ['country_name', 'text'],
-  ['city', 'text'],
-  ['region', 'text'],
-];
-
 // One array parameter per column: the statement is the same whatever the batch size, so PostgreSQL parses a
 // short query and the parameter count never approaches its 65,535 limit.
 const INSERT_SQL = `
-  INSERT INTO "AuditEvent" (${COLUMNS.map(([name]) => name).join(', ')})
-  SELECT * FROM unnest(${COLUMNS.map(([, type]) => `?::${type}[]`).join(', ')})
+  INSERT INTO "AuditEvent" (${AUDIT_COLUMN_NAMES.join(', ')})
+  SELECT * FROM unnest(${AUDIT_COLUMN_NAMES.map((name) => `?::${AUDIT_COLUMNS[name].sql}[]`).join(', ')})
   ON CONFLICT (id, created_at) DO NOTHING`;
 
 /** Inserts a batch in one statement; rows already stored (a replay) are skipped. Resolves to rows inserted. */
 export async function insertAuditRows(db: Knex, rows: readonly AuditRow[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const columns = COLUMNS.map(([name]) => rows.map((row) => row[name]));
+  const columns = AUDIT_COLUMN_NAMES.map((name) => rows.map((row) => row[name]));
   const result = await db.raw<{ rowCount: number }>(INSERT_SQL, columns as unknown as Knex.RawBinding[]);
   return result.rowCount;
 }
@@ -229,7 +196,6 @@ export function isDataError(err: unknown): boolean {
   return typeof code === 'string' && /^2[23]/.test(code);
 }
 
-const COLUMN_NAMES = COLUMNS.map(([name]) => name);
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 const ESCAPES = /[\\\t\n\r]/g;
 const escapeChar = (c: string) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r');
@@ -237,8 +203,8 @@ const escapeChar = (c: string) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c 
 /** PostgreSQL COPY text format: tab-separated, \N for null, backslash escapes. */
 function copyLine(row: AuditRow): string {
   let line = '';
-  for (let i = 0; i < COLUMN_NAMES.length; i += 1) {
-    const value = row[COLUMN_NAMES[i]!];
+  for (let i = 0; i < AUDIT_COLUMN_NAMES.length; i += 1) {
+    const value = row[AUDIT_COLUMN_NAMES[i]!];
     if (i > 0) line += '\t';
     if (value === null) line += '\\N';
     else if (typeof value === 'boolean') line += value ? 't' : 'f';
@@ -247,7 +213,7 @@ function copyLine(row: AuditRow): string {
   return `${line}\n`;
 }
 
-const COPY_SQL = `COPY "AuditEvent" (${COLUMNS.map(([name]) => name).join(', ')}) FROM STDIN`;
+const COPY_SQL = `COPY "AuditEvent" (${AUDIT_COLUMN_NAMES.join(', ')}) FROM STDIN`;
 
 /**
  * Writes a batch that was never written before with COPY, the fastest path into PostgreSQL. COPY cannot skip

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import {
+  ACTIVITY_FIELDS,
   USER_ACTIVITY_EVENT_TYPES,
   type ActivityRecord,
   type AuditEventInput,
@@ -15,24 +16,13 @@ import { actorId, auditMeta, type Actor } from '../shared/actor.js';
 import { createAuditQueries } from './queries.js';
 import type { AuditLogger } from './writer.js';
 
-const toActivity = (e: AuditEventRecord): ActivityRecord => ({
-  id: e.id,
-  created_at: e.created_at,
-  event_type: e.event_type,
-  status: e.status,
-  description: e.description,
-  resource_type: e.resource_type,
-  resource_id: e.resource_id,
-  ip_address: e.ip_address,
-  user_agent: e.user_agent,
-  source_service: e.source_service,
-  is_reported: e.is_reported,
-  by_self: e.actor_id === e.user_id,
-  country_code: e.country_code,
-  country_name: e.country_name,
-  city: e.city,
-  region: e.region,
-});
+/** What a person sees of an event about them (the columns of ACTIVITY_FIELDS), and whether they did it. */
+const toActivity = (e: AuditEventRecord): ActivityRecord => {
+  const activity: Partial<Record<keyof ActivityRecord, unknown>> = {};
+  for (const name of ACTIVITY_FIELDS)
+    activity[name] = name === 'by_self' ? e.actor_id === e.user_id : e[name];
+  return activity as ActivityRecord;
+};
 
 /** A person's own activity needs a person: a user's key or (later) session, not a system key. */
 function ownUserId(auth: AuthContext, action: 'read' | 'write'): string {

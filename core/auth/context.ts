@@ -2,7 +2,7 @@ import { LEGACY_SUPER_ADMIN_ROLE_NAME, ROLE_IDS } from '../../schemas/roles.js';
 import { grants, implies, parsePermission } from './permission-match.js';
 
 /**
- * The AuthContext of seed 004: who the caller is and what they may do. Every entry point (REST, GraphQL,
+ * The AuthContext: who the caller is and what they may do. Every entry point (REST, GraphQL,
  * AdminJS, realtime, account pages) builds one from its credential and asks `can(resource, action)`.
  * `AuthContextData` is the plain, cacheable part; `createAuthContext` adds the checks.
  */
@@ -26,7 +26,7 @@ export interface AuthContextData {
   sessionId: string | null;
   /** Role names, for display. */
   roles: string[];
-  /** Role ids, for programmatic checks (seed 004 recommends them). */
+  /** Role ids, for programmatic checks (names are for display and may change). */
   roleIds: string[];
   /** Permissions granted by the roles of the credential (an API key's own roles for a key). */
   permissions: string[];
@@ -37,7 +37,7 @@ export interface AuthContextData {
    * pass both the key's permissions and these. Null when there is no cap (user credentials, system keys).
    */
   ownerCap: { permissions: string[]; isSuperAdmin: boolean } | null;
-  /** A role of the user requires 2FA (seed 004 `requires_two_factor`). */
+  /** A role of the user requires 2FA (the role's `requires_two_factor`). */
   twoFactorRequired: boolean;
   /** The user completed 2FA for this credential. */
   twoFactorVerified: boolean;
@@ -63,7 +63,10 @@ export interface AuthContext extends Readonly<AuthContextData> {
   toJSON(): AuthContextData & { isSuperAdmin: boolean };
 }
 
-/** Seed 004's three super-admin rules. */
+/**
+ * The three super-admin rules: the role `role_super_admin`, a role named `super_admin` (legacy), or any role
+ * holding `*:*`.
+ */
 export function isSuperAdminBy(
   roleIds: readonly string[],
   roles: readonly string[],

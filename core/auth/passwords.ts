@@ -8,16 +8,14 @@ import { Worker } from 'node:worker_threads';
  * (`$argon2id$v=19$m=19456,t=2,p=1$…`). Hashes carry their own parameters: changing these later keeps old hashes
  * valid, and `needsRehash` tells the sign-in to upgrade them.
  *
- * Hashing runs in a small pool of worker threads with @node-rs/argon2's synchronous Argon2id (about 10 ms of one
- * core per check on a 2-vCPU VM), at the lowest CPU priority there is: each thread lowers its nice value to 19
- * and then, on Linux, moves itself to SCHED_IDLE through util-linux's `chrt` (Node has no call for it; `chrt`
- * ships with every Debian-based image, and without it the thread stays at nice 19). Nice 19 alone still let a
- * hashing thread keep its core for a time slice after the event loop, PostgreSQL or a client woke up on a 2-core
- * machine, and the scheduler did not count that core as free for them; a SCHED_IDLE thread gives way at once.
- * Measured with `npm run bench` (docs/oidc.md), 3 runs at nice 19 against 5 at SCHED_IDLE: during 60 OpenID
- * sign-ins/s, GET /health p99 went from a median 5.0 × idle to 3.8 × (7.7 to 6.1 ms), the sign-ins' own p99 from
- * 138 to 87 ms; during 60 account-page sign-ins/s from 3.0 × to 2.3 ×. libuv's shared thread pool (where the
- * `argon2` package hashes) cannot be re-prioritised, and fs, DNS and RS256 signing wait there too.
+ * Hashing runs in a small pool of worker threads with @node-rs/argon2's synchronous Argon2id, at the lowest CPU
+ * priority there is, so that on a small machine every other request is served first and sign-ins take what CPU
+ * is left: each thread lowers its nice value to 19 and then, on Linux, moves itself to SCHED_IDLE through
+ * util-linux's `chrt` (Node has no call for it; `chrt` ships with every Debian-based image, and without it the
+ * thread stays at nice 19). Nice 19 alone still lets a hashing thread keep its core for a time slice after the
+ * event loop, PostgreSQL or a client wakes up, and the scheduler does not count that core as free for them; a
+ * SCHED_IDLE thread gives way at once (docs/performance.md has the lag figures). Not libuv's shared thread pool
+ * (where the `argon2` package hashes): it cannot be re-prioritised, and fs, DNS and RS256 signing wait there too.
  */
 const PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 const CURRENT = `$argon2id$v=19$m=${PARAMS.memoryCost},t=${PARAMS.timeCost},p=${PARAMS.parallelism}$`;

@@ -1,5 +1,5 @@
 /**
- * Permission grammar of seed 004: `resource:action`, with wildcards `*:*` (everything), `resource:*` (every
+ * Permission grammar: `resource:action`, with wildcards `*:*` (everything), `resource:*` (every
  * action on a resource) and, for dotted actions, prefix forms: `discord:guild.*` covers `discord:guild.ban`
  * and `discord:guild.member.kick`. `*:action` (one action on every resource) is accepted too.
  * Checks go from the most specific grant to the broadest.

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ACTIVE_BAN } from '../bans/active-ban.js';
 
-/** SQL for resolving credentials into grants; no rules here (STYLE.md §5). */
+/** SQL for resolving credentials into grants; no rules here: the authenticator decides. */
 export interface ApiKeyRow {
   id: string;
   name: string;

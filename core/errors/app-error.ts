@@ -1,5 +1,5 @@
 /**
- * The one error model (STYLE.md §4): a dotted machine-readable code, an HTTP status, a message a person
+ * The one error model: a dotted machine-readable code, an HTTP status, a message a person
  * understands, and optional details that are safe to show. Anything else thrown is an internal error whose
  * text never reaches the client.
  */

@@ -1,13 +1,14 @@
 import type { Knex } from 'knex';
 import type { AuditLogger } from '../audit/logger.js';
+import { auditRecorder } from '../audit/recorder.js';
 import type { AuthContext } from '../auth/context.js';
 import { assertScope, requireUserId } from '../auth/guards.js';
 import { notFound } from '../errors/index.js';
-import { auditMeta, type Actor } from '../shared/actor.js';
+import type { Actor } from '../shared/actor.js';
 import { revokeUserGrants, type GrantsRevoked } from '../tokens/grants.js';
 
 /**
- * Connected apps (seed 004 "OAuth Consents", issue 7 item 6): the apps a person has let in. Disconnecting one
+ * Connected apps (the OAuthConsent rows): the apps a person has let in. Disconnecting one
  * deletes the consent AND every grant the app holds for them — with it its refresh tokens, codes and stored
  * access tokens, and the API refuses its JWT access tokens at once (they name their grant).
  */
@@ -30,6 +31,7 @@ export function createConnectedAppService(deps: {
   onGrantsRevoked: GrantsRevoked;
 }) {
   const { db } = deps;
+  const audit = auditRecorder<'consent_revoked'>(deps.audit);
 
   const revokeGrants = (userId: string, clientId: string) =>
     revokeUserGrants(db, deps.onGrantsRevoked, userId, clientId);
@@ -53,13 +55,11 @@ export function createConnectedAppService(deps: {
   async function disconnect(actor: Actor, userId: string, app: ConnectedApp): Promise<void> {
     await db('OAuthConsent').where({ id: app.id }).delete();
     const grants = await revokeGrants(userId, app.client_id);
-    deps.audit.record({
-      event_type: 'consent_revoked',
+    audit.record('consent_revoked', actor, {
       user_id: userId,
       resource_type: 'oauth_client',
       resource_id: app.client_id,
       metadata: { client_id: app.client_id, name: app.name, scopes: app.scopes, grants_revoked: grants },
-      ...auditMeta(actor),
     });
   }
 

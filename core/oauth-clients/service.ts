@@ -8,12 +8,13 @@ import type {
   updateOAuthClientBody,
 } from '../../schemas/oauth-clients.js';
 import type { AuditLogger } from '../audit/logger.js';
+import { auditRecorder } from '../audit/recorder.js';
 import type { AuthContext } from '../auth/context.js';
 import { assertScope, requirePermission } from '../auth/guards.js';
 import { hashSecret, randomSecret } from '../auth/secret-token.js';
 import { AppError, notFound } from '../errors/index.js';
 import { createOutboundTargetRule, type OutboundTargetRule } from './outbound-target.js';
-import { auditMeta, type Actor } from '../shared/actor.js';
+import type { Actor } from '../shared/actor.js';
 import { paginate } from '../shared/pagination.js';
 import { isoDates } from '../shared/serialize.js';
 
@@ -84,7 +85,7 @@ function assertConsistent(
 }
 
 /**
- * OAuth clients (seed 004 `oauth_clients:*`): a Developer manages their own, `oauth_clients:read` shows
+ * OAuth clients (permissions `oauth_clients:*`): a Developer manages their own, `oauth_clients:read` shows
  * everyone's, and only administrators (super admins) change or create other people's. The secret is shown once,
  * at creation and regeneration, and stored hashed. REST (`/v1/oauth-clients`) and GraphQL both use this service.
  */
@@ -118,20 +119,18 @@ export function createOAuthClientService(deps: {
       });
     }
   };
-  const record = (
-    event: 'client_created' | 'client_updated' | 'client_deleted' | 'client_secret_regenerated',
-    actor: Actor,
+  const audit = auditRecorder<
+    'client_created' | 'client_updated' | 'client_deleted' | 'client_secret_regenerated'
+  >(deps.audit, { resource_type: 'oauth_client' });
+  /** What every client event says about the client. */
+  const aboutClient = (
     row: Pick<OAuthClientRow, 'id' | 'client_id' | 'name' | 'user_id'>,
     metadata: Record<string, unknown> = {},
-  ) =>
-    deps.audit.record({
-      event_type: event,
-      user_id: row.user_id ?? undefined,
-      resource_type: 'oauth_client',
-      resource_id: row.id,
-      metadata: { client_id: row.client_id, name: row.name, ...metadata },
-      ...auditMeta(actor),
-    });
+  ) => ({
+    user_id: row.user_id ?? undefined,
+    resource_id: row.id,
+    metadata: { client_id: row.client_id, name: row.name, ...metadata },
+  });
 
   const find = (id: string): Promise<OAuthClientRow | undefined> =>
     deps
@@ -141,7 +140,7 @@ export function createOAuthClientService(deps: {
       .first();
 
   /**
-   * The rule of issue 6: a Developer (oauth_clients:*) manages their own clients, an administrator everyone's.
+   * The ownership rule: a Developer (oauth_clients:*) manages their own clients, an administrator everyone's.
    * 404 when the caller may not see the client; 403 when they see it but may not change it. Seeing is the rule
    * of the GraphQL list (keystone/lists/oauth.ts `allOrOwn('oauth_clients', 'read', 'owner')`): the owner sees
    * their own (within their key's scopes), `oauth_clients:read` sees everyone's.
@@ -228,11 +227,15 @@ export function createOAuthClientService(deps: {
           user_id: ownerId,
         } as never)
         .returning([...COLUMNS]);
-      record('client_created', actor, row!, {
-        redirect_uris: input.redirect_uris,
-        grant_types: input.grant_types,
-        is_first_party: input.is_first_party,
-      });
+      audit.record(
+        'client_created',
+        actor,
+        aboutClient(row!, {
+          redirect_uris: input.redirect_uris,
+          grant_types: input.grant_types,
+          is_first_party: input.is_first_party,
+        }),
+      );
       return { row: toRecord(row as OAuthClientRow), clientSecret: secret };
     },
 
@@ -257,7 +260,7 @@ export function createOAuthClientService(deps: {
       assertConsistent({ ...row, ...input });
       await deps.db('OAuthClient').where({ id }).update(input);
       changed(row.client_id);
-      record('client_updated', actor, row, { changed: Object.keys(input) });
+      audit.record('client_updated', actor, aboutClient(row, { changed: Object.keys(input) }));
       return toRecord((await find(id))!);
     },
 
@@ -265,7 +268,7 @@ export function createOAuthClientService(deps: {
       const row = await load(actor.auth, id, 'delete');
       await deps.db('OAuthClient').where({ id }).delete();
       changed(row.client_id);
-      record('client_deleted', actor, row);
+      audit.record('client_deleted', actor, aboutClient(row));
     },
 
     async regenerateSecret(actor: Actor, id: string) {
@@ -279,7 +282,7 @@ export function createOAuthClientService(deps: {
         .where({ id })
         .update({ client_secret: hashSecret(secret) });
       changed(row.client_id);
-      record('client_secret_regenerated', actor, row);
+      audit.record('client_secret_regenerated', actor, aboutClient(row));
       return { row: toRecord((await find(id))!), clientSecret: secret };
     },
   };

@@ -8,7 +8,8 @@ import type { Cache } from '../cache/types.js';
 import type { RedisCache } from '../cache/redis-cache.js';
 
 /**
- * Rate limits (seed 004 "Rate Limiting": per user/API key, different limits per role, stricter for writes).
+ * Rate limits: per user or API key, different limits per tier (anonymous, standard, super admin), stricter for
+ * writes.
  * One limiter per tier and kind, counted in Redis when configured (shared by every node), in memory otherwise.
  * Anonymous callers are counted per IP address.
  */

@@ -4,9 +4,10 @@ import type { z } from 'zod';
 import { PERMISSIONS, WILDCARD_PERMISSION, permissionId } from '../../schemas/permissions.js';
 import type { createPermissionBody, listPermissionsQuery, PermissionRecord } from '../../schemas/rbac.js';
 import type { AuditLogger } from '../audit/logger.js';
+import { auditRecorder } from '../audit/recorder.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import { AppError, notFound } from '../errors/index.js';
-import { auditMeta, type Actor } from '../shared/actor.js';
+import type { Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
 import { createRbacQueries } from './queries.js';
 import { keepingASuperAdmin } from './super-admins.js';
@@ -23,14 +24,7 @@ const BUILT_IN = new Set(
 export function createPermissionService(deps: { db: Knex; audit: AuditLogger; authCache: AuthCache }) {
   const queries = createRbacQueries(deps.db);
 
-  const record = (actor: Actor, id: string, action: string) =>
-    deps.audit.record({
-      event_type: 'permission_changed',
-      resource_type: 'permission',
-      resource_id: id,
-      metadata: { action },
-      ...auditMeta(actor),
-    });
+  const audit = auditRecorder<'permission_changed'>(deps.audit, { resource_type: 'permission' });
 
   return {
     async list(input: z.output<typeof listPermissionsQuery>) {
@@ -51,7 +45,10 @@ export function createPermissionService(deps: { db: Knex; audit: AuditLogger; au
         () => queries.insertPermission({ id, description: input.description ?? null, ...input }),
         exists,
       );
-      await record(actor, id, 'permission_created');
+      await audit.record('permission_changed', actor, {
+        resource_id: id,
+        metadata: { action: 'permission_created' },
+      });
       return isoDates((await queries.findPermission(id))!);
     },
     async remove(actor: Actor, id: string): Promise<void> {
@@ -67,7 +64,10 @@ export function createPermissionService(deps: { db: Knex; audit: AuditLogger; au
       }
       await keepingASuperAdmin(deps.db, (trx) => queries.deletePermission(id, trx));
       await deps.authCache.invalidate({ type: 'all' });
-      await record(actor, id, 'permission_deleted');
+      await audit.record('permission_changed', actor, {
+        resource_id: id,
+        metadata: { action: 'permission_deleted' },
+      });
     },
   };
 }

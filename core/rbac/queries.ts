@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Page } from '../../schemas/common.js';
 import { paginate } from '../shared/pagination.js';
 
-/** SQL for roles, permissions and their junctions (STYLE.md §5: no rules here). */
+/** SQL for roles, permissions and their junctions (no rules here: the services hold them). */
 export interface RoleRow {
   id: string;
   name: string;

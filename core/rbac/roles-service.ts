@@ -3,11 +3,12 @@ import type { z } from 'zod';
 import type { createRoleBody, listRolesQuery, RoleRecord, updateRoleBody } from '../../schemas/rbac.js';
 import { LEGACY_SUPER_ADMIN_ROLE_NAME, ROLE_IDS } from '../../schemas/roles.js';
 import type { AuditLogger } from '../audit/logger.js';
+import { auditRecorder } from '../audit/recorder.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import type { AuthContext } from '../auth/context.js';
 import { assertHoldsPermissions, requirePermission } from '../auth/guards.js';
 import { AppError, notFound } from '../errors/index.js';
-import { auditMeta, type Actor } from '../shared/actor.js';
+import type { Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
 import { createRbacQueries, type RoleRow } from './queries.js';
 import { keepingASuperAdmin } from './super-admins.js';
@@ -65,6 +66,8 @@ export function createRoleService(deps: { db: Knex; audit: AuditLogger; authCach
       });
   }
 
+  const audit = auditRecorder<'permission_changed'>(deps.audit, { resource_type: 'role' });
+  /** Every role change drops the cached permissions of everyone, then is recorded. */
   const changed = async (
     actor: Actor,
     roleId: string,
@@ -72,12 +75,9 @@ export function createRoleService(deps: { db: Knex; audit: AuditLogger; authCach
     metadata: Record<string, unknown> = {},
   ) => {
     await deps.authCache.invalidate({ type: 'all' });
-    await deps.audit.record({
-      event_type: 'permission_changed',
-      resource_type: 'role',
+    await audit.record('permission_changed', actor, {
       resource_id: roleId,
       metadata: { action, ...metadata },
-      ...auditMeta(actor),
     });
   };
 

@@ -13,7 +13,7 @@ export async function lockSuperAdmins(trx: Knex.Transaction): Promise<void> {
   await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('heimdall_super_admins'))`);
 }
 
-/** Active (not deleted, not banned) users who are super admins by any of seed 004's three rules. */
+/** Active (not deleted, not banned) users who are super admins by any of the three rules (`isSuperAdminBy`). */
 export async function countSuperAdmins(trx: Knex): Promise<number> {
   const { rows } = await trx.raw<{ rows: { n: number }[] }>(
     `SELECT count(DISTINCT u.id)::int AS n

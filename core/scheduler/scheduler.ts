@@ -23,7 +23,7 @@ export interface SchedulerLog {
 
 export class InvalidScheduleError extends Error {}
 
-/** The scheduler role (ARCHITECTURE.md): node-schedule with overlap protection and logged outcomes. */
+/** The scheduler role (server/roles.ts): node-schedule with overlap protection and logged outcomes. */
 export function startScheduler(tasks: readonly ScheduledTask[], log: SchedulerLog): Scheduler {
   const running = new Map<string, Promise<unknown>>();
   const jobs: schedule.Job[] = [];

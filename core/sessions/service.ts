@@ -1,15 +1,16 @@
 import type { Knex } from 'knex';
 import type { AuditLogger } from '../audit/logger.js';
+import { auditRecorder, bySelf } from '../audit/recorder.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import type { AuthContext } from '../auth/context.js';
 import { assertScope } from '../auth/guards.js';
 import { prepared } from '../db/prepared.js';
 import { hashSecret, randomSecret } from '../auth/secret-token.js';
 import { AppError, notFound } from '../errors/index.js';
-import { auditMeta, type Actor } from '../shared/actor.js';
+import type { Actor } from '../shared/actor.js';
 
 /**
- * Heimdall sessions (seed 004 Session table, issue 7): one row per sign-in with IP, user agent, provider and last
+ * Heimdall sessions (the Session table): one row per sign-in with IP, user agent, provider and last
  * activity. The token (`hs_…`) lives only in the app's cookie and the caller's hands; the row keeps its SHA-256.
  * Revoking deletes the row and tells every node at once (auth cache bus), so the session stops working
  * everywhere: account pages, `POST /v1/auth/session`, and the OpenID provider's sign-in state.
@@ -67,6 +68,7 @@ export function createSessionService(deps: {
   ttlSeconds: number;
 }) {
   const { db } = deps;
+  const audit = auditRecorder(deps.audit);
   const live = () => db<SessionRow>('Session').whereRaw(LIVE);
 
   const forget = (sessionIds: string[]) =>
@@ -116,16 +118,11 @@ export function createSessionService(deps: {
         input.twoFactorVerified === true,
         ...(input.signedInWith ? [input.signedInWith] : []),
       ]);
-      deps.audit.record({
-        event_type: 'session_created',
+      audit.record('session_created', bySelf(input.userId, input), {
         user_id: input.userId,
-        actor_id: input.userId,
         resource_type: 'session',
         resource_id: row!.id,
         metadata: { provider: input.provider },
-        ip_address: input.ip,
-        user_agent: input.userAgent,
-        source_service: 'id',
       });
       return { id: row!.id, token, expires: row!.expires };
     },
@@ -151,16 +148,11 @@ export function createSessionService(deps: {
         .returning<{ id: string; user_id: string }[]>(['id', 'user_id']);
       if (!row) return;
       await forget([row.id]);
-      deps.audit.record({
-        event_type: 'session_revoked',
+      audit.record('session_revoked', bySelf(row.user_id, meta), {
         user_id: row.user_id,
-        actor_id: row.user_id,
         resource_type: 'session',
         resource_id: row.id,
         metadata: { reason: meta.reason ?? 'sign_out' },
-        ip_address: meta.ip,
-        user_agent: meta.userAgent,
-        source_service: 'id',
       });
     },
 
@@ -168,12 +160,9 @@ export function createSessionService(deps: {
     async endAllForUser(userId: string, keep: string | null, reason: string): Promise<number> {
       const count = await endAll(userId, keep);
       if (count > 0) {
-        deps.audit.record({
-          event_type: 'all_sessions_revoked',
+        audit.record('all_sessions_revoked', bySelf(userId), {
           user_id: userId,
-          actor_id: userId,
           metadata: { count, kept_current: Boolean(keep), reason },
-          source_service: 'id',
         });
       }
       return count;
@@ -203,12 +192,10 @@ export function createSessionService(deps: {
       const deleted = await db('Session').where({ id: sessionId, user_id: userId }).delete();
       if (!deleted) throw NOT_FOUND();
       await forget([sessionId]);
-      deps.audit.record({
-        event_type: 'session_revoked',
+      audit.record('session_revoked', actor, {
         user_id: userId,
         resource_type: 'session',
         resource_id: sessionId,
-        ...auditMeta(actor),
       });
     },
 
@@ -218,11 +205,9 @@ export function createSessionService(deps: {
       const count = await endAll(userId, keep ?? null);
       // Ending no session changes nothing: like every other no-op, it leaves no event.
       if (count > 0) {
-        deps.audit.record({
-          event_type: 'all_sessions_revoked',
+        audit.record('all_sessions_revoked', actor, {
           user_id: userId,
           metadata: { count, kept_current: Boolean(keep) },
-          ...auditMeta(actor),
         });
       }
       return count;

@@ -2,6 +2,7 @@ import { createHmac, randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
 import QRCode from 'qrcode';
 import type { AuditLogger } from '../audit/logger.js';
+import { auditRecorder } from '../audit/recorder.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import type { AuthContext } from '../auth/context.js';
 import { assertMayManageOwnTwoFactor, requirePermission, requireUserId } from '../auth/guards.js';
@@ -10,7 +11,7 @@ import type { Cache } from '../cache/types.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { AppError } from '../errors/index.js';
 import { counterFor } from '../rate-limit/limiter.js';
-import { auditMeta, type Actor } from '../shared/actor.js';
+import type { Actor } from '../shared/actor.js';
 import { checkTotp, newTotpSecret, otpauthUri } from './totp.js';
 
 /**
@@ -24,7 +25,7 @@ const BACKUP_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 export interface TwoFactorStatus {
   enabled: boolean;
   enabled_at: Date | null;
-  /** A role of the user requires 2FA (seed 004 `requires_two_factor`). */
+  /** A role of the user requires 2FA (the role's `requires_two_factor`). */
   required: boolean;
   backup_codes_remaining: number;
 }
@@ -152,18 +153,9 @@ export function createTwoFactorService(deps: {
     await deps.authCache.invalidate({ type: 'session', sessionId: auth.sessionId });
   }
 
-  const record = (
-    actor: Actor,
-    event: '2fa_enabled' | '2fa_disabled' | '2fa_verified' | '2fa_backup_codes_regenerated',
-    userId: string,
-    metadata: Record<string, unknown> = {},
-  ) =>
-    deps.audit.record({
-      event_type: event,
-      user_id: userId,
-      metadata,
-      ...auditMeta(actor),
-    });
+  const audit = auditRecorder<
+    '2fa_enabled' | '2fa_disabled' | '2fa_verified' | '2fa_backup_codes_regenerated'
+  >(deps.audit);
 
   async function status(userId: string): Promise<TwoFactorStatus> {
     const [enrolment, remaining, required] = await Promise.all([
@@ -257,7 +249,7 @@ export function createTwoFactorService(deps: {
       });
       await deps.authCache.invalidate({ type: 'user', userId });
       await markSession(actor.auth);
-      record(actor, '2fa_enabled', userId);
+      audit.record('2fa_enabled', actor, { user_id: userId });
       return { backup_codes: codes };
     },
 
@@ -269,7 +261,7 @@ export function createTwoFactorService(deps: {
         throw new AppError('two_factor.not_enabled', 409, 'Two-factor authentication is off.');
       const method = await checkCode(userId, code, { allowBackup: true, enrolment: current });
       await markSession(actor.auth);
-      record(actor, '2fa_verified', userId, { method });
+      audit.record('2fa_verified', actor, { user_id: userId, metadata: { method } });
       return { method };
     },
 
@@ -309,7 +301,10 @@ export function createTwoFactorService(deps: {
         await trx('UserTwoFactor').where({ user_id: userId }).delete();
       });
       await deps.authCache.invalidate({ type: 'user', userId });
-      record(actor, '2fa_disabled', userId, { by: self ? 'self' : 'administrator' });
+      audit.record('2fa_disabled', actor, {
+        user_id: userId,
+        metadata: { by: self ? 'self' : 'administrator' },
+      });
       if (!self) deps.onReset?.(userId);
     },
 
@@ -327,7 +322,7 @@ export function createTwoFactorService(deps: {
         throw new AppError('two_factor.not_enabled', 409, 'Two-factor authentication is off.');
       await checkCode(userId, code, { allowBackup: false, enrolment: current });
       const codes = await db.transaction((trx) => storeBackupCodes(trx, userId));
-      record(actor, '2fa_backup_codes_regenerated', userId);
+      audit.record('2fa_backup_codes_regenerated', actor, { user_id: userId });
       return { backup_codes: codes };
     },
   };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ROLE_IDS } from '../../schemas/roles.js';
 import { emailSchema, passwordSchema, usernameSchema } from '../../schemas/users.js';
 import type { AuditLogger } from '../audit/logger.js';
+import { auditRecorder } from '../audit/recorder.js';
 import { hashPassword } from '../auth/passwords.js';
 import { AppError } from '../errors/index.js';
 import { createUserQueries } from './queries.js';
@@ -63,18 +64,13 @@ export async function createAdmin(
       throw uniqueViolation(err, email, username) ?? err;
     });
 
-  const common = { user_id: userId, metadata: { via: 'cli' }, source_service: 'api' as const };
-  await deps.audit.record({
-    event_type: 'user_created',
-    resource_type: 'user',
-    resource_id: userId,
-    ...common,
-  });
-  await deps.audit.record({
-    event_type: 'role_assigned',
-    resource_type: 'role',
-    resource_id: ROLE_IDS.superAdmin,
-    ...common,
-  });
+  // The operator at the console is nobody Heimdall knows yet: the events name no actor.
+  const audit = auditRecorder(deps.audit, { user_id: userId, metadata: { via: 'cli' } });
+  audit.record('user_created', { source: 'api' }, { resource_type: 'user', resource_id: userId });
+  audit.record(
+    'role_assigned',
+    { source: 'api' },
+    { resource_type: 'role', resource_id: ROLE_IDS.superAdmin },
+  );
   return { userId, email, username };
 }

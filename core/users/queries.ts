@@ -3,7 +3,7 @@ import { ROLE_IDS } from '../../schemas/roles.js';
 import { paginate } from '../shared/pagination.js';
 import { ACTIVE_BAN } from '../bans/active-ban.js';
 
-/** SQL for users and their email accounts; no business rules here (STYLE.md §5). */
+/** SQL for users and their email accounts; no business rules here (the services hold them). */
 export function createUserQueries(db: Knex) {
   return {
     findEmailAccount(email: string, trx: Knex = db) {

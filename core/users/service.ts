@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { listUsersQuery } from '../../schemas/rbac.js';
 import type { banUserBody, UserRecord, updateUserBody } from '../../schemas/users.js';
 import type { AuditLogger } from '../audit/logger.js';
+import { auditRecorder } from '../audit/recorder.js';
 import type { AuthCache } from '../auth/auth-cache.js';
 import type { AuthContext } from '../auth/context.js';
 import {
@@ -17,7 +18,7 @@ import { AppError, notFound } from '../errors/index.js';
 import { createRbacQueries } from '../rbac/queries.js';
 import { keepingASuperAdmin } from '../rbac/super-admins.js';
 import { conflictOnDuplicate } from '../db/unique-violation.js';
-import { actorId, auditMeta, type Actor } from '../shared/actor.js';
+import { actorId, type Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
 import { createUserListQueries, createUserQueries, type UserRow } from './queries.js';
 
@@ -70,21 +71,13 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
     );
   }
 
-  const audit = (
-    actor: Actor,
-    event: Parameters<AuditLogger['record']>[0]['event_type'],
-    userId: string,
-    metadata = {},
-    resource: { type: string; id: string } = { type: 'user', id: userId },
-  ) =>
-    deps.audit.record({
-      event_type: event,
-      user_id: userId,
-      resource_type: resource.type,
-      resource_id: resource.id,
-      metadata,
-      ...auditMeta(actor),
-    });
+  const audit = auditRecorder(deps.audit, { resource_type: 'user' });
+  /** An event about the user `id` itself. */
+  const aboutUser = (id: string, metadata: Record<string, unknown> = {}) => ({
+    user_id: id,
+    resource_id: id,
+    metadata,
+  });
 
   return {
     async list(input: z.output<typeof listUsersQuery>) {
@@ -101,7 +94,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
       const target = await load(actor.auth, id, 'write');
       if (target.deleted_at) throw new AppError('user.deleted', 409, 'This user has been deleted.');
       await updateProfile(id, input);
-      await audit(actor, 'user_updated', id, { changed: Object.keys(input) });
+      await audit.record('user_updated', actor, aboutUser(id, { changed: Object.keys(input) }));
       return toRecord((await queries.findUser(id))!);
     },
 
@@ -111,7 +104,11 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
       assertScope(actor.auth, 'users', 'write');
       await updateProfile(id, input);
       await deps.authCache.invalidate({ type: 'user', userId: id });
-      await audit(actor, 'user_updated', id, { changed: Object.keys(input), via: 'account' });
+      await audit.record(
+        'user_updated',
+        actor,
+        aboutUser(id, { changed: Object.keys(input), via: 'account' }),
+      );
       return toRecord((await queries.findUser(id))!);
     },
 
@@ -121,7 +118,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
       await assertOutranks(actor.auth, target);
       await keepingASuperAdmin(deps.db, (trx) => queries.softDeleteUser(id, trx));
       await deps.authCache.invalidate({ type: 'user', userId: id });
-      await audit(actor, 'user_deleted', id, { username: target.username });
+      await audit.record('user_deleted', actor, aboutUser(id, { username: target.username }));
     },
 
     /**
@@ -144,12 +141,16 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
         );
       });
       await deps.authCache.invalidate({ type: 'user', userId: id });
-      await audit(actor, 'user_banned', id, {
-        ban_id: banId,
-        reason: input.reason,
-        expires_at: input.expires_at?.toISOString() ?? null,
-        replaced: target.ban !== null,
-      });
+      await audit.record(
+        'user_banned',
+        actor,
+        aboutUser(id, {
+          ban_id: banId,
+          reason: input.reason,
+          expires_at: input.expires_at?.toISOString() ?? null,
+          replaced: target.ban !== null,
+        }),
+      );
       return toRecord((await queries.findUser(id))!);
     },
 
@@ -160,7 +161,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
       const lifted = await queries.liftBan(id, actorId(actor) ?? 'system');
       if (!lifted) return;
       await deps.authCache.invalidate({ type: 'user', userId: id });
-      await audit(actor, 'user_unbanned', id);
+      await audit.record('user_unbanned', actor, aboutUser(id));
     },
 
     async roles(auth: AuthContext, id: string) {
@@ -174,7 +175,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
       await assertCanGrantRoles(deps.db, actor.auth, [roleId]);
       await userQueries.insertUserRole(id, roleId);
       await deps.authCache.invalidate({ type: 'user', userId: id });
-      await audit(actor, 'role_assigned', id, {}, { type: 'role', id: roleId });
+      await audit.record('role_assigned', actor, { user_id: id, resource_type: 'role', resource_id: roleId });
       return (await rbac.rolesOfUser(id)).map(isoDates);
     },
 
@@ -186,7 +187,7 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
       await assertCanGrantRoles(deps.db, actor.auth, [roleId]);
       await keepingASuperAdmin(deps.db, (trx) => queries.removeUserRole(id, roleId, trx));
       await deps.authCache.invalidate({ type: 'user', userId: id });
-      await audit(actor, 'role_removed', id, {}, { type: 'role', id: roleId });
+      await audit.record('role_removed', actor, { user_id: id, resource_type: 'role', resource_id: roleId });
     },
   };
 }

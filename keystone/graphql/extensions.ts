@@ -2,16 +2,10 @@ import SchemaBuilder from '@pothos/core';
 import { mergeSchemas } from '@graphql-tools/schema';
 import { filterSchema } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
-import type { ApiKeyService } from '../../core/api-keys/service.js';
-import type { AuditService } from '../../core/audit/service.js';
-import type { OAuthClientService } from '../../core/oauth-clients/service.js';
-import type { PermissionService } from '../../core/rbac/permissions-service.js';
-import type { RoleService } from '../../core/rbac/roles-service.js';
-import type { UserService } from '../../core/users/service.js';
 import { refuseMishandledInput } from './keystone-input-rules.js';
 import { heimdallMutations } from './mutations/all.js';
-import { eventIterator } from '../../core/shared/event-iterator.js';
-import type { Topic } from '../../core/shared/topic.js';
+import type { BuilderTypes, ExtensionServices } from './builder.js';
+import type { Session } from '../access.js';
 import { requirePermission, requireSignedIn } from '../../core/auth/guards.js';
 import { validateInput } from '../../core/shared/validation.js';
 import {
@@ -20,47 +14,8 @@ import {
   type ActivityRecord,
   type AuditEventRecord,
 } from '../../schemas/audit.js';
-import type { Session } from '../access.js';
-
-/** What Heimdall's own GraphQL operations call: the same services REST calls (wired at start). */
-export interface ExtensionServices {
-  audit: AuditService;
-  users: UserService;
-  roles: RoleService;
-  permissions: PermissionService;
-  apiKeys: ApiKeyService;
-  oauthClients: OAuthClientService;
-  /** Audit events as they are stored, on every node. */
-  auditStream: Topic<AuditEventRecord>;
-  /** GPS points as they are created or changed. */
-  gps: Topic<GpsPoint>;
-}
-
-/** A GPS point as subscribers receive it. */
-export interface GpsPoint {
-  id: string;
-  operation: 'create' | 'update';
-  latitude: number;
-  longitude: number;
-  altitude: number | null;
-  speed: number | null;
-  timestamp: string;
-}
-
-export interface Context {
-  session?: Session;
-}
-
-export type Builder = PothosSchemaTypes.SchemaBuilder<
-  PothosSchemaTypes.ExtendDefaultTypes<{
-    Context: Context;
-    Scalars: { JSON: { Input: unknown; Output: unknown } };
-  }>
->;
-
-export const notWired = (): ExtensionServices => {
-  throw new Error('GraphQL extensions used before the platform wired its services');
-};
+import { auditObjectTypes } from './audit-types.js';
+import { heimdallSubscriptions } from './subscriptions.js';
 
 /**
  * Heimdall's GraphQL beyond list CRUD, built with Pothos and merged into Keystone's schema: who am I
@@ -68,10 +23,7 @@ export const notWired = (): ExtensionServices => {
  * (`myActivity`). Every resolver goes through the shared services and guards, so answers and refusals match REST.
  */
 export function heimdallExtensions(services: () => ExtensionServices) {
-  const builder = new SchemaBuilder<{
-    Context: Context;
-    Scalars: { JSON: { Input: unknown; Output: unknown } };
-  }>({});
+  const builder = new SchemaBuilder<BuilderTypes>({});
 
   builder.scalarType('JSON', {
     description: 'Any JSON value',
@@ -110,51 +62,7 @@ export function heimdallExtensions(services: () => ExtensionServices) {
     }),
   });
 
-  const AuditEvent = builder.objectRef<AuditEventRecord>('AuditEvent').implement({
-    fields: (t) => ({
-      id: t.exposeID('id'),
-      createdAt: t.string({ description: 'ISO 8601 with microseconds', resolve: (e) => e.created_at }),
-      eventType: t.string({ resolve: (e) => e.event_type }),
-      userId: t.string({ nullable: true, resolve: (e) => e.user_id }),
-      actorId: t.string({ nullable: true, resolve: (e) => e.actor_id }),
-      resourceType: t.string({ nullable: true, resolve: (e) => e.resource_type }),
-      resourceId: t.string({ nullable: true, resolve: (e) => e.resource_id }),
-      ipAddress: t.string({ nullable: true, resolve: (e) => e.ip_address }),
-      userAgent: t.string({ nullable: true, resolve: (e) => e.user_agent }),
-      description: t.string({ nullable: true, resolve: (e) => e.description }),
-      metadata: t.field({ type: 'JSON', resolve: (e) => e.metadata }),
-      status: t.string({ resolve: (e) => e.status }),
-      errorMessage: t.string({ nullable: true, resolve: (e) => e.error_message }),
-      sourceService: t.string({ nullable: true, resolve: (e) => e.source_service }),
-      isReported: t.boolean({ resolve: (e) => e.is_reported }),
-      countryCode: t.string({ nullable: true, resolve: (e) => e.country_code }),
-      countryName: t.string({ nullable: true, resolve: (e) => e.country_name }),
-      city: t.string({ nullable: true, resolve: (e) => e.city }),
-      region: t.string({ nullable: true, resolve: (e) => e.region }),
-    }),
-  });
-
-  const Activity = builder.objectRef<ActivityRecord>('Activity').implement({
-    description: 'One of your own security events (GET /v1/user/activity)',
-    fields: (t) => ({
-      id: t.exposeID('id'),
-      createdAt: t.string({ resolve: (e) => e.created_at }),
-      eventType: t.string({ resolve: (e) => e.event_type }),
-      status: t.string({ resolve: (e) => e.status }),
-      description: t.string({ nullable: true, resolve: (e) => e.description }),
-      resourceType: t.string({ nullable: true, resolve: (e) => e.resource_type }),
-      resourceId: t.string({ nullable: true, resolve: (e) => e.resource_id }),
-      ipAddress: t.string({ nullable: true, resolve: (e) => e.ip_address }),
-      userAgent: t.string({ nullable: true, resolve: (e) => e.user_agent }),
-      sourceService: t.string({ nullable: true, resolve: (e) => e.source_service }),
-      isReported: t.boolean({ resolve: (e) => e.is_reported }),
-      bySelf: t.boolean({ resolve: (e) => e.by_self }),
-      countryCode: t.string({ nullable: true, resolve: (e) => e.country_code }),
-      countryName: t.string({ nullable: true, resolve: (e) => e.country_name }),
-      city: t.string({ nullable: true, resolve: (e) => e.city }),
-      region: t.string({ nullable: true, resolve: (e) => e.region }),
-    }),
-  });
+  const { AuditEvent, Activity } = auditObjectTypes(builder);
 
   const AuditEventPage = builder
     .objectRef<{ data: AuditEventRecord[]; next_cursor: string | null }>('AuditEventPage')
@@ -271,93 +179,7 @@ export function heimdallExtensions(services: () => ExtensionServices) {
     }),
   });
 
-  const GpsUpdate = builder.objectRef<GpsPoint>('GpsUpdate').implement({
-    fields: (t) => ({
-      id: t.exposeID('id'),
-      operation: t.exposeString('operation'),
-      latitude: t.exposeFloat('latitude'),
-      longitude: t.exposeFloat('longitude'),
-      altitude: t.exposeFloat('altitude', { nullable: true }),
-      speed: t.exposeFloat('speed', { nullable: true }),
-      timestamp: t.exposeString('timestamp'),
-    }),
-  });
-
-  const RoleChange = builder.objectRef<AuditEventRecord>('RoleChange').implement({
-    fields: (t) => ({
-      eventType: t.string({ description: 'role_assigned or role_removed', resolve: (e) => e.event_type }),
-      roleId: t.string({ nullable: true, resolve: (e) => e.resource_id }),
-      at: t.string({ resolve: (e) => e.created_at }),
-    }),
-  });
-
-  const AuditEventSubscriptionFilter = builder.inputType('AuditEventSubscriptionFilter', {
-    fields: (t) => ({
-      eventTypes: t.stringList(),
-      userId: t.string(),
-      actorId: t.string(),
-      sourceService: t.string(),
-      status: t.string(),
-    }),
-  });
-
-  builder.subscriptionType({
-    fields: (t) => ({
-      auditEvent: t.field({
-        type: AuditEvent,
-        description: 'Audit events as they are stored, on any node (audit:read)',
-        args: { filter: t.arg({ type: AuditEventSubscriptionFilter }) },
-        subscribe: (_root, { filter }, { session }) => {
-          requireSignedIn(session);
-          requirePermission(session, 'audit', 'read');
-          const f = filter ?? {};
-          const types = f.eventTypes ? new Set(f.eventTypes) : undefined;
-          const wanted = (e: AuditEventRecord) =>
-            (!types || types.has(e.event_type)) &&
-            (!f.userId || e.user_id === f.userId) &&
-            (!f.actorId || e.actor_id === f.actorId) &&
-            (!f.sourceService || e.source_service === f.sourceService) &&
-            (!f.status || e.status === f.status);
-          return eventIterator<AuditEventRecord>((push) =>
-            services().auditStream.listen((e) => {
-              if (wanted(e)) push(e);
-            }),
-          );
-        },
-        resolve: (event) => event,
-      }),
-      gpsUpdated: t.field({
-        type: GpsUpdate,
-        description: 'GPS points as they are created or changed (gps:read)',
-        subscribe: (_root, _args, { session }) => {
-          requireSignedIn(session);
-          requirePermission(session, 'gps', 'read');
-          return eventIterator<GpsPoint>((push) => services().gps.listen(push));
-        },
-        resolve: (point) => point,
-      }),
-      myRolesChanged: t.field({
-        type: RoleChange,
-        description: 'A role was given to you or taken from you',
-        subscribe: (_root, _args, { session }) => {
-          requireSignedIn(session);
-          const me = session.user?.id;
-          return eventIterator<AuditEventRecord>((push) =>
-            services().auditStream.listen((e) => {
-              if (
-                me &&
-                e.user_id === me &&
-                (e.event_type === 'role_assigned' || e.event_type === 'role_removed')
-              )
-                push(e);
-            }),
-          );
-        },
-        resolve: (event) => event,
-      }),
-    }),
-  });
-
+  heimdallSubscriptions(builder, services, AuditEvent);
   heimdallMutations(builder, services);
 
   const extensions = builder.toSchema();

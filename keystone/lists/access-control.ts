@@ -21,7 +21,7 @@ import {
   type ModelFixup,
 } from '../prisma-fixups.js';
 
-/** A junction's pair stays unique (seed 004's primary key) beside the single-column id Keystone needs. */
+/** A junction's pair stays unique (its composite primary key) beside the single-column id Keystone needs. */
 const uniquePair = (a: string, b: string): ModelFixup => fixups(unique(a, b), dropIndex(a));
 
 /** Roles, permissions, API keys and the junctions between them. key_hash is not a field. */

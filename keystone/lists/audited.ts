@@ -1,6 +1,6 @@
 import type { AuditEventType } from '../../schemas/audit.js';
 import type { Session } from '../access.js';
-import type { ExtensionServices } from '../graphql/extensions.js';
+import type { ExtensionServices } from '../graphql/builder.js';
 import { actorFrom } from '../session.js';
 
 type Runtime = () => ExtensionServices;

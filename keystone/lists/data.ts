@@ -2,7 +2,7 @@ import { list } from '@keystone-6/core';
 import { bigInt, float, json, relationship, text } from '@keystone-6/core/fields';
 import { NAMED_ROWS, READ_ONLY, allOrOwn, byPermission, signedIn } from '../access.js';
 import { createdAt, flag, optionalText, timestamptz } from '../fields.js';
-import type { ExtensionServices } from '../graphql/extensions.js';
+import type { ExtensionServices } from '../graphql/builder.js';
 import { auditChanges } from './audited.js';
 import { dbUuid, dropIndex, fixups, index, requiredRelation } from '../prisma-fixups.js';
 
@@ -17,7 +17,7 @@ interface GpsItem {
   timestamp: Date;
 }
 
-/** Settings, data-export records and GPS data (seed 000 / 004). GPS changes go out to subscribers. */
+/** Settings, data-export records and GPS data. GPS changes go out to subscribers. */
 export const dataLists = (runtime: Runtime) => {
   const recordGpsChange = auditChanges(runtime, 'gps_data_changed', 'gps_data');
   return {
@@ -86,17 +86,15 @@ export const dataLists = (runtime: Runtime) => {
           const { operation, item } = args;
           if ((operation !== 'create' && operation !== 'update') || !item) return;
           const point = item as unknown as GpsItem;
-          runtime().gps.publish([
-            {
-              id: point.id,
-              operation,
-              latitude: point.latitude,
-              longitude: point.longitude,
-              altitude: point.altitude,
-              speed: point.speed,
-              timestamp: point.timestamp.toISOString(),
-            },
-          ]);
+          runtime().live.publishGps({
+            id: point.id,
+            operation,
+            latitude: point.latitude,
+            longitude: point.longitude,
+            altitude: point.altitude,
+            speed: point.speed,
+            timestamp: point.timestamp.toISOString(),
+          });
         },
       },
       fields: {

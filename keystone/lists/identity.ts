@@ -11,7 +11,7 @@ import {
   timestamptz,
   updatedAt,
 } from '../fields.js';
-import type { ExtensionServices } from '../graphql/extensions.js';
+import type { ExtensionServices } from '../graphql/builder.js';
 import { auditChanges } from './audited.js';
 import { dbUuid, dropIndex, fixups, optionalRelation, requiredRelation, unique } from '../prisma-fixups.js';
 

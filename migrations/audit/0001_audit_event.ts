@@ -2,10 +2,11 @@ import type { Knex } from 'knex';
 import type { Migration } from '../types.js';
 
 /**
- * The AuditEvent table of seed 000 with every column. With the `timescaledb` extension it becomes a hypertable
- * on created_at with 7-day chunks, compression and a retention policy; on plain PostgreSQL it is range-partitioned
- * by week, with partitions created ahead and a default partition so that no event is ever refused for its date.
- * The primary key includes created_at because PostgreSQL requires the partition key in every unique constraint.
+ * The AuditEvent table with every column of the audit event (schemas/audit.ts). With the `timescaledb`
+ * extension it becomes a hypertable on created_at with 7-day chunks, compression and a retention policy; on
+ * plain PostgreSQL it is range-partitioned by week, with partitions created ahead and a default partition so
+ * that no event is ever refused for its date. The primary key includes created_at because PostgreSQL requires
+ * the partition key in every unique constraint.
  */
 export interface AuditStorageSettings {
   retentionDays: number;

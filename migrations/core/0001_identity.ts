@@ -1,10 +1,9 @@
 import type { Migration } from '../types.js';
 
 /**
- * Identity tables of seed 004 ("Database Schema"): Platform, User, PlatformAccount, Session.
- * Column names, types and defaults follow the seed's SQL exactly; Platform has no SQL in the seed and is
- * documented in docs/database.md. `heimdall_touch_updated_at` keeps every `updated_at` honest without
- * relying on each caller to set it.
+ * Identity tables: Platform, User, PlatformAccount, Session. Column names, types and defaults are fixed
+ * (docs/database.md, where Platform's design is documented), and tests hold them. `heimdall_touch_updated_at`
+ * keeps every `updated_at` honest without relying on each caller to set it.
  */
 export const identity: Migration = {
   name: '0001_identity',

@@ -1,6 +1,6 @@
 import type { Migration } from '../types.js';
 
-/** RBAC and API keys of seed 004: ApiKey, Role, Permission and the three junction tables, exactly as specified. */
+/** RBAC and API keys: ApiKey, Role, Permission and the three junction tables, with fixed columns. */
 export const access: Migration = {
   name: '0002_access',
   async up(knex) {

@@ -1,9 +1,9 @@
 import type { Migration } from '../types.js';
 
 /**
- * OAuth clients and consents ("connected apps"). OAuthConsent is seed 004's SQL; OAuthClient follows the
- * outline of seed 000 (client_id, hashed client_secret, name, redirect_uris, user_id) with the columns an
- * OpenID provider needs to register a client, documented in docs/database.md.
+ * OAuth clients and consents ("connected apps"). OAuthConsent has fixed columns; OAuthClient has the core
+ * columns (client_id, hashed client_secret, name, redirect_uris, user_id) plus those an OpenID provider needs
+ * to register a client, documented in docs/database.md.
  */
 export const oauth: Migration = {
   name: '0003_oauth',

@@ -1,8 +1,8 @@
 import type { Migration } from '../types.js';
 
 /**
- * DataExportLog (seed 004 SQL) and the tables the seeds name without SQL: UserTwoFactor,
- * TwoFactorBackupCode, Setting, GpsData. Their design is documented in docs/database.md.
+ * DataExportLog (fixed columns) and the tables designed here: UserTwoFactor, TwoFactorBackupCode, Setting,
+ * GpsData. Their design is documented in docs/database.md.
  */
 export const accountData: Migration = {
   name: '0004_account_data',
@@ -56,7 +56,7 @@ export const accountData: Migration = {
       CREATE INDEX "Setting_is_public_idx" ON "Setting" (key) WHERE is_public;
       CREATE TRIGGER "Setting_touch" BEFORE UPDATE ON "Setting" FOR EACH ROW EXECUTE FUNCTION heimdall_touch_updated_at();
 
-      -- Seed 000 "GPS Data": a position fix. timestamp is when it was measured, created_at when it arrived.
+      -- GPS data: a position fix. timestamp is when it was measured, created_at when it arrived.
       CREATE TABLE "GpsData" (
         id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
         latitude DOUBLE PRECISION NOT NULL CHECK (latitude BETWEEN -90 AND 90),

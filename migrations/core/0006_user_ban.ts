@@ -1,9 +1,9 @@
 import type { Migration } from '../types.js';
 
 /**
- * Bans (permission `users:ban`, events `user_banned` / `user_unbanned` of seed 000). A table of its own rather
+ * Bans (permission `users:ban`, events `user_banned` / `user_unbanned`). A table of its own rather
  * than columns on "User": moderators need the history (who banned whom, why, until when, who lifted it), and
- * seed 004's User table stays as specified. At most one open (not lifted) ban per user; an open ban whose
+ * the User table keeps its fixed columns. At most one open (not lifted) ban per user; an open ban whose
  * expires_at has passed no longer applies.
  */
 export const userBan: Migration = {

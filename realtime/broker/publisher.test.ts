@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { wire } from '../../proto/index.js';
-import { toAuditRow, type AuditRow } from '../../core/audit/rows.js';
-import { toAuditRecord } from '../../core/audit/stream.js';
+import { toAuditRecord, toAuditRow, type AuditRow } from '../../core/audit/rows.js';
+
 import type { Broker, StoredPublication } from './broker.js';
 import { channelNames } from './channels.js';
 import { createMemoryBroker } from './memory-broker.js';

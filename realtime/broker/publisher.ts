@@ -2,6 +2,7 @@ import protobuf from 'protobufjs/minimal.js';
 import { wire, type PayloadInit } from '../../proto/index.js';
 import { USER_ACTIVITY_EVENT_TYPES, type AuditEventRecord } from '../../schemas/audit.js';
 import type { AuditRow } from '../../core/audit/rows.js';
+import type { GpsPoint } from '../../schemas/gps.js';
 import type { Broker } from './broker.js';
 import { channelNames } from './channels.js';
 
@@ -10,15 +11,7 @@ export interface RealtimePublisher {
   /** Stored audit events: each to `audit`, a user's own security events also to `user:<id>`, and the access
    * changes among them (roles, permissions, bans) as UserEvents to the people affected. */
   auditStored(events: readonly StoredAuditEvent[]): void;
-  gps(point: {
-    id: string;
-    operation: string;
-    latitude: number;
-    longitude: number;
-    altitude: number | null;
-    speed: number | null;
-    timestamp: string;
-  }): void;
+  gps(point: GpsPoint): void;
   /** Resolves when what was handed over so far is published (for shutdown and tests). */
   settled(): Promise<void>;
 }

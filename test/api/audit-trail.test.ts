@@ -6,7 +6,7 @@ import { uniqueName } from '../support/services.js';
 import { CASES, NOT_AUDITED, type Ctx } from './audit-trail-cases.js';
 
 /**
- * Issue 4, item 6: every change made through /v1 is in the audit log with who did it (actor), to whom or what
+ * Every change made through /v1 is in the audit log with who did it (actor), to whom or what
  * (user, resource), from where (IP, user agent, GeoIP place) and through which service. One row per mutating
  * route (audit-trail-cases.ts); the first test fails when a route is added without a row there, so no change
  * goes unrecorded.

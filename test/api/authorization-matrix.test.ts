@@ -7,9 +7,10 @@ import { useTestPlatform } from '../support/platform.js';
 import { uniqueName } from '../support/services.js';
 
 /**
- * Every /v1 route called as every kind of caller. The expected table is written out by hand from seed 004's
- * role tables and the issue's rules; the test computes the actual table and compares the whole of it, so a
- * diff shows exactly which cell changed. A = allowed (2xx); numbers are the expected refusal status.
+ * Every /v1 route called as every kind of caller. The expected table is written out by hand from the role
+ * definitions and the access rules in docs/api.md; the test computes the actual table and compares the whole
+ * of it, so a diff shows exactly which cell changed. A = allowed (2xx); numbers are the expected refusal
+ * status.
  *
  * Callers: see test/support/callers.ts (shared with the GraphQL matrix).
  */

@@ -8,7 +8,7 @@ import { call, createKey, createUser } from '../support/fixtures.js';
 import { useTestPlatform } from '../support/platform.js';
 
 /**
- * Issue 6, item 3: REST /v1/oauth-clients. A Developer manages their own clients, an administrator everyone's;
+ * REST /v1/oauth-clients. A Developer manages their own clients, an administrator everyone's;
  * `oauth_clients:read` shows everyone's (as the GraphQL list does). The secret is shown once and stored hashed.
  */
 describe('/v1/oauth-clients', () => {

@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { call, createKey, createUser } from '../support/fixtures.js';
 import { startTestPlatform } from '../support/platform.js';
 
-/** The guard rails of issue 3, each through the REST API a client meets. */
+/** The RBAC guard rails (escalation, system roles, the last super admin), each through the REST API. */
 describe('RBAC guard rails', () => {
   let database: TestDatabase;
   let platform: RunningPlatform;

@@ -14,7 +14,7 @@ import { uniqueName } from '../support/services.js';
 import type { SmtpSink } from '../support/smtp.js';
 
 /**
- * What the browser tests of the account pages share (accounts-*.test.ts): the account pages of issue 7 in
+ * What the browser tests of the account pages share (accounts-*.test.ts): the account pages in
  * Chromium, in English and in German (the browser's language, sent as Accept-Language). Every page must load
  * without a console error (Chromium reports CSP violations there) and with our CSP header; every page must fit a
  * phone's width, and is photographed to test-artifacts/screenshots/<page>.<lang>.png (kept as test artifacts, not

@@ -110,7 +110,7 @@ describe('core and audit migrations', () => {
       last_activity_at: 'timestamp with time zone',
       provider: 'text',
       created_at: 'timestamp with time zone not null',
-      // Issue 8: when the session's second factor was checked.
+      // When the session's second factor was checked (two-factor authentication).
       two_factor_verified_at: 'timestamp with time zone',
     });
     expect(Object.keys(await columns('PlatformAccount'))).toEqual([

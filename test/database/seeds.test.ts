@@ -10,7 +10,7 @@ const settings = {
   partitionsAheadWeeks: 4,
 };
 
-/** Seed 004's role tables, restated here by hand so that the catalogue in schemas/ is checked, not echoed. */
+/** The system and API roles, restated here by hand so that the catalogue in schemas/ is checked, not echoed. */
 const EXPECTED_ROLES: Record<string, { name: string; twoFactor: boolean; permissions: string[] }> = {
   role_super_admin: { name: 'Super Admin', twoFactor: true, permissions: ['*:*'] },
   role_admin: { name: 'Admin', twoFactor: true, permissions: ['*:*'] },
@@ -80,7 +80,7 @@ const EXPECTED_ROLES: Record<string, { name: string; twoFactor: boolean; permiss
   },
 };
 
-/** Seed 004 "Default Permissions", plus users:ban (held by Moderator) and the *:* wildcard. */
+/** The default permissions, plus users:ban (held by Moderator) and the *:* wildcard. */
 const EXPECTED_PERMISSIONS = [
   '*:*',
   'gps:read',

@@ -12,7 +12,7 @@ import {
   signInToApp,
 } from '../support/oidc.js';
 
-/** Connected apps (issue 7 item 6): disconnecting deletes the consent and kills the app's grants and tokens. */
+/** Connected apps: disconnecting deletes the consent and kills the app's grants and tokens. */
 describe('connected apps', () => {
   const t = useOidcPlatform();
 

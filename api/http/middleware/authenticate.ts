@@ -6,10 +6,10 @@ import type { RateLimiter } from '../../../core/rate-limit/limiter.js';
 import { applyDecision } from './rate-limit.js';
 
 /**
- * Turns the request's credential into `req.auth` (seed 000 request flow: after CORS and logging, before the
- * rate limit). No credential: the anonymous context, and routes decide. A bad credential: 401 right away,
- * counted against its IP address's budget of refused credentials, and 429 once that is spent, so guessing
- * keys is limited like anonymous requests are.
+ * Turns the request's credential into `req.auth` (after CORS and logging, before the rate limit, so refusals
+ * are logged and carry CORS headers). No credential: the anonymous context, and routes decide. A bad
+ * credential: 401 right away, counted against its IP address's budget of refused credentials, and 429 once
+ * that is spent, so guessing keys is limited like anonymous requests are.
  */
 export function authenticate(authenticator: Authenticator, limiter: RateLimiter): RequestHandler {
   return async (req, res, next) => {

@@ -2,7 +2,8 @@ import cors from 'cors';
 import type { RequestHandler } from 'express';
 
 /**
- * CORS for the configured origins only (first in the seed 000 middleware chain). `*` in the list allows any
+ * CORS for the configured origins only (before the request id, logging and auth, so every answer,
+ * refusals included, carries its CORS headers). `*` in the list allows any
  * origin but never with credentials; an origin not on the list simply gets no CORS headers.
  */
 export function corsMiddleware(origins: readonly string[]): RequestHandler {

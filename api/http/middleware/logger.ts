@@ -3,8 +3,9 @@ import type { Logger } from '../../../core/logger/logger.js';
 
 /**
  * One JSON log line per finished request, tagged with the request id: 5xx are errors, 4xx warnings.
- * Hand-rolled rather than pino-http, which builds a child logger per request and cost ~15% of throughput
- * on `npm run bench`. Successful probe requests (/health, /metrics) are not logged.
+ * Hand-rolled rather than pino-http, which builds a child logger per request: a cost every request would pay
+ * for nothing this line needs (docs/performance.md). Successful probe requests (/health, /metrics) are not
+ * logged.
  */
 const QUIET = new Set(['/health', '/metrics']);
 

@@ -2,7 +2,7 @@ import type { AuthContext } from '../../../core/auth/context.js';
 import { meResponseSchema, type MeResponse } from '../../../schemas/auth.js';
 import { defineRoute } from '../route.js';
 
-/** The AuthContext as seed 004 shows it (GET /v1/me, POST /v1/auth/session). */
+/** The AuthContext as clients see it, names for display and ids for code (GET /v1/me, POST /v1/auth/session). */
 export function describeAuth(auth: AuthContext): MeResponse {
   return {
     user: auth.user,

@@ -14,7 +14,7 @@ import { actorOf } from './actor.js';
 import { describeAuth } from './me.js';
 
 /**
- * Sessions (seed 004 "Authentication", issue 7): apps validate and extend the session token from their cookie;
+ * Sessions: apps validate and extend the session token from their cookie;
  * people list and end their sessions. Ending one takes effect on every node at once.
  */
 const invalidSession = { status: 401, code: 'auth.invalid_session' } as const;

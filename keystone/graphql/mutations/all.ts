@@ -1,4 +1,4 @@
-import type { Builder, ExtensionServices } from '../extensions.js';
+import type { Builder, ExtensionServices } from '../builder.js';
 import { accessControlMutations } from './access-control.js';
 import { apiKeyMutations } from './api-keys.js';
 import { namedRowMutations } from './named-rows.js';

@@ -2,7 +2,7 @@ import { requireSignedIn } from '../../../core/auth/guards.js';
 import type { Actor } from '../../../core/shared/actor.js';
 import type { Session } from '../../access.js';
 import { actorFrom } from '../../session.js';
-import type { Builder, ExtensionServices } from '../extensions.js';
+import type { Builder, ExtensionServices } from '../builder.js';
 
 /** What each mutation module gets: the schema builder and the services REST calls too. */
 export interface MutationModule {
@@ -10,7 +10,7 @@ export interface MutationModule {
 }
 
 export type Item = { id: string };
-type ListKey = 'User' | 'Role' | 'Permission' | 'ApiKey' | 'Setting' | 'Platform' | 'OAuthClient';
+export type ListKey = 'User' | 'Role' | 'Permission' | 'ApiKey' | 'Setting' | 'Platform' | 'OAuthClient';
 
 /**
  * A Keystone list's item type, declared by name with its id only: a mutation can answer one, and the merged
@@ -29,9 +29,4 @@ export const readBack = (context: unknown, list: ListKey, id: string): Promise<I
 export function actorOf(session: Session | undefined): Actor {
   requireSignedIn(session);
   return actorFrom(session);
-}
-
-/** Drops undefined and null-for-omitted GraphQL arguments so the REST schema sees only what was sent. */
-export function sent(values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
 }

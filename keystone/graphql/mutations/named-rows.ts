@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { requirePermission, requireSignedIn } from '../../../core/auth/guards.js';
 import { AppError } from '../../../core/errors/index.js';
 import { platformIdSchema } from '../../../schemas/platforms.js';
-import { validateInput } from '../../../core/shared/validation.js';
 import { recordChange } from '../../lists/audited.js';
-import { itemRef, readBack, sent, type Item, type MutationModule } from './common.js';
+import { schemaInput } from '../schema-args.js';
+import { schemaFields } from '../schema-fields.js';
+import { itemRef, type Item, type MutationModule } from './common.js';
+import { viaService } from './via-service.js';
 
 interface Prisma {
   setting: { create(args: { data: Record<string, unknown> }): Promise<Item> };
@@ -54,85 +55,63 @@ export const namedRowMutations: MutationModule = (builder, services) => {
       type: Setting,
       nullable: true,
       description: 'A setting under a name you choose, e.g. site.name (settings:write)',
-      args: {
-        id: t.arg.string({ required: true }),
-        value: t.arg({ type: 'JSON', required: true }),
-        isPublic: t.arg.boolean(),
-        description: t.arg.string(),
-      },
-      resolve: async (_root, args, context) => {
-        requireSignedIn(context.session);
-        requirePermission(context.session, 'settings', 'write');
-        const input = validateInput(
-          newSetting,
-          sent({
-            id: args.id,
-            value: args.value,
-            is_public: args.isPublic ?? undefined,
-            description: args.description ?? undefined,
-          }),
-          'arguments',
-        );
-        const row = await createNamed('setting', () =>
-          prismaOf(context).setting.create({
-            data: {
-              id: input.id,
-              value: input.value,
-              isPublic: input.is_public,
-              description: input.description ?? null,
-            },
-          }),
-        );
-        recordChange(services, context.session, {
-          eventType: 'setting_changed',
-          resourceType: 'setting',
-          id: row.id,
-          operation: 'create',
-        });
-        return readBack(context, 'Setting', row.id);
-      },
+      args: schemaFields(newSetting, (o) => t.arg(o)),
+      resolve: (_root, args, context) =>
+        viaService(context, {
+          permission: ['settings', 'write'],
+          input: () => schemaInput(newSetting, args),
+          run: async (_actor, input) => {
+            const row = await createNamed('setting', () =>
+              prismaOf(context).setting.create({
+                data: {
+                  id: input.id,
+                  value: input.value,
+                  isPublic: input.is_public,
+                  description: input.description ?? null,
+                },
+              }),
+            );
+            recordChange(services, context.session, {
+              eventType: 'setting_changed',
+              resourceType: 'setting',
+              id: row.id,
+              operation: 'create',
+            });
+            return row;
+          },
+          readBack: ['Setting', (row) => row.id],
+        }),
     }),
     createPlatform: t.field({
       type: Platform,
       nullable: true,
       description: 'A sign-in platform (settings:write)',
-      args: {
-        id: t.arg.string({ required: true }),
-        name: t.arg.string({ required: true }),
-        enabled: t.arg.boolean(),
-        displayOrder: t.arg.int(),
-      },
-      resolve: async (_root, args, context) => {
-        requireSignedIn(context.session);
-        requirePermission(context.session, 'settings', 'write');
-        const input = validateInput(
-          newPlatform,
-          sent({
-            id: args.id,
-            name: args.name,
-            enabled: args.enabled ?? undefined,
-            display_order: args.displayOrder ?? undefined,
-          }),
-          'arguments',
-        );
-        const row = await createNamed('platform', () =>
-          prismaOf(context).platform.create({
-            data: {
-              id: input.id,
-              name: input.name,
-              enabled: input.enabled,
-              displayOrder: input.display_order,
-            },
-          }),
-        );
-        recordChange(services, context.session, {
-          eventType: 'platform_changed',
-          resourceType: 'platform',
-          id: row.id,
-          operation: 'create',
-        });
-        return readBack(context, 'Platform', row.id);
-      },
+      args: schemaFields(newPlatform, (o) => t.arg(o)),
+      resolve: (_root, args, context) =>
+        viaService(context, {
+          permission: ['settings', 'write'],
+          input: () => schemaInput(newPlatform, args),
+          run: async (_actor, input) => {
+            const row = await createNamed('platform', () =>
+              prismaOf(context).platform.create({
+                data: {
+                  id: input.id,
+                  name: input.name,
+                  enabled: input.enabled,
+                  displayOrder: input.display_order,
+                },
+              }),
+            );
+            recordChange(services, context.session, {
+              eventType: 'platform_changed',
+              resourceType: 'platform',
+              id: row.id,
+              operation: 'create',
+            });
+            return row;
+          },
+          readBack: ['Platform', (row) => row.id],
+        }),
     }),
   }));
 };

@@ -1,6 +1,14 @@
-import { validateInput } from '../../../core/shared/validation.js';
 import { createOAuthClientBody, updateOAuthClientBody } from '../../../schemas/oauth-clients.js';
-import { actorOf, itemRef, readBack, sent, type Item, type MutationModule } from './common.js';
+import { schemaInput } from '../schema-args.js';
+import { schemaInputType } from '../schema-fields.js';
+import { actorOf, itemRef, type Item, type MutationModule } from './common.js';
+import { viaService } from './via-service.js';
+
+/**
+ * Keys of the client schemas that only REST offers: they came after the GraphQL inputs were published, and
+ * adding them is a change of the public GraphQL schema of its own.
+ */
+const NOT_IN_GRAPHQL = ['backchannel_logout_uri', 'is_first_party'] as const;
 
 /** OAuth clients: the secret is in the create and regenerate answers only (the client service). */
 export const oauthClientMutations: MutationModule = (builder, services) => {
@@ -15,70 +23,50 @@ export const oauthClientMutations: MutationModule = (builder, services) => {
         client: t.field({ type: OAuthClient, nullable: true, resolve: (r) => r.client }),
       }),
     });
-  const OAuthClientFields = (name: string, required: boolean) =>
-    builder.inputType(name, {
-      fields: (t) => ({
-        name: t.string({ required }),
-        description: t.string(),
-        logoUrl: t.string(),
-        redirectUris: t.stringList({ required }),
-        postLogoutRedirectUris: t.stringList(),
-        grantTypes: t.stringList(),
-        scopes: t.stringList(),
-        isActive: t.boolean(),
-        ...(required ? { tokenEndpointAuthMethod: t.string(), userId: t.id() } : {}),
-      }),
-    });
-  const NewOAuthClient = OAuthClientFields('NewOAuthClient', true);
-  const OAuthClientChanges = OAuthClientFields('OAuthClientChanges', false);
-  const clientBody = (data: Record<string, unknown>) =>
-    sent({
-      name: data.name ?? undefined,
-      description: data.description,
-      logo_url: data.logoUrl,
-      redirect_uris: data.redirectUris ?? undefined,
-      post_logout_redirect_uris: data.postLogoutRedirectUris ?? undefined,
-      grant_types: data.grantTypes ?? undefined,
-      scopes: data.scopes ?? undefined,
-      is_active: data.isActive ?? undefined,
-      token_endpoint_auth_method: data.tokenEndpointAuthMethod ?? undefined,
-      user_id: data.userId === undefined ? undefined : data.userId === null ? null : String(data.userId),
-    });
+  const NewOAuthClient = schemaInputType(builder, 'NewOAuthClient', createOAuthClientBody, {
+    omit: NOT_IN_GRAPHQL,
+  });
+  const OAuthClientChanges = schemaInputType(builder, 'OAuthClientChanges', updateOAuthClientBody, {
+    omit: NOT_IN_GRAPHQL,
+  });
+  const issued = (client: Item | null, { clientSecret }: { clientSecret: string | null }) => ({
+    clientSecret,
+    client,
+  });
 
   builder.mutationFields((t) => ({
     createOAuthClient: t.field({
       type: IssuedOAuthClient,
       description: 'A client for Heimdall ID (oauth_clients:create); its secret is shown in this answer only',
       args: { data: t.arg({ type: NewOAuthClient, required: true }) },
-      resolve: async (_root, { data }, context) => {
-        const input = validateInput(createOAuthClientBody, clientBody(data), 'arguments');
-        const created = await services().oauthClients.create(actorOf(context.session), input);
-        return {
-          clientSecret: created.clientSecret,
-          client: await readBack(context, 'OAuthClient', created.row.id),
-        };
-      },
+      resolve: (_root, { data }, context) =>
+        viaService(context, {
+          input: () => schemaInput(createOAuthClientBody, data),
+          run: (actor, input) => services().oauthClients.create(actor, input),
+          readBack: ['OAuthClient', (created) => created.row.id],
+          answer: issued,
+        }),
     }),
     updateOAuthClient: t.field({
       type: OAuthClient,
       nullable: true,
       args: { id: t.arg.id({ required: true }), data: t.arg({ type: OAuthClientChanges, required: true }) },
-      resolve: async (_root, { id, data }, context) => {
-        const input = validateInput(updateOAuthClientBody, clientBody(data), 'arguments');
-        await services().oauthClients.update(actorOf(context.session), String(id), input);
-        return readBack(context, 'OAuthClient', String(id));
-      },
+      resolve: (_root, { id, data }, context) =>
+        viaService(context, {
+          input: () => schemaInput(updateOAuthClientBody, data),
+          run: (actor, input) => services().oauthClients.update(actor, String(id), input),
+          readBack: ['OAuthClient', () => String(id)],
+        }),
     }),
     regenerateOAuthClientSecret: t.field({
       type: IssuedOAuthClient,
       args: { id: t.arg.id({ required: true }) },
-      resolve: async (_root, { id }, context) => {
-        const issued = await services().oauthClients.regenerateSecret(actorOf(context.session), String(id));
-        return {
-          clientSecret: issued.clientSecret,
-          client: await readBack(context, 'OAuthClient', issued.row.id),
-        };
-      },
+      resolve: (_root, { id }, context) =>
+        viaService(context, {
+          run: (actor) => services().oauthClients.regenerateSecret(actor, String(id)),
+          readBack: ['OAuthClient', (issued) => issued.row.id],
+          answer: issued,
+        }),
     }),
     deleteOAuthClient: t.id({
       args: { id: t.arg.id({ required: true }) },
