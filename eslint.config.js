@@ -53,8 +53,6 @@ export default tseslint.config(
       'realtime/ws-internals.ts',
       'oidc/provider-internals.ts',
       'proto/protobuf-internals.ts',
-      // Still takes its COPY connection from knex's pool itself; knex-internals.ts has the helpers for it.
-      'core/audit/rows.ts',
     ],
     rules: {
       'no-restricted-properties': [

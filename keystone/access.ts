@@ -103,6 +103,15 @@ export function ownedBy(path: string, userId: string): Record<string, unknown> {
  * Lists whose changes have side effects in the shared services (audit events, cache invalidation, escalation
  * guards) are served read-only until their mutations run through those services.
  */
+/**
+ * Access for a list only the services write: any credential may query, and sees the rows `allOrOwn(resource,
+ * 'read', ownerField)` lets through; nothing is created, changed or deleted through Keystone.
+ */
+export const readOwnOrAll = (resource: string, ownerField: string) => ({
+  operation: { query: signedIn, create: () => false, update: () => false, delete: () => false },
+  filter: { query: allOrOwn(resource, 'read', ownerField) },
+});
+
 export const READ_ONLY = { omit: { create: true, update: true, delete: true } } as const;
 
 /**

@@ -21,7 +21,7 @@ import { createDeviceCodeThrottle } from './device-code-throttle.js';
 import { createOutboundFetch, systemResolver, type ResolveHost } from './outbound-fetch.js';
 import { createBackchannelDelivery, type BackchannelOutcome } from './backchannel-delivery.js';
 import type { OutboundTargetRule } from '../core/oauth-clients/outbound-target.js';
-import { connectRedis } from '../core/cache/redis-cache.js';
+import { connectRedis } from '../core/cache/redis-connection.js';
 import { createCsrf, type Csrf } from './csrf.js';
 import { interactionRouter } from './interactions/router.js';
 import {

@@ -4,7 +4,7 @@ import { booleanQuery, dateTimeText } from './common.js';
 
 export { AUDIT_STATUSES, type AuditStatus } from './audit-columns.js';
 
-/** Every audit event type of seed 000 ("Audit Event Types"), grouped as the seed groups them. */
+/** Every audit event type Heimdall records or accepts, grouped by what it concerns. */
 export const AUDIT_EVENT_GROUPS = {
   authentication: ['login', 'login_failed', 'logout', 'password_changed', 'password_reset_requested'],
   two_factor: ['2fa_enabled', '2fa_disabled', '2fa_verified', '2fa_backup_codes_regenerated'],
@@ -39,7 +39,7 @@ export type AuditEventType = (typeof AUDIT_EVENT_GROUPS)[keyof typeof AUDIT_EVEN
 
 export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = Object.values(AUDIT_EVENT_GROUPS).flat();
 
-/** Seed 000 ("Source Services"): which application created an event. */
+/** Which application created an event: Heimdall's own services and the apps that submit events. */
 export const SOURCE_SERVICES = ['api', 'id', 'backend', 'policies', 'discord_bot', 'twitch_bot'] as const;
 export type SourceService = (typeof SOURCE_SERVICES)[number];
 

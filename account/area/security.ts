@@ -15,6 +15,15 @@ export function securityRoutes(
     typeof value === 'string' && /^\/(oidc\/interaction\/[\w-]+|account(\/[\w/-]*)?)$/.test(value)
       ? value
       : undefined;
+  /** The one-time or backup code the form sent, cut to a length no real code exceeds. */
+  const codeOf = (req: Request) => String(req.body.code ?? '').slice(0, 64);
+  /** The new backup codes, shown once; `continueTo` leads on to where the user was going. */
+  const showBackupCodes = (req: Request, res: Response, who: Signed, codes: string[], continueTo?: string) =>
+    sendPage(
+      res,
+      200,
+      backupCodesPage(frame(req, res, who), { codes, ...(continueTo ? { continueTo } : {}) }),
+    );
   const twoFactorFailure = (err: unknown, who: Signed) => twoFactorErrorText(messages(who.locale), err);
   const renderSecurity = async (req: Request, res: Response, who: Signed, status = 200, alert?: string) => {
     const s = await deps.twoFactor.status(who.auth);
@@ -61,18 +70,8 @@ export function securityRoutes(
     guarded(async (req, res, who) => {
       const continueTo = continueOf(req.body.continue);
       try {
-        const { backup_codes } = await deps.twoFactor.enable(
-          actor(req, who.auth),
-          String(req.body.code ?? '').slice(0, 64),
-        );
-        sendPage(
-          res,
-          200,
-          backupCodesPage(frame(req, res, who), {
-            codes: backup_codes,
-            ...(continueTo ? { continueTo } : {}),
-          }),
-        );
+        const { backup_codes } = await deps.twoFactor.enable(actor(req, who.auth), codeOf(req));
+        showBackupCodes(req, res, who, backup_codes, continueTo);
       } catch (err) {
         const error = twoFactorFailure(err, who);
         if (!error) throw err;
@@ -100,9 +99,9 @@ export function securityRoutes(
       try {
         const { backup_codes } = await deps.twoFactor.regenerateBackupCodes(
           actor(req, who.auth),
-          String(req.body.code ?? '').slice(0, 64),
+          codeOf(req),
         );
-        sendPage(res, 200, backupCodesPage(frame(req, res, who), { codes: backup_codes }));
+        showBackupCodes(req, res, who, backup_codes);
       } catch (err) {
         const error = twoFactorFailure(err, who);
         if (!error) throw err;
@@ -116,7 +115,7 @@ export function securityRoutes(
     guarded(async (req, res, who) => {
       try {
         await deps.twoFactor.disable(actor(req, who.auth), {
-          code: String(req.body.code ?? '').slice(0, 64),
+          code: codeOf(req),
           password: String(req.body.password ?? '').slice(0, 1024),
         });
       } catch (err) {

@@ -120,6 +120,19 @@ export function createAccountService(deps: {
     }
   }
 
+  /**
+   * The address asked to be sent a link, checked and within its hourly allowance, with its account if any;
+   * the caller answers the same either way, so whether an account exists does not show.
+   */
+  async function emailLinkRequest(
+    input: string,
+  ): Promise<{ email: string; account: EmailAccount | undefined }> {
+    const email = emailSchema.safeParse(input);
+    if (!email.success) throw new FieldError('email', 'emailInvalid');
+    await allowEmail(email.data);
+    return { email: email.data, account: await findByEmail(email.data) };
+  }
+
   const link = (path: string, token: string) =>
     `${settings.publicUrl}${path}?token=${encodeURIComponent(token)}`;
   const localeOf = (account: { preferred_locale: string | null }, fallback: Locale) =>
@@ -252,20 +265,14 @@ export function createAccountService(deps: {
     },
 
     async resendVerification(emailInput: string, meta: RequestMeta): Promise<void> {
-      const email = emailSchema.safeParse(emailInput);
-      if (!email.success) throw new FieldError('email', 'emailInvalid');
-      await allowEmail(email.data);
-      const account = await findByEmail(email.data);
+      const { email, account } = await emailLinkRequest(emailInput);
       if (account && !account.email_verified_at) {
-        deliver(() => sendVerification(account, email.data, meta.locale));
+        deliver(() => sendVerification(account, email, meta.locale));
       }
     },
 
     async requestPasswordReset(emailInput: string, meta: RequestMeta): Promise<void> {
-      const email = emailSchema.safeParse(emailInput);
-      if (!email.success) throw new FieldError('email', 'emailInvalid');
-      await allowEmail(email.data);
-      const account = await findByEmail(email.data);
+      const { email, account } = await emailLinkRequest(emailInput);
       if (!account) return;
       deliver(async () => {
         const token = await tokens.issue(
@@ -280,7 +287,7 @@ export function createAccountService(deps: {
           { user_id: account.user_id },
         );
         await deps.mailer.send({
-          to: email.data,
+          to: email,
           ...resetPasswordEmail(localeOf(account, meta.locale), {
             name: account.username,
             link: link('/account/reset', token),

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Knex } from 'knex';
-import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { z } from 'zod';
 import { AUDIT_COLUMNS, AUDIT_COLUMN_NAMES } from '../../schemas/audit-columns.js';
@@ -14,6 +13,7 @@ import {
   type AuditEventInput,
   type AuditEventRecord,
 } from '../../schemas/audit.js';
+import { acquireConnection, releaseConnection } from '../db/knex-internals.js';
 import { AppError } from '../errors/index.js';
 
 /**
@@ -222,12 +222,12 @@ const COPY_SQL = `COPY "AuditEvent" (${AUDIT_COLUMN_NAMES.join(', ')}) FROM STDI
  */
 export async function copyAuditRows(db: Knex, rows: readonly AuditRow[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const client = (await db.client.acquireConnection()) as pg.PoolClient;
+  const client = await acquireConnection(db);
   try {
     const stream = client.query(copyFrom(COPY_SQL));
     await pipeline(Readable.from([rows.map(copyLine).join('')]), stream);
     return Number(stream.rowCount);
   } finally {
-    await db.client.releaseConnection(client);
+    await releaseConnection(db, client);
   }
 }

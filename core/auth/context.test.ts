@@ -10,7 +10,7 @@ function ctx(overrides: Partial<AuthContextData>) {
   return createAuthContext({ ...ANONYMOUS, user, scopes: ['*'], ...overrides });
 }
 
-describe('super admin (seed 004, three rules)', () => {
+describe('super admin (by role id, by legacy role name, or by *:*)', () => {
   it('is recognised by role id, by the legacy role name, or by *:*', () => {
     expect(isSuperAdminBy(['role_super_admin'], [], [])).toBe(true);
     expect(isSuperAdminBy(['role_x'], ['super_admin'], [])).toBe(true);

@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { channelNamespace } from '../../schemas/redis-namespace.js';
+import { closeRedis, connectRedis, connectSubscriber, CONNECT_TIMEOUT_MS } from './redis-connection.js';
 import type { Cache, Unsubscribe } from './types.js';
 
 /**
@@ -37,30 +38,6 @@ interface Topic {
   subscriptions: Set<Subscription>;
   /** The Redis SUBSCRIBE for this channel; every local subscriber waits for it, so all see it fail. */
   subscribed: Promise<unknown>;
-}
-
-const CONNECT_TIMEOUT_MS = 3000;
-
-/** An ioredis connection with Heimdall's timeouts and retry policy (also used by the realtime broker). */
-export function connectRedis(
-  url: string,
-  options: { offlineQueue: boolean; autoPipelining?: boolean },
-): Redis {
-  const redis = new Redis(url, {
-    enableAutoPipelining: options.autoPipelining ?? false,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    // Without a queue, a command while Redis is away fails at once (the rate limiter then counts per node)
-    // rather than holding the request for the reconnection attempts.
-    enableOfflineQueue: options.offlineQueue,
-    // Commands wait through two reconnection attempts, then fail, instead of queueing until Redis returns.
-    maxRetriesPerRequest: 2,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    // ioredis waits this long for a socket that is already gone when closed while reconnecting (default 2s).
-    disconnectTimeout: 100,
-  });
-  // Connection errors surface through failed commands, ping (/ready) and onBusGap; they must not crash.
-  redis.on('error', () => undefined);
-  return redis;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
@@ -104,13 +81,9 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
 
   const getSubscriber = (): Redis => {
     if (subscriber) return subscriber;
-    // SUBSCRIBE may wait for a connection: the auth cache retries it in the background.
-    subscriber = connectRedis(options.url, { offlineQueue: true });
-    // ioredis resubscribes after a reconnect, but what was published meanwhile is gone.
-    let connectedBefore = false;
-    subscriber.on('ready', () => {
-      if (connectedBefore) for (const handler of gapHandlers) handler();
-      connectedBefore = true;
+    // What was published while the connection was away is gone: the bus had a gap.
+    subscriber = connectSubscriber(options.url, () => {
+      for (const handler of gapHandlers) handler();
     });
     subscriber.on('message', (channel: string, message: string) => {
       // A snapshot, so handlers that (un)subscribe while being called do not change this delivery.
@@ -194,13 +167,7 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
     async close() {
       topics.clear();
       gapHandlers.length = 0;
-      // QUIT would wait in the offline queue while Redis is unreachable; then just drop the socket.
-      await Promise.all(
-        [client, subscriber].map(async (c) => {
-          if (c?.status === 'ready') await c.quit().catch(() => c.disconnect());
-          else c?.disconnect();
-        }),
-      );
+      await closeRedis(client, subscriber);
     },
   };
 }

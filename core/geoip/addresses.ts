@@ -1,37 +1,8 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { addressRanges, NOT_PUBLIC } from '../shared/special-addresses.js';
 
-/**
- * Addresses that no GeoIP database can place: private (RFC 1918, unique local), loopback, link-local,
- * carrier-grade NAT, documentation, benchmarking, multicast and other special-purpose ranges (IANA registries).
- */
-const special = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const)
-  special.addSubnet(network, prefix, 'ipv4');
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['100::', 64],
-  ['2001:db8::', 32],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const)
-  special.addSubnet(network, prefix, 'ipv6');
+/** Addresses that no GeoIP database can place (ranges that carry another address are left to the database). */
+const special = addressRanges(NOT_PUBLIC);
 
 /** `::ffff:1.2.3.4` (how Node reports IPv4 clients on a dual-stack socket) as `1.2.3.4`; others unchanged. */
 export function plainAddress(ip: string): string {
@@ -42,7 +13,5 @@ export function plainAddress(ip: string): string {
 /** True for a well-formed address on the public internet, the only kind worth looking up. */
 export function isPublicAddress(ip: string): boolean {
   const address = plainAddress(ip);
-  const version = isIP(address);
-  if (version === 0) return false;
-  return !special.check(address, version === 4 ? 'ipv4' : 'ipv6');
+  return isIP(address) !== 0 && !special.has(address);
 }

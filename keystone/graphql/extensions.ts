@@ -7,7 +7,6 @@ import { heimdallMutations } from './mutations/all.js';
 import type { BuilderTypes, ExtensionServices } from './builder.js';
 import type { Session } from '../access.js';
 import { requirePermission, requireSignedIn } from '../../core/auth/guards.js';
-import { validateInput } from '../../core/shared/validation.js';
 import {
   listActivityQuery,
   listAuditQuery,
@@ -15,6 +14,7 @@ import {
   type AuditEventRecord,
 } from '../../schemas/audit.js';
 import { auditObjectTypes } from './audit-types.js';
+import { schemaInput } from './schema-args.js';
 import { heimdallSubscriptions } from './subscriptions.js';
 
 /**
@@ -110,31 +110,24 @@ export function heimdallExtensions(services: () => ExtensionServices) {
     }),
   });
 
-  /** GraphQL's filter → the REST query shape, validated by the same zod schema (same errors, same rules). */
-  const restQuery = (
+  /**
+   * A filter and page as the arguments of REST's query schema (schemaInput maps each key to its camelCase name
+   * and validates, so errors and rules are REST's). Only what GraphQL names or types its own way is spelled
+   * out: a list of event types, a boolean for is_reported (a query string there), and Relay's after/first.
+   */
+  const queryArgs = (
     filter: Record<string, unknown> | null | undefined,
     after: string | null | undefined,
     first: number | null | undefined,
-  ) => {
-    const f = filter ?? {};
-    const q: Record<string, unknown> = {
-      user_id: f.userId,
-      actor_id: f.actorId,
-      event_type: f.eventTypes ?? undefined,
-      status: f.status,
-      source_service: f.sourceService,
-      resource_type: f.resourceType,
-      resource_id: f.resourceId,
-      country_code: f.countryCode,
-      ip: f.ip,
-      is_reported: f.isReported === undefined || f.isReported === null ? undefined : String(f.isReported),
-      from: f.from,
-      to: f.to,
-      cursor: after ?? undefined,
-      limit: first ?? undefined,
+  ): Record<string, unknown> => {
+    const { eventTypes, isReported, ...rest } = filter ?? {};
+    return {
+      ...rest,
+      eventType: eventTypes,
+      isReported: isReported === undefined || isReported === null ? undefined : String(isReported),
+      cursor: after,
+      limit: first,
     };
-    for (const k of Object.keys(q)) if (q[k] === undefined || q[k] === null) delete q[k];
-    return q;
   };
 
   builder.queryType({
@@ -160,7 +153,7 @@ export function heimdallExtensions(services: () => ExtensionServices) {
           requireSignedIn(session);
           requirePermission(session, 'audit', 'read');
           return services().audit.list(
-            validateInput(listAuditQuery, restQuery(args.filter, args.after, args.first), 'arguments'),
+            schemaInput(listAuditQuery, queryArgs(args.filter, args.after, args.first)),
           );
         },
       }),
@@ -172,7 +165,7 @@ export function heimdallExtensions(services: () => ExtensionServices) {
           requireSignedIn(session);
           return services().audit.activity(
             session,
-            validateInput(listActivityQuery, restQuery(args.filter, args.after, args.first), 'arguments'),
+            schemaInput(listActivityQuery, queryArgs(args.filter, args.after, args.first)),
           );
         },
       }),

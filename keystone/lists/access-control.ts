@@ -1,6 +1,14 @@
 import { list } from '@keystone-6/core';
 import { relationship, text } from '@keystone-6/core/fields';
-import { READ_ONLY, allOrOwn, byPermission, can, ownOrByPermission, signedIn } from '../access.js';
+import {
+  READ_ONLY,
+  allOrOwn,
+  byPermission,
+  can,
+  ownOrByPermission,
+  readOwnOrAll,
+  signedIn,
+} from '../access.js';
 import {
   createdAt,
   flag,
@@ -159,10 +167,7 @@ export const accessControlLists = {
         uniquePair('apiKeyId', 'roleId'),
       ),
     },
-    access: {
-      operation: { query: signedIn, create: () => false, update: () => false, delete: () => false },
-      filter: { query: allOrOwn('api_keys', 'read', 'apiKey.user') },
-    },
+    access: readOwnOrAll('api_keys', 'apiKey.user'),
     fields: {
       apiKey: relationship({ ref: 'ApiKey.roles', db: { foreignKey: { map: 'api_key_id' } } }),
       role: relationship({ ref: 'Role.apiKeys', db: { foreignKey: { map: 'role_id' } } }),

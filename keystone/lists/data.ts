@@ -1,6 +1,6 @@
 import { list } from '@keystone-6/core';
 import { bigInt, float, json, relationship, text } from '@keystone-6/core/fields';
-import { NAMED_ROWS, READ_ONLY, allOrOwn, byPermission, signedIn } from '../access.js';
+import { NAMED_ROWS, READ_ONLY, byPermission, readOwnOrAll } from '../access.js';
 import { createdAt, flag, optionalText, timestamptz } from '../fields.js';
 import type { ExtensionServices } from '../graphql/builder.js';
 import { auditChanges } from './audited.js';
@@ -53,11 +53,8 @@ export const dataLists = (runtime: Runtime) => {
           index('userId, exportedAt(sort: Desc)'),
         ),
       },
-      access: {
-        // Written by the GDPR export itself; read by the person it concerns, or with users:read.
-        operation: { query: signedIn, create: () => false, update: () => false, delete: () => false },
-        filter: { query: allOrOwn('users', 'read', 'user') },
-      },
+      // Written by the GDPR export itself; read by the person it concerns, or with users:read.
+      access: readOwnOrAll('users', 'user'),
       fields: {
         user: relationship({ ref: 'User', db: { foreignKey: { map: 'user_id' } } }),
         exportedAt: timestamptz('exported_at', { now: true, readOnly: true }),

@@ -1,6 +1,6 @@
 import { list } from '@keystone-6/core';
 import { relationship } from '@keystone-6/core/fields';
-import { READ_ONLY, allOrOwn, signedIn } from '../access.js';
+import { READ_ONLY, allOrOwn, readOwnOrAll, signedIn } from '../access.js';
 import { createdAt, flag, optionalText, requiredText, secret, textArray, updatedAt } from '../fields.js';
 import { dbUuid, dropIndex, fixups, optionalRelation, requiredRelation, unique } from '../prisma-fixups.js';
 
@@ -62,11 +62,8 @@ export const oauthLists = {
         dropIndex('userId'),
       ),
     },
-    access: {
-      // Consents are given in the sign-in flow and revoked from connected apps (the OIDC issues), never edited here.
-      operation: { query: signedIn, create: () => false, update: () => false, delete: () => false },
-      filter: { query: allOrOwn('users', 'read', 'user') },
-    },
+    // Consents are given in the sign-in flow and revoked from connected apps (the OIDC issues), never edited here.
+    access: readOwnOrAll('users', 'user'),
     fields: {
       user: relationship({ ref: 'User', db: { foreignKey: { map: 'user_id' } } }),
       client: relationship({ ref: 'OAuthClient.consents', db: { foreignKey: { map: 'client_id' } } }),

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { channelNamespace } from '../../schemas/redis-namespace.js';
-import { connectRedis } from '../../core/cache/redis-cache.js';
+import { closeRedis, connectRedis, connectSubscriber } from '../../core/cache/redis-connection.js';
 import type {
   Broker,
   BrokerListener,
@@ -190,14 +190,10 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
 
   const getSubscriber = (): Redis => {
     if (subscriber) return subscriber;
-    subscriber = connectRedis(options.url, { offlineQueue: true });
-    let connectedBefore = false;
-    subscriber.on('ready', () => {
-      // ioredis resubscribes after a reconnect; whatever was published meanwhile comes from history.
-      // (A channel still subscribing reads its position once subscribed.)
-      if (connectedBefore)
-        for (const [channel, s] of channels) if (s.syncing || s.epoch !== undefined) void sync(channel, s);
-      connectedBefore = true;
+    // Whatever was published while the connection was away comes from history.
+    // (A channel still subscribing reads its position once subscribed.)
+    subscriber = connectSubscriber(options.url, () => {
+      for (const [channel, s] of channels) if (s.syncing || s.epoch !== undefined) void sync(channel, s);
     });
     subscriber.on('messageBuffer', onMessage);
     return subscriber;
@@ -282,12 +278,7 @@ export function createRedisBroker(options: RedisBrokerOptions): Broker {
     foreignPublications: () => foreignCount,
     async close() {
       channels.clear();
-      await Promise.all(
-        [client, subscriber].map(async (c) => {
-          if (c?.status === 'ready') await c.quit().catch(() => c.disconnect());
-          else c?.disconnect();
-        }),
-      );
+      await closeRedis(client, subscriber);
     },
   };
 }

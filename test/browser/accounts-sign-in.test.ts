@@ -21,7 +21,7 @@ const sink = await useSmtpSink();
  * failures and the lockout on the OpenID sign-in page, a forgotten password.
  */
 describeWithBrowser(
-  'Heimdall ID account pages in Chromium, English and German (issue 7): registering and signing in',
+  'Heimdall ID account pages in Chromium, English and German: registering and signing in',
   () => {
     const {
       t,

@@ -37,7 +37,7 @@ import {
  */
 const APP_NAME = 'Bifrost Photo Print';
 
-describeWithBrowser('Signing in with two-factor authentication in Chromium (issue 8)', () => {
+describeWithBrowser('Signing in with two-factor authentication in Chromium', () => {
   const t = useOidcPlatform();
   const now = () => Math.floor(Date.now() / 1000);
   const resource = () => `${t.url}/v1`;

@@ -73,7 +73,7 @@ describe('core and audit migrations', () => {
     expect((await core.status()).completed).toHaveLength(coreMigrations.length);
   });
 
-  it('creates the seed 004 tables with their exact columns and types', async () => {
+  it('creates the core tables with their exact columns and types', async () => {
     expect(await columns('User')).toEqual({
       id: 'uuid not null',
       username: 'text not null',

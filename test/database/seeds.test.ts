@@ -204,7 +204,7 @@ describe('seeds', () => {
     );
   });
 
-  it('seeds the system and API roles with exactly the permission sets and 2FA flags of seed 004', async () => {
+  it('seeds the system and API roles with exactly their permission sets and 2FA flags', async () => {
     const roles = await t.db('Role').select('id', 'name', 'is_system', 'requires_two_factor');
     expect(roles.map((r) => r.id).sort()).toEqual(Object.keys(EXPECTED_ROLES).sort());
     for (const role of roles) {

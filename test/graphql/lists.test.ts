@@ -31,7 +31,7 @@ describe('GraphQL lists at /api/graphql: access through the same AuthContext as 
     ).key;
   });
 
-  it('reads lists and their relationships with the permissions of seed 004', async () => {
+  it('reads lists and their relationships with the seeded roles and permissions', async () => {
     const res = await as('super')(`{
       role(where: { id: "role_moderator" }) { id name isSystem requiresTwoFactor permissions(orderBy: { createdAt: asc }) { permission { id } } }
       permissions(where: { resource: { equals: "gps" } }, orderBy: { id: asc }) { id action }
