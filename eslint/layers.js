@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Layering (ARCHITECTURE.md), by top-level folder:
+ * Layering (docs/architecture.md), by top-level folder:
  *   server → {api, keystone, oidc, account, realtime} → core → schemas
  * account may use oidc (Heimdall ID's sign-in kit), oidc may not use account; migrations use schemas only;
  * proto (the realtime wire contract) is used by core, realtime and sdk; sdk (what bots and apps use) uses proto
@@ -57,7 +57,7 @@ export const layerZones = {
           {
             target: `./${target}`,
             from: from.map((f) => `./${f}`),
-            message: `${target}/ may import only ${ALLOWED[target].join(', ') || 'itself'} (see ARCHITECTURE.md).`,
+            message: `${target}/ may import only ${ALLOWED[target].join(', ') || 'itself'} (see docs/architecture.md).`,
           },
         ];
   }),

@@ -6,9 +6,9 @@ import protobuf from 'protobufjs/minimal.js';
  * clearing `protobuf.util.Long` and calling `protobuf.configure()` (which rebuilds the reader's 64-bit methods
  * from it) makes `reader.uint64()`/`int64()` return numbers again, for every protobufjs user in the process.
  *
- * Why not the public conversion (`toObject(message, { longs: Number })`) or `Number(long)` at each use: decoding a
- * publication and reading its two 64-bit fields took 4.0–4.3 s per million with Long objects, 1.7–1.8 s with plain
- * numbers (Node 20, the 2-core machine), and every realtime client decodes every publication.
+ * Why not the public conversion (`toObject(message, { longs: Number })`) or `Number(long)` at each use: every
+ * realtime client decodes every publication, and building a Long object per 64-bit field more than doubles the
+ * cost of decoding one (docs/performance.md, realtime).
  *
  * Checked against protobufjs >=8.8.1 <9.0.0 (installed: 8.8.1); protobuf-internals.test.ts fails when the
  * installed version leaves that range or 64-bit fields decode as anything but numbers.
