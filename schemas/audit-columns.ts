@@ -99,7 +99,3 @@ export const AUDIT_COLUMN_NAMES = Object.keys(AUDIT_COLUMNS) as readonly AuditCo
 export const auditRecordShape = Object.fromEntries(
   AUDIT_COLUMN_NAMES.map((name) => [name, AUDIT_COLUMNS[name].zod]),
 ) as { [K in AuditColumnName]: (typeof AUDIT_COLUMNS)[K]['zod'] };
-
-/** The GraphQL field of a column: its name in camelCase. */
-export const graphqlFieldName = (column: string): string =>
-  column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

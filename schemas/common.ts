@@ -23,6 +23,10 @@ export function sortParam<const T extends readonly [string, ...string[]]>(column
   return z.enum(values).default(fallback);
 }
 
+/** `post_logout_redirect_uris` → `postLogoutRedirectUris`: a snake_case key as a GraphQL or protobuf name. */
+export const camelCase = (key: string): string =>
+  key.replace(/_([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
+
 export const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const uuidParam = z.object({ id: z.uuid('Must be a UUID.') });

@@ -1,9 +1,10 @@
 import {
   AUDIT_COLUMNS,
-  graphqlFieldName,
+  AUDIT_COLUMN_NAMES,
   type AuditColumn,
   type AuditColumnName,
 } from '../../schemas/audit-columns.js';
+import { camelCase } from '../../schemas/common.js';
 import { ACTIVITY_FIELDS, type ActivityRecord, type AuditEventRecord } from '../../schemas/audit.js';
 import type { Builder } from './builder.js';
 
@@ -32,12 +33,7 @@ function columnField<T extends Partial<Record<AuditColumnName, unknown>>>(
 export function auditObjectTypes(builder: Builder) {
   const AuditEvent = builder.objectRef<AuditEventRecord>('AuditEvent').implement({
     fields: (t) =>
-      Object.fromEntries(
-        (Object.keys(AUDIT_COLUMNS) as AuditColumnName[]).map((name) => [
-          graphqlFieldName(name),
-          columnField(t, name, true),
-        ]),
-      ),
+      Object.fromEntries(AUDIT_COLUMN_NAMES.map((name) => [camelCase(name), columnField(t, name, true)])),
   });
 
   const Activity = builder.objectRef<ActivityRecord>('Activity').implement({
@@ -45,7 +41,7 @@ export function auditObjectTypes(builder: Builder) {
     fields: (t) =>
       Object.fromEntries(
         ACTIVITY_FIELDS.map((name) => [
-          graphqlFieldName(name),
+          camelCase(name),
           name === 'by_self' ? t.boolean({ resolve: (e) => e.by_self }) : columnField(t, name, false),
         ]),
       ),

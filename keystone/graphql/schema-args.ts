@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { validateInput } from '../../core/shared/validation.js';
+import { camelCase } from '../../schemas/common.js';
 
 /** A zod object schema of a REST input (a body in schemas/), whose keys are snake_case. */
 export type InputSchema = z.ZodObject;
@@ -14,9 +15,6 @@ export type GraphQLKeyOf<S extends InputSchema> = Camel<keyof S['shape'] & strin
 
 /** GraphQL arguments for a schema: each of its keys in camelCase, possibly omitted or null. */
 export type GraphQLArgsOf<S extends InputSchema> = { [K in GraphQLKeyOf<S>]?: unknown };
-
-export const camelCase = (key: string): string =>
-  key.replace(/_([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
 
 interface KeyPlan {
   key: string;

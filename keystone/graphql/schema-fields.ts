@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Builder } from './builder.js';
-import { camelCase, type Camel, type GraphQLArgsOf, type InputSchema } from './schema-args.js';
+import { camelCase } from '../../schemas/common.js';
+import { type Camel, type GraphQLArgsOf, type InputSchema } from './schema-args.js';
 
 type Scalar = 'String' | 'Boolean' | 'Int' | 'ID' | 'JSON';
 

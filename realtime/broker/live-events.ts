@@ -1,10 +1,6 @@
 import { wire, type Payload } from '../../proto/index.js';
-import {
-  AUDIT_COLUMNS,
-  AUDIT_COLUMN_NAMES,
-  graphqlFieldName,
-  type AuditColumn,
-} from '../../schemas/audit-columns.js';
+import { AUDIT_COLUMNS, AUDIT_COLUMN_NAMES, type AuditColumn } from '../../schemas/audit-columns.js';
+import { camelCase } from '../../schemas/common.js';
 import type { AuditEventRecord } from '../../schemas/audit.js';
 import { gpsPointSchema, type GpsPoint } from '../../schemas/gps.js';
 import type { LiveEvents, StopListening } from '../../core/shared/live-events.js';
@@ -17,7 +13,7 @@ type AuditMessage = NonNullable<Payload['audit']>;
 // Which field of the wire message holds each column, worked out once.
 const AUDIT_FIELDS = AUDIT_COLUMN_NAMES.map((name) => {
   const column: AuditColumn = AUDIT_COLUMNS[name];
-  const field = graphqlFieldName(column.proto ?? name) as keyof AuditMessage;
+  const field = camelCase(column.proto ?? name) as keyof AuditMessage;
   return { name, field, nullable: column.nullable };
 });
 
