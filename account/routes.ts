@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import type { AccountService } from '../core/accounts/service.js';
 import type { Authenticator } from '../core/auth/authenticator.js';
 import type { ConnectedAppService } from '../core/oauth-clients/connected-apps.js';
@@ -6,6 +6,7 @@ import type { SessionService } from '../core/sessions/service.js';
 import type { TwoFactorService } from '../core/two-factor/service.js';
 import type { UserService } from '../core/users/service.js';
 import type { SignInKit } from '../oidc/heimdall-id.js';
+import { onlyUnder } from '../oidc/path-scope.js';
 import { accountAreaRouter } from './area/router.js';
 import { policiesRouter } from './policies.js';
 import { accountPagesRouter } from './self-service.js';
@@ -28,16 +29,11 @@ export interface AccountRoutesDeps {
  * /policies. Mounted before any body parser: each router parses its own forms.
  */
 export function accountRoutes(deps: AccountRoutesDeps): Router {
-  // Each group of pages only sees its own paths: requests elsewhere (every /oidc/token call) walk none of them.
-  const only =
-    (prefix: string, handler: RequestHandler): RequestHandler =>
-    (req, res, next) =>
-      req.path === prefix || req.path.startsWith(`${prefix}/`) ? handler(req, res, next) : next();
   const { kit } = deps;
   const router = Router();
-  router.use(only('/policies', policiesRouter()));
+  router.use(onlyUnder('/policies', policiesRouter()));
   router.use(
-    only(
+    onlyUnder(
       '/account',
       accountAreaRouter({
         authenticator: deps.authenticator,
@@ -56,7 +52,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     ),
   );
   router.use(
-    only(
+    onlyUnder(
       '/account',
       accountPagesRouter({
         accounts: deps.accounts,

@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import type { Knex } from 'knex';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
@@ -23,6 +23,7 @@ import { createBackchannelDelivery, type BackchannelOutcome } from './backchanne
 import type { OutboundTargetRule } from '../core/oauth-clients/outbound-target.js';
 import { connectRedis } from '../core/cache/redis-connection.js';
 import { createCsrf, type Csrf } from './csrf.js';
+import { onlyUnder } from './path-scope.js';
 import { interactionRouter } from './interactions/router.js';
 import {
   createPasswordSignIn,
@@ -223,15 +224,10 @@ export async function createHeimdallId(deps: {
     ),
     secure: settings.cookieSecure,
   });
-  // The interaction pages only see their own paths: requests elsewhere (every /oidc/token call) walk none.
-  const only =
-    (prefix: string, handler: RequestHandler): RequestHandler =>
-    (req, res, next) =>
-      req.path === prefix || req.path.startsWith(`${prefix}/`) ? handler(req, res, next) : next();
   const router = Router();
   router.use(
     settings.basePath,
-    only(
+    onlyUnder(
       '/interaction',
       interactionRouter({
         provider: { current: () => current.provider },
