@@ -38,7 +38,7 @@ import { createLiveEvents } from '../realtime/broker/live-events.js';
 
 export type Services = ReturnType<typeof createServices>;
 
-/** The one wiring place (STYLE.md §2): queries → services → routes, built once per process. */
+/** The one wiring place: queries → services → routes, built once per process. */
 export function createServices(deps: { config: Config; logger: Logger; databases: Databases; cache: Cache }) {
   const { config, logger, databases, cache } = deps;
   const geoip = createGeoIp({
