@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { cookieFrom } from '../core/shared/cookies.js';
 
 /**
  * CSRF protection for the interaction forms: a random secret in an HttpOnly, SameSite=Lax cookie, and in each
@@ -8,15 +9,8 @@ import type { Request, Response } from 'express';
  */
 const COOKIE = 'heimdall.csrf';
 
-export function readCookie(req: Request, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
-}
+export const readCookie = (req: Request, name: string): string | undefined =>
+  cookieFrom(req.headers.cookie, name);
 
 export function createCsrf(options: { key: Buffer; secure: boolean; path: string }) {
   const sign = (secret: string, uid: string) =>

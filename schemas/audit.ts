@@ -40,7 +40,7 @@ export type AuditEventType = (typeof AUDIT_EVENT_GROUPS)[keyof typeof AUDIT_EVEN
 export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = Object.values(AUDIT_EVENT_GROUPS).flat();
 
 /** Which application created an event: Heimdall's own services and the apps that submit events. */
-export const SOURCE_SERVICES = ['api', 'id', 'backend', 'policies', 'discord_bot', 'twitch_bot'] as const;
+export const SOURCE_SERVICES = ['api', 'id', 'backend', 'admin', 'policies', 'discord_bot', 'twitch_bot'] as const;
 export type SourceService = (typeof SOURCE_SERVICES)[number];
 
 /**

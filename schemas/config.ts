@@ -327,6 +327,23 @@ const realtimeSchema = z.strictObject({
     .default(7 * 24 * 3600),
 });
 
+/** The admin panel at /admin (AdminJS), signed in through Heimdall ID. */
+const adminSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** The panel's own OAuth client at Heimdall ID, provisioned at start-up. */
+  client_id: z
+    .string()
+    .regex(/^[\w.-]+$/)
+    .default('heimdall-admin'),
+  /** How long a panel session lasts after sign-in (seconds), however active; then Heimdall ID is asked again. */
+  session_ttl: seconds(8 * 3600),
+  /**
+   * Map tiles for the GPS map, as a URL template (`https://tile.example.org/{z}/{x}/{y}.png`); the page allows
+   * images from that origin. Empty: the map draws the points on a plain grid and loads nothing from elsewhere.
+   */
+  map_tile_url: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
+});
+
 const logSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -349,6 +366,7 @@ export const configSchema = z.strictObject({
   email: emailSchema.default(emailSchema.parse({})),
   accounts: accountsSchema.default(accountsSchema.parse({})),
   realtime: realtimeSchema.default(realtimeSchema.parse({})),
+  admin: adminSchema.default(adminSchema.parse({})),
 });
 
 export type Config = z.output<typeof configSchema>;

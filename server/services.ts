@@ -127,9 +127,11 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   const onGrantsRevoked: GrantsRevoked = (userId) =>
     void authCache.invalidate({ type: 'grants_revoked', userId });
   const connectedApps = createConnectedAppService({ db: databases.primary, audit, onGrantsRevoked });
+  // Secrets at rest (TOTP seeds, the admin panel's refresh tokens) are sealed with the secrets key.
+  const box = createSecretBox(encryption.key);
   const twoFactor = createTwoFactorService({
     db: databases.primary,
-    box: createSecretBox(encryption.key),
+    box,
     audit,
     authCache,
     cache,
@@ -200,6 +202,14 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   ];
   return {
     audit,
+    auditService,
+    box,
+    /** Signs the admin panel's session cookie: derived from the secrets key, so the same on every node. */
+    adminSessionSecret: Buffer.from(
+      hkdfSync('sha256', encryption.key, Buffer.alloc(0), 'heimdall admin session', 32),
+    ).toString('base64url'),
+    roles,
+    permissions,
     realtimeBroker,
     realtimePublisher,
     geoip,

@@ -1,4 +1,5 @@
 import { accountRoutes } from '../account/routes.js';
+import { openAdminPanel } from './admin.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCache } from '../core/cache/create.js';
@@ -149,6 +150,18 @@ export async function startPlatform({
           privacyUrl: config.accounts.privacy_url,
         })
       : undefined;
+    let internalOrigin: string | undefined;
+    const admin =
+      roles.includes('admin') && config.admin.enabled
+        ? await openAdminPanel({
+            config,
+            logger,
+            cache,
+            services,
+            servesHeimdallId: Boolean(heimdallId),
+            internalOrigin: () => internalOrigin,
+          })
+        : undefined;
     services.authCache.onInvalidate((event) => {
       if (event.type === 'all' || event.type === 'oauth_client') heimdallId?.forgetClients();
     });
@@ -190,6 +203,7 @@ export async function startPlatform({
       extra: serveApi ? services.extraRouters : [],
       ...(heimdallId ? { oidc: heimdallId.router } : {}),
       ...(account ? { account } : {}),
+      ...(admin ? { admin } : {}),
       ...(graphql ? { graphql: graphql.handler } : {}),
       // The realtime server is made below (it needs the HTTP server); the gauges read it when scraped.
       metrics: (registry) => {
@@ -238,6 +252,7 @@ export async function startPlatform({
     await listen(server, config.server.host, config.server.port);
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
+    if (heimdallId) internalOrigin = url;
     logger.info({ url, roles, publicUrl: config.server.public_url }, 'Heimdall is listening');
 
     let scheduler: Scheduler | undefined;

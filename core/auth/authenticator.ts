@@ -17,6 +17,11 @@ export interface Authenticator {
   authenticateAccessToken(token: string): Promise<AuthContext>;
   /** A Heimdall session token (`hs_…`, from an app's session cookie). */
   authenticateSession(token: string): Promise<AuthContext>;
+  /**
+   * A Heimdall session by the hash of its token (`hashSecret`), for an app that keeps the hash rather than
+   * the token (the admin panel binds its own session to the Heimdall session it was signed in with).
+   */
+  authenticateSessionHash(hash: string): Promise<AuthContext>;
 }
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -164,32 +169,42 @@ export function createAuthenticator(deps: {
     };
   };
 
+  const bySessionHash = async (hash: string): Promise<AuthContext> => {
+    let data = deps.cache.get(hash);
+    if (data?.sessionExpiresAt && Date.parse(data.sessionExpiresAt) <= Date.now()) data = undefined;
+    if (!data) {
+      const generation = deps.cache.generation();
+      data = await loadSession(hash);
+      deps.cache.set(hash, data, generation);
+    }
+    const sessionId = data.sessionId!;
+    const now = Date.now();
+    if (now - (sessionsTouched.get(sessionId) ?? 0) >= LAST_USED_WRITE_INTERVAL_MS) {
+      sessionsTouched.set(sessionId, now);
+      if (sessionsTouched.size > 100_000) sessionsTouched.clear();
+      deps.queries.touchSession(sessionId).catch((err: unknown) => deps.onError?.(err));
+    }
+    let context = contexts.get(data);
+    if (!context) {
+      context = createAuthContext(data);
+      contexts.set(data, context);
+    }
+    return context;
+  };
+
   return {
     async authenticateSession(token) {
       if (!/^hs_[\w-]{43}$/.test(token)) {
         throw unauthorized('auth.invalid_session', 'The session has ended. Sign in again.');
       }
-      const hash = hashSecret(token);
-      let data = deps.cache.get(hash);
-      if (data?.sessionExpiresAt && Date.parse(data.sessionExpiresAt) <= Date.now()) data = undefined;
-      if (!data) {
-        const generation = deps.cache.generation();
-        data = await loadSession(hash);
-        deps.cache.set(hash, data, generation);
+      return bySessionHash(hashSecret(token));
+    },
+
+    async authenticateSessionHash(hash) {
+      if (!/^[0-9a-f]{64}$/.test(hash)) {
+        throw unauthorized('auth.invalid_session', 'The session has ended. Sign in again.');
       }
-      const sessionId = data.sessionId!;
-      const now = Date.now();
-      if (now - (sessionsTouched.get(sessionId) ?? 0) >= LAST_USED_WRITE_INTERVAL_MS) {
-        sessionsTouched.set(sessionId, now);
-        if (sessionsTouched.size > 100_000) sessionsTouched.clear();
-        deps.queries.touchSession(sessionId).catch((err: unknown) => deps.onError?.(err));
-      }
-      let context = contexts.get(data);
-      if (!context) {
-        context = createAuthContext(data);
-        contexts.set(data, context);
-      }
-      return context;
+      return bySessionHash(hash);
     },
 
     async authenticateAccessToken(raw) {

@@ -8,7 +8,7 @@ import type {
   updateOAuthClientBody,
 } from '../../schemas/oauth-clients.js';
 import type { AuditLogger } from '../audit/logger.js';
-import { auditRecorder } from '../audit/recorder.js';
+import { auditRecorder, type Origin } from '../audit/recorder.js';
 import type { AuthContext } from '../auth/context.js';
 import { assertScope, requirePermission } from '../auth/guards.js';
 import { hashSecret, randomSecret } from '../auth/secret-token.js';
@@ -284,6 +284,49 @@ export function createOAuthClientService(deps: {
       changed(row.client_id);
       audit.record('client_secret_regenerated', actor, aboutClient(row));
       return { row: toRecord((await find(id))!), clientSecret: secret };
+    },
+
+    /**
+     * A client of Heimdall's own (the admin panel): public (PKCE, no secret), first-party, owned by nobody.
+     * Created at start-up, or brought back to `spec` when an operator changed it or the public URL moved; the
+     * platform itself is the actor (`origin`).
+     */
+    async provisionBuiltIn(
+      origin: Origin,
+      spec: Pick<
+        OAuthClientRow,
+        'client_id' | 'name' | 'redirect_uris' | 'post_logout_redirect_uris' | 'grant_types' | 'scopes'
+      >,
+    ): Promise<void> {
+      const wanted = {
+        ...spec,
+        token_endpoint_auth_method: 'none',
+        client_secret: null,
+        is_first_party: true,
+        is_active: true,
+      };
+      const current = await deps
+        .db<OAuthClientRow>('OAuthClient')
+        .where({ client_id: spec.client_id })
+        .first();
+      if (!current) {
+        const [row] = await deps
+          .db<OAuthClientRow>('OAuthClient')
+          .insert({ ...wanted, description: 'Built in: the admin panel at /admin.' } as never)
+          .onConflict('client_id')
+          .ignore()
+          .returning([...COLUMNS]);
+        if (row)
+          audit.record('client_created', origin, aboutClient(row as OAuthClientRow, { built_in: true }));
+        return;
+      }
+      const differs = (Object.keys(wanted) as (keyof typeof wanted)[]).filter(
+        (k) => JSON.stringify(current[k as keyof OAuthClientRow] ?? null) !== JSON.stringify(wanted[k]),
+      );
+      if (differs.length === 0) return;
+      await deps.db('OAuthClient').where({ id: current.id }).update(wanted);
+      changed(current.client_id);
+      audit.record('client_updated', origin, aboutClient(current, { changed: differs, built_in: true }));
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { SourceService } from '../../schemas/audit.js';
 import type { AuthContext } from '../auth/context.js';
 
 /** Who does something, and from where: every service call that changes data carries it for the audit log. */
@@ -5,6 +6,8 @@ export interface Actor {
   auth: AuthContext;
   ip?: string | undefined;
   userAgent?: string | undefined;
+  /** Which application the change came through (the audit event's `source_service`); `api` unless said. */
+  source?: SourceService | undefined;
 }
 
 /** The audit actor id: the user behind the credential, else the API key. */
@@ -18,5 +21,5 @@ export const auditMeta = (actor: Actor) => ({
   actor_id: actorId(actor),
   ip_address: plainIp(actor.ip),
   user_agent: actor.userAgent,
-  source_service: 'api' as const,
+  source_service: actor.source ?? 'api',
 });
