@@ -20,6 +20,8 @@ import type { SessionService } from '../sessions/service.js';
 import { createUserQueries } from '../users/queries.js';
 import { createAccountTokens } from './tokens.js';
 import { revokeUserGrants, type GrantsRevoked } from '../tokens/grants.js';
+import { requirePermission } from '../auth/guards.js';
+import type { Actor } from '../shared/actor.js';
 
 /**
  * Accounts with email and password: registration, email verification, forgotten and changed
@@ -295,6 +297,44 @@ export function createAccountService(deps: {
           }),
         });
       });
+    },
+
+    /**
+     * An administrator sends a user a password reset link (users:write): the same email the person could ask
+     * for themselves, within the same hourly allowance, recorded with the administrator as the actor.
+     */
+    async sendPasswordReset(actor: Actor, userId: string): Promise<void> {
+      requirePermission(actor.auth, 'users', 'write');
+      const row = await db('PlatformAccount as pa')
+        .join('User as u', 'u.id', 'pa.user_id')
+        .where({ 'pa.user_id': userId, 'pa.platform_id': 'email' })
+        .whereNull('u.deleted_at')
+        .first<{ email: string } | undefined>('pa.platform_user_id as email');
+      if (!row) {
+        throw new AppError(
+          'account.no_password',
+          409,
+          'This user has no email sign-in, so there is no password to reset.',
+        );
+      }
+      await allowEmail(row.email);
+      const account = (await findByEmail(row.email))!;
+      const token = await tokens.issue(
+        'reset_password',
+        { userId: account.user_id, accountId: account.id },
+        settings.resetTtl,
+      );
+      audit.record('password_reset_requested', actor, { user_id: userId, metadata: { by: 'administrator' } });
+      deliver(() =>
+        deps.mailer.send({
+          to: row.email,
+          ...resetPasswordEmail(localeOf(account, 'en'), {
+            name: account.username,
+            link: link('/account/reset', token),
+            ttlSeconds: settings.resetTtl,
+          }),
+        }),
+      );
     },
 
     resetLinkValid: async (token: string) => (await tokens.peek('reset_password', token)) !== undefined,

@@ -1,0 +1,146 @@
+import type { ActionContext, ActionRequest, ActionResponse, BaseRecord } from 'adminjs';
+import { AppError } from '../../core/errors/index.js';
+import type { Actor } from '../../core/shared/actor.js';
+import { actorOf } from '../auth/panel-session.js';
+import { panelError, requireActor } from './service-resource.js';
+
+/**
+ * How panel actions are declared: who may use them (`may`, the same `resource:action` permission the service
+ * checks, so navigation and buttons show only what the person may do) and, for actions that take input, a form
+ * the panel's ActionForm component renders from `fields` and posts back to `run`.
+ */
+export const may =
+  (resource: string, action: string) =>
+  ({ currentAdmin }: { currentAdmin?: unknown }): boolean =>
+    actorOf(currentAdmin)?.auth.can(resource, action) ?? false;
+
+/** Every permission of a list, for actions that need several. */
+export const mayAll =
+  (...permissions: [string, string][]) =>
+  (context: { currentAdmin?: unknown }): boolean =>
+    permissions.every(([r, a]) => may(r, a)(context));
+
+export interface FieldOption {
+  value: string;
+  label: string;
+}
+
+export interface FormField {
+  name: string;
+  type: 'text' | 'textarea' | 'datetime' | 'select' | 'multiselect' | 'checkbox' | 'lines' | 'number';
+  required?: boolean;
+  maxLength?: number;
+  options?: FieldOption[];
+  /** Filled in from the record (its param of the same name) when the form opens. */
+  fromRecord?: boolean;
+}
+
+export interface FormOutcome {
+  /** The notice shown after success (a translation key of the panel's messages, or plain text). */
+  message: string;
+  /** A secret to show once (a new API key or client secret); the form stays open to show it. */
+  secret?: string;
+  /** Where to go afterwards: the record, the list, or nowhere (stay). */
+  then?: 'show' | 'list' | 'stay';
+  /** The record to go to, for actions that create one. */
+  recordId?: string;
+}
+
+export interface FormActionSpec {
+  actionType: 'record' | 'resource';
+  icon: string;
+  permission: [string, string];
+  variant?: 'danger' | 'primary';
+  /** Shown above the form (a translation key). */
+  intro?: string;
+  fields?: (actor: Actor, record: BaseRecord | undefined) => Promise<FormField[]> | FormField[];
+  run(actor: Actor, payload: Record<string, unknown>, record: BaseRecord | undefined): Promise<FormOutcome>;
+}
+
+/** The form's values as posted: AdminJS's client sends JSON, so arrays and booleans arrive as they are. */
+function payloadOf(request: ActionRequest): Record<string, unknown> {
+  const payload = (request.payload ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(payload).filter(([k]) => !k.startsWith('__')));
+}
+
+export function formAction(spec: FormActionSpec) {
+  return {
+    actionType: spec.actionType,
+    icon: spec.icon,
+    component: 'ActionForm' as const,
+    isAccessible: may(...spec.permission),
+    isVisible: may(...spec.permission),
+    ...(spec.variant ? { variant: spec.variant } : {}),
+    custom: { intro: spec.intro ?? null, variant: spec.variant ?? 'primary' },
+    handler: async (
+      request: ActionRequest,
+      _response: unknown,
+      context: ActionContext,
+    ): Promise<ActionResponse> => {
+      const actor = requireActor(context);
+      const record = context.record;
+      const recordJson = record?.toJSON(context.currentAdmin);
+      if (request.method !== 'post') {
+        const fields = spec.fields ? await spec.fields(actor, record) : [];
+        return { ...(recordJson ? { record: recordJson } : {}), fields };
+      }
+      try {
+        const outcome = await spec.run(actor, payloadOf(request), record);
+        const resourceId = context.resource.id();
+        const target = outcome.recordId ?? record?.id();
+        const redirectUrl =
+          outcome.then === 'list'
+            ? context.h.resourceUrl({ resourceId })
+            : outcome.then === 'show' && target
+              ? context.h.recordActionUrl({ resourceId, recordId: String(target), actionName: 'show' })
+              : undefined;
+        return {
+          ...(recordJson ? { record: recordJson } : {}),
+          notice: { message: outcome.message, type: 'success' },
+          ...(outcome.secret ? { secret: outcome.secret } : {}),
+          ...(redirectUrl && !outcome.secret ? { redirectUrl } : {}),
+        };
+      } catch (err) {
+        const shown = panelError(err);
+        if (shown instanceof Error && 'baseError' in shown) {
+          const { baseError, propertyErrors } = shown as unknown as {
+            baseError?: { message?: string };
+            propertyErrors?: Record<string, { message: string }>;
+          };
+          return {
+            ...(recordJson ? { record: recordJson } : {}),
+            notice: { message: baseError?.message ?? 'thereWereValidationErrors', type: 'error' },
+            errors: propertyErrors ?? {},
+          };
+        }
+        if (err instanceof AppError && err.status < 500) {
+          return {
+            ...(recordJson ? { record: recordJson } : {}),
+            notice: { message: err.message, type: 'error' },
+          };
+        }
+        throw shown;
+      }
+    },
+  };
+}
+
+/** An ISO date-time from a form field, undefined when empty. */
+export const optionalText = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+
+/** A list from a multi-line (or comma-separated) text field, or an array as posted. */
+export function listOf(value: unknown): string[] {
+  if (Array.isArray(value))
+    return value
+      .map(String)
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (typeof value !== 'string') return [];
+  return value
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export const isChecked = (value: unknown): boolean => value === true || value === 'true' || value === 'on';

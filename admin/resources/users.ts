@@ -1,0 +1,301 @@
+import type { ActionContext } from 'adminjs';
+import type { AccountService } from '../../core/accounts/service.js';
+import type { AuditService } from '../../core/audit/service.js';
+import { requirePermission } from '../../core/auth/guards.js';
+import type { RoleService } from '../../core/rbac/roles-service.js';
+import type { SessionService } from '../../core/sessions/service.js';
+import type { TwoFactorService } from '../../core/two-factor/service.js';
+import type { UserService } from '../../core/users/service.js';
+import { validateInput } from '../../core/shared/validation.js';
+import type { Actor } from '../../core/shared/actor.js';
+import { listUsersQuery } from '../../schemas/rbac.js';
+import { banUserBody, type UserRecord } from '../../schemas/users.js';
+import { formAction, may, optionalText, type FormField } from './actions.js';
+import {
+  arrayParam,
+  requireActor,
+  ServiceResource,
+  type ListQuery,
+  type ResourceBackend,
+} from './service-resource.js';
+
+export interface UserServices {
+  users: UserService;
+  roles: RoleService;
+  sessions: SessionService;
+  twoFactor: TwoFactorService;
+  accounts: AccountService;
+  audit: AuditService;
+}
+
+const SORTABLE = new Set(['created_at', 'username', 'last_login_at']);
+
+/** The panel's filters → the same list query REST's GET /v1/users takes (validated by the same schema). */
+function listInput(query: ListQuery) {
+  const f = query.filters;
+  const created = typeof f.created_at === 'object' ? f.created_at : undefined;
+  const sort = query.sort && SORTABLE.has(query.sort.by) ? query.sort : undefined;
+  return validateInput(
+    listUsersQuery,
+    {
+      page: String(Math.floor(query.offset / query.limit) + 1),
+      per_page: String(query.limit),
+      ...(typeof f.q === 'string' ? { q: f.q } : {}),
+      ...(typeof f.role_ids === 'string' ? { role_id: f.role_ids } : {}),
+      ...(typeof f.status === 'string' && f.status !== 'deleted'
+        ? { banned: String(f.status === 'banned') }
+        : {}),
+      ...(f.status === 'deleted' ? { include_deleted: 'true' } : {}),
+      ...(typeof f.two_factor === 'string' ? { two_factor: f.two_factor } : {}),
+      ...(created?.from ? { created_after: created.from } : {}),
+      ...(created?.to ? { created_before: created.to } : {}),
+      ...(sort ? { sort: `${sort.direction === 'desc' ? '-' : ''}${sort.by}` } : {}),
+    },
+    'filters',
+  );
+}
+
+const status = (u: UserRecord) => (u.deleted_at ? 'deleted' : u.ban ? 'banned' : 'active');
+
+function usersBackend(services: UserServices): ResourceBackend<UserRecord> {
+  return {
+    id: 'Users',
+    properties: [
+      { path: 'id', isId: true },
+      { path: 'username', isTitle: true, isSortable: true },
+      { path: 'email' },
+      { path: 'status' },
+      { path: 'role_ids', isArray: true },
+      { path: 'two_factor', type: 'boolean' },
+      { path: 'created_at', type: 'datetime', isSortable: true },
+      { path: 'last_login_at', type: 'datetime', isSortable: true },
+      { path: 'ban_reason' },
+      { path: 'ban_expires_at', type: 'datetime' },
+      { path: 'q' },
+    ],
+    toParams: (u) => ({
+      id: u.id,
+      username: u.username,
+      email: u.email,
+      status: status(u),
+      role_ids: u.role_ids,
+      two_factor: (u as UserRecord & { two_factor_enabled?: boolean }).two_factor_enabled ?? null,
+      created_at: u.created_at,
+      last_login_at: u.last_login_at,
+      ban_reason: u.ban?.reason ?? null,
+      ban_expires_at: u.ban?.expires_at ?? null,
+    }),
+    async list(actor, query) {
+      requirePermission(actor.auth, 'users', 'read');
+      const page = await services.users.list(listInput(query));
+      return { rows: page.data, total: page.pagination.total };
+    },
+    get: (actor, id) => services.users.get(actor.auth, id),
+  };
+}
+
+/** The parts of a user's page besides the record; a part the admin may not read is left out, not an error. */
+async function userDetails(services: UserServices, actor: Actor, id: string) {
+  const part = async <T>(call: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await call();
+    } catch {
+      return null;
+    }
+  };
+  const [roles, methods, sessions, twoFactor, activity] = await Promise.all([
+    part(() => services.users.roles(actor.auth, id)),
+    part(() => services.users.signInMethods(actor.auth, id)),
+    part(async () =>
+      (await services.sessions.list(actor.auth, id)).map((s) => ({
+        id: s.id,
+        ip_address: s.ip_address,
+        user_agent: s.user_agent,
+        provider: s.provider,
+        created_at: s.created_at,
+        last_activity_at: s.last_activity_at,
+      })),
+    ),
+    part(() => services.twoFactor.status(actor.auth, id)),
+    part(async () => {
+      requirePermission(actor.auth, 'audit', 'read');
+      const page = await services.audit.list({ user_id: id, limit: 10 } as Parameters<
+        AuditService['list']
+      >[0]);
+      return page.data.map((e) => ({
+        id: e.id,
+        event_type: e.event_type,
+        status: e.status,
+        ip_address: e.ip_address,
+        country_code: e.country_code,
+        created_at: e.created_at,
+      }));
+    }),
+  ]);
+  return { roles, methods, sessions, twoFactor, activity };
+}
+
+const roleOptions = async (services: UserServices) =>
+  (await services.roles.list({ page: 1, per_page: 100 } as Parameters<RoleService['list']>[0])).data.map(
+    (r) => ({ value: r.id, label: r.name }),
+  );
+
+export function usersResource(services: UserServices) {
+  const recordId = (record: { id(): string | number } | undefined) => String(record?.id() ?? '');
+  return {
+    resource: new ServiceResource(usersBackend(services)),
+    options: {
+      navigation: { name: 'people', icon: 'User' },
+      listProperties: [
+        'username',
+        'email',
+        'status',
+        'role_ids',
+        'two_factor',
+        'created_at',
+        'last_login_at',
+      ],
+      filterProperties: ['q', 'status', 'role_ids', 'two_factor', 'created_at'],
+      showProperties: [
+        'id',
+        'username',
+        'email',
+        'status',
+        'role_ids',
+        'two_factor',
+        'created_at',
+        'last_login_at',
+        'ban_reason',
+        'ban_expires_at',
+      ],
+      properties: {
+        status: {
+          availableValues: ['active', 'banned', 'deleted'].map((v) => ({ value: v, label: v })),
+        },
+        two_factor: { type: 'boolean' as const },
+      },
+      actions: {
+        list: { isAccessible: may('users', 'read') },
+        search: { isAccessible: may('users', 'read') },
+        show: { isAccessible: may('users', 'read'), component: 'UserShow' },
+        /** What the user's page shows besides the record (roles, sign-in methods, sessions, 2FA, activity). */
+        details: {
+          actionType: 'record' as const,
+          component: false as const,
+          isVisible: false,
+          isAccessible: may('users', 'read'),
+          handler: async (_request: unknown, _response: unknown, context: ActionContext) => ({
+            record: context.record!.toJSON(context.currentAdmin),
+            details: await userDetails(services, requireActor(context), String(context.record!.id())),
+          }),
+        },
+        new: { isAccessible: false, isVisible: false },
+        edit: { isAccessible: false, isVisible: false },
+        delete: { isAccessible: false, isVisible: false },
+        bulkDelete: { isAccessible: false, isVisible: false },
+        ban: formAction({
+          actionType: 'record',
+          icon: 'Slash',
+          permission: ['users', 'ban'],
+          variant: 'danger',
+          intro: 'banIntro',
+          fields: () => [
+            { name: 'reason', type: 'textarea', required: true, maxLength: 500 },
+            { name: 'expires_at', type: 'datetime' },
+          ],
+          async run(actor, payload, record) {
+            const body = validateInput(
+              banUserBody,
+              {
+                reason: payload.reason,
+                ...(optionalText(payload.expires_at) ? { expires_at: payload.expires_at } : {}),
+              },
+              'form',
+            );
+            await services.users.ban(actor, recordId(record), body);
+            return { message: 'userBanned', then: 'show' };
+          },
+        }),
+        unban: formAction({
+          actionType: 'record',
+          icon: 'CheckCircle',
+          permission: ['users', 'ban'],
+          intro: 'unbanIntro',
+          async run(actor, _payload, record) {
+            await services.users.unban(actor, recordId(record));
+            return { message: 'userUnbanned', then: 'show' };
+          },
+        }),
+        assignRole: formAction({
+          actionType: 'record',
+          icon: 'UserPlus',
+          permission: ['users', 'write'],
+          fields: async (): Promise<FormField[]> => [
+            { name: 'role_id', type: 'select', required: true, options: await roleOptions(services) },
+          ],
+          async run(actor, payload, record) {
+            const roleId = optionalText(payload.role_id);
+            if (!roleId) return { message: 'chooseRole', then: 'stay' };
+            await services.users.addRole(actor, recordId(record), roleId);
+            return { message: 'roleAssigned', then: 'show' };
+          },
+        }),
+        removeRole: formAction({
+          actionType: 'record',
+          icon: 'UserMinus',
+          permission: ['users', 'write'],
+          variant: 'danger',
+          fields: async (_actor, record): Promise<FormField[]> => {
+            const held = new Set(arrayParam(record, 'role_ids'));
+            return [
+              {
+                name: 'role_id',
+                type: 'select',
+                required: true,
+                options: (await roleOptions(services)).filter((o) => held.has(o.value)),
+              },
+            ];
+          },
+          async run(actor, payload, record) {
+            const roleId = optionalText(payload.role_id);
+            if (!roleId) return { message: 'chooseRole', then: 'stay' };
+            await services.users.removeRole(actor, recordId(record), roleId);
+            return { message: 'roleRemoved', then: 'show' };
+          },
+        }),
+        resetTwoFactor: formAction({
+          actionType: 'record',
+          icon: 'Shield',
+          permission: ['two_factor', 'manage'],
+          variant: 'danger',
+          intro: 'resetTwoFactorIntro',
+          async run(actor, _payload, record) {
+            await services.twoFactor.disable(actor, { user_id: recordId(record) });
+            return { message: 'twoFactorReset', then: 'show' };
+          },
+        }),
+        endSessions: formAction({
+          actionType: 'record',
+          icon: 'LogOut',
+          permission: ['users', 'write'],
+          variant: 'danger',
+          intro: 'endSessionsIntro',
+          async run(actor, _payload, record) {
+            await services.sessions.revokeAll(actor, recordId(record));
+            return { message: 'sessionsEnded', then: 'show' };
+          },
+        }),
+        sendPasswordReset: formAction({
+          actionType: 'record',
+          icon: 'Mail',
+          permission: ['users', 'write'],
+          intro: 'sendPasswordResetIntro',
+          async run(actor, _payload, record) {
+            await services.accounts.sendPasswordReset(actor, recordId(record));
+            return { message: 'passwordResetSent', then: 'show' };
+          },
+        }),
+      },
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { Knex } from 'knex';
+import type { Page } from 'playwright-core';
+import { createSecretBox } from '../../core/crypto/secret-box.js';
+import { newTotpSecret, totpCode } from '../../core/two-factor/totp.js';
+import { createPasswordUser } from './oidc.js';
+import { TEST_ENCRYPTION_KEY } from './platform.js';
+
+/**
+ * Admin panel helpers: people with a password and (where their role requires it) an authenticator app whose
+ * secret the test knows, and signing in to /admin through Heimdall ID's real pages.
+ */
+export interface PanelPerson {
+  id: string;
+  email: string;
+  username: string;
+  password: string;
+  /** The TOTP secret, when 2FA is on. */
+  totp: string | undefined;
+}
+
+export async function createPanelPerson(
+  db: Knex,
+  options: { roleIds: string[]; twoFactor?: boolean },
+): Promise<PanelPerson> {
+  const user = await createPasswordUser(db, { roleIds: options.roleIds });
+  let totp: string | undefined;
+  if (options.twoFactor ?? true) {
+    totp = newTotpSecret();
+    await db('UserTwoFactor').insert({
+      user_id: user.id,
+      secret_encrypted: createSecretBox(Buffer.from(TEST_ENCRYPTION_KEY, 'base64')).seal(
+        totp,
+        `totp:${user.id}`,
+      ),
+      enabled: true,
+      enabled_at: new Date(),
+    });
+  }
+  return { ...user, totp };
+}
+
+/** A code from the person's app, never one used before in this test run (the platform accepts each once). */
+const used = new Map<string, number>();
+export function nextCode(secret: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  const step = Math.max(Math.floor(now / 30), (used.get(secret) ?? -1) + 1);
+  used.set(secret, step);
+  return totpCode(secret, { epoch: step * 30 });
+}
+
+/**
+ * From /admin to the panel: the panel's sign-in page, Heimdall ID's password page, its code page when the person
+ * has 2FA, and back. Answers when the browser is back under /admin.
+ */
+export async function signInToPanel(page: Page, baseUrl: string, person: PanelPerson): Promise<void> {
+  await page.goto(`${baseUrl}/admin`);
+  await page.getByTestId('admin-sign-in').click();
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (person.totp) {
+    const code = page.locator('#code');
+    await code.waitFor();
+    await code.fill(nextCode(person.totp));
+    await page.locator('button[type=submit]').first().click();
+  }
+  await page.waitForURL(
+    (url) => url.pathname.startsWith('/admin') && !url.pathname.startsWith('/admin/login/start'),
+  );
+}
