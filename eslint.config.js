@@ -1,3 +1,4 @@
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
@@ -5,6 +6,9 @@ import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import { layerZones } from './eslint/layers.js';
 import { noImportCycle } from './eslint/no-import-cycle.js';
+
+const BROWSER_SAFE =
+  'The SDK and proto/ run in browsers: Node modules, ws and Node globals only in sdk/realtime/index.ts.';
 
 export default tseslint.config(
   {
@@ -75,6 +79,24 @@ export default tseslint.config(
           property: 'Long',
           message: 'protobufjs configuration: see proto/protobuf-internals.ts.',
         },
+      ],
+    },
+  },
+  {
+    // The realtime SDK runs in browsers too (docs/realtime.md): only its Node entry may use Node or ws.
+    files: ['sdk/**/*.ts', 'proto/**/*.ts'],
+    ignores: ['**/*.test.ts', 'sdk/realtime/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['ws', ...builtinModules].map((name) => ({ name, message: BROWSER_SAFE })),
+          patterns: [{ group: ['node:*'], message: BROWSER_SAFE }],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['Buffer', 'process', 'require'].map((name) => ({ name, message: BROWSER_SAFE })),
       ],
     },
   },

@@ -1,6 +1,4 @@
-import { EventEmitter } from 'node:events';
 import protobuf from 'protobufjs/minimal.js';
-import { WebSocket } from 'ws';
 import {
   Recovery,
   wire,
@@ -9,6 +7,7 @@ import {
   type PublicationData,
   type ServerMessage,
 } from '../../proto/index.js';
+import { TypedEmitter } from './emitter.js';
 import { reconnectDelay, shouldReconnect } from './reconnect.js';
 import {
   RealtimeError,
@@ -16,14 +15,22 @@ import {
   type RealtimeClientEvents,
   type RealtimeClientOptions,
   type SubscriptionHandlers,
+  type WebSocketConstructor,
+  type WebSocketLike,
 } from './types.js';
+
+type Timer = ReturnType<typeof setTimeout>;
+
+/** WebSocket.OPEN and WebSocket.CLOSED: the same in every implementation. */
+const OPEN = 1;
+const CLOSED = 3;
 
 interface Pending {
   /** Runs as the reply is read, before the messages after it in the same frame. */
   onReply?(message: ServerMessage): void;
   resolve(message: ServerMessage): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
+  timer: Timer;
 }
 
 interface SubscriptionState {
@@ -40,16 +47,19 @@ interface SubscriptionState {
  * automatic reconnection with exponential backoff and jitter, and automatic recovery — after a reconnect every
  * subscription resumes from the last publication it saw, so a handler sees each publication once, in order,
  * or is told to resync when the server no longer has the history.
+ *
+ * It runs wherever there is a standard WebSocket: nothing here is Node's. `index.ts` (Node) hands it the `ws`
+ * package, `browser.ts` leaves it the page's WebSocket.
  */
-export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
+export class RealtimeClient extends TypedEmitter<RealtimeClientEvents> {
   state: ClientState = 'disconnected';
-  private socket: WebSocket | undefined;
+  private socket: WebSocketLike | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly subscriptions = new Map<string, SubscriptionState>();
   private attempt = 0;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private pingTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: Timer | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
   private connectedOnce: Promise<void>;
   private resolveConnected!: () => void;
   private rejectConnected!: (err: Error) => void;
@@ -122,9 +132,9 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
     clearInterval(this.pingTimer);
     this.failPending(new RealtimeError('realtime.closed', 'The client is closed.'));
     const socket = this.socket;
-    if (!socket || socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    if (!socket || socket.readyState === CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
-      socket.once('close', () => resolve());
+      socket.addEventListener('close', () => resolve());
       socket.close(1000);
     });
   }
@@ -156,19 +166,67 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
       return;
     }
     if (this.state !== 'connecting') return;
-    const socket = new WebSocket(this.options.url, { perMessageDeflate: false });
-    socket.binaryType = 'nodebuffer';
+    let socket: WebSocketLike;
+    try {
+      socket = new (this.webSocketClass())(this.options.url);
+    } catch (err) {
+      // A malformed URL, or no WebSocket at all: trying again cannot help.
+      this.state = 'closed';
+      this.report(err as Error);
+      this.rejectConnected(err as Error);
+      return;
+    }
+    // ws's default, Buffers, are Uint8Arrays already; a standard WebSocket would hand Blobs over.
+    if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
     this.socket = socket;
-    socket.on('open', () => {
+    socket.addEventListener('open', () => {
+      if (this.socket !== socket) return;
       this.request({ authenticate: { token, client: this.options.client ?? 'heimdall-sdk-ts' } })
         .then((reply) => this.onConnected(reply))
         .catch((err: Error) => {
           if (this.attempt === 0 && !this.everConnected) this.rejectConnected(err);
         });
     });
-    socket.on('message', (data: Buffer) => this.onFrame(data));
-    socket.on('error', (err) => this.report(err));
-    socket.on('close', (code: number, reason: Buffer) => this.onClose(socket, code, reason.toString()));
+    socket.addEventListener('message', (event) => {
+      if (this.socket === socket) this.onFrame(socket, event.data);
+    });
+    socket.addEventListener('error', (event) => this.report(socketError(event)));
+    socket.addEventListener('close', (event) => this.onClose(socket, event.code, event.reason));
+  }
+
+  /** The WebSocket class used when the options name none: the environment's own. */
+  protected defaultWebSocket(): WebSocketConstructor | undefined {
+    return (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  }
+
+  /** Read on every (re)connect, as the URL and token are: the options object is the caller's to change. */
+  private webSocketClass(): WebSocketConstructor {
+    const constructor = this.options.WebSocket ?? this.defaultWebSocket();
+    if (!constructor) {
+      throw new RealtimeError(
+        'realtime.no_websocket',
+        'No WebSocket here: pass one in the WebSocket option (in Node, import sdk/realtime/index.js).',
+      );
+    }
+    return constructor;
+  }
+
+  /**
+   * Gives a socket up at once: a dead peer never answers a closing handshake. ws can cut the connection (its
+   * close event follows); a standard WebSocket can only start the handshake, so the client moves on now and
+   * ignores whatever that socket does later.
+   */
+  private abandon(socket: WebSocketLike): void {
+    if (socket.terminate) {
+      socket.terminate();
+      return;
+    }
+    try {
+      socket.close();
+    } catch {
+      // Already closing.
+    }
+    this.onClose(socket, 1006, '');
   }
 
   private everConnected = false;
@@ -180,10 +238,13 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
     this.everConnected = true;
     clearInterval(this.pingTimer);
     const interval = Math.max(1000, Number(info.pingIntervalMs) || 25_000);
+    const socket = this.socket;
     this.pingTimer = setInterval(() => {
-      this.ping().catch(() => this.socket?.terminate());
+      this.ping().catch(() => {
+        if (socket && this.socket === socket) this.abandon(socket);
+      });
     }, interval);
-    this.pingTimer.unref();
+    unref(this.pingTimer);
     this.emit('connected', {
       connectionId: info.connectionId ?? '',
       userId: info.userId ?? '',
@@ -255,7 +316,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
     onReply?: (message: ServerMessage) => void,
   ): Promise<ServerMessage> {
     const socket = this.socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) {
+    if (!socket || socket.readyState !== OPEN) {
       return Promise.reject(new RealtimeError('realtime.not_connected', 'Not connected.'));
     }
     const id = this.nextId++;
@@ -270,13 +331,21 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
     });
   }
 
-  private onFrame(data: Buffer): void {
-    const reader = protobuf.Reader.create(data);
+  private onFrame(socket: WebSocketLike, data: unknown): void {
+    const bytes = frameBytes(data);
+    if (!bytes) {
+      this.report(new RealtimeError('realtime.bad_frame', 'The server sent a frame that is not binary.'));
+      this.abandon(socket);
+      return;
+    }
+    const reader = protobuf.Reader.create(bytes);
     try {
-      while (reader.pos < reader.len) this.onMessage(wire.ServerMessage.decodeDelimited(reader));
+      while (reader.pos < reader.len && this.socket === socket) {
+        this.onMessage(wire.ServerMessage.decodeDelimited(reader));
+      }
     } catch (err) {
       this.report(err as Error);
-      this.socket?.terminate();
+      if (this.socket === socket) this.abandon(socket);
     }
   }
 
@@ -326,7 +395,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
     }
   }
 
-  private onClose(socket: WebSocket, code: number, reason: string): void {
+  private onClose(socket: WebSocketLike, code: number, reason: string): void {
     if (this.socket !== socket) return;
     this.socket = undefined;
     clearInterval(this.pingTimer);
@@ -360,7 +429,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
 
   /**
    * Errors are for whoever listens: a failed reconnect attempt is routine for a client that reconnects on its
-   * own, and an 'error' event without a listener would throw (EventEmitter) from inside ws and crash the app.
+   * own, and nobody has to listen for it.
    */
   private report(error: Error): void {
     if (this.listenerCount('error') > 0) this.emit('error', error);
@@ -373,4 +442,30 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> {
       this.pending.delete(id);
     }
   }
+}
+
+/**
+ * A binary frame's bytes: ws hands over a Buffer (kept as it is, so bytes fields decode as Buffers in Node), a
+ * standard WebSocket an ArrayBuffer; a text frame is neither. Told apart without `instanceof ArrayBuffer`, which
+ * fails for a frame from another realm (a test runner's, another frame's).
+ */
+function frameBytes(data: unknown): Uint8Array | undefined {
+  if (ArrayBuffer.isView(data)) {
+    return data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+  const isArrayBuffer = Object.prototype.toString.call(data) === '[object ArrayBuffer]';
+  return isArrayBuffer ? new Uint8Array(data as ArrayBuffer) : undefined;
+}
+
+/** ws and Node's WebSocket say what went wrong; a browser's error event says nothing. */
+function socketError(event: { error?: unknown; message?: string }): Error {
+  const error = event.error;
+  if (typeof error === 'object' && error !== null && 'message' in error) return error as Error;
+  return new RealtimeError('realtime.socket_error', event.message || 'The WebSocket failed.');
+}
+
+/** In Node the heartbeat alone does not keep the process alive; a browser's timers are plain numbers. */
+function unref(timer: ReturnType<typeof setInterval>): void {
+  const handle = timer as number | { unref?(): void };
+  if (typeof handle === 'object') handle.unref?.();
 }
