@@ -101,3 +101,28 @@ export const permissionListSchema = listOf(permissionSchema);
 export const userListSchema = listOf(userSchema);
 export const roleArraySchema = z.object({ data: z.array(roleSchema) });
 export const permissionArraySchema = z.object({ data: z.array(permissionSchema) });
+
+/**
+ * How a grant covers `resource:action`: itself, a dotted prefix (`discord:guild.*`), `resource:*`, `*:action`, `*:*`.
+ */
+export const GRANT_KINDS = ['exact', 'prefix', 'resource_wildcard', 'action_wildcard', 'all'] as const;
+export type GrantKind = (typeof GRANT_KINDS)[number];
+
+/** The super-admin rules: the role `role_super_admin`, a role named `super_admin` (legacy), a role holding `*:*`. */
+export const SUPER_ADMIN_RULES = ['role_id', 'legacy_role_name', 'wildcard_permission'] as const;
+export type SuperAdminRule = (typeof SUPER_ADMIN_RULES)[number];
+
+/** The checks of an access decision, in the order they are made. */
+export const DECISION_CHECKS = ['two_factor', 'scope', 'permission', 'owner_cap'] as const;
+export type DecisionCheck = (typeof DECISION_CHECKS)[number];
+
+/** Why a decision went as it did: how it was allowed, or the first check that refused it. */
+export const DECISION_REASONS = [
+  'super_admin',
+  'granted',
+  'two_factor_missing',
+  'scope_missing',
+  'permission_missing',
+  'owner_lacks_permission',
+] as const;
+export type DecisionReason = (typeof DECISION_REASONS)[number];
