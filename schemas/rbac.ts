@@ -193,7 +193,7 @@ export const permissionExplanationSchema = z.object({
   two_factor_session_required: z
     .boolean()
     .describe('Allowed only in a session whose second factor was checked (a role requires 2FA)'),
-  steps: z.array(explanationStepSchema),
+  steps: z.array(explanationStepSchema).max(EXPLANATION_CHECKS.length),
 });
 export type PermissionExplanation = z.infer<typeof permissionExplanationSchema>;
 export type ExplanationStep = z.infer<typeof explanationStepSchema>;

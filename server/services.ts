@@ -194,6 +194,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
         users,
         roles,
         permissions,
+        explainer,
         apiKeys,
         oauthClients,
       }),
