@@ -147,8 +147,12 @@ function describe(s: DecisionStep, loaded: Loaded, permission: { name: string; r
     case 'permission': {
       if (s.superAdmin) {
         const by = meeting(roles, s.superAdminRule);
-        const capped = owner && !owner.isSuperAdmin ? ", within its owner's grants" : '';
-        const detail = `${named(by)} ${RULE_TEXT[s.superAdminRule!]}: ${holder} is a super admin, who passes every permission check${capped}.`;
+        // A key whose owner is no super admin is none either: it holds what its owner holds.
+        const what =
+          owner && !owner.isSuperAdmin
+            ? `${holder} holds every permission its owner holds`
+            : `${holder} is a super admin, who passes every permission check`;
+        const detail = `${named(by)} ${RULE_TEXT[s.superAdminRule!]}: ${what}.`;
         return step(s.check, s.passed, detail, { super_admin_rule: s.superAdminRule, roles: by });
       }
       if (s.passed) {
@@ -173,7 +177,7 @@ function describe(s: DecisionStep, loaded: Loaded, permission: { name: string; r
       }
       if (s.passed) {
         const by = holding(owner!.roles, s.grant!);
-        const detail = `A key never exceeds its owner, and ${name} holds it: ${named(by)} ${verb(by, 'grant')} ${grantText()}.`;
+        const detail = `A key never exceeds its owner, and ${name} holds it too: ${named(by)} ${verb(by, 'grant')} ${grantText()}.`;
         return step(s.check, s.passed, detail, { ...matched, roles: by });
       }
       return step(
