@@ -101,3 +101,99 @@ export const permissionListSchema = listOf(permissionSchema);
 export const userListSchema = listOf(userSchema);
 export const roleArraySchema = z.object({ data: z.array(roleSchema) });
 export const permissionArraySchema = z.object({ data: z.array(permissionSchema) });
+
+/**
+ * How a grant covers `resource:action`: itself, a dotted prefix (`discord:guild.*`), `resource:*`, `*:action`, `*:*`.
+ */
+export const GRANT_KINDS = ['exact', 'prefix', 'resource_wildcard', 'action_wildcard', 'all'] as const;
+export type GrantKind = (typeof GRANT_KINDS)[number];
+
+/** The super-admin rules: the role `role_super_admin`, a role named `super_admin` (legacy), a role holding `*:*`. */
+export const SUPER_ADMIN_RULES = ['role_id', 'legacy_role_name', 'wildcard_permission'] as const;
+export type SuperAdminRule = (typeof SUPER_ADMIN_RULES)[number];
+
+/** The checks of an access decision, in the order they are made. */
+export const DECISION_CHECKS = ['two_factor', 'scope', 'permission', 'owner_cap'] as const;
+export type DecisionCheck = (typeof DECISION_CHECKS)[number];
+
+/** Why a decision went as it did: how it was allowed, or the first check that refused it. */
+export const DECISION_REASONS = [
+  'super_admin',
+  'granted',
+  'two_factor_missing',
+  'scope_missing',
+  'permission_missing',
+  'owner_lacks_permission',
+] as const;
+export type DecisionReason = (typeof DECISION_REASONS)[number];
+
+/** An explanation's checks: the credential itself (a key, then the account behind it) before the decision's. */
+export const EXPLANATION_CHECKS = ['api_key', 'account', ...DECISION_CHECKS] as const;
+
+/** An explanation's reasons: the decision's, or the credential refused before any decision is made. */
+export const EXPLANATION_REASONS = [
+  ...DECISION_REASONS,
+  'account_deleted',
+  'account_banned',
+  'api_key_inactive',
+  'api_key_expired',
+] as const;
+export type ExplanationReason = (typeof EXPLANATION_REASONS)[number];
+
+export const explainPermissionQuery = z
+  .strictObject({
+    permission: permissionName.describe('The permission to explain, `resource:action`'),
+    user_id: z
+      .uuid('Must be a UUID.')
+      .optional()
+      .describe('The user to explain, as they would be signed in (the caller needs users:read too)'),
+    api_key_id: z
+      .uuid('Must be a UUID.')
+      .optional()
+      .describe('The API key to explain (the caller needs api_keys:read too)'),
+  })
+  .refine((q) => (q.user_id === undefined) !== (q.api_key_id === undefined), {
+    message: 'Send exactly one of user_id and api_key_id.',
+    path: ['user_id'],
+  });
+
+const explanationRole = z.object({ id: z.string(), name: z.string() });
+
+export const explanationStepSchema = z.object({
+  check: z.enum(EXPLANATION_CHECKS),
+  passed: z.boolean(),
+  grant: z
+    .string()
+    .nullable()
+    .describe('The permission (or, for the scope check, the scope) that covered the one asked about'),
+  grant_kind: z.enum(GRANT_KINDS).nullable(),
+  super_admin_rule: z
+    .enum(SUPER_ADMIN_RULES)
+    .nullable()
+    .describe("Set when the check passed by super-admin power (for owner_cap: the owner's)"),
+  roles: z.array(explanationRole).describe('The roles the check rests on'),
+  detail: z.string(),
+});
+
+export const permissionExplanationSchema = z.object({
+  permission: z.string(),
+  allowed: z.boolean(),
+  reason: z.enum(EXPLANATION_REASONS),
+  summary: z.string(),
+  subject: z.object({
+    type: z.enum(['user', 'api_key']),
+    user_id: z.string().nullable().describe("The user, or the key's owner"),
+    username: z.string().nullable(),
+    api_key_id: z.string().nullable(),
+    api_key_name: z.string().nullable(),
+  }),
+  permission_exists: z
+    .boolean()
+    .describe('The permission is in the catalogue (a wildcard grant still covers a name that is not)'),
+  two_factor_session_required: z
+    .boolean()
+    .describe('Allowed only in a session whose second factor was checked (a role requires 2FA)'),
+  steps: z.array(explanationStepSchema).max(EXPLANATION_CHECKS.length),
+});
+export type PermissionExplanation = z.infer<typeof permissionExplanationSchema>;
+export type ExplanationStep = z.infer<typeof explanationStepSchema>;

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { createApiKeyService } from '../core/api-keys/service.js';
 import { createPermissionService } from '../core/rbac/permissions-service.js';
+import { createPermissionExplainer } from '../core/rbac/explain.js';
 import { createRoleService } from '../core/rbac/roles-service.js';
 import { createUserService } from '../core/users/service.js';
 import { geoEnricher, openAuditLogger } from '../core/audit/logger.js';
@@ -109,6 +110,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   const users = createUserService(serviceDeps);
   const roles = createRoleService(serviceDeps);
   const permissions = createPermissionService(serviceDeps);
+  const explainer = createPermissionExplainer(serviceDeps);
   const outbound = createOutboundTargetRule(config.oidc.backchannel_logout.allowed_private);
   const oauthClients = createOAuthClientService({
     db: databases.primary,
@@ -176,6 +178,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     users,
     roles,
     permissions,
+    explainer,
     audit: auditService,
     oauthClients,
   });
@@ -193,6 +196,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
         users,
         roles,
         permissions,
+        explainer,
         apiKeys,
         oauthClients,
       }),

@@ -2,8 +2,15 @@ import { AppError } from '../errors/index.js';
 import { hashApiKey, isApiKeyFormat } from './api-key-token.js';
 import { hashSecret } from './secret-token.js';
 import type { AuthCache } from './auth-cache.js';
-import { createAuthContext, isSuperAdminBy, type AuthContext, type AuthContextData } from './context.js';
-import type { AuthQueries, RoleGrant } from './queries.js';
+import { createAuthContext, type AuthContext, type AuthContextData } from './context.js';
+import type { AuthQueries } from './queries.js';
+import {
+  createSubjectLoader,
+  refused,
+  userCredentialData,
+  type Refusal,
+  type UserGrants,
+} from './subjects.js';
 import { apiScopes, type AccessTokenVerifier, type VerifiedAccessToken } from '../tokens/access-tokens.js';
 
 /**
@@ -28,10 +35,6 @@ const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
 const unauthorized = (code: string, message: string) => new AppError(code, 401, message);
 
-function union(roles: RoleGrant[]): string[] {
-  return [...new Set(roles.flatMap((r) => r.permissions))].sort();
-}
-
 export function createAuthenticator(deps: {
   queries: AuthQueries;
   cache: AuthCache;
@@ -39,6 +42,7 @@ export function createAuthenticator(deps: {
   accessTokens?: AccessTokenVerifier;
   onError?: (err: unknown) => void;
 }): Authenticator {
+  const subjects = createSubjectLoader(deps.queries);
   const lastTouched = new Map<string, number>();
   const sessionsTouched = new Map<string, number>();
   // Cached data is immutable, so its checking wrapper can be reused as long as the data is.
@@ -52,74 +56,44 @@ export function createAuthenticator(deps: {
     deps.queries.touchApiKey(keyId).catch((err: unknown) => deps.onError?.(err));
   };
 
-  /** A user's current grants; a deleted account is a 401 with `deletedMessage`, a banned one a 403. */
-  const loadUser = async (userId: string, deletedMessage: string) => {
-    const user = await deps.queries.findUser(userId);
-    if (!user || user.deleted_at) throw unauthorized('auth.account_deleted', deletedMessage);
-    if (user.ban_id) {
-      // Not cached: when a temporary ban runs out, the next request simply loads a working context.
-      const until = user.banned_until?.toISOString() ?? null;
-      throw new AppError(
-        'auth.account_banned',
-        403,
-        until ? `This account is banned until ${until}.` : 'This account is banned.',
-        { until },
-      );
+  /** A credential refused before any check: a deleted or banned account (401 / 403), an inactive or expired key. */
+  const refusal = (why: Refusal): AppError => {
+    switch (why.reason) {
+      case 'user_not_found':
+      case 'account_deleted':
+        return unauthorized(
+          'auth.account_deleted',
+          why.reason === 'account_deleted' && why.ownerOfKey
+            ? 'The account that owns this API key has been deleted.'
+            : 'This account has been deleted.',
+        );
+      case 'account_banned':
+        // Not cached: when a temporary ban runs out, the next request simply loads a working context.
+        return new AppError(
+          'auth.account_banned',
+          403,
+          why.until ? `This account is banned until ${why.until}.` : 'This account is banned.',
+          { until: why.until },
+        );
+      case 'api_key_inactive':
+        return unauthorized('auth.api_key_inactive', 'The API key has been deactivated.');
+      case 'api_key_expired':
+        return unauthorized('auth.api_key_expired', 'The API key has expired.');
     }
-    const [roles, hasTwoFactor] = await Promise.all([
-      deps.queries.userRoles(user.id),
-      deps.queries.userHasTwoFactor(user.id),
-    ]);
-    const permissions = union(roles);
-    return {
-      user: { id: user.id, username: user.username },
-      roles,
-      permissions,
-      isSuperAdmin: isSuperAdminBy(
-        roles.map((r) => r.id),
-        roles.map((r) => r.name),
-        permissions,
-      ),
-      twoFactorRequired: roles.some((r) => r.requires_two_factor),
-      twoFactorVerified: hasTwoFactor,
-    };
+  };
+
+  const loadUser = async (userId: string): Promise<UserGrants> => {
+    const loaded = await subjects.user(userId);
+    if (refused(loaded)) throw refusal(loaded);
+    return loaded;
   };
 
   const load = async (hash: string): Promise<AuthContextData> => {
     const key = await deps.queries.findApiKeyByHash(hash);
     if (!key) throw unauthorized('auth.invalid_api_key', 'The API key is not valid.');
-    if (!key.is_active) throw unauthorized('auth.api_key_inactive', 'The API key has been deactivated.');
-    if (key.expires_at && key.expires_at.getTime() <= Date.now()) {
-      throw unauthorized('auth.api_key_expired', 'The API key has expired.');
-    }
-    const [keyRoles, owner] = await Promise.all([
-      deps.queries.apiKeyRoles(key.id),
-      key.user_id
-        ? loadUser(key.user_id, 'The account that owns this API key has been deleted.')
-        : Promise.resolve(undefined),
-    ]);
-    const ownerCap: AuthContextData['ownerCap'] = owner
-      ? { permissions: owner.permissions, isSuperAdmin: owner.isSuperAdmin }
-      : null;
-    return {
-      user: owner?.user ?? null,
-      apiKey: {
-        id: key.id,
-        name: key.name,
-        prefix: key.key_prefix,
-        userId: key.user_id,
-        isSystem: key.is_system,
-        expiresAt: key.expires_at?.toISOString() ?? null,
-      },
-      sessionId: null,
-      roles: keyRoles.map((r) => r.name),
-      roleIds: keyRoles.map((r) => r.id),
-      permissions: union(keyRoles),
-      scopes: key.scopes,
-      ownerCap,
-      twoFactorRequired: owner?.twoFactorRequired ?? false,
-      twoFactorVerified: owner?.twoFactorVerified ?? false,
-    };
+    const loaded = await subjects.apiKey(key);
+    if (refused(loaded)) throw refusal(loaded);
+    return loaded.data;
   };
 
   /**
@@ -133,39 +107,20 @@ export function createAuthenticator(deps: {
     if (!client?.is_active) throw unauthorized('auth.invalid_token', 'The OAuth client is no longer active.');
     const machine = token.grantId === null && token.sub === token.clientId;
     const userId = machine ? client.user_id : token.sub;
-    const subject = userId ? await loadUser(userId, 'This account has been deleted.') : undefined;
-    return {
-      user: subject?.user ?? null,
-      apiKey: null,
-      sessionId: null,
-      roles: subject?.roles.map((r) => r.name) ?? [],
-      roleIds: subject?.roles.map((r) => r.id) ?? [],
-      permissions: subject?.permissions ?? [],
-      scopes: ['*'],
-      ownerCap: null,
-      twoFactorRequired: subject?.twoFactorRequired ?? false,
-      twoFactorVerified: subject?.twoFactorVerified ?? false,
-    };
+    const subject = userId ? await loadUser(userId) : undefined;
+    return userCredentialData(subject, subject?.twoFactorEnabled ?? false);
   };
 
   /** A session acts with its user's roles and no scope limit; it ends when its row is gone. */
   const loadSession = async (hash: string): Promise<AuthContextData> => {
     const session = await deps.queries.findSessionByHash(hash);
     if (!session) throw unauthorized('auth.invalid_session', 'The session has ended. Sign in again.');
-    const user = await loadUser(session.user_id, 'This account has been deleted.');
+    const user = await loadUser(session.user_id);
     return {
-      user: user.user,
-      apiKey: null,
+      // A session counts as verified once its second factor was checked (at sign-in or right after setup).
+      ...userCredentialData(user, session.two_factor_verified_at !== null),
       sessionId: session.id,
       sessionExpiresAt: session.expires.toISOString(),
-      roles: user.roles.map((r) => r.name),
-      roleIds: user.roles.map((r) => r.id),
-      permissions: user.permissions,
-      scopes: ['*'],
-      ownerCap: null,
-      twoFactorRequired: user.twoFactorRequired,
-      // A session counts as verified once its second factor was checked (at sign-in or right after setup).
-      twoFactorVerified: session.two_factor_verified_at !== null,
     };
   };
 

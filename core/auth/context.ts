@@ -1,5 +1,13 @@
-import { LEGACY_SUPER_ADMIN_ROLE_NAME, ROLE_IDS } from '../../schemas/roles.js';
-import { grants, implies, parsePermission } from './permission-match.js';
+import {
+  decideBy,
+  evaluate,
+  evaluatePermission,
+  prepareRules,
+  scopeGrant,
+  superAdminRule,
+  type Decision,
+} from './decision.js';
+import { implies } from './permission-match.js';
 
 /**
  * The AuthContext: who the caller is and what they may do. Every entry point (REST, GraphQL,
@@ -58,6 +66,8 @@ export interface AuthContext extends Readonly<AuthContextData> {
   hasScope(scope: string): boolean;
   /** The full decision: not blocked by 2FA, scope AND permission. */
   can(resource: string, action: string): boolean;
+  /** `can()` with its reasons: every check, the grant or rule that passed it, the first that failed. */
+  decide(resource: string, action: string): Decision;
   /** Every permission the caller effectively holds (for escalation guards). */
   readonly effectivePermissions: ReadonlySet<string>;
   toJSON(): AuthContextData & { isSuperAdmin: boolean };
@@ -72,34 +82,13 @@ export function isSuperAdminBy(
   roles: readonly string[],
   permissions: readonly string[],
 ): boolean {
-  return (
-    roleIds.includes(ROLE_IDS.superAdmin) ||
-    roles.includes(LEGACY_SUPER_ADMIN_ROLE_NAME) ||
-    permissions.includes('*:*')
-  );
+  return superAdminRule(roleIds, roles, permissions) !== undefined;
 }
 
+/** The checks are those of `core/auth/decision.ts`, on rules prepared once per credential. */
 export function createAuthContext(data: AuthContextData): AuthContext {
-  const permissions = new Set(data.permissions);
-  const scopes = new Set(data.scopes);
-  const capPermissions = data.ownerCap ? new Set(data.ownerCap.permissions) : undefined;
-  const ownSuper = isSuperAdminBy(data.roleIds, data.roles, data.permissions);
-  const isSuperAdmin = ownSuper && (data.ownerCap === null || data.ownerCap.isSuperAdmin);
-  const blockedByTwoFactor = data.twoFactorRequired && !data.twoFactorVerified;
-
-  const withinCap = (resource: string, action: string) =>
-    !data.ownerCap || data.ownerCap.isSuperAdmin || grants(capPermissions!, resource, action);
-
-  const hasPermission = (resource: string, action: string): boolean => {
-    if (isSuperAdmin) return true;
-    return (ownSuper || grants(permissions, resource, action)) && withinCap(resource, action);
-  };
-
-  const hasScope = (scope: string): boolean => {
-    if (scopes.has('*') || scopes.has(scope)) return true;
-    const parsed = parsePermission(scope);
-    return parsed ? grants(scopes, parsed.resource, parsed.action) : false;
-  };
+  const rules = prepareRules(data);
+  const { isSuperAdmin, blockedByTwoFactor } = rules;
 
   let effective: Set<string> | undefined;
   return {
@@ -107,15 +96,16 @@ export function createAuthContext(data: AuthContextData): AuthContext {
     isSuperAdmin,
     isAnonymous: data.user === null && data.apiKey === null,
     blockedByTwoFactor,
-    hasPermission,
-    hasScope,
-    can: (resource, action) =>
-      !blockedByTwoFactor && hasScope(`${resource}:${action}`) && hasPermission(resource, action),
+    hasPermission: (resource, action) => evaluatePermission(rules, resource, action),
+    hasScope: (scope) => scopeGrant(rules.scopes, scope) !== undefined,
+    can: (resource, action) => evaluate(rules, resource, action),
+    decide: (resource, action) => decideBy(rules, resource, action),
     get effectivePermissions() {
       if (!effective) {
+        const { permissions, capPermissions } = rules;
         if (isSuperAdmin) effective = new Set(['*:*']);
-        else if (ownSuper) effective = new Set(capPermissions);
-        else if (!capPermissions || data.ownerCap!.isSuperAdmin) effective = new Set(permissions);
+        else if (rules.ownSuperAdmin) effective = new Set(capPermissions);
+        else if (rules.cap !== 'owner_grants') effective = new Set(permissions);
         // Intersection with wildcards: a grant survives when the other side implies it.
         else
           effective = new Set([

@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { coveringGrants, grants, implies, parsePermission } from './permission-match.js';
+import fc from 'fast-check';
+import {
+  coveringGrants,
+  grantKind,
+  grants,
+  implies,
+  matchingGrant,
+  parsePermission,
+} from './permission-match.js';
 
 const set = (...p: string[]) => new Set(p);
 
@@ -14,6 +22,37 @@ describe('coveringGrants', () => {
       '*:guild.member.kick',
       '*:*',
     ]);
+  });
+});
+
+describe('matchingGrant', () => {
+  it('finds the first covering grant held, as walking coveringGrants does', () => {
+    const part = fc.oneof(
+      fc.constantFrom('', '.', '*', 'a', 'b', 'guild', 'a.b', 'a..b', '.a', 'a.', '*.b'),
+      fc.string({ maxLength: 5 }),
+    );
+    const grant = fc.oneof(
+      fc.tuple(part, part).map(([r, a]) => `${r}:${a}`),
+      fc.tuple(part, part).map(([r, a]) => `${r}:${a}.*`),
+      fc.constantFrom('*:*'),
+    );
+    fc.assert(
+      fc.property(fc.array(grant, { maxLength: 8 }), part, part, (held, resource, action) => {
+        const set = new Set(held);
+        const walked = coveringGrants(resource, action).find((g) => set.has(g));
+        expect(matchingGrant(set, resource, action)).toBe(walked);
+      }),
+      { seed: 20261207, numRuns: 5000 },
+    );
+  });
+
+  it('names the kind of grant that matched', () => {
+    expect(grantKind('users:read', 'users', 'read')).toBe('exact');
+    expect(grantKind('discord:guild.*', 'discord', 'guild.ban')).toBe('prefix');
+    expect(grantKind('users:*', 'users', 'read')).toBe('resource_wildcard');
+    expect(grantKind('*:read', 'users', 'read')).toBe('action_wildcard');
+    expect(grantKind('*:*', 'users', 'read')).toBe('all');
+    expect(grantKind('*', 'users', 'read')).toBe('all');
   });
 });
 

@@ -1,3 +1,5 @@
+import type { GrantKind } from '../../schemas/rbac.js';
+
 /**
  * Permission grammar: `resource:action`, with wildcards `*:*` (everything), `resource:*` (every
  * action on a resource) and, for dotted actions, prefix forms: `discord:guild.*` covers `discord:guild.ban`
@@ -14,11 +16,40 @@ export function coveringGrants(resource: string, action: string): string[] {
   return grants;
 }
 
+/**
+ * The first of `coveringGrants(resource, action)` that `granted` holds, found without building that list (this
+ * runs on every check of every request).
+ */
+export function matchingGrant(
+  granted: ReadonlySet<string>,
+  resource: string,
+  action: string,
+): string | undefined {
+  if (granted.size === 0) return undefined;
+  let grant = `${resource}:${action}`;
+  if (granted.has(grant)) return grant;
+  // The dotted prefixes, longest first: `a.b.c` → `a.b.*`, `a.*`.
+  for (let dot = action.lastIndexOf('.'); dot >= 0; dot = dot > 0 ? action.lastIndexOf('.', dot - 1) : -1) {
+    grant = `${resource}:${action.slice(0, dot)}.*`;
+    if (granted.has(grant)) return grant;
+  }
+  if (granted.has((grant = `${resource}:*`))) return grant;
+  if (granted.has((grant = `*:${action}`))) return grant;
+  return granted.has('*:*') ? '*:*' : undefined;
+}
+
 /** Whether any of `granted` covers `resource:action`. */
 export function grants(granted: ReadonlySet<string>, resource: string, action: string): boolean {
-  if (granted.size === 0) return false;
-  for (const grant of coveringGrants(resource, action)) if (granted.has(grant)) return true;
-  return false;
+  return matchingGrant(granted, resource, action) !== undefined;
+}
+
+/** Which form of covering grant `grant` is for `resource:action` (the scope `*` counts as `*:*`). */
+export function grantKind(grant: string, resource: string, action: string): GrantKind {
+  if (grant === '*:*' || grant === '*') return 'all';
+  if (grant === `${resource}:${action}`) return 'exact';
+  if (grant === `${resource}:*`) return 'resource_wildcard';
+  if (grant === `*:${action}`) return 'action_wildcard';
+  return 'prefix';
 }
 
 /** Splits `resource:action` at the first colon; undefined when it is not of that form. */

@@ -31,6 +31,18 @@ export interface UserRow {
   banned_until: Date | null;
 }
 
+const API_KEY_COLUMNS = [
+  'id',
+  'name',
+  'key_prefix',
+  'user_id',
+  'scopes',
+  'is_active',
+  'is_system',
+  'expires_at',
+  'last_used_at',
+] as const;
+
 export function createAuthQueries(db: Knex) {
   const rolesWithPermissions = (
     junction: 'UserRole' | 'ApiKeyRole',
@@ -56,17 +68,12 @@ export function createAuthQueries(db: Knex) {
     findApiKeyByHash(hash: string) {
       return db('ApiKey')
         .where({ key_hash: hash })
-        .first<ApiKeyRow | undefined>(
-          'id',
-          'name',
-          'key_prefix',
-          'user_id',
-          'scopes',
-          'is_active',
-          'is_system',
-          'expires_at',
-          'last_used_at',
-        );
+        .first<ApiKeyRow | undefined>(...API_KEY_COLUMNS);
+    },
+    findApiKeyById(id: string) {
+      return db('ApiKey')
+        .where({ id })
+        .first<ApiKeyRow | undefined>(...API_KEY_COLUMNS);
     },
     findUser(id: string) {
       return db('User as u')

@@ -1,6 +1,7 @@
 import type { ApiKeyService } from '../../core/api-keys/service.js';
 import type { AuditService } from '../../core/audit/service.js';
 import type { OAuthClientService } from '../../core/oauth-clients/service.js';
+import type { PermissionExplainer } from '../../core/rbac/explain.js';
 import type { PermissionService } from '../../core/rbac/permissions-service.js';
 import type { RoleService } from '../../core/rbac/roles-service.js';
 import type { LiveEvents } from '../../core/shared/live-events.js';
@@ -18,6 +19,8 @@ export interface ExtensionServices {
   users: UserService;
   roles: RoleService;
   permissions: PermissionService;
+  /** "May this user or key do resource:action, and why?" */
+  explainer: PermissionExplainer;
   apiKeys: ApiKeyService;
   oauthClients: OAuthClientService;
   /** Stored audit events and GPS points, live, on every node (the realtime broker's channels). */

@@ -15,12 +15,16 @@ import {
 } from '../../schemas/audit.js';
 import { auditObjectTypes } from './audit-types.js';
 import { schemaInput } from './schema-args.js';
+import { schemaFields } from './schema-fields.js';
+import { schemaObjectType } from './schema-objects.js';
+import { explainPermissionQuery, permissionExplanationSchema } from '../../schemas/rbac.js';
+import { explainSubjectOf, requireExplainAccess } from '../../core/rbac/explain.js';
 import { heimdallSubscriptions } from './subscriptions.js';
 
 /**
  * Heimdall's GraphQL beyond list CRUD, built with Pothos and merged into Keystone's schema: who am I
- * (`me`), `can(resource, action)`, the audit log (`auditEvents`, audit:read) and one's own activity
- * (`myActivity`). Every resolver goes through the shared services and guards, so answers and refusals match REST.
+ * (`me`), `can(resource, action)`, why a user or key may or may not do something (`explainPermission`), the
+ * audit log (`auditEvents`, audit:read) and one's own activity (`myActivity`). Every resolver goes through the shared services and guards, so answers and refusals match REST.
  */
 export function heimdallExtensions(services: () => ExtensionServices) {
   const builder = new SchemaBuilder<BuilderTypes>({});
@@ -63,6 +67,17 @@ export function heimdallExtensions(services: () => ExtensionServices) {
   });
 
   const { AuditEvent, Activity } = auditObjectTypes(builder);
+
+  const PermissionExplanation = schemaObjectType(
+    builder,
+    'PermissionExplanation',
+    permissionExplanationSchema,
+    {
+      subject: 'PermissionExplanationSubject',
+      steps: 'PermissionExplanationStep',
+      'steps.roles': 'PermissionExplanationRole',
+    },
+  );
 
   const AuditEventPage = builder
     .objectRef<{ data: AuditEventRecord[]; next_cursor: string | null }>('AuditEventPage')
@@ -144,6 +159,27 @@ export function heimdallExtensions(services: () => ExtensionServices) {
         description: 'Whether you may do resource:action now (scope, permission and 2FA)',
         args: { resource: t.arg.string({ required: true }), action: t.arg.string({ required: true }) },
         resolve: (_root, { resource, action }, { session }) => session?.can(resource, action) ?? false,
+      }),
+      explainPermission: t.field({
+        type: PermissionExplanation,
+        description:
+          'Whether a user or an API key may do resource:action, and why (GET /v1/permissions/explain): ' +
+          'permissions:read, and users:read for a user or api_keys:read for a key',
+        args: schemaFields(explainPermissionQuery, (o) => t.arg(o), {
+          descriptions: {
+            permission: 'The permission to explain, `resource:action`',
+            user_id: 'The user to explain, as they would be signed in (exactly one of userId and apiKeyId)',
+            api_key_id: 'The API key to explain',
+          },
+        }),
+        resolve: (_root, args, { session }) => {
+          requireSignedIn(session);
+          requirePermission(session, 'permissions', 'read');
+          const query = schemaInput(explainPermissionQuery, args);
+          const subject = explainSubjectOf(query);
+          requireExplainAccess(session, subject);
+          return services().explainer.explain(subject, query.permission);
+        },
       }),
       auditEvents: t.field({
         type: AuditEventPage,

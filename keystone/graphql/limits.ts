@@ -18,7 +18,8 @@ import {
 /**
  * Query limits: how deep a selection may nest, and how many fields it may cost, where a list field costs the
  * items it can return times its selection: its page size (`take` when it is a literal, else the maximum page),
- * or fewer when the list is a relationship whose largest set under one parent is known (list-bounds.ts).
+ * or fewer when the list is a relationship whose largest set under one parent is known (list-bounds.ts) or the
+ * field states its most items (the field extension `maxItems`, from a response schema's `.max(n)`).
  * Both are computed before anything runs, so an abusive query costs a parse and nothing else. The dotted code
  * rides in `heimdall_code` because Apollo stamps every validation error GRAPHQL_VALIDATION_FAILED.
  */
@@ -58,8 +59,13 @@ function measure(
       const fields = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields() : {};
       const def: GraphQLField<unknown, unknown> | undefined = fields[selection.name.value];
       if (!def) continue; // unknown fields are reported by graphql's own rules
+      const stated = def.extensions.maxItems;
       const multiplier = isListType(getNullableType(def.type))
-        ? Math.min(pageSize(selection, maxPage), listBound(parent.name, def.name) ?? maxPage)
+        ? Math.min(
+            pageSize(selection, maxPage),
+            listBound(parent.name, def.name) ?? maxPage,
+            typeof stated === 'number' ? stated : maxPage,
+          )
         : 1;
       const type = getNamedType(def.type);
       if (selection.selectionSet && (isObjectType(type) || isInterfaceType(type))) {

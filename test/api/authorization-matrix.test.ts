@@ -65,6 +65,7 @@ const EXPECTED: Record<string, Cell[]> = {
   'DELETE /v1/roles/:id/permissions/:permId': [401, 'A', 'A', 403, 403, 403, 403, 'A', 403, 403, 403, 401, 401, 401],
   'GET /v1/permissions':                  [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
   'POST /v1/permissions':                 [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'GET /v1/permissions/explain':          [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
   'GET /v1/permissions/:id':              [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
   'DELETE /v1/permissions/:id':           [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'GET /v1/audit':                        [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
@@ -218,6 +219,11 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
           method: 'POST',
           path: '/v1/permissions',
           body: { resource: 'matrix', action: uniqueName('a').toLowerCase() },
+        };
+      case 'GET /v1/permissions/explain':
+        return {
+          method: 'GET',
+          path: `/v1/permissions/explain?permission=users:read&user_id=${await victim()}`,
         };
       case 'GET /v1/permissions/:id':
         return { method: 'GET', path: '/v1/permissions/gps:read' };

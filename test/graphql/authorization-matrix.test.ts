@@ -26,6 +26,7 @@ const EXPECTED: Record<string, Cell[]> = {
   'mutation { createGpsData }':        [401, 'A', 'A', 'A', 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'mutation { updateSetting }':        [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   '{ auditEvents { nodes { id } } }':  [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  '{ explainPermission { allowed } }': [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
   '{ myActivity { nodes { id } } }':   [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
 };
 
@@ -49,8 +50,11 @@ describe('GraphQL authorization matrix: operations × every kind of caller', () 
   let keys: Record<Caller, string | undefined>;
 
   beforeAll(async () => {
-    keys = (await createCallers(t.db)).keys;
+    const callers = await createCallers(t.db);
+    keys = callers.keys;
     await t.db('Setting').insert({ key: 'matrix', value: JSON.stringify(true) });
+    DOCUMENTS['{ explainPermission { allowed } }'] =
+      `{ explainPermission(permission: "users:read", userId: "${callers.userIds.user}") { allowed } }`;
   });
 
   it('allows and refuses exactly as the table says', async () => {

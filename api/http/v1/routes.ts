@@ -8,6 +8,7 @@ import { sessionRoutes } from './sessions.js';
 import type { ApiKeyService } from '../../../core/api-keys/service.js';
 import type { AuditService } from '../../../core/audit/service.js';
 import type { OAuthClientService } from '../../../core/oauth-clients/service.js';
+import type { PermissionExplainer } from '../../../core/rbac/explain.js';
 import type { PermissionService } from '../../../core/rbac/permissions-service.js';
 import type { RoleService } from '../../../core/rbac/roles-service.js';
 import type { UserService } from '../../../core/users/service.js';
@@ -31,6 +32,8 @@ export interface V1Services {
   users: UserService;
   roles: RoleService;
   permissions: PermissionService;
+  /** "May this user or key do resource:action, and why?" */
+  explainer: PermissionExplainer;
   audit: AuditService;
   oauthClients: OAuthClientService;
 }
@@ -46,7 +49,7 @@ export function v1Routes(services: V1Services): AnyRoute[] {
     ...apiKeyRoutes(services.apiKeys),
     ...oauthClientRoutes(services.oauthClients),
     ...roleRoutes(services.roles),
-    ...permissionRoutes(services.permissions),
+    ...permissionRoutes(services.permissions, services.explainer),
     ...auditRoutes(services.audit),
   ];
 }
