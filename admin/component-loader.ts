@@ -16,6 +16,10 @@ export function createComponentLoader() {
     Dashboard: loader.add('Dashboard', source('dashboard')),
     ActionForm: loader.add('ActionForm', source('action-form')),
     UserShow: loader.add('UserShow', source('user-show')),
+    PermissionMatrix: loader.add('PermissionMatrix', source('permission-matrix')),
+    ExplainPage: loader.add('ExplainPage', source('explain-page')),
+    AuditExport: loader.add('AuditExport', source('audit-export')),
+    GpsMap: loader.add('GpsMap', source('gps-map')),
   };
   return { loader, components };
 }

@@ -21,6 +21,7 @@ import type { Config } from '../schemas/config.js';
 import { createPanelClient } from './auth/heimdall-id-client.js';
 import { csrfProtection } from './auth/csrf.js';
 import { panelGuard } from './auth/guard.js';
+import { actorOf } from './auth/panel-session.js';
 import { HeimdallIdAuthProvider, refreshContext, type SignInError } from './auth/provider.js';
 import { CacheSessionStore } from './auth/session-store.js';
 import { createComponentLoader } from './component-loader.js';
@@ -28,6 +29,22 @@ import { panelPageSecurity } from './http/security.js';
 import { forgedActionGuard } from './http/forged-actions.js';
 import { panelLocale } from './locales.js';
 import { usersResource } from './resources/users.js';
+import { rolesResource, permissionsResource } from './resources/roles.js';
+import { apiKeysResource } from './resources/api-keys.js';
+import { oauthClientsResource } from './resources/oauth-clients.js';
+import { explainPage } from './pages/explain.js';
+import { auditResource } from './resources/audit.js';
+import { settingsResource } from './resources/settings.js';
+import { gpsMapPage, gpsResource, platformsResource } from './resources/platforms-gps.js';
+import { auditCsvRoute } from './http/audit-export.js';
+import { requireActor } from './resources/service-resource.js';
+import type { SettingService } from '../core/settings/service.js';
+import type { PlatformService } from '../core/platforms/service.js';
+import type { GpsService } from '../core/gps/service.js';
+import type { StatsService } from '../core/stats/service.js';
+import type { createAuditExport } from '../core/audit/export.js';
+import { SECURITY_FEED_EVENT_TYPES } from '../schemas/audit.js';
+import type { PermissionExplainer } from '../core/rbac/explain.js';
 
 export interface AdminPanelDeps {
   config: Config;
@@ -47,6 +64,12 @@ export interface AdminPanelDeps {
   twoFactor: TwoFactorService;
   accounts: AccountService;
   audit: AuditService;
+  explainer: PermissionExplainer;
+  settings: SettingService;
+  platforms: PlatformService;
+  gps: GpsService;
+  stats: StatsService;
+  auditExport: ReturnType<typeof createAuditExport>;
   /** Where this process serves Heimdall ID itself, once it listens (the token exchange stays local). */
   internalOrigin: () => string | undefined;
 }
@@ -86,15 +109,39 @@ export async function createAdminPanel(
     internalOrigin: deps.internalOrigin,
   });
   const { loader, components } = createComponentLoader();
-  const resources: ResourceWithOptions[] = [usersResource(deps) as unknown as ResourceWithOptions];
+  const resources = [
+    usersResource(deps),
+    rolesResource(deps),
+    permissionsResource(deps),
+    apiKeysResource(deps),
+    oauthClientsResource(deps),
+    settingsResource(deps),
+    platformsResource(deps),
+    auditResource(deps),
+    gpsResource(deps),
+  ] as unknown as ResourceWithOptions[];
   const admin = new AdminJS({
     rootPath: '/admin',
     loginPath: '/admin/login',
     logoutPath: '/admin/logout',
     componentLoader: loader,
     assetsCDN: `${publicUrl}/admin/assets/`,
-    dashboard: { component: components.Dashboard },
+    dashboard: {
+      component: components.Dashboard,
+      // Each part for whom may see it: the figures with stats:read, the live feed with audit:read.
+      handler: async (_request, _response, context) => {
+        const { auth } = requireActor(context);
+        return {
+          stats: auth.can('stats', 'read') ? await deps.stats.dashboard() : null,
+          feed: auth.can('audit', 'read') ? { types: SECURITY_FEED_EVENT_TYPES } : null,
+        };
+      },
+    },
     resources,
+    pages: {
+      explain: explainPage(deps),
+      gpsMap: gpsMapPage({ gps: deps.gps, tileUrl: config.admin.map_tile_url }),
+    },
     locale: panelLocale,
     branding: {
       companyName: 'Heimdall',
@@ -157,9 +204,13 @@ export async function createAdminPanel(
       next(err);
     }
   });
-  panel.get('/api/live-token', async (req, res) => {
+  panel.post('/api/live-token', async (req, res) => {
     const user = req.session.adminUser;
     const sealed = req.session.signIn?.refreshToken;
+    if (user && !actorOf(user)?.auth.can('audit', 'read')) {
+      res.status(403).json({ error: { code: 'auth.forbidden', message: 'The live feed needs audit:read.' } });
+      return;
+    }
     if (!user || !sealed) {
       res.status(401).json({ error: { code: 'admin.signed_out', message: 'Sign in to the panel first.' } });
       return;
@@ -178,6 +229,7 @@ export async function createAdminPanel(
       });
     }
   });
+  panel.get('/export/audit.csv', auditCsvRoute(deps.auditExport));
   panel.use(forgedActionGuard(admin));
   const provider = new HeimdallIdAuthProvider({
     client,

@@ -41,6 +41,12 @@ export async function openAdminPanel(deps: {
     twoFactor: services.twoFactor,
     accounts: services.accounts,
     audit: services.auditService,
+    explainer: services.explainer,
+    settings: services.settings,
+    platforms: services.platforms,
+    gps: services.gps,
+    stats: services.stats,
+    auditExport: services.auditExport,
     internalOrigin: deps.servesHeimdallId ? deps.internalOrigin : () => undefined,
   });
   await panel.provision();

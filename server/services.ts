@@ -214,6 +214,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     ).toString('base64url'),
     roles,
     permissions,
+    explainer,
     realtimeBroker,
     realtimePublisher,
     geoip,

@@ -21,7 +21,7 @@ interface FieldOption {
 
 interface Field {
   name: string;
-  type: 'text' | 'textarea' | 'datetime' | 'select' | 'multiselect' | 'checkbox' | 'lines' | 'number';
+  type: 'text' | 'textarea' | 'datetime' | 'select' | 'multiselect' | 'checkbox' | 'lines' | 'number' | 'hidden';
   required?: boolean;
   maxLength?: number;
   options?: FieldOption[];
@@ -64,7 +64,7 @@ function outgoing(fields: Field[], values: Values): Values {
         .map((s) => s.trim())
         .filter(Boolean);
     } else if (field.type === 'number') {
-      if (value !== '' && value !== undefined) out[field.name] = Number(value);
+      if (value !== '' && value !== undefined) out[field.name] = Number.isNaN(Number(value)) ? value : Number(value);
     } else if (value !== '' || field.required) {
       out[field.name] = value;
     }
@@ -164,7 +164,7 @@ const ActionForm: React.FC<ActionProps> = ({ action, resource, record }) => {
     <Box as="form" variant="container" onSubmit={submit} data-testid="action-form" noValidate>
       {custom.intro ? <Text mb="xl">{translateMessage(custom.intro)}</Text> : null}
       {error ? <MessageBox mb="xl" variant="danger" message={error} data-testid="action-error" /> : null}
-      {(fields ?? []).map((field) => {
+      {(fields ?? []).filter((field) => field.type !== 'hidden').map((field) => {
         const value = values[field.name];
         const id = `field-${field.name}`;
         const fieldError = errors[field.name]?.message;

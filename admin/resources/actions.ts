@@ -27,12 +27,14 @@ export interface FieldOption {
 
 export interface FormField {
   name: string;
-  type: 'text' | 'textarea' | 'datetime' | 'select' | 'multiselect' | 'checkbox' | 'lines' | 'number';
+  type: 'text' | 'textarea' | 'datetime' | 'select' | 'multiselect' | 'checkbox' | 'lines' | 'number' | 'hidden';
   required?: boolean;
   maxLength?: number;
   options?: FieldOption[];
   /** Filled in from the record (its param of the same name) when the form opens. */
   fromRecord?: boolean;
+  /** The value the form starts with otherwise. */
+  value?: unknown;
 }
 
 export interface FormOutcome {

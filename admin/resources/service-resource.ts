@@ -79,6 +79,25 @@ export function panelError(err: unknown): unknown {
   });
 }
 
+/**
+ * A list query as REST's list endpoints take it (`page`, `per_page`, `sort`), for the schema that validates
+ * it there: the panel pages by page as REST does, and sorts only by what REST sorts by.
+ */
+export function restPage(query: ListQuery, sortable: readonly string[]): Record<string, string> {
+  const sort = query.sort && sortable.includes(query.sort.by) ? query.sort : undefined;
+  return {
+    page: String(Math.floor(query.offset / query.limit) + 1),
+    per_page: String(query.limit),
+    ...(sort ? { sort: `${sort.direction === 'desc' ? '-' : ''}${sort.by}` } : {}),
+  };
+}
+
+/** A text filter's value, when the panel's filter form sent one. */
+export const textFilter = (query: ListQuery, name: string): string | undefined => {
+  const value = query.filters[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
+
 /** An array param of a record: AdminJS keeps records flat (`role_ids.0`, `role_ids.1`, …). */
 export function arrayParam(record: { params: Record<string, unknown> } | undefined, name: string): string[] {
   if (!record) return [];

@@ -1,0 +1,66 @@
+import type { ActionRequest, PageContext } from 'adminjs';
+import { AppError } from '../../core/errors/index.js';
+import {
+  explainSubjectOf,
+  requireExplainAccess,
+  type PermissionExplainer,
+} from '../../core/rbac/explain.js';
+import { validateInput } from '../../core/shared/validation.js';
+import type { UserService } from '../../core/users/service.js';
+import { explainPermissionQuery } from '../../schemas/rbac.js';
+import { may } from '../resources/actions.js';
+import { requireActor, panelError } from '../resources/service-resource.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * "Can this user or API key do resource:action, and why?": the panel's form of GET /v1/permissions/explain,
+ * answered by the same explainer (which runs the same decision as every real check). A user may be named by id,
+ * email or username; a key by id.
+ */
+export function explainPage(deps: { explainer: PermissionExplainer; users: UserService }) {
+  async function userIdOf(auth: Parameters<UserService['get']>[0], who: string): Promise<string> {
+    if (UUID.test(who)) return who;
+    const page = await deps.users.list({ q: who, page: 1, per_page: 5 } as Parameters<UserService['list']>[0]);
+    const exact = page.data.find(
+      (u) => u.username.toLowerCase() === who.toLowerCase() || u.email?.toLowerCase() === who.toLowerCase(),
+    );
+    if (!exact) throw new AppError('user.not_found', 404, `No user is called or has the email "${who}".`);
+    void auth;
+    return exact.id;
+  }
+
+  return {
+    component: 'ExplainPage',
+    icon: 'HelpCircle',
+    isAccessible: may('permissions', 'read'),
+    isVisible: may('permissions', 'read'),
+    handler: async (request: ActionRequest, _response: unknown, context: PageContext) => {
+      if (request.method !== 'post') return {};
+      const actor = requireActor(context);
+      const payload = (request.payload ?? {}) as Record<string, unknown>;
+      try {
+        const who = String(payload.subject ?? '').trim();
+        const kind = payload.kind === 'api_key' ? 'api_key' : 'user';
+        const query = validateInput(
+          explainPermissionQuery,
+          {
+            permission: String(payload.permission ?? '').trim(),
+            ...(kind === 'user' && who ? { user_id: await userIdOf(actor.auth, who) } : {}),
+            ...(kind === 'api_key' ? { api_key_id: who } : {}),
+          },
+          'form',
+        );
+        const subject = explainSubjectOf(query);
+        requireExplainAccess(actor.auth, subject);
+        return { explanation: await deps.explainer.explain(subject, query.permission) };
+      } catch (err) {
+        const shown = panelError(err) as { baseError?: { message?: string }; message?: string };
+        if (err instanceof AppError && err.status < 500) {
+          return { error: shown.baseError?.message ?? err.message };
+        }
+        throw err;
+      }
+    },
+  };
+}
