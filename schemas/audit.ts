@@ -39,8 +39,19 @@ export type AuditEventType = (typeof AUDIT_EVENT_GROUPS)[keyof typeof AUDIT_EVEN
 
 export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = Object.values(AUDIT_EVENT_GROUPS).flat();
 
-/** Which application created an event: Heimdall's own services and the apps that submit events. */
-export const SOURCE_SERVICES = ['api', 'id', 'backend', 'policies', 'discord_bot', 'twitch_bot'] as const;
+/**
+ * Which application created an event: Heimdall's own services (`api` for REST, GraphQL and the CLI, `id` for the
+ * ID pages, `admin` for the admin panel) and the apps that submit events.
+ */
+export const SOURCE_SERVICES = [
+  'api',
+  'id',
+  'admin',
+  'backend',
+  'policies',
+  'discord_bot',
+  'twitch_bot',
+] as const;
 export type SourceService = (typeof SOURCE_SERVICES)[number];
 
 /**
