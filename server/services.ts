@@ -35,6 +35,7 @@ import { createBroker } from '../realtime/broker/create.js';
 import { createRealtimePublisher } from '../realtime/broker/publisher.js';
 import { createRealtimeQueries } from '../realtime/broker/queries.js';
 import { createLiveEvents } from '../realtime/broker/live-events.js';
+import { createSettingService } from '../core/settings/service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -109,6 +110,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   const users = createUserService(serviceDeps);
   const roles = createRoleService(serviceDeps);
   const permissions = createPermissionService(serviceDeps);
+  // What the admin panel manages besides users and roles (settings also through REST /v1/settings).
+  const settings = createSettingService(serviceDeps);
   const outbound = createOutboundTargetRule(config.oidc.backchannel_logout.allowed_private);
   const oauthClients = createOAuthClientService({
     db: databases.primary,
@@ -176,6 +179,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     permissions,
     audit: auditService,
     oauthClients,
+    settings,
   });
   // Built on first use: a process serving only realtime or the scheduler never needs Keystone's schema and
   // Prisma client (tens of MB and a second database pool).
@@ -226,5 +230,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     outbound,
     routes,
     extraRouters,
+    // The admin panel's services.
+    settings,
   };
 }

@@ -22,6 +22,7 @@ const TAGS: Record<string, string> = {
   'api-keys': 'API keys (`hm_…`): Bearer credentials with scopes and roles',
   roles: 'Roles and the permissions they grant',
   permissions: '`resource:action` permissions',
+  settings: 'Platform settings: the keys Heimdall knows, and `custom.*` ones for apps',
 };
 
 /** Errors every route may answer, by the access it declares. */

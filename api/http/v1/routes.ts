@@ -11,6 +11,7 @@ import type { OAuthClientService } from '../../../core/oauth-clients/service.js'
 import type { PermissionService } from '../../../core/rbac/permissions-service.js';
 import type { RoleService } from '../../../core/rbac/roles-service.js';
 import type { UserService } from '../../../core/users/service.js';
+import type { SettingService } from '../../../core/settings/service.js';
 import type { AnyRoute } from '../route.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
@@ -18,6 +19,7 @@ import { meRoute } from './me.js';
 import { oauthClientRoutes } from './oauth-clients.js';
 import { permissionRoutes } from './permissions.js';
 import { roleRoutes } from './roles.js';
+import { settingRoutes } from './settings.js';
 import { userRoutes } from './users.js';
 
 export interface V1Services {
@@ -33,6 +35,7 @@ export interface V1Services {
   permissions: PermissionService;
   audit: AuditService;
   oauthClients: OAuthClientService;
+  settings: SettingService;
 }
 
 /** Every REST /v1 route, in the order the OpenAPI document lists them. */
@@ -48,5 +51,6 @@ export function v1Routes(services: V1Services): AnyRoute[] {
     ...roleRoutes(services.roles),
     ...permissionRoutes(services.permissions),
     ...auditRoutes(services.audit),
+    ...settingRoutes(services.settings),
   ];
 }
