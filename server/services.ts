@@ -36,6 +36,7 @@ import { createRealtimePublisher } from '../realtime/broker/publisher.js';
 import { createRealtimeQueries } from '../realtime/broker/queries.js';
 import { createLiveEvents } from '../realtime/broker/live-events.js';
 import { createSettingService } from '../core/settings/service.js';
+import { createPlatformService } from '../core/platforms/service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -112,6 +113,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   const permissions = createPermissionService(serviceDeps);
   // What the admin panel manages besides users and roles (settings also through REST /v1/settings).
   const settings = createSettingService(serviceDeps);
+  const platforms = createPlatformService(serviceDeps);
   const outbound = createOutboundTargetRule(config.oidc.backchannel_logout.allowed_private);
   const oauthClients = createOAuthClientService({
     db: databases.primary,
@@ -232,5 +234,6 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     extraRouters,
     // The admin panel's services.
     settings,
+    platforms,
   };
 }
