@@ -37,6 +37,7 @@ import { createRealtimeQueries } from '../realtime/broker/queries.js';
 import { createLiveEvents } from '../realtime/broker/live-events.js';
 import { createSettingService } from '../core/settings/service.js';
 import { createPlatformService } from '../core/platforms/service.js';
+import { createGpsService } from '../core/gps/service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -114,6 +115,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   // What the admin panel manages besides users and roles (settings also through REST /v1/settings).
   const settings = createSettingService(serviceDeps);
   const platforms = createPlatformService(serviceDeps);
+  const gps = createGpsService(serviceDeps);
   const outbound = createOutboundTargetRule(config.oidc.backchannel_logout.allowed_private);
   const oauthClients = createOAuthClientService({
     db: databases.primary,
@@ -235,5 +237,6 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     // The admin panel's services.
     settings,
     platforms,
+    gps,
   };
 }

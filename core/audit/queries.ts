@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { AUDIT_COLUMNS, AUDIT_COLUMN_NAMES, type AuditColumn } from '../../schemas/audit-columns.js';
 import type { AuditEventRecord } from '../../schemas/audit.js';
-import { AppError } from '../errors/index.js';
+import { decodeCursor, keysetPage } from '../shared/cursor.js';
 
 /** Filters of GET /v1/audit (and of a user's activity, which fixes user_id and the event types). */
 export interface AuditFilter {
@@ -31,27 +31,6 @@ const SELECT = AUDIT_COLUMN_NAMES.map((name) => {
   return select ? `${select} AS ${name}` : name;
 }).join(', ');
 
-interface Position {
-  createdAt: string;
-  id: string;
-}
-
-/** Cursors are opaque to clients: base64url of the last row's (created_at, id). */
-export const encodeCursor = (p: Position): string =>
-  Buffer.from(`${p.createdAt}|${p.id}`, 'utf8').toString('base64url');
-
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/;
-
-export function decodeCursor(cursor: string): Position {
-  const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) {
-    throw new AppError('request.validation_failed', 400, 'The request query is not valid.', {
-      fields: [{ in: 'query', field: 'cursor', message: 'Not a cursor this API returned.' }],
-    });
-  }
-  return { createdAt: match[1]!, id: match[2]! };
-}
-
 /** Reads of the AuditEvent table (the audit database), newest first with keyset pagination. */
 export function createAuditQueries(db: Knex) {
   function applyFilter(q: Knex.QueryBuilder, f: AuditFilter): Knex.QueryBuilder {
@@ -75,7 +54,7 @@ export function createAuditQueries(db: Knex) {
       const q = applyFilter(db('AuditEvent').select(db.raw(SELECT)), filter);
       if (page.cursor) {
         const after = decodeCursor(page.cursor);
-        q.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [after.createdAt, after.id]);
+        q.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [after.at, after.id]);
       }
       const rows: AuditEventRecord[] = await q
         .orderBy([
@@ -83,13 +62,7 @@ export function createAuditQueries(db: Knex) {
           { column: 'id', order: 'desc' },
         ])
         .limit(page.limit + 1);
-      const more = rows.length > page.limit;
-      const data = more ? rows.slice(0, page.limit) : rows;
-      const last = data[data.length - 1];
-      return {
-        data,
-        next_cursor: more && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
-      };
+      return keysetPage(rows, page.limit, (row) => ({ at: row.created_at, id: row.id }));
     },
 
     /** Flags an event of this user (of one of these types) as reported; undefined when there is none. */
