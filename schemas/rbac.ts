@@ -61,6 +61,16 @@ export const updateRoleBody = z
 
 export const rolePermissionBody = z.strictObject({ permission_id: permissionName });
 
+/** A role's whole permission set at once (the admin panel's matrix), against the version last read. */
+export const setRolePermissionsInput = z.strictObject({
+  permission_ids: z.array(permissionName).max(200),
+  expected_version: z
+    .string()
+    .min(1)
+    .max(100)
+    .describe('The version of the set as last read: another change in between is refused'),
+});
+
 export const createPermissionBody = z.strictObject({
   resource: resourceName,
   action: actionName,

@@ -234,7 +234,9 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     outbound,
     routes,
     extraRouters,
-    // The admin panel's services.
+    // The admin panel's services (users is above).
+    roles,
+    permissions,
     settings,
     platforms,
     gps,
