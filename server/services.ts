@@ -38,6 +38,7 @@ import { createLiveEvents } from '../realtime/broker/live-events.js';
 import { createSettingService } from '../core/settings/service.js';
 import { createPlatformService } from '../core/platforms/service.js';
 import { createGpsService } from '../core/gps/service.js';
+import { createStatsService } from '../core/stats/service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -116,6 +117,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   const settings = createSettingService(serviceDeps);
   const platforms = createPlatformService(serviceDeps);
   const gps = createGpsService(serviceDeps);
+  const stats = createStatsService({ db: databases.primary, auditDb: databases.audit });
   const outbound = createOutboundTargetRule(config.oidc.backchannel_logout.allowed_private);
   const oauthClients = createOAuthClientService({
     db: databases.primary,
@@ -240,5 +242,6 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     settings,
     platforms,
     gps,
+    stats,
   };
 }
