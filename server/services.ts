@@ -39,6 +39,7 @@ import { createSettingService } from '../core/settings/service.js';
 import { createPlatformService } from '../core/platforms/service.js';
 import { createGpsService } from '../core/gps/service.js';
 import { createStatsService } from '../core/stats/service.js';
+import { createAuditExport } from '../core/audit/export.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -118,6 +119,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   const platforms = createPlatformService(serviceDeps);
   const gps = createGpsService(serviceDeps);
   const stats = createStatsService({ db: databases.primary, auditDb: databases.audit });
+  const auditExport = createAuditExport({ db: databases.audit, audit });
   const outbound = createOutboundTargetRule(config.oidc.backchannel_logout.allowed_private);
   const oauthClients = createOAuthClientService({
     db: databases.primary,
@@ -243,5 +245,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     platforms,
     gps,
     stats,
+    /** The audit search (GET /v1/audit's service) and its CSV export. */
+    auditLog: auditService,
+    auditExport,
   };
 }
