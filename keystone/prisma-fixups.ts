@@ -43,6 +43,12 @@ export const index =
   (m) =>
     beforeMap(m, `@@index([${spec}])`);
 
+/** A pg_trgm GIN index on a text column (case-insensitive "contains" searches), under its own name. */
+export const trigramIndex =
+  (field: string, name: string): ModelFixup =>
+  (m) =>
+    beforeMap(m, `@@index([${field}(ops: raw("gin_trgm_ops"))], type: Gin, map: "${name}")`);
+
 /** Keystone indexes every foreign key; drop the one a unique constraint or wider index already covers. */
 export const dropIndex =
   (field: string): ModelFixup =>

@@ -39,8 +39,19 @@ export type AuditEventType = (typeof AUDIT_EVENT_GROUPS)[keyof typeof AUDIT_EVEN
 
 export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = Object.values(AUDIT_EVENT_GROUPS).flat();
 
-/** Which application created an event: Heimdall's own services and the apps that submit events. */
-export const SOURCE_SERVICES = ['api', 'id', 'backend', 'admin', 'policies', 'discord_bot', 'twitch_bot'] as const;
+/**
+ * Which application created an event: Heimdall's own services (`api` for REST, GraphQL and the CLI, `id` for the
+ * ID pages, `admin` for the admin panel) and the apps that submit events.
+ */
+export const SOURCE_SERVICES = [
+  'api',
+  'id',
+  'admin',
+  'backend',
+  'policies',
+  'discord_bot',
+  'twitch_bot',
+] as const;
 export type SourceService = (typeof SOURCE_SERVICES)[number];
 
 /**
@@ -171,27 +182,36 @@ const activityFilters = {
   ...cursorPage,
 };
 
+/** The audit log's filters: the search (GET /v1/audit) and the CSV export take the same. */
+const auditFilters = {
+  user_id: z.string().min(1).max(255).optional(),
+  actor_id: z.string().min(1).max(255).optional(),
+  status: z.enum(AUDIT_STATUSES).optional(),
+  source_service: z.enum(SOURCE_SERVICES).optional(),
+  resource_type: z.string().min(1).max(100).optional(),
+  resource_id: z.string().min(1).max(255).optional(),
+  country_code: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'A two-letter ISO 3166-1 country code.')
+    .transform((c) => c.toUpperCase())
+    .optional(),
+  ip: z
+    .union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])
+    .optional()
+    .describe('An address, or a network in CIDR notation'),
+  event_type: activityFilters.event_type,
+  is_reported: activityFilters.is_reported,
+  ...timeRange,
+};
+
 export const listAuditQuery = z
-  .strictObject({
-    user_id: z.string().min(1).max(255).optional(),
-    actor_id: z.string().min(1).max(255).optional(),
-    status: z.enum(AUDIT_STATUSES).optional(),
-    source_service: z.enum(SOURCE_SERVICES).optional(),
-    resource_type: z.string().min(1).max(100).optional(),
-    resource_id: z.string().min(1).max(255).optional(),
-    country_code: z
-      .string()
-      .regex(/^[A-Za-z]{2}$/, 'A two-letter ISO 3166-1 country code.')
-      .transform((c) => c.toUpperCase())
-      .optional(),
-    ip: z
-      .union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])
-      .optional()
-      .describe('An address, or a network in CIDR notation'),
-    ...activityFilters,
-  })
+  .strictObject({ ...auditFilters, ...cursorPage })
   .refine(rangeIsOrdered, rangeMessage);
 export type ListAuditQuery = z.output<typeof listAuditQuery>;
+
+/** The filters of an export of the audit log (core/audit/export.ts): the search's, without paging. */
+export const exportAuditQuery = z.strictObject(auditFilters).refine(rangeIsOrdered, rangeMessage);
+export type ExportAuditQuery = z.output<typeof exportAuditQuery>;
 
 export const listActivityQuery = z.strictObject(activityFilters).refine(rangeIsOrdered, rangeMessage);
 export type ListActivityQuery = z.output<typeof listActivityQuery>;

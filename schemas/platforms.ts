@@ -24,3 +24,14 @@ export const PLATFORMS: readonly PlatformDefinition[] = [
 export const platformIdSchema = z
   .string()
   .regex(/^[a-z0-9_]{1,50}$/, 'Lowercase letters, digits and "_", at most 50 characters.');
+
+/** A platform as the admin panel shows it. */
+export const platformSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  enabled: z.boolean().describe('Offered on the sign-in pages'),
+  display_order: z.number().int(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type PlatformRecord = z.infer<typeof platformSchema>;

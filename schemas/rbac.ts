@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { booleanQuery, listOf, paginationQuery, sortParam } from './common.js';
+import {
+  booleanQuery,
+  dateTimeText,
+  listOf,
+  paginationQuery,
+  paginationSchema,
+  sortParam,
+} from './common.js';
 import { userSchema } from './users.js';
 
 export const roleSchema = z.object({
@@ -61,6 +68,16 @@ export const updateRoleBody = z
 
 export const rolePermissionBody = z.strictObject({ permission_id: permissionName });
 
+/** A role's whole permission set at once (the admin panel's matrix), against the version last read. */
+export const setRolePermissionsInput = z.strictObject({
+  permission_ids: z.array(permissionName).max(200),
+  expected_version: z
+    .string()
+    .min(1)
+    .max(100)
+    .describe('The version of the set as last read: another change in between is refused'),
+});
+
 export const createPermissionBody = z.strictObject({
   resource: resourceName,
   action: actionName,
@@ -87,18 +104,50 @@ export const listPermissionsQuery = z.strictObject({
   q: z.string().max(100).optional(),
   sort: sortParam(['resource', 'id', 'display_order', 'created_at'] as const, 'resource'),
 });
-export const listUsersQuery = z.strictObject({
-  ...paginationQuery,
-  q: z.string().max(100).optional().describe('Username contains'),
-  role_id: z.string().max(64).optional(),
-  include_deleted: booleanQuery.optional(),
-  banned: booleanQuery.optional().describe('Only users who are (true) or are not (false) banned now'),
-  sort: sortParam(['created_at', 'username', 'last_login_at'] as const, '-created_at'),
-});
+/** Users a list counts at most (GET /v1/users answers `total_capped` past it). */
+export const MAX_COUNTED_USERS = 10_000;
+
+export const listUsersQuery = z
+  .strictObject({
+    ...paginationQuery,
+    q: z
+      .string()
+      .trim()
+      .max(100)
+      .optional()
+      .describe(
+        'Username or an email of the user contains this (1 or 2 characters: starts with it), or it is their id; case-insensitive',
+      ),
+    role_id: z.string().max(64).optional(),
+    include_deleted: booleanQuery.optional(),
+    banned: booleanQuery.optional().describe('Only users who are (true) or are not (false) banned now'),
+    two_factor: booleanQuery.optional().describe('Only users with (true) or without (false) 2FA enabled'),
+    created_after: dateTimeText.optional().describe('Only users created at or after this time'),
+    created_before: dateTimeText.optional().describe('Only users created before this time'),
+    sort: sortParam(['created_at', 'username', 'last_login_at'] as const, '-created_at'),
+  })
+  .refine(
+    (q) => !q.created_after || !q.created_before || new Date(q.created_after) < new Date(q.created_before),
+    {
+      message: '"created_after" must be before "created_before".',
+      path: ['created_after'],
+    },
+  );
 
 export const roleListSchema = listOf(roleSchema);
 export const permissionListSchema = listOf(permissionSchema);
-export const userListSchema = listOf(userSchema);
+export const userListSchema = z.object({
+  data: z.array(userSchema),
+  pagination: paginationSchema.extend({
+    total: z
+      .number()
+      .describe(`Users matching, counted up to ${MAX_COUNTED_USERS.toLocaleString('en')} (see total_capped)`),
+    total_capped: z
+      .boolean()
+      .describe(`More than ${MAX_COUNTED_USERS.toLocaleString('en')} users match; total is that cap`),
+    has_more: z.boolean().describe('A page follows this one'),
+  }),
+});
 export const roleArraySchema = z.object({ data: z.array(roleSchema) });
 export const permissionArraySchema = z.object({ data: z.array(permissionSchema) });
 

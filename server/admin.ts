@@ -40,7 +40,7 @@ export async function openAdminPanel(deps: {
     sessions: services.sessions,
     twoFactor: services.twoFactor,
     accounts: services.accounts,
-    audit: services.auditService,
+    audit: services.auditLog,
     explainer: services.explainer,
     settings: services.settings,
     platforms: services.platforms,

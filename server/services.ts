@@ -36,6 +36,11 @@ import { createBroker } from '../realtime/broker/create.js';
 import { createRealtimePublisher } from '../realtime/broker/publisher.js';
 import { createRealtimeQueries } from '../realtime/broker/queries.js';
 import { createLiveEvents } from '../realtime/broker/live-events.js';
+import { createSettingService } from '../core/settings/service.js';
+import { createPlatformService } from '../core/platforms/service.js';
+import { createGpsService } from '../core/gps/service.js';
+import { createStatsService } from '../core/stats/service.js';
+import { createAuditExport } from '../core/audit/export.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -111,6 +116,12 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   const roles = createRoleService(serviceDeps);
   const permissions = createPermissionService(serviceDeps);
   const explainer = createPermissionExplainer(serviceDeps);
+  // What the admin panel manages besides users and roles (settings also through REST /v1/settings).
+  const settings = createSettingService(serviceDeps);
+  const platforms = createPlatformService(serviceDeps);
+  const gps = createGpsService(serviceDeps);
+  const stats = createStatsService({ db: databases.primary, auditDb: databases.audit });
+  const auditExport = createAuditExport({ db: databases.audit, audit });
   const outbound = createOutboundTargetRule(config.oidc.backchannel_logout.allowed_private);
   const oauthClients = createOAuthClientService({
     db: databases.primary,
@@ -181,6 +192,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     explainer,
     audit: auditService,
     oauthClients,
+    settings,
   });
   // Built on first use: a process serving only realtime or the scheduler never needs Keystone's schema and
   // Prisma client (tens of MB and a second database pool).
@@ -206,14 +218,11 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   ];
   return {
     audit,
-    auditService,
     box,
     /** Signs the admin panel's session cookie: derived from the secrets key, so the same on every node. */
     adminSessionSecret: Buffer.from(
       hkdfSync('sha256', encryption.key, Buffer.alloc(0), 'heimdall admin session', 32),
     ).toString('base64url'),
-    roles,
-    permissions,
     explainer,
     realtimeBroker,
     realtimePublisher,
@@ -241,5 +250,15 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     outbound,
     routes,
     extraRouters,
+    // The admin panel's services (users is above).
+    roles,
+    permissions,
+    settings,
+    platforms,
+    gps,
+    stats,
+    /** The audit search (GET /v1/audit's service) and its CSV export. */
+    auditLog: auditService,
+    auditExport,
   };
 }

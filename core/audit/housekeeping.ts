@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createCountQueries } from './counts.js';
 
 export interface AuditHousekeepingSettings {
   retentionDays: number;
@@ -19,7 +20,7 @@ const LOCK = `SELECT pg_try_advisory_xact_lock(hashtext('heimdall:audit-housekee
  * Keeps the AuditEvent time series in shape. Plain PostgreSQL: creates the weekly partitions from last week to
  * `partitionsAheadWeeks` ahead and drops the ones that ended more than `retentionDays` ago (functions from the
  * audit migration). TimescaleDB: sets the retention and compression policies to the configured intervals, so
- * changing the config changes them.
+ * changing the config changes them. Either way, the event counts of hours and days past `retentionDays` are dropped.
  */
 export async function runAuditHousekeeping(
   db: Knex,
@@ -32,6 +33,8 @@ export async function runAuditHousekeeping(
       SELECT to_regprocedure('heimdall_audit_ensure_partitions(integer, integer)') IS NOT NULL AS partitioned,
              EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') AS hypertable`);
     const { partitioned, hypertable } = rows[0]!;
+    // The counts go with the events they count.
+    await createCountQueries(trx).dropBefore(new Date(Date.now() - settings.retentionDays * 86_400_000));
     if (partitioned) {
       const created = await trx.raw<{ rows: { n: number }[] }>(
         `SELECT heimdall_audit_ensure_partitions(1, ?) AS n`,

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { AUDIT_COLUMNS, AUDIT_COLUMN_NAMES, type AuditColumn } from '../../schemas/audit-columns.js';
-import type { AuditEventRecord } from '../../schemas/audit.js';
-import { AppError } from '../errors/index.js';
+import type { AuditEventRecord, ExportAuditQuery } from '../../schemas/audit.js';
+import { decodeCursor, keysetPage } from '../shared/cursor.js';
 
 /** Filters of GET /v1/audit (and of a user's activity, which fixes user_id and the event types). */
 export interface AuditFilter {
@@ -20,6 +20,22 @@ export interface AuditFilter {
   to?: string | undefined;
 }
 
+/** The filters of a search or export query (schemas/audit.ts) as the queries take them. */
+export const auditFilterOf = (query: ExportAuditQuery): AuditFilter => ({
+  userId: query.user_id,
+  actorId: query.actor_id,
+  eventTypes: query.event_type,
+  status: query.status,
+  sourceService: query.source_service,
+  resourceType: query.resource_type,
+  resourceId: query.resource_id,
+  countryCode: query.country_code,
+  ip: query.ip,
+  isReported: query.is_reported,
+  from: query.from,
+  to: query.to,
+});
+
 export interface CursorPage {
   limit: number;
   cursor?: string | undefined;
@@ -31,26 +47,20 @@ const SELECT = AUDIT_COLUMN_NAMES.map((name) => {
   return select ? `${select} AS ${name}` : name;
 }).join(', ');
 
-interface Position {
-  createdAt: string;
-  id: string;
-}
+/** The same as text, JSON included (an export writes it out as it is, never parsed to be serialised again). */
+const SELECT_TEXT = AUDIT_COLUMN_NAMES.map((name) => {
+  const column: AuditColumn = AUDIT_COLUMNS[name];
+  return column.select
+    ? `${column.select} AS ${name}`
+    : column.sql === 'jsonb'
+      ? `${name}::text AS ${name}`
+      : name;
+}).join(', ');
 
-/** Cursors are opaque to clients: base64url of the last row's (created_at, id). */
-export const encodeCursor = (p: Position): string =>
-  Buffer.from(`${p.createdAt}|${p.id}`, 'utf8').toString('base64url');
-
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/;
-
-export function decodeCursor(cursor: string): Position {
-  const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) {
-    throw new AppError('request.validation_failed', 400, 'The request query is not valid.', {
-      fields: [{ in: 'query', field: 'cursor', message: 'Not a cursor this API returned.' }],
-    });
-  }
-  return { createdAt: match[1]!, id: match[2]! };
-}
+const NEWEST_FIRST = [
+  { column: 'created_at', order: 'desc' },
+  { column: 'id', order: 'desc' },
+] as const;
 
 /** Reads of the AuditEvent table (the audit database), newest first with keyset pagination. */
 export function createAuditQueries(db: Knex) {
@@ -75,21 +85,19 @@ export function createAuditQueries(db: Knex) {
       const q = applyFilter(db('AuditEvent').select(db.raw(SELECT)), filter);
       if (page.cursor) {
         const after = decodeCursor(page.cursor);
-        q.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [after.createdAt, after.id]);
+        q.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [after.at, after.id]);
       }
-      const rows: AuditEventRecord[] = await q
-        .orderBy([
-          { column: 'created_at', order: 'desc' },
-          { column: 'id', order: 'desc' },
-        ])
-        .limit(page.limit + 1);
-      const more = rows.length > page.limit;
-      const data = more ? rows.slice(0, page.limit) : rows;
-      const last = data[data.length - 1];
-      return {
-        data,
-        next_cursor: more && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
-      };
+      const rows: AuditEventRecord[] = await q.orderBy([...NEWEST_FIRST]).limit(page.limit + 1);
+      return keysetPage(rows, page.limit, (row) => ({ at: row.created_at, id: row.id }));
+    },
+
+    /** The statement of every event matching `filter`, newest first, every column as text (for a cursor). */
+    exportStatement(filter: AuditFilter): { sql: string; bindings: readonly unknown[] } {
+      const native = applyFilter(db('AuditEvent').select(db.raw(SELECT_TEXT)), filter)
+        .orderBy([...NEWEST_FIRST])
+        .toSQL()
+        .toNative();
+      return { sql: native.sql, bindings: native.bindings };
     },
 
     /** Flags an event of this user (of one of these types) as reported; undefined when there is none. */

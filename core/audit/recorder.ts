@@ -40,8 +40,8 @@ const originMeta = (origin: Origin) => ({
 });
 
 /**
- * The one way services record audit events. An Actor (REST, GraphQL, the CLI) fills the actor id, its
- * plain address, user agent and source `api` the same way for every service; `defaults` carries what all
+ * The one way services record audit events. An Actor (REST, GraphQL, the CLI, the admin panel) fills the actor
+ * id, its plain address, user agent and source (its own, else `api`) the same way for every service; `defaults` carries what all
  * of one service's events share (their resource type, say), and each event's own fields win over them.
  */
 export function auditRecorder<T extends AuditEventType = AuditEventType>(

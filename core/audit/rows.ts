@@ -15,6 +15,7 @@ import {
 } from '../../schemas/audit.js';
 import { acquireConnection, releaseConnection } from '../db/knex-internals.js';
 import { AppError } from '../errors/index.js';
+import { ADD_BATCH_COUNTS, ADD_TO_COUNTS, batchCounts } from './counts.js';
 
 /**
  * An audit event as stored: validated, with its id and time fixed when it was recorded (so a replay after a
@@ -173,18 +174,27 @@ export function schemaRow(input: AuditEventInput): AuditRow {
 }
 
 // One array parameter per column: the statement is the same whatever the batch size, so PostgreSQL parses a
-// short query and the parameter count never approaches its 65,535 limit.
+// short query and the parameter count never approaches its 65,535 limit. The rows it stored, and only those,
+// are added to the counts (counts.ts) in the same statement.
 const INSERT_SQL = `
-  INSERT INTO "AuditEvent" (${AUDIT_COLUMN_NAMES.join(', ')})
-  SELECT * FROM unnest(${AUDIT_COLUMN_NAMES.map((name) => `?::${AUDIT_COLUMNS[name].sql}[]`).join(', ')})
-  ON CONFLICT (id, created_at) DO NOTHING`;
+  WITH stored AS (
+    INSERT INTO "AuditEvent" (${AUDIT_COLUMN_NAMES.join(', ')})
+    SELECT * FROM unnest(${AUDIT_COLUMN_NAMES.map((name) => `?::${AUDIT_COLUMNS[name].sql}[]`).join(', ')})
+    ON CONFLICT (id, created_at) DO NOTHING
+    RETURNING event_type, created_at, country_code
+  ), src AS (SELECT event_type, created_at, country_code, 1 AS n FROM stored),
+  ${ADD_TO_COUNTS}
+  SELECT count(*)::int AS inserted FROM stored`;
 
 /** Inserts a batch in one statement; rows already stored (a replay) are skipped. Resolves to rows inserted. */
 export async function insertAuditRows(db: Knex, rows: readonly AuditRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = AUDIT_COLUMN_NAMES.map((name) => rows.map((row) => row[name]));
-  const result = await db.raw<{ rowCount: number }>(INSERT_SQL, columns as unknown as Knex.RawBinding[]);
-  return result.rowCount;
+  const result = await db.raw<{ rows: { inserted: number }[] }>(
+    INSERT_SQL,
+    columns as unknown as Knex.RawBinding[],
+  );
+  return result.rows[0]!.inserted;
 }
 
 /**
@@ -218,15 +228,23 @@ const COPY_SQL = `COPY "AuditEvent" (${AUDIT_COLUMN_NAMES.join(', ')}) FROM STDI
 /**
  * Writes a batch that was never written before with COPY, the fastest path into PostgreSQL. COPY cannot skip
  * existing rows, so anything that may have been stored already (a spool replay) goes through insertAuditRows.
- * A COPY is one statement: it stores the whole batch or none of it.
+ * The COPY and the batch's counts (counts.ts) are one transaction: the whole batch is stored and counted, or none
+ * of it.
  */
 export async function copyAuditRows(db: Knex, rows: readonly AuditRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const client = await acquireConnection(db);
   try {
+    await client.query('BEGIN');
     const stream = client.query(copyFrom(COPY_SQL));
     await pipeline(Readable.from([rows.map(copyLine).join('')]), stream);
+    await client.query(ADD_BATCH_COUNTS, batchCounts(rows));
+    await client.query('COMMIT');
     return Number(stream.rowCount);
+  } catch (err) {
+    // A connection that broke cannot roll back; the pool validates it before handing it out again.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
   } finally {
     await releaseConnection(db, client);
   }

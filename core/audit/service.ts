@@ -13,7 +13,7 @@ import type { AuthContext } from '../auth/context.js';
 import { assertScope, requireUserId } from '../auth/guards.js';
 import { notFound } from '../errors/index.js';
 import { actorId, auditMeta, type Actor } from '../shared/actor.js';
-import { createAuditQueries } from './queries.js';
+import { auditFilterOf, createAuditQueries } from './queries.js';
 import type { AuditLogger } from './writer.js';
 
 /** What a person sees of an event about them (the columns of ACTIVITY_FIELDS), and whether they did it. */
@@ -39,24 +39,7 @@ export function createAuditService(deps: { db: Knex; audit: AuditLogger }) {
   const queries = createAuditQueries(deps.db);
 
   return {
-    list: (query: ListAuditQuery) =>
-      queries.list(
-        {
-          userId: query.user_id,
-          actorId: query.actor_id,
-          eventTypes: query.event_type,
-          status: query.status,
-          sourceService: query.source_service,
-          resourceType: query.resource_type,
-          resourceId: query.resource_id,
-          countryCode: query.country_code,
-          ip: query.ip,
-          isReported: query.is_reported,
-          from: query.from,
-          to: query.to,
-        },
-        query,
-      ),
+    list: (query: ListAuditQuery) => queries.list(auditFilterOf(query), query),
 
     /**
      * Records events from an app or bot and resolves once they are stored (in the database, or in the spool

@@ -74,6 +74,22 @@ export function createRbacQueries(db: Knex) {
         .ignore(),
     removeRolePermission: (roleId: string, permissionId: string, trx: Knex) =>
       trx('RolePermission').where({ role_id: roleId, permission_id: permissionId }).delete(),
+    /**
+     * Locks the role's row until the transaction ends. Changes of its permission set take it first (an insert
+     * into RolePermission waits for it anyway, through its foreign key), so they happen one after another.
+     */
+    async lockRole(id: string, trx: Knex.Transaction): Promise<boolean> {
+      return (await trx('Role').where({ id }).forUpdate().first('id')) !== undefined;
+    },
+    async permissionIdsOfRole(roleId: string, trx: Knex = db): Promise<string[]> {
+      const rows = await trx('RolePermission').where({ role_id: roleId }).orderBy('permission_id');
+      return rows.map((r: { permission_id: string }) => r.permission_id);
+    },
+    removeRolePermissions: (roleId: string, permissionIds: readonly string[], trx: Knex) =>
+      trx('RolePermission')
+        .where({ role_id: roleId })
+        .whereIn('permission_id', [...permissionIds])
+        .delete(),
 
     findPermission: (id: string, trx: Knex = db): Promise<PermissionRow | undefined> =>
       permissions(trx).where('p.id', id).first(),

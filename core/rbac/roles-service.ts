@@ -1,6 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
-import type { createRoleBody, listRolesQuery, RoleRecord, updateRoleBody } from '../../schemas/rbac.js';
+import {
+  setRolePermissionsInput,
+  type createRoleBody,
+  type listRolesQuery,
+  type RoleRecord,
+  type updateRoleBody,
+} from '../../schemas/rbac.js';
 import { LEGACY_SUPER_ADMIN_ROLE_NAME, ROLE_IDS } from '../../schemas/roles.js';
 import type { AuditLogger } from '../audit/logger.js';
 import { auditRecorder } from '../audit/recorder.js';
@@ -10,6 +17,7 @@ import { assertHoldsPermissions, requirePermission } from '../auth/guards.js';
 import { AppError, notFound } from '../errors/index.js';
 import type { Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
+import { validateInput } from '../shared/validation.js';
 import { createRbacQueries, type RoleRow } from './queries.js';
 import { keepingASuperAdmin } from './super-admins.js';
 import { conflictOnDuplicate } from '../db/unique-violation.js';
@@ -30,6 +38,21 @@ const slug = (name: string) =>
       .replace(/^_+|_+$/g, '')
       .slice(0, 50) || 'custom'
   }`;
+
+/**
+ * The version of a role's permission set: a hash of its sorted ids, the same for the same set whatever the order
+ * or who reads it (the Role table has no updated_at to compare instead).
+ */
+export const permissionSetVersion = (permissionIds: readonly string[]): string =>
+  createHash('sha256')
+    .update([...new Set(permissionIds)].sort().join('\n'))
+    .digest('base64url')
+    .slice(0, 22);
+
+export interface PermissionSet {
+  permission_ids: string[];
+  version: string;
+}
 
 export function createRoleService(deps: { db: Knex; audit: AuditLogger; authCache: AuthCache }) {
   const queries = createRbacQueries(deps.db);
@@ -184,8 +207,66 @@ export function createRoleService(deps: { db: Knex; audit: AuditLogger; authCach
       if (!role.permission_ids.includes(permissionId)) {
         throw notFound('role.permission_not_assigned', `${role.name} does not have ${permissionId}.`);
       }
-      await keepingASuperAdmin(deps.db, (trx) => queries.removeRolePermission(id, permissionId, trx));
+      await keepingASuperAdmin(deps.db, async (trx) => {
+        await queries.lockRole(id, trx);
+        await queries.removeRolePermission(id, permissionId, trx);
+      });
       await changed(actor, id, 'permission_removed', { permission_id: permissionId });
+    },
+
+    /** The role's permission ids and their version, for an editor that will call setPermissions. */
+    async permissionSet(id: string): Promise<PermissionSet> {
+      const { permission_ids } = await load(id);
+      return { permission_ids, version: permissionSetVersion(permission_ids) };
+    },
+
+    /**
+     * Replaces the role's whole permission set in one transaction, if it is still the one the caller read
+     * (`expectedVersion`, from permissionSet or an earlier call): otherwise 409 `role.conflict` and nothing
+     * changes. The guards of adding and removing one permission apply to the difference: system roles only for
+     * super admins, only permissions that exist (422) and that the caller holds (403 auth.escalation_denied),
+     * and the last super admin stays (409 user.last_super_admin). Records one `permission_changed` with what
+     * was added and removed (nothing when the set is unchanged); answers the new set and its version.
+     */
+    async setPermissions(
+      actor: Actor,
+      id: string,
+      permissionIds: readonly string[],
+      expectedVersion: string,
+    ): Promise<PermissionSet> {
+      requirePermission(actor.auth, 'roles', 'write');
+      const input = validateInput(
+        setRolePermissionsInput,
+        { permission_ids: permissionIds, expected_version: expectedVersion },
+        'body',
+      );
+      const wanted = [...new Set(input.permission_ids)].sort();
+      const role = await load(id);
+      assertMayChange(actor.auth, role);
+      await assertPermissionsExist(wanted);
+      const outcome = await keepingASuperAdmin(deps.db, async (trx) => {
+        if (!(await queries.lockRole(id, trx))) throw NOT_FOUND();
+        const current = await queries.permissionIdsOfRole(id, trx);
+        const version = permissionSetVersion(current);
+        if (version !== input.expected_version) {
+          throw new AppError(
+            'role.conflict',
+            409,
+            `The permissions of ${role.name} were changed since you read them; read them again and redo your change.`,
+            { version },
+          );
+        }
+        const added = wanted.filter((p) => !current.includes(p));
+        const removed = current.filter((p) => !wanted.includes(p));
+        assertHoldsPermissions(actor.auth, added, 'these permissions');
+        if (removed.length) await queries.removeRolePermissions(id, removed, trx);
+        for (const permissionId of added) await queries.addRolePermission(id, permissionId, trx);
+        return { added, removed, now: await queries.permissionIdsOfRole(id, trx) };
+      });
+      if (outcome.added.length || outcome.removed.length) {
+        await changed(actor, id, 'permissions_set', { added: outcome.added, removed: outcome.removed });
+      }
+      return { permission_ids: outcome.now, version: permissionSetVersion(outcome.now) };
     },
   };
 }

@@ -6,7 +6,7 @@ export interface Actor {
   auth: AuthContext;
   ip?: string | undefined;
   userAgent?: string | undefined;
-  /** Which application the change came through (the audit event's `source_service`); `api` unless said. */
+  /** The application the call came through, as the audit log's `source_service`: `api` when not named. */
   source?: SourceService | undefined;
 }
 
@@ -17,9 +17,10 @@ export const actorId = (actor: Actor): string | undefined =>
 /** `::ffff:10.0.0.1` is how Node reports IPv4 clients on a dual-stack socket; store the plain address. */
 export const plainIp = (ip: string | undefined) => ip?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
 
+/** Who did it and from where, as the audit event's columns. */
 export const auditMeta = (actor: Actor) => ({
   actor_id: actorId(actor),
   ip_address: plainIp(actor.ip),
   user_agent: actor.userAgent,
-  source_service: actor.source ?? 'api',
+  source_service: actor.source ?? ('api' as const),
 });

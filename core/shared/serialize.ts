@@ -9,3 +9,11 @@ export function isoDates<T extends object>(row: T): Serialized<T> {
     out[key] = value instanceof Date ? value.toISOString() : value;
   return out as Serialized<T>;
 }
+
+/**
+ * SQL that reads a timestamptz column as ISO 8601 text in UTC with microseconds, as PostgreSQL keeps it: a JS
+ * Date would round to milliseconds, and a value compared back to the column (a cursor, an expected
+ * `updated_at`) would no longer match.
+ */
+export const isoMicrosSql = (column: string): string =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;

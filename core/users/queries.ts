@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { ROLE_IDS } from '../../schemas/roles.js';
-import { paginate } from '../shared/pagination.js';
+import { paginateCapped } from '../shared/pagination.js';
+import { MAX_COUNTED_USERS } from '../../schemas/rbac.js';
 import { ACTIVE_BAN } from '../bans/active-ban.js';
 
 /** SQL for users and their email accounts; no business rules here (the services hold them). */
@@ -75,6 +76,63 @@ export interface UserRow {
 
 const isoUtc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+export interface UserListFilter {
+  /** Username or email contains (1–2 characters: starts with), or the exact id. */
+  q?: string | undefined;
+  roleId?: string | undefined;
+  includeDeleted?: boolean | undefined;
+  banned?: boolean | undefined;
+  twoFactor?: boolean | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The shortest text searched for anywhere in a name: trigram indexes need three characters to narrow. */
+const MIN_CONTAINS = 3;
+
+/**
+ * The list's filters on `"User" u`. A search for a user id finds that user; any other is a union of two
+ * trigram index lookups (usernames, and the email of every account), so its cost follows the matches, not the
+ * number of users.
+ */
+function applyUserFilter(query: Knex.QueryBuilder, f: UserListFilter): Knex.QueryBuilder {
+  if (!f.includeDeleted) query.whereNull('u.deleted_at');
+  const q = f.q?.trim();
+  if (q && UUID.test(q)) query.where('u.id', q.toLowerCase());
+  else if (q) {
+    const escaped = q.replace(/[\\%_]/g, '\\$&');
+    const pattern = q.length >= MIN_CONTAINS ? `%${escaped}%` : `${escaped}%`;
+    query.whereIn('u.id', (matches) =>
+      matches
+        .select('id')
+        .from('User')
+        .whereILike('username', pattern)
+        .unionAll((emails) => emails.select('user_id').from('PlatformAccount').whereILike('email', pattern)),
+    );
+  }
+  if (f.roleId) {
+    query.whereExists((sub) =>
+      sub
+        .select(sub.client.raw('1'))
+        .from('UserRole')
+        .whereRaw('user_id = u.id')
+        .andWhere('role_id', f.roleId!),
+    );
+  }
+  if (f.banned !== undefined) {
+    const banned = `EXISTS (SELECT 1 FROM "UserBan" b WHERE b.user_id = u.id AND ${ACTIVE_BAN})`;
+    query.whereRaw(f.banned ? banned : `NOT ${banned}`);
+  }
+  if (f.twoFactor !== undefined) {
+    const enrolled = `EXISTS (SELECT 1 FROM "UserTwoFactor" t WHERE t.user_id = u.id AND t.enabled)`;
+    query.whereRaw(f.twoFactor ? enrolled : `NOT ${enrolled}`);
+  }
+  if (f.createdAfter) query.where('u.created_at', '>=', f.createdAfter);
+  if (f.createdBefore) query.where('u.created_at', '<', f.createdBefore);
+  return query;
+}
+
 /** Users as the admin API shows them, with their primary email and role ids. */
 export function createUserListQueries(db: Knex) {
   const users = (trx: Knex) =>
@@ -102,33 +160,16 @@ export function createUserListQueries(db: Knex) {
   return {
     findUser: (id: string, trx: Knex = db): Promise<UserRow | undefined> =>
       users(trx).where('u.id', id).first(),
-    listUsers(
-      filter: {
-        q?: string | undefined;
-        roleId?: string | undefined;
-        includeDeleted?: boolean | undefined;
-        banned?: boolean | undefined;
-      },
-      page: { page: number; per_page: number },
-      sort: string,
-    ) {
-      const query = users(db);
-      if (!filter.includeDeleted) query.whereNull('u.deleted_at');
-      if (filter.q) query.whereILike('u.username', `%${filter.q.replace(/[\\%_]/g, '\\$&')}%`);
-      if (filter.roleId) {
-        query.whereExists((q) =>
-          q
-            .select(db.raw('1'))
-            .from('UserRole')
-            .whereRaw('user_id = u.id')
-            .andWhere('role_id', filter.roleId!),
-        );
-      }
-      if (filter.banned !== undefined) {
-        const banned = `EXISTS (SELECT 1 FROM "UserBan" b WHERE b.user_id = u.id AND ${ACTIVE_BAN})`;
-        query.whereRaw(filter.banned ? banned : `NOT ${banned}`);
-      }
-      return paginate<UserRow>(query, page, sort.replace(/^(-?)/, '$1u.'), 'u.id');
+    listUsers(filter: UserListFilter, page: { page: number; per_page: number }, sort: string) {
+      return paginateCapped<UserRow>({
+        db,
+        filtered: applyUserFilter(db('User as u'), filter),
+        key: 'u.id',
+        rowsOf: (ids) => users(db).whereIn('u.id', ids),
+        page,
+        sort: sort.replace(/^(-?)/, '$1u.'),
+        cap: MAX_COUNTED_USERS,
+      });
     },
     updateUser: (id: string, changes: Record<string, unknown>, trx: Knex = db) =>
       trx('User').where({ id }).update(changes),

@@ -82,7 +82,15 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
   return {
     async list(input: z.output<typeof listUsersQuery>) {
       const page = await queries.listUsers(
-        { q: input.q, roleId: input.role_id, includeDeleted: input.include_deleted, banned: input.banned },
+        {
+          q: input.q,
+          roleId: input.role_id,
+          includeDeleted: input.include_deleted,
+          banned: input.banned,
+          twoFactor: input.two_factor,
+          createdAfter: input.created_after,
+          createdBefore: input.created_before,
+        },
         input,
         input.sort,
       );

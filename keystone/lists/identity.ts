@@ -13,7 +13,16 @@ import {
 } from '../fields.js';
 import type { ExtensionServices } from '../graphql/builder.js';
 import { auditChanges } from './audited.js';
-import { dbUuid, dropIndex, fixups, optionalRelation, requiredRelation, unique } from '../prisma-fixups.js';
+import {
+  dbUuid,
+  dropIndex,
+  fixups,
+  index,
+  optionalRelation,
+  requiredRelation,
+  trigramIndex,
+  unique,
+} from '../prisma-fixups.js';
 
 type Runtime = () => ExtensionServices;
 
@@ -27,6 +36,10 @@ export const identityLists = (runtime: Runtime) => ({
         dbUuid,
         optionalRelation('primaryPlatformAccount', 'SetNull'),
         optionalRelation('lastLoginPlatformAccount', 'SetNull'),
+        // The admin user list's search and sort columns (migration 0014_user_search).
+        trigramIndex('username', 'User_username_trgm_idx'),
+        index('createdAt, id'),
+        index('lastLoginAt, id'),
       ),
     },
     access: ownOrByPermission('users', 'id'),
@@ -67,6 +80,7 @@ export const identityLists = (runtime: Runtime) => ({
         requiredRelation('user'),
         unique('platformId', 'platformUserId'),
         dropIndex('platformId'),
+        trigramIndex('email', 'PlatformAccount_email_trgm_idx'),
       ),
     },
     access: {

@@ -12,6 +12,7 @@ import { accountTokens } from './0010_account_tokens.js';
 import { sessionTwoFactor } from './0011_session_two_factor.js';
 import { signingKeyPerAlg } from './0012_signing_key_per_alg.js';
 import { oidcShortLivedUnlogged } from './0013_oidc_short_lived_unlogged.js';
+import { userSearch } from './0014_user_search.js';
 
 /** The primary database's migrations, in order. Append only: a released migration is never edited. */
 export const coreMigrations: readonly Migration[] = [
@@ -28,4 +29,5 @@ export const coreMigrations: readonly Migration[] = [
   sessionTwoFactor,
   signingKeyPerAlg,
   oidcShortLivedUnlogged,
+  userSearch,
 ];

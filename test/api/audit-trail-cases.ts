@@ -22,6 +22,8 @@ export interface Ctx {
   ownSession(): Promise<string>;
   /** A confidential OAuth client of another user (created through the API). */
   victimClient(): Promise<{ id: string; userId: string }>;
+  /** A stored custom setting holding 1. */
+  setting(): Promise<string>;
 }
 
 export const CASES: Record<string, Case> = {
@@ -255,6 +257,33 @@ export const CASES: Record<string, Case> = {
         resource_type: 'permission',
         resource_id: id,
         metadata: { action: 'permission_deleted' },
+      },
+    };
+  },
+  'PUT /v1/settings/:key': async () => {
+    const key = `custom.${uniqueName('trail').toLowerCase()}`;
+    return {
+      method: 'PUT',
+      path: `/v1/settings/${key}`,
+      body: { value: { on: true } },
+      expect: {
+        event_type: 'setting_changed',
+        resource_type: 'setting',
+        resource_id: key,
+        metadata: { operation: 'create', old_value: null, new_value: { on: true }, is_public: false },
+      },
+    };
+  },
+  'DELETE /v1/settings/:key': async (c) => {
+    const key = await c.setting();
+    return {
+      method: 'DELETE',
+      path: `/v1/settings/${key}`,
+      expect: {
+        event_type: 'setting_changed',
+        resource_type: 'setting',
+        resource_id: key,
+        metadata: { operation: 'delete', old_value: 1, is_public: false },
       },
     };
   },

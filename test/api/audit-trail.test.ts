@@ -74,6 +74,11 @@ describe('audit trail: every change through /v1 is recorded', () => {
         .returning('id');
       return { consentId: consent.id as string, clientId };
     },
+    async setting() {
+      const key = `custom.${uniqueName('trail').toLowerCase()}`;
+      await t.db('Setting').insert({ key, value: '1' });
+      return key;
+    },
     async ownSession() {
       return (await t.platform.services.sessions.create({ userId: adminId, provider: 'email' })).id;
     },

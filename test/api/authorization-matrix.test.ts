@@ -71,6 +71,11 @@ const EXPECTED: Record<string, Cell[]> = {
   'GET /v1/audit':                        [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'POST /v1/audit':                       [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'GET /v1/user/activity':                [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'GET /v1/settings':                     [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
+  'GET /v1/settings/public':              ['A', 'A', 'A', 'A', 'A', 'A', 'A',  'A', 'A', 'A', 'A', 401, 401, 401],
+  'GET /v1/settings/:key':                [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
+  'PUT /v1/settings/:key':                [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'DELETE /v1/settings/:key':             [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'POST /v1/user/activity/:id/report':    [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
 };
 
@@ -130,6 +135,7 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
       await db('RolePermission').insert({ role_id: id, permission_id: 'gps:read' });
       return id;
     };
+    const customSetting = () => `custom.${uniqueName('matrix').toLowerCase()}`;
     const customPermission = async () => {
       const id = `matrix:${uniqueName('p').toLowerCase()}`;
       await db('Permission').insert({ id, resource: 'matrix', action: id.slice(7) });
@@ -239,6 +245,19 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
         };
       case 'GET /v1/user/activity':
         return { method: 'GET', path: '/v1/user/activity' };
+      case 'GET /v1/settings':
+        return { method: 'GET', path: '/v1/settings' };
+      case 'GET /v1/settings/public':
+        return { method: 'GET', path: '/v1/settings/public' };
+      case 'GET /v1/settings/:key':
+        return { method: 'GET', path: '/v1/settings/site.name' };
+      case 'PUT /v1/settings/:key':
+        return { method: 'PUT', path: `/v1/settings/${customSetting()}`, body: { value: 'matrix' } };
+      case 'DELETE /v1/settings/:key': {
+        const key = customSetting();
+        await db('Setting').insert({ key, value: '1' });
+        return { method: 'DELETE', path: `/v1/settings/${key}` };
+      }
       case 'POST /v1/auth/session':
       case 'POST /v1/auth/refresh': {
         const { token } = await platform.services.sessions.create({

@@ -60,15 +60,17 @@ describe('core and audit migrations', () => {
     expect((await core.status()).pending).toHaveLength(coreMigrations.length);
 
     expect(await core.up()).toHaveLength(coreMigrations.length);
-    expect(await audit.up()).toEqual(['0001_audit_event']);
-    expect(await tables()).toEqual(expect.arrayContaining([...SEED_TABLES, 'AuditEvent']));
+    expect(await audit.up()).toEqual(['0001_audit_event', '0002_audit_event_counts']);
+    expect(await tables()).toEqual(
+      expect.arrayContaining([...SEED_TABLES, 'AuditEvent', 'AuditEventHourly', 'AuditEventDaily']),
+    );
 
-    expect(await audit.down(true)).toEqual(['0001_audit_event']);
+    expect(await audit.down(true)).toEqual(['0002_audit_event_counts', '0001_audit_event']);
     expect(await core.down(true)).toHaveLength(coreMigrations.length);
     expect((await tables()).filter((name) => !name.startsWith('knex_'))).toEqual([]);
 
     expect(await core.up()).toHaveLength(coreMigrations.length);
-    expect(await audit.up()).toHaveLength(1);
+    expect(await audit.up()).toHaveLength(2);
     expect(await core.up()).toEqual([]);
     expect((await core.status()).completed).toHaveLength(coreMigrations.length);
   });

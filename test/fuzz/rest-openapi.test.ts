@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- responses are checked as plain JSON */
+import { isDeepStrictEqual } from 'node:util';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createKey, createUser } from '../support/fixtures.js';
 import { useTestPlatform } from '../support/platform.js';
@@ -75,6 +76,7 @@ describe('REST /v1 from its OpenAPI document (property-based)', () => {
     pool.sessions = [session.id];
     pool['connected-apps'] = [consent!.id, client!.id];
     pool.activity = event.body?.id ? [event.body.id] : [];
+    pool.settings = ['site.name', 'maintenance.enabled', 'security.session_ttl_hours', 'custom.fuzz'];
   }
 
   function ids(operation: Operation, param: string): readonly string[] {
@@ -120,9 +122,15 @@ describe('REST /v1 from its OpenAPI document (property-based)', () => {
   /**
    * How many audit events a successful request must leave: one per change. A bulk revoke answers how many
    * records it ended (none: nothing changed; connected apps: one event each, sessions: one for all); lifting
-   * a ban that is not there is an idempotent no-op; submitted events are stored as they are.
+   * a ban that is not there and setting the value a setting holds are idempotent no-ops; submitted events are
+   * stored as they are.
    */
-  function eventsOf(request: GeneratedRequest, answer: any, wasBanned: boolean | undefined): number {
+  function eventsOf(
+    request: GeneratedRequest,
+    answer: any,
+    wasBanned: boolean | undefined,
+    settingBefore: { status: number; body: any } | undefined,
+  ): number {
     const { method, path } = request.operation;
     if (method === 'POST' && path === '/v1/audit') {
       const events = (request.json as { events?: unknown[] } | undefined)?.events;
@@ -131,6 +139,14 @@ describe('REST /v1 from its OpenAPI document (property-based)', () => {
     if (typeof answer?.revoked === 'number')
       return path === '/v1/user/connected-apps' ? answer.revoked : Math.min(answer.revoked, 1);
     if (method === 'DELETE' && path === '/v1/users/{id}/ban') return wasBanned ? 1 : 0;
+    // Setting what a setting already holds changes nothing.
+    if (method === 'PUT' && path === '/v1/settings/{key}' && settingBefore?.status === 200)
+      return isDeepStrictEqual(
+        [settingBefore.body.value, settingBefore.body.is_public, settingBefore.body.is_set],
+        [answer.value, answer.is_public, true],
+      )
+        ? 0
+        : 1;
     return 1;
   }
 
@@ -143,6 +159,13 @@ describe('REST /v1 from its OpenAPI document (property-based)', () => {
       caller: 'system',
     });
     return user.status === 200 ? user.body.ban !== null : undefined;
+  }
+
+  /** The setting a PUT names, as it is before the request (undefined for other requests). */
+  async function setting(request: GeneratedRequest) {
+    if (request.operation.method !== 'PUT' || request.operation.path !== '/v1/settings/{key}')
+      return undefined;
+    return send({ method: 'GET', path: request.path.replace(/\?.*$/, ''), caller: 'system' });
   }
 
   function problemsOf(request: GeneratedRequest, res: Awaited<ReturnType<typeof send>>): string[] {
@@ -181,12 +204,13 @@ describe('REST /v1 from its OpenAPI document (property-based)', () => {
       const mutating = request.operation.method !== 'GET';
       const before = mutating ? await storedEvents() : 0;
       const wasBanned = await banned(request);
+      const settingBefore = await setting(request);
       const res = await send({ ...request, method: request.operation.method });
       for (const problem of problemsOf(request, res)) fail(request, problem, res.text);
       if (mutating && res.status < 300) {
         successes++;
         const stored = (await storedEvents()) - before;
-        if (stored !== eventsOf(request, res.body, wasBanned))
+        if (stored !== eventsOf(request, res.body, wasBanned, settingBefore))
           fail(request, `${stored} audit events for one change`, res.text);
       }
     }

@@ -22,6 +22,7 @@ const TAGS: Record<string, string> = {
   'api-keys': 'API keys (`hm_…`): Bearer credentials with scopes and roles',
   roles: 'Roles and the permissions they grant',
   permissions: '`resource:action` permissions',
+  settings: 'Platform settings: the keys Heimdall knows, and `custom.*` ones for apps',
 };
 
 /** Errors every route may answer, by the access it declares. */
@@ -30,6 +31,7 @@ const COMMON_ERRORS = {
   invalidJson: { status: 400, code: 'request.invalid_json' },
   tooDeep: { status: 400, code: 'request.too_deep' },
   invalidPath: { status: 400, code: 'request.invalid_path' },
+  noRoute: { status: 404, code: 'route.not_found' },
   unauthenticated: { status: 401, code: 'auth.required' },
   forbidden: { status: 403, code: 'auth.forbidden' },
   scope: { status: 403, code: 'auth.insufficient_scope' },
@@ -108,9 +110,12 @@ function errorsOf(route: AnyRoute): { status: number; code: string }[] {
   if (route.params || route.query || route.body) errors.push(COMMON_ERRORS.validation);
   // Every /v1 request with a JSON content type has its body parsed, whether the route reads it or not.
   errors.push(COMMON_ERRORS.invalidJson, COMMON_ERRORS.tooDeep);
-  if (route.params) errors.push(COMMON_ERRORS.invalidPath);
+  // A path parameter left empty (`/v1/settings/`) matches no route.
+  if (route.params) errors.push(COMMON_ERRORS.invalidPath, COMMON_ERRORS.noRoute);
+  if (route.access !== 'public') errors.push(COMMON_ERRORS.unauthenticated);
+  // A credential that is sent is checked on every route, public ones included: a bad one is refused.
+  errors.push(...CREDENTIAL_ERRORS);
   if (route.access !== 'public') {
-    errors.push(COMMON_ERRORS.unauthenticated, ...CREDENTIAL_ERRORS);
     if (!route.allowWithoutTwoFactor) errors.push(COMMON_ERRORS.twoFactor);
     if (typeof route.access === 'object') errors.push(COMMON_ERRORS.forbidden, COMMON_ERRORS.scope);
   }

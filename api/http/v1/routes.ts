@@ -12,6 +12,7 @@ import type { PermissionExplainer } from '../../../core/rbac/explain.js';
 import type { PermissionService } from '../../../core/rbac/permissions-service.js';
 import type { RoleService } from '../../../core/rbac/roles-service.js';
 import type { UserService } from '../../../core/users/service.js';
+import type { SettingService } from '../../../core/settings/service.js';
 import type { AnyRoute } from '../route.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
@@ -19,6 +20,7 @@ import { meRoute } from './me.js';
 import { oauthClientRoutes } from './oauth-clients.js';
 import { permissionRoutes } from './permissions.js';
 import { roleRoutes } from './roles.js';
+import { settingRoutes } from './settings.js';
 import { userRoutes } from './users.js';
 
 export interface V1Services {
@@ -36,6 +38,7 @@ export interface V1Services {
   explainer: PermissionExplainer;
   audit: AuditService;
   oauthClients: OAuthClientService;
+  settings: SettingService;
 }
 
 /** Every REST /v1 route, in the order the OpenAPI document lists them. */
@@ -51,5 +54,6 @@ export function v1Routes(services: V1Services): AnyRoute[] {
     ...roleRoutes(services.roles),
     ...permissionRoutes(services.permissions, services.explainer),
     ...auditRoutes(services.audit),
+    ...settingRoutes(services.settings),
   ];
 }

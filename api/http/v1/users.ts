@@ -15,7 +15,8 @@ export function userRoutes(service: UserService): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/v1/users',
-      summary: 'List users (filter by username, role; sort; paginate)',
+      summary:
+        'List users (search username, email or id; filter by role, ban, 2FA, creation time; sort; paginate)',
       tag: 'users',
       access: { permission: 'users:read' },
       query: listUsersQuery,
