@@ -26,8 +26,15 @@ process.env.ADMIN_JS_SKIP_BUNDLE ??= 'true';
 
 const FONT_LINK = /<link rel="stylesheet" href="https:\/\/fonts\.googleapis\.com[^>]*>/g;
 const INLINE_SCRIPT = /<script>/g;
+const HTML_LANG = /<html lang=[a-zA-Z-]+>/;
 
-/** AdminJS's page with nothing loaded from elsewhere and every inline script carrying `nonce`. */
-export function securePage(html: string, nonce: string): string {
-  return html.replace(FONT_LINK, '').replace(INLINE_SCRIPT, `<script nonce="${nonce}">`);
+/**
+ * AdminJS's page with nothing loaded from elsewhere, every inline script carrying `nonce`, and the page's
+ * language the one its script will choose from the browser's (AdminJS writes its default language there).
+ */
+export function securePage(html: string, nonce: string, lang: string): string {
+  return html
+    .replace(FONT_LINK, '')
+    .replace(INLINE_SCRIPT, `<script nonce="${nonce}">`)
+    .replace(HTML_LANG, `<html lang="${lang}">`);
 }

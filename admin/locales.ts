@@ -195,7 +195,8 @@ const en = {
     everyResource: 'Every resource',
     via: 'via',
     savePermissions: 'Save permissions',
-    explainIntro: 'Can someone do something, and why? The answer comes from the same check every request goes through.',
+    explainIntro:
+      'Can someone do something, and why? The answer comes from the same check every request goes through.',
     explainWho: 'Who',
     explainUser: 'A user',
     explainApiKey: 'An API key',
@@ -456,20 +457,24 @@ const de: Messages = {
     explainAllowed: 'Erlaubt',
     explainDenied: 'Verweigert',
     explainTwoFactor: 'Nur in einer Sitzung mit geprüftem zweitem Faktor (eine Rolle verlangt 2FA).',
-    explainUnknownPermission: 'Diese Berechtigung steht nicht im Katalog (ein Platzhalter kann sie trotzdem abdecken).',
+    explainUnknownPermission:
+      'Diese Berechtigung steht nicht im Katalog (ein Platzhalter kann sie trotzdem abdecken).',
     explainCheck: 'Prüfung',
     explainResult: 'Ergebnis',
     explainRule: 'Regel',
     settingSaved: 'Die Einstellung wurde gespeichert.',
-    createSettingIntro: 'Eine eigene Einstellung: Ihr Schlüssel beginnt mit custom., ihr Wert ist beliebiges JSON.',
+    createSettingIntro:
+      'Eine eigene Einstellung: Ihr Schlüssel beginnt mit custom., ihr Wert ist beliebiges JSON.',
     deleteSettingIntro: 'Eine eingebaute Einstellung fällt auf ihren Standard zurück; eine eigene ist weg.',
     settingDeleted: 'Die Einstellung wurde gelöscht.',
-    togglePlatformIntro: 'Aktive Anmeldemethoden werden auf den Anmeldeseiten angeboten. Eine muss aktiv bleiben.',
+    togglePlatformIntro:
+      'Aktive Anmeldemethoden werden auf den Anmeldeseiten angeboten. Eine muss aktiv bleiben.',
     platformEnabled: 'Die Anmeldemethode ist aktiv.',
     platformDisabled: 'Die Anmeldemethode ist ausgeschaltet.',
     deletePointIntro: 'Der Punkt wird endgültig gelöscht.',
     pointDeleted: 'Der Punkt wurde gelöscht.',
-    exportIntro: 'Eine CSV-Datei der Audit-Ereignisse, die deine Filter auswählen, neueste zuerst, mit allen Spalten.',
+    exportIntro:
+      'Eine CSV-Datei der Audit-Ereignisse, die deine Filter auswählen, neueste zuerst, mit allen Spalten.',
     exportFilters: 'Filter',
     exportAll: 'Keine Filter: alle Ereignisse.',
     exportDownload: 'CSV herunterladen',

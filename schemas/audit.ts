@@ -40,6 +40,24 @@ export type AuditEventType = (typeof AUDIT_EVENT_GROUPS)[keyof typeof AUDIT_EVEN
 export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = Object.values(AUDIT_EVENT_GROUPS).flat();
 
 /**
+ * The events an administrator watches as they happen (the admin dashboard's live feed): refused sign-ins, bans,
+ * changes of who may do what, new and revoked keys and secrets, second factors switched off, sessions ended.
+ */
+export const SECURITY_FEED_EVENT_TYPES: readonly AuditEventType[] = [
+  'login_failed',
+  'user_banned',
+  'user_unbanned',
+  'role_assigned',
+  'role_removed',
+  'permission_changed',
+  'api_key_created',
+  'api_key_revoked',
+  'client_secret_regenerated',
+  '2fa_disabled',
+  'all_sessions_revoked',
+];
+
+/**
  * Which application created an event: Heimdall's own services (`api` for REST, GraphQL and the CLI, `id` for the
  * ID pages, `admin` for the admin panel) and the apps that submit events.
  */

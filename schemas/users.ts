@@ -41,6 +41,7 @@ export const userSchema = z.object({
   last_login_at: z.string().nullable(),
   deleted_at: z.string().nullable(),
   ban: userBanSchema.nullable().describe('The ban that applies now, if any'),
+  two_factor_enabled: z.boolean().describe('Two-factor authentication is on'),
 });
 export type UserRecord = z.infer<typeof userSchema>;
 

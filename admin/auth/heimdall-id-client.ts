@@ -41,10 +41,18 @@ export interface FinishedSignIn {
 export function createPanelClient(settings: PanelClientSettings) {
   const redirectUri = `${settings.publicUrl}/admin/login`;
   const publicOrigin = new URL(settings.publicUrl).origin;
-  const viaInternal: oidc.CustomFetch = (url, options) => {
+  /**
+   * Calls to Heimdall ID go over loopback when this process serves it. The provider names its endpoints after
+   * the address it was asked at, so the discovery document it answers there is given back its public origin:
+   * the browser must be sent to the public authorization endpoint, and an https issuer's endpoints must be https.
+   */
+  const viaInternal: oidc.CustomFetch = async (url, options) => {
     const internal = settings.internalOrigin();
-    const target = internal && url.startsWith(publicOrigin) ? internal + url.slice(publicOrigin.length) : url;
-    return fetch(target, options as RequestInit);
+    if (!internal || !url.startsWith(publicOrigin)) return fetch(url, options as RequestInit);
+    const response = await fetch(internal + url.slice(publicOrigin.length), options as RequestInit);
+    if (!url.includes('/.well-known/') || !response.ok) return response;
+    const text = (await response.text()).replaceAll(JSON.stringify(internal).slice(1, -1), publicOrigin);
+    return new Response(text, { status: response.status, headers: response.headers });
   };
   let configuration: Promise<oidc.Configuration> | undefined;
   const config = () =>

@@ -21,7 +21,8 @@ interface FieldOption {
 
 interface Field {
   name: string;
-  type: 'text' | 'textarea' | 'datetime' | 'select' | 'multiselect' | 'checkbox' | 'lines' | 'number' | 'hidden';
+  type:
+    'text' | 'textarea' | 'datetime' | 'select' | 'multiselect' | 'checkbox' | 'lines' | 'number' | 'hidden';
   required?: boolean;
   maxLength?: number;
   options?: FieldOption[];
@@ -64,7 +65,8 @@ function outgoing(fields: Field[], values: Values): Values {
         .map((s) => s.trim())
         .filter(Boolean);
     } else if (field.type === 'number') {
-      if (value !== '' && value !== undefined) out[field.name] = Number.isNaN(Number(value)) ? value : Number(value);
+      if (value !== '' && value !== undefined)
+        out[field.name] = Number.isNaN(Number(value)) ? value : Number(value);
     } else if (value !== '' || field.required) {
       out[field.name] = value;
     }
@@ -164,101 +166,103 @@ const ActionForm: React.FC<ActionProps> = ({ action, resource, record }) => {
     <Box as="form" variant="container" onSubmit={submit} data-testid="action-form" noValidate>
       {custom.intro ? <Text mb="xl">{translateMessage(custom.intro)}</Text> : null}
       {error ? <MessageBox mb="xl" variant="danger" message={error} data-testid="action-error" /> : null}
-      {(fields ?? []).filter((field) => field.type !== 'hidden').map((field) => {
-        const value = values[field.name];
-        const id = `field-${field.name}`;
-        const fieldError = errors[field.name]?.message;
-        return (
-          <FormGroup key={field.name} error={Boolean(fieldError)}>
-            {field.type === 'checkbox' ? null : (
-              <Label htmlFor={id} required={field.required}>
-                {label(field.name)}
-              </Label>
-            )}
-            {field.type === 'textarea' || field.type === 'lines' ? (
-              <TextArea
-                id={id}
-                data-testid={id}
-                width={1}
-                rows={field.type === 'lines' ? 4 : 3}
-                maxLength={field.maxLength}
-                value={String(value ?? '')}
-                onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => set(field.name, e.target.value)}
-              />
-            ) : field.type === 'select' ? (
-              <Input
-                as="select"
-                id={id}
-                data-testid={id}
-                width={1}
-                value={String(value ?? '')}
-                onChange={(e: React.ChangeEvent<HTMLSelectElement>) => set(field.name, e.target.value)}
-              >
-                <option value="">—</option>
-                {(field.options ?? []).map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </Input>
-            ) : field.type === 'multiselect' ? (
-              <Box data-testid={id}>
-                {(field.options ?? []).map((o) => {
-                  const chosen = Array.isArray(value) && value.includes(o.value);
-                  return (
-                    <Box key={o.value} flex alignItems="center" mb="sm">
-                      <CheckBox
-                        id={`${id}-${o.value}`}
-                        checked={chosen}
-                        onChange={() =>
-                          set(
-                            field.name,
-                            chosen
-                              ? (value as string[]).filter((v) => v !== o.value)
-                              : [...((value as string[]) ?? []), o.value],
-                          )
-                        }
-                      />
-                      <Label inline htmlFor={`${id}-${o.value}`} ml="default">
-                        {o.label}
-                      </Label>
-                    </Box>
-                  );
-                })}
-              </Box>
-            ) : field.type === 'checkbox' ? (
-              <Box flex alignItems="center">
-                <CheckBox
-                  id={id}
-                  data-testid={id}
-                  checked={value === true}
-                  onChange={() => set(field.name, value !== true)}
-                />
-                <Label inline htmlFor={id} ml="default">
+      {(fields ?? [])
+        .filter((field) => field.type !== 'hidden')
+        .map((field) => {
+          const value = values[field.name];
+          const id = `field-${field.name}`;
+          const fieldError = errors[field.name]?.message;
+          return (
+            <FormGroup key={field.name} error={Boolean(fieldError)}>
+              {field.type === 'checkbox' ? null : (
+                <Label htmlFor={id} required={field.required}>
                   {label(field.name)}
                 </Label>
-              </Box>
-            ) : (
-              <Input
-                id={id}
-                data-testid={id}
-                width={1}
-                type={
-                  field.type === 'datetime' ? 'datetime-local' : field.type === 'number' ? 'number' : 'text'
-                }
-                maxLength={field.maxLength}
-                value={String(value ?? '')}
-                onChange={(e: React.ChangeEvent<HTMLInputElement>) => set(field.name, e.target.value)}
-              />
-            )}
-            {fieldError ? (
-              <Text color="error" mt="sm" data-testid={`${id}-error`}>
-                {fieldError}
-              </Text>
-            ) : null}
-          </FormGroup>
-        );
-      })}
+              )}
+              {field.type === 'textarea' || field.type === 'lines' ? (
+                <TextArea
+                  id={id}
+                  data-testid={id}
+                  width={1}
+                  rows={field.type === 'lines' ? 4 : 3}
+                  maxLength={field.maxLength}
+                  value={String(value ?? '')}
+                  onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => set(field.name, e.target.value)}
+                />
+              ) : field.type === 'select' ? (
+                <Input
+                  as="select"
+                  id={id}
+                  data-testid={id}
+                  width={1}
+                  value={String(value ?? '')}
+                  onChange={(e: React.ChangeEvent<HTMLSelectElement>) => set(field.name, e.target.value)}
+                >
+                  <option value="">—</option>
+                  {(field.options ?? []).map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
+                </Input>
+              ) : field.type === 'multiselect' ? (
+                <Box data-testid={id}>
+                  {(field.options ?? []).map((o) => {
+                    const chosen = Array.isArray(value) && value.includes(o.value);
+                    return (
+                      <Box key={o.value} flex alignItems="center" mb="sm">
+                        <CheckBox
+                          id={`${id}-${o.value}`}
+                          checked={chosen}
+                          onChange={() =>
+                            set(
+                              field.name,
+                              chosen
+                                ? (value as string[]).filter((v) => v !== o.value)
+                                : [...((value as string[]) ?? []), o.value],
+                            )
+                          }
+                        />
+                        <Label inline htmlFor={`${id}-${o.value}`} ml="default">
+                          {o.label}
+                        </Label>
+                      </Box>
+                    );
+                  })}
+                </Box>
+              ) : field.type === 'checkbox' ? (
+                <Box flex alignItems="center">
+                  <CheckBox
+                    id={id}
+                    data-testid={id}
+                    checked={value === true}
+                    onChange={() => set(field.name, value !== true)}
+                  />
+                  <Label inline htmlFor={id} ml="default">
+                    {label(field.name)}
+                  </Label>
+                </Box>
+              ) : (
+                <Input
+                  id={id}
+                  data-testid={id}
+                  width={1}
+                  type={
+                    field.type === 'datetime' ? 'datetime-local' : field.type === 'number' ? 'number' : 'text'
+                  }
+                  maxLength={field.maxLength}
+                  value={String(value ?? '')}
+                  onChange={(e: React.ChangeEvent<HTMLInputElement>) => set(field.name, e.target.value)}
+                />
+              )}
+              {fieldError ? (
+                <Text color="error" mt="sm" data-testid={`${id}-error`}>
+                  {fieldError}
+                </Text>
+              ) : null}
+            </FormGroup>
+          );
+        })}
       <Button
         type="submit"
         variant={custom.variant === 'danger' ? 'danger' : 'contained'}

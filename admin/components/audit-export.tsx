@@ -16,9 +16,17 @@ const AuditExport: React.FC = () => {
     <Box variant="container" data-testid="audit-export">
       <Text mb="lg">{translateMessage('exportIntro')}</Text>
       <Text mb="xl" color="grey60">
-        {chosen.length ? `${translateMessage('exportFilters')}: ${chosen.join(', ')}` : translateMessage('exportAll')}
+        {chosen.length
+          ? `${translateMessage('exportFilters')}: ${chosen.join(', ')}`
+          : translateMessage('exportAll')}
       </Text>
-      <Button as="a" variant="contained" href={`/admin/export/audit.csv?${filters.toString()}`} download data-testid="audit-export-link">
+      <Button
+        as="a"
+        variant="contained"
+        href={`/admin/export/audit.csv?${filters.toString()}`}
+        download
+        data-testid="audit-export-link"
+      >
         {translateMessage('exportDownload')}
       </Button>
     </Box>

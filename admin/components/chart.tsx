@@ -13,10 +13,24 @@ import {
   type ChartConfiguration,
 } from 'chart.js';
 
-Chart.register(LineController, LineElement, PointElement, BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
+Chart.register(
+  LineController,
+  LineElement,
+  PointElement,
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  Legend,
+  Tooltip,
+);
 
 /** A Chart.js chart on a canvas, rebuilt when its configuration changes. */
-const ChartCanvas: React.FC<{ config: ChartConfiguration; label: string; testId: string }> = ({ config, label, testId }) => {
+const ChartCanvas: React.FC<{ config: ChartConfiguration; label: string; testId: string }> = ({
+  config,
+  label,
+  testId,
+}) => {
   const canvas = useRef<HTMLCanvasElement | null>(null);
   useEffect(() => {
     if (!canvas.current) return undefined;

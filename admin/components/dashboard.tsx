@@ -65,13 +65,34 @@ const Dashboard: React.FC = () => {
     return {
       type: 'line',
       data: {
-        labels: stats.sign_ins.hourly.map((h) => new Date(h.hour).toLocaleString([], { weekday: 'short', hour: '2-digit' })),
+        labels: stats.sign_ins.hourly.map((h) =>
+          new Date(h.hour).toLocaleString([], { weekday: 'short', hour: '2-digit' }),
+        ),
         datasets: [
-          { label: translateMessage('signIns'), data: stats.sign_ins.hourly.map((h) => h.sign_ins), borderColor: '#3040d6', backgroundColor: '#3040d6', pointRadius: 0, tension: 0.2 },
-          { label: translateMessage('failedSignIns'), data: stats.sign_ins.hourly.map((h) => h.failed), borderColor: '#d63040', backgroundColor: '#d63040', pointRadius: 0, tension: 0.2 },
+          {
+            label: translateMessage('signIns'),
+            data: stats.sign_ins.hourly.map((h) => h.sign_ins),
+            borderColor: '#3040d6',
+            backgroundColor: '#3040d6',
+            pointRadius: 0,
+            tension: 0.2,
+          },
+          {
+            label: translateMessage('failedSignIns'),
+            data: stats.sign_ins.hourly.map((h) => h.failed),
+            borderColor: '#d63040',
+            backgroundColor: '#d63040',
+            pointRadius: 0,
+            tension: 0.2,
+          },
         ],
       },
-      options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+      },
     };
   }, [stats]);
 
@@ -82,36 +103,81 @@ const Dashboard: React.FC = () => {
       type: 'bar',
       data: {
         labels: top.map((c) => c.country_name ?? c.country_code ?? translateMessage('unknownPlace')),
-        datasets: [{ label: translateMessage('signIns'), data: top.map((c) => c.sign_ins), backgroundColor: '#3040d6' }],
+        datasets: [
+          {
+            label: translateMessage('signIns'),
+            data: top.map((c) => c.sign_ins),
+            backgroundColor: '#3040d6',
+          },
+        ],
       },
-      options: { responsive: true, maintainAspectRatio: false, animation: false, indexAxis: 'y', plugins: { legend: { display: false } } },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        indexAxis: 'y',
+        plugins: { legend: { display: false } },
+      },
     };
   }, [stats]);
 
   return (
-    <Box variant="grey" data-testid="dashboard">
+    <Box variant="grey" p={['default', 'xl']} data-testid="dashboard">
       <H2>{translateMessage('dashboardTitle')}</H2>
       {failed ? <MessageBox variant="danger" message={translateMessage('dashboardFailed')} /> : null}
       {stats ? (
         <>
           <Box flex flexWrap="wrap">
-            <Figure testId="figure-users" label={translateMessage('figureUsers')} value={stats.users.total} hint={`+${stats.users.new_last_7_days} ${translateMessage('in7Days')}`} />
-            <Figure testId="figure-sessions" label={translateMessage('figureSessions')} value={stats.sessions.active} />
-            <Figure testId="figure-2fa-required" label={translateMessage('figure2faRequired')} value={percent(stats.two_factor.required.rate)} hint={`${stats.two_factor.required.enabled} / ${stats.two_factor.required.users}`} />
-            <Figure testId="figure-2fa-overall" label={translateMessage('figure2faOverall')} value={percent(stats.two_factor.overall.rate)} hint={`${stats.two_factor.overall.enabled} / ${stats.two_factor.overall.users}`} />
-            <Figure testId="figure-api-keys" label={translateMessage('figureApiKeys')} value={stats.api_keys.active} />
-            <Figure testId="figure-clients" label={translateMessage('figureClients')} value={stats.oauth_clients.active} />
+            <Figure
+              testId="figure-users"
+              label={translateMessage('figureUsers')}
+              value={stats.users.total}
+              hint={`+${stats.users.new_last_7_days} ${translateMessage('in7Days')}`}
+            />
+            <Figure
+              testId="figure-sessions"
+              label={translateMessage('figureSessions')}
+              value={stats.sessions.active}
+            />
+            <Figure
+              testId="figure-2fa-required"
+              label={translateMessage('figure2faRequired')}
+              value={percent(stats.two_factor.required.rate)}
+              hint={`${stats.two_factor.required.enabled} / ${stats.two_factor.required.users}`}
+            />
+            <Figure
+              testId="figure-2fa-overall"
+              label={translateMessage('figure2faOverall')}
+              value={percent(stats.two_factor.overall.rate)}
+              hint={`${stats.two_factor.overall.enabled} / ${stats.two_factor.overall.users}`}
+            />
+            <Figure
+              testId="figure-api-keys"
+              label={translateMessage('figureApiKeys')}
+              value={stats.api_keys.active}
+            />
+            <Figure
+              testId="figure-clients"
+              label={translateMessage('figureClients')}
+              value={stats.oauth_clients.active}
+            />
           </Box>
           <Box bg="white" p="lg" mb="lg">
             <H4>
               {translateMessage('signInsPerHour')} ({stats.sign_ins.total} / {stats.sign_ins.failed_total})
             </H4>
-            {hourly ? <ChartCanvas config={hourly} label={translateMessage('signInsPerHour')} testId="chart-hourly" /> : null}
+            {hourly ? (
+              <ChartCanvas config={hourly} label={translateMessage('signInsPerHour')} testId="chart-hourly" />
+            ) : null}
           </Box>
           <Box bg="white" p="lg" mb="lg">
             <H4>{translateMessage('signInsByCountry')}</H4>
             {countries && stats.sign_ins.by_country.length > 0 ? (
-              <ChartCanvas config={countries} label={translateMessage('signInsByCountry')} testId="chart-countries" />
+              <ChartCanvas
+                config={countries}
+                label={translateMessage('signInsByCountry')}
+                testId="chart-countries"
+              />
             ) : (
               <Text color="grey60">{translateMessage('none')}</Text>
             )}

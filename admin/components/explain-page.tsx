@@ -1,5 +1,20 @@
 import React, { useState } from 'react';
-import { Badge, Box, Button, FormGroup, H2, Input, Label, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
+import {
+  Badge,
+  Box,
+  Button,
+  FormGroup,
+  H2,
+  Input,
+  Label,
+  MessageBox,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Text,
+} from '@adminjs/design-system';
 import { useTranslation } from 'adminjs';
 import { api, messageOf } from './api.js';
 
@@ -39,7 +54,11 @@ const ExplainPage: React.FC = () => {
     setError(null);
     setAnswer(null);
     try {
-      const response = await api.getPage({ pageName: 'explain', method: 'post', data: { kind, subject, permission } });
+      const response = await api.getPage({
+        pageName: 'explain',
+        method: 'post',
+        data: { kind, subject, permission },
+      });
       const data = response.data as { explanation?: Explanation; error?: string };
       if (data.error) setError(data.error);
       else setAnswer(data.explanation ?? null);
@@ -58,7 +77,15 @@ const ExplainPage: React.FC = () => {
         <Box as="form" onSubmit={ask}>
           <FormGroup>
             <Label htmlFor="explain-kind">{translateMessage('explainWho')}</Label>
-            <Input as="select" id="explain-kind" data-testid="explain-kind" value={kind} onChange={(e: React.ChangeEvent<HTMLSelectElement>) => setKind(e.target.value as 'user' | 'api_key')}>
+            <Input
+              as="select"
+              id="explain-kind"
+              data-testid="explain-kind"
+              value={kind}
+              onChange={(e: React.ChangeEvent<HTMLSelectElement>) =>
+                setKind(e.target.value as 'user' | 'api_key')
+              }
+            >
               <option value="user">{translateMessage('explainUser')}</option>
               <option value="api_key">{translateMessage('explainApiKey')}</option>
             </Input>
@@ -67,13 +94,26 @@ const ExplainPage: React.FC = () => {
             <Label htmlFor="explain-subject" required>
               {kind === 'user' ? translateMessage('explainUserHint') : translateMessage('explainKeyHint')}
             </Label>
-            <Input id="explain-subject" data-testid="explain-subject" width={1} value={subject} onChange={(e: React.ChangeEvent<HTMLInputElement>) => setSubject(e.target.value)} />
+            <Input
+              id="explain-subject"
+              data-testid="explain-subject"
+              width={1}
+              value={subject}
+              onChange={(e: React.ChangeEvent<HTMLInputElement>) => setSubject(e.target.value)}
+            />
           </FormGroup>
           <FormGroup>
             <Label htmlFor="explain-permission" required>
               {translateMessage('explainPermission')}
             </Label>
-            <Input id="explain-permission" data-testid="explain-permission" width={1} placeholder="users:write" value={permission} onChange={(e: React.ChangeEvent<HTMLInputElement>) => setPermission(e.target.value)} />
+            <Input
+              id="explain-permission"
+              data-testid="explain-permission"
+              width={1}
+              placeholder="users:write"
+              value={permission}
+              onChange={(e: React.ChangeEvent<HTMLInputElement>) => setPermission(e.target.value)}
+            />
           </FormGroup>
           <Button type="submit" variant="contained" disabled={busy} data-testid="explain-submit">
             {translateMessage('explainAsk')}
@@ -87,8 +127,12 @@ const ExplainPage: React.FC = () => {
               message={`${answer.allowed ? translateMessage('explainAllowed') : translateMessage('explainDenied')}: ${answer.summary}`}
               data-testid={answer.allowed ? 'explain-allowed' : 'explain-denied'}
             />
-            {answer.two_factor_session_required ? <Text mt="lg">{translateMessage('explainTwoFactor')}</Text> : null}
-            {!answer.permission_exists ? <Text mt="lg">{translateMessage('explainUnknownPermission')}</Text> : null}
+            {answer.two_factor_session_required ? (
+              <Text mt="lg">{translateMessage('explainTwoFactor')}</Text>
+            ) : null}
+            {!answer.permission_exists ? (
+              <Text mt="lg">{translateMessage('explainUnknownPermission')}</Text>
+            ) : null}
             <Box style={{ overflowX: 'auto' }} mt="lg">
               <Table>
                 <TableHead>

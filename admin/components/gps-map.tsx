@@ -69,7 +69,9 @@ const GpsMap: React.FC = () => {
       ctx.strokeStyle = '#3040d6';
       ctx.lineWidth = 2;
       ctx.beginPath();
-      world.forEach((p, i) => (i === 0 ? ctx.moveTo(p.x - left, p.y - top) : ctx.lineTo(p.x - left, p.y - top)));
+      world.forEach((p, i) =>
+        i === 0 ? ctx.moveTo(p.x - left, p.y - top) : ctx.lineTo(p.x - left, p.y - top),
+      );
       ctx.stroke();
       world.forEach((p, i) => {
         ctx.fillStyle = i === world.length - 1 ? '#d63040' : '#3040d6';
@@ -84,10 +86,17 @@ const GpsMap: React.FC = () => {
       const n = 2 ** z;
       let pending = 0;
       for (let tx = Math.floor(left / TILE); tx <= Math.floor((left + width) / TILE); tx += 1) {
-        for (let ty = Math.max(0, Math.floor(top / TILE)); ty <= Math.min(n - 1, Math.floor((top + height) / TILE)); ty += 1) {
+        for (
+          let ty = Math.max(0, Math.floor(top / TILE));
+          ty <= Math.min(n - 1, Math.floor((top + height) / TILE));
+          ty += 1
+        ) {
           const image = new Image();
           const x = ((tx % n) + n) % n;
-          image.src = data.tileUrl.replace('{z}', String(z)).replace('{x}', String(x)).replace('{y}', String(ty));
+          image.src = data.tileUrl
+            .replace('{z}', String(z))
+            .replace('{x}', String(x))
+            .replace('{y}', String(ty));
           pending += 1;
           image.onload = image.onerror = () => {
             if (image.complete && image.naturalWidth) ctx.drawImage(image, tx * TILE - left, ty * TILE - top);
@@ -130,9 +139,16 @@ const GpsMap: React.FC = () => {
         {data && data.points.length > 0 ? (
           <>
             <Text mb="lg" color="grey60">
-              {translateMessage('mapPoints')}: {data.points.length} · {new Date(data.points[0]!.timestamp).toLocaleString()}
+              {translateMessage('mapPoints')}: {data.points.length} ·{' '}
+              {new Date(data.points[0]!.timestamp).toLocaleString()}
             </Text>
-            <canvas ref={canvas} style={{ width: '100%', height: 420 }} role="img" aria-label={translateLabel('gpsMap')} data-testid="gps-canvas" />
+            <canvas
+              ref={canvas}
+              style={{ width: '100%', height: 420 }}
+              role="img"
+              aria-label={translateLabel('gpsMap')}
+              data-testid="gps-canvas"
+            />
           </>
         ) : null}
       </Box>

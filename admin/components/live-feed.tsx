@@ -56,7 +56,8 @@ const LiveFeed: React.FC<{ types: string[] }> = ({ types }) => {
           client!.subscribe('audit', {
             publication: ({ payload }) => {
               const event = payload.audit;
-              if (event && wanted.has(event.eventType ?? '')) setEvents((list) => [event, ...list].slice(0, 50));
+              if (event && wanted.has(event.eventType ?? ''))
+                setEvents((list) => [event, ...list].slice(0, 50));
             },
           }),
         );
@@ -73,13 +74,22 @@ const LiveFeed: React.FC<{ types: string[] }> = ({ types }) => {
     <Box data-testid="live-feed" data-state={state}>
       <H4>
         {translateMessage('liveFeed')}{' '}
-        <Badge variant={state === 'live' ? 'success' : state === 'off' ? 'danger' : 'info'} data-testid="live-state">
+        <Badge
+          variant={state === 'live' ? 'success' : state === 'off' ? 'danger' : 'info'}
+          data-testid="live-state"
+        >
           {translateMessage(`live_${state}`)}
         </Badge>
       </H4>
       {events.length === 0 ? <Text color="grey60">{translateMessage('liveEmpty')}</Text> : null}
       {events.map((e) => (
-        <Box key={e.id} py="sm" style={{ borderBottom: '1px solid #eee' }} data-testid="live-event" data-type={e.eventType}>
+        <Box
+          key={e.id}
+          py="sm"
+          style={{ borderBottom: '1px solid #eee' }}
+          data-testid="live-event"
+          data-type={e.eventType}
+        >
           <Text>
             <strong>{e.eventType}</strong> · {new Date(e.createdAt ?? Date.now()).toLocaleTimeString()}
             {e.userId ? ` · ${e.userId}` : ''}

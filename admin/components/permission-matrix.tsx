@@ -1,5 +1,17 @@
 import React, { useEffect, useMemo, useState } from 'react';
-import { Box, Button, CheckBox, H4, Label, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
+import {
+  Box,
+  Button,
+  CheckBox,
+  Label,
+  MessageBox,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Text,
+} from '@adminjs/design-system';
 import { useNotice, useTranslation, type ActionProps } from 'adminjs';
 import { api, messageOf } from './api.js';
 
@@ -20,7 +32,8 @@ interface MatrixData {
 
 /** Which grant of `granted` covers `resource:action` besides the exact one (wildcards), if any. */
 function coveredBy(granted: Set<string>, resource: string, action: string): string | undefined {
-  if (resource === '*' || action === '*') return granted.has('*:*') && `${resource}:${action}` !== '*:*' ? '*:*' : undefined;
+  if (resource === '*' || action === '*')
+    return granted.has('*:*') && `${resource}:${action}` !== '*:*' ? '*:*' : undefined;
   const parts = action.split('.');
   for (let i = parts.length - 1; i > 0; i -= 1) {
     const grant = `${resource}:${parts.slice(0, i).join('.')}.*`;
@@ -66,7 +79,9 @@ const PermissionMatrix: React.FC<ActionProps> = ({ resource, record, action }) =
       list.push(entry);
       byResource.set(entry.resource, list);
     }
-    return [...byResource.entries()].sort(([a], [b]) => (a === '*' ? -1 : b === '*' ? 1 : a.localeCompare(b)));
+    return [...byResource.entries()].sort(([a], [b]) =>
+      a === '*' ? -1 : b === '*' ? 1 : a.localeCompare(b),
+    );
   }, [data]);
 
   if (!record) return null;
@@ -116,17 +131,30 @@ const PermissionMatrix: React.FC<ActionProps> = ({ resource, record, action }) =
             {rows.map(([name, entries]) => (
               <TableRow key={name} data-testid={`matrix-row-${name}`}>
                 <TableCell>
-                  <H4 mb="0">{name === '*' ? translateMessage('everyResource') : name}</H4>
+                  <Text fontWeight="bold" style={{ overflowWrap: 'normal', wordBreak: 'keep-all' }}>
+                    {name === '*' ? translateMessage('everyResource') : name}
+                  </Text>
                 </TableCell>
                 <TableCell>
                   <Box flex flexWrap="wrap">
                     {entries
-                      .sort((a, b) => (a.action === '*' ? -1 : b.action === '*' ? 1 : a.action.localeCompare(b.action)))
+                      .sort((a, b) =>
+                        a.action === '*' ? -1 : b.action === '*' ? 1 : a.action.localeCompare(b.action),
+                      )
                       .map((entry) => {
-                        const via = chosen.has(entry.id) ? undefined : coveredBy(chosen, entry.resource, entry.action);
+                        const via = chosen.has(entry.id)
+                          ? undefined
+                          : coveredBy(chosen, entry.resource, entry.action);
                         const boxId = `perm-${entry.id}`;
                         return (
-                          <Box key={entry.id} flex alignItems="center" mr="xl" mb="sm" title={entry.description ?? entry.id}>
+                          <Box
+                            key={entry.id}
+                            flex
+                            alignItems="center"
+                            mr="xl"
+                            mb="sm"
+                            title={entry.description ?? entry.id}
+                          >
                             <CheckBox
                               id={boxId}
                               data-testid={boxId}
@@ -136,7 +164,12 @@ const PermissionMatrix: React.FC<ActionProps> = ({ resource, record, action }) =
                             />
                             <Label inline htmlFor={boxId} ml="sm">
                               {entry.action === '*' ? `${entry.resource}:*` : entry.action}
-                              {via ? <Text as="span" color="grey60"> ({translateMessage('via')} {via})</Text> : null}
+                              {via ? (
+                                <Text as="span" color="grey60">
+                                  {' '}
+                                  ({translateMessage('via')} {via})
+                                </Text>
+                              ) : null}
                             </Label>
                           </Box>
                         );

@@ -13,7 +13,10 @@ export function filtersOf(query: Record<string, unknown>): ListQuery['filters'] 
     if (!key.startsWith('filters.') || typeof raw !== 'string' || raw === '') continue;
     const [name, bound] = key.slice('filters.'.length).split('~~') as [string, string | undefined];
     if (bound === 'from' || bound === 'to') {
-      const range = (typeof filters[name] === 'object' ? filters[name] : {}) as { from?: string; to?: string };
+      const range = (typeof filters[name] === 'object' ? filters[name] : {}) as {
+        from?: string;
+        to?: string;
+      };
       range[bound] = raw;
       filters[name] = range;
     } else {
@@ -36,10 +39,15 @@ export function auditCsvRoute(auditExport: ReturnType<typeof createAuditExport>)
     }
     let stream;
     try {
-      stream = auditExport.csv(actor, auditFilters({ filters: filtersOf(req.query as Record<string, unknown>) }));
+      stream = auditExport.csv(
+        actor,
+        auditFilters({ filters: filtersOf(req.query as Record<string, unknown>) }),
+      );
     } catch (err) {
       if (err instanceof AppError && err.status < 500) {
-        res.status(err.status).json({ error: { code: err.code, message: err.message, details: err.details } });
+        res
+          .status(err.status)
+          .json({ error: { code: err.code, message: err.message, details: err.details } });
         return;
       }
       next(err);

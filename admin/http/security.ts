@@ -33,7 +33,11 @@ export function panelPageSecurity(options: {
     res.setHeader('Cache-Control', 'no-store');
     const send = res.send.bind(res);
     res.send = (body?: unknown) =>
-      send(typeof body === 'string' && body.includes('<html') ? securePage(body, nonce) : body);
+      send(
+        typeof body === 'string' && body.includes('<html')
+          ? securePage(body, nonce, req.acceptsLanguages('en', 'de') || 'en')
+          : body,
+      );
     next();
   };
 }

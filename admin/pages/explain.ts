@@ -1,13 +1,9 @@
 import type { ActionRequest, PageContext } from 'adminjs';
 import { AppError } from '../../core/errors/index.js';
-import {
-  explainSubjectOf,
-  requireExplainAccess,
-  type PermissionExplainer,
-} from '../../core/rbac/explain.js';
+import { explainSubjectOf, requireExplainAccess, type PermissionExplainer } from '../../core/rbac/explain.js';
 import { validateInput } from '../../core/shared/validation.js';
 import type { UserService } from '../../core/users/service.js';
-import { explainPermissionQuery } from '../../schemas/rbac.js';
+import { explainPermissionQuery, listUsersQuery } from '../../schemas/rbac.js';
 import { may } from '../resources/actions.js';
 import { requireActor, panelError } from '../resources/service-resource.js';
 
@@ -21,7 +17,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function explainPage(deps: { explainer: PermissionExplainer; users: UserService }) {
   async function userIdOf(auth: Parameters<UserService['get']>[0], who: string): Promise<string> {
     if (UUID.test(who)) return who;
-    const page = await deps.users.list({ q: who, page: 1, per_page: 5 } as Parameters<UserService['list']>[0]);
+    const page = await deps.users.list(validateInput(listUsersQuery, { q: who, per_page: '5' }, 'form'));
     const exact = page.data.find(
       (u) => u.username.toLowerCase() === who.toLowerCase() || u.email?.toLowerCase() === who.toLowerCase(),
     );

@@ -27,7 +27,8 @@ export interface FieldOption {
 
 export interface FormField {
   name: string;
-  type: 'text' | 'textarea' | 'datetime' | 'select' | 'multiselect' | 'checkbox' | 'lines' | 'number' | 'hidden';
+  type:
+    'text' | 'textarea' | 'datetime' | 'select' | 'multiselect' | 'checkbox' | 'lines' | 'number' | 'hidden';
   required?: boolean;
   maxLength?: number;
   options?: FieldOption[];

@@ -9,6 +9,7 @@ import {
 } from '../../schemas/api-keys.js';
 import { formAction, isChecked, listOf, may, optionalText, type FormField } from './actions.js';
 import { restPage, ServiceResource, textFilter, type ResourceBackend } from './service-resource.js';
+import { roleChoices } from './roles.js';
 
 /**
  * API keys in the panel: everyone's (api_keys:read), created for anyone (api_keys:write) with the same escalation
@@ -54,9 +55,7 @@ function backend(apiKeys: ApiKeyService): ResourceBackend<ApiKeyRecord> {
 }
 
 async function keyFields(roles: RoleService, withOwner: boolean): Promise<FormField[]> {
-  const roleOptions = (await roles.list({ page: 1, per_page: 100 } as Parameters<RoleService['list']>[0])).data.map(
-    (r) => ({ value: r.id, label: r.name }),
-  );
+  const roleOptions = await roleChoices(roles);
   return [
     { name: 'name', type: 'text', required: true, maxLength: 100, fromRecord: true },
     { name: 'description', type: 'textarea', maxLength: 500, fromRecord: true },

@@ -39,6 +39,7 @@ function backend(audit: AuditService): ResourceBackend<AuditEventRecord> {
       { path: 'id', isId: true },
       ...AUDIT_COLUMN_NAMES.filter((name) => name !== 'id').map((path) => ({
         path,
+        isTitle: path === 'event_type',
         type:
           path === 'created_at'
             ? ('datetime' as const)
@@ -51,7 +52,8 @@ function backend(audit: AuditService): ResourceBackend<AuditEventRecord> {
     ],
     toParams: (e) => ({ ...e, metadata: JSON.stringify(e.metadata, null, 2) }),
     async list(actor, query) {
-      if (!actor.auth.can('audit', 'read')) throw new AppError('auth.forbidden', 403, 'You may not read the audit log.');
+      if (!actor.auth.can('audit', 'read'))
+        throw new AppError('auth.forbidden', 403, 'You may not read the audit log.');
       const filters = auditFilters(query);
       const view = `${actor.auth.user?.id}|${query.limit}|${JSON.stringify(filters)}`;
       return pageAt(view, query.offset, query.limit, async (cursor) =>
@@ -65,7 +67,8 @@ function backend(audit: AuditService): ResourceBackend<AuditEventRecord> {
       );
     },
     async get(actor, id) {
-      if (!actor.auth.can('audit', 'read')) throw new AppError('auth.forbidden', 403, 'You may not read the audit log.');
+      if (!actor.auth.can('audit', 'read'))
+        throw new AppError('auth.forbidden', 403, 'You may not read the audit log.');
       if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
       const page = await audit.find(id);
       return page;
@@ -80,8 +83,26 @@ export function auditResource(services: { audit: AuditService }) {
     resource: new ServiceResource(backend(services.audit)),
     options: {
       navigation: { name: 'security', icon: 'Activity' },
-      listProperties: ['created_at', 'event_type', 'status', 'user_id', 'actor_id', 'ip_address', 'country_code', 'source_service'],
-      filterProperties: ['event_type', 'user_id', 'actor_id', 'ip_address', 'country_code', 'status', 'source_service', 'created_at'],
+      listProperties: [
+        'created_at',
+        'event_type',
+        'status',
+        'user_id',
+        'actor_id',
+        'ip_address',
+        'country_code',
+        'source_service',
+      ],
+      filterProperties: [
+        'event_type',
+        'user_id',
+        'actor_id',
+        'ip_address',
+        'country_code',
+        'status',
+        'source_service',
+        'created_at',
+      ],
       showProperties: [...AUDIT_COLUMN_NAMES],
       properties: {
         event_type: { availableValues: options(AUDIT_EVENT_TYPES) },

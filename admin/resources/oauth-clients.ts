@@ -93,7 +93,14 @@ export function oauthClientsResource(services: { oauthClients: OAuthClientServic
     resource: new ServiceResource(backend(oauthClients)),
     options: {
       navigation: { name: 'apps', icon: 'Grid' },
-      listProperties: ['name', 'client_id', 'token_endpoint_auth_method', 'is_first_party', 'is_active', 'created_at'],
+      listProperties: [
+        'name',
+        'client_id',
+        'token_endpoint_auth_method',
+        'is_first_party',
+        'is_active',
+        'created_at',
+      ],
       filterProperties: ['name', 'is_active'],
       actions: {
         list: { isAccessible: may('oauth_clients', 'read') },

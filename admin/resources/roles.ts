@@ -33,6 +33,12 @@ export async function allPermissions(permissions: PermissionService): Promise<Pe
   }
 }
 
+/** Every role as a choice for a form (id → name), in REST's order. */
+export async function roleChoices(roles: RoleService): Promise<{ value: string; label: string }[]> {
+  const page = await roles.list(validateInput(listRolesQuery, { per_page: '100' }, 'query'));
+  return page.data.map((r) => ({ value: r.id, label: r.name }));
+}
+
 function rolesBackend(roles: RoleService): ResourceBackend<RoleRecord> {
   return {
     id: 'Roles',
@@ -47,7 +53,8 @@ function rolesBackend(roles: RoleService): ResourceBackend<RoleRecord> {
     ],
     toParams: (r) => ({ ...r }),
     async list(actor, query) {
-      if (!actor.auth.can('roles', 'read')) throw new AppError('auth.forbidden', 403, 'You may not read roles.');
+      if (!actor.auth.can('roles', 'read'))
+        throw new AppError('auth.forbidden', 403, 'You may not read roles.');
       const system = textFilter(query, 'is_system');
       const input = validateInput(
         listRolesQuery,
@@ -62,7 +69,8 @@ function rolesBackend(roles: RoleService): ResourceBackend<RoleRecord> {
       return { rows: page.data, total: page.pagination.total };
     },
     async get(actor, id) {
-      if (!actor.auth.can('roles', 'read')) throw new AppError('auth.forbidden', 403, 'You may not read roles.');
+      if (!actor.auth.can('roles', 'read'))
+        throw new AppError('auth.forbidden', 403, 'You may not read roles.');
       return roles.get(id);
     },
   };
@@ -174,14 +182,22 @@ export function rolesResource(services: { roles: RoleService; permissions: Permi
               try {
                 if (!editable) throw new AppError('auth.forbidden', 403, 'You may not change roles.');
                 const payload = (request.payload ?? {}) as Record<string, unknown>;
-                await roles.setPermissions(actor, id, listOf(payload.permission_ids), String(payload.version ?? ''));
+                await roles.setPermissions(
+                  actor,
+                  id,
+                  listOf(payload.permission_ids),
+                  String(payload.version ?? ''),
+                );
               } catch (err) {
                 const shown = panelError(err) as { baseError?: { message?: string }; message?: string };
                 return {
                   record,
                   editable,
                   ...(await matrix(roles, permissions, id)),
-                  notice: { message: shown.baseError?.message ?? shown.message ?? 'actionFailed', type: 'error' },
+                  notice: {
+                    message: shown.baseError?.message ?? shown.message ?? 'actionFailed',
+                    type: 'error',
+                  },
                 };
               }
               return {

@@ -117,6 +117,30 @@ export async function viaService<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A property as the backend declares it: BaseProperty with the title and array flags it keeps for itself. */
+class ServiceProperty extends BaseProperty {
+  constructor(
+    private readonly spec: PropertySpec,
+    index: number,
+  ) {
+    super({
+      path: spec.path,
+      type: spec.type ?? 'string',
+      isId: spec.isId ?? false,
+      isSortable: spec.isSortable ?? false,
+      position: spec.position ?? index,
+    });
+  }
+
+  override isTitle(): boolean {
+    return this.spec.isTitle ?? false;
+  }
+
+  override isArray(): boolean {
+    return this.spec.isArray ?? false;
+  }
+}
+
 export class ServiceResource<Row> extends BaseResource {
   private readonly props: BaseProperty[];
   /** AdminJS asks for a page and then for its count with the same filter: one service call answers both. */
@@ -124,16 +148,7 @@ export class ServiceResource<Row> extends BaseResource {
 
   constructor(private readonly backend: ResourceBackend<Row>) {
     super(backend);
-    this.props = backend.properties.map(
-      (p, i) =>
-        new BaseProperty({
-          path: p.path,
-          type: p.type ?? 'string',
-          isId: p.isId ?? false,
-          isSortable: p.isSortable ?? false,
-          position: p.position ?? i,
-        }),
-    );
+    this.props = backend.properties.map((p, i) => new ServiceProperty(p, i));
   }
 
   static override isAdapterFor(resource: unknown): boolean {

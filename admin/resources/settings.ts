@@ -34,12 +34,14 @@ function backend(settings: SettingService): ResourceBackend<SettingRecord> {
       value_kind: valueKind(s.value_schema),
     }),
     async list(actor, query) {
-      if (!actor.auth.can('settings', 'read')) throw new AppError('auth.forbidden', 403, 'You may not read settings.');
+      if (!actor.auth.can('settings', 'read'))
+        throw new AppError('auth.forbidden', 403, 'You may not read settings.');
       const all = await settings.list();
       return { rows: all.slice(query.offset, query.offset + query.limit), total: all.length };
     },
     async get(actor, key) {
-      if (!actor.auth.can('settings', 'read')) throw new AppError('auth.forbidden', 403, 'You may not read settings.');
+      if (!actor.auth.can('settings', 'read'))
+        throw new AppError('auth.forbidden', 403, 'You may not read settings.');
       return settings.get(key);
     },
   };
@@ -58,7 +60,8 @@ export function valueKind(schema: Record<string, unknown> | null): ValueKind {
   if (only.type === 'boolean') return 'boolean';
   if (only.type === 'integer') return 'integer';
   if (only.type === 'number') return 'number';
-  if (only.type === 'string') return typeof only.maxLength === 'number' && only.maxLength > 200 ? 'text' : 'string';
+  if (only.type === 'string')
+    return typeof only.maxLength === 'number' && only.maxLength > 200 ? 'text' : 'string';
   return 'json';
 }
 
@@ -79,7 +82,9 @@ function valueField(setting: SettingRecord): { field: FormField; parse(raw: unkn
       return {
         field: { name: 'value', type: 'number', value: setting.value ?? '' },
         // A number field posts its text; what is not a number goes to the service, which names the problem.
-        parse: orNull((raw) => (typeof raw === 'number' ? raw : Number.isNaN(Number(raw)) ? raw : Number(raw))),
+        parse: orNull((raw) =>
+          typeof raw === 'number' ? raw : Number.isNaN(Number(raw)) ? raw : Number(raw),
+        ),
       };
     case 'string':
     case 'text':
@@ -94,7 +99,9 @@ function valueField(setting: SettingRecord): { field: FormField; parse(raw: unkn
           try {
             return JSON.parse(String(raw ?? ''));
           } catch {
-            throw new AppError('setting.invalid_json', 400, 'The value is not valid JSON.', { field: 'value' });
+            throw new AppError('setting.invalid_json', 400, 'The value is not valid JSON.', {
+              field: 'value',
+            });
           }
         },
       };
@@ -108,7 +115,16 @@ export function settingsResource(services: { settings: SettingService }) {
     options: {
       navigation: { name: 'platform', icon: 'Settings' },
       listProperties: ['key', 'value_text', 'is_public', 'is_set', 'updated_at'],
-      showProperties: ['key', 'value_text', 'description', 'default_text', 'is_public', 'is_set', 'known', 'updated_at'],
+      showProperties: [
+        'key',
+        'value_text',
+        'description',
+        'default_text',
+        'is_public',
+        'is_set',
+        'known',
+        'updated_at',
+      ],
       filterProperties: [],
       actions: {
         list: { isAccessible: may('settings', 'read') },
@@ -126,7 +142,9 @@ export function settingsResource(services: { settings: SettingService }) {
             const setting = await settings.get(String(record!.id()));
             return [
               valueField(setting).field,
-              ...(setting.known ? [] : [{ name: 'is_public', type: 'checkbox' as const, value: setting.is_public }]),
+              ...(setting.known
+                ? []
+                : [{ name: 'is_public', type: 'checkbox' as const, value: setting.is_public }]),
               { name: 'expected_updated_at', type: 'hidden', value: setting.updated_at },
             ];
           },
@@ -157,9 +175,14 @@ export function settingsResource(services: { settings: SettingService }) {
             try {
               value = JSON.parse(String(payload.value ?? ''));
             } catch {
-              throw new AppError('setting.invalid_json', 400, 'The value is not valid JSON.', { field: 'value' });
+              throw new AppError('setting.invalid_json', 400, 'The value is not valid JSON.', {
+                field: 'value',
+              });
             }
-            await settings.set(actor, key, value, { isPublic: isChecked(payload.is_public), expectedUpdatedAt: null });
+            await settings.set(actor, key, value, {
+              isPublic: isChecked(payload.is_public),
+              expectedUpdatedAt: null,
+            });
             return { message: 'settingSaved', then: 'show', recordId: key };
           },
         }),

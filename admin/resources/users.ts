@@ -9,8 +9,10 @@ import type { UserService } from '../../core/users/service.js';
 import { validateInput } from '../../core/shared/validation.js';
 import type { Actor } from '../../core/shared/actor.js';
 import { listUsersQuery } from '../../schemas/rbac.js';
+import { listAuditQuery } from '../../schemas/audit.js';
 import { banUserBody, type UserRecord } from '../../schemas/users.js';
 import { formAction, may, optionalText, type FormField } from './actions.js';
+import { roleChoices } from './roles.js';
 import {
   arrayParam,
   requireActor,
@@ -30,6 +32,9 @@ export interface UserServices {
 
 const SORTABLE = new Set(['created_at', 'username', 'last_login_at']);
 
+/** A date the filter form sent, as RFC 3339 (what the list query takes); the text itself when unreadable. */
+const isoOf = (value: string) => (Number.isNaN(Date.parse(value)) ? value : new Date(value).toISOString());
+
 /** The panel's filters → the same list query REST's GET /v1/users takes (validated by the same schema). */
 function listInput(query: ListQuery) {
   const f = query.filters;
@@ -47,8 +52,8 @@ function listInput(query: ListQuery) {
         : {}),
       ...(f.status === 'deleted' ? { include_deleted: 'true' } : {}),
       ...(typeof f.two_factor === 'string' ? { two_factor: f.two_factor } : {}),
-      ...(created?.from ? { created_after: created.from } : {}),
-      ...(created?.to ? { created_before: created.to } : {}),
+      ...(created?.from ? { created_after: isoOf(created.from) } : {}),
+      ...(created?.to ? { created_before: isoOf(created.to) } : {}),
       ...(sort ? { sort: `${sort.direction === 'desc' ? '-' : ''}${sort.by}` } : {}),
     },
     'filters',
@@ -79,7 +84,7 @@ function usersBackend(services: UserServices): ResourceBackend<UserRecord> {
       email: u.email,
       status: status(u),
       role_ids: u.role_ids,
-      two_factor: (u as UserRecord & { two_factor_enabled?: boolean }).two_factor_enabled ?? null,
+      two_factor: u.two_factor_enabled,
       created_at: u.created_at,
       last_login_at: u.last_login_at,
       ban_reason: u.ban?.reason ?? null,
@@ -119,9 +124,9 @@ async function userDetails(services: UserServices, actor: Actor, id: string) {
     part(() => services.twoFactor.status(actor.auth, id)),
     part(async () => {
       requirePermission(actor.auth, 'audit', 'read');
-      const page = await services.audit.list({ user_id: id, limit: 10 } as Parameters<
-        AuditService['list']
-      >[0]);
+      const page = await services.audit.list(
+        validateInput(listAuditQuery, { user_id: id, limit: '10' }, 'query'),
+      );
       return page.data.map((e) => ({
         id: e.id,
         event_type: e.event_type,
@@ -135,10 +140,7 @@ async function userDetails(services: UserServices, actor: Actor, id: string) {
   return { roles, methods, sessions, twoFactor, activity };
 }
 
-const roleOptions = async (services: UserServices) =>
-  (await services.roles.list({ page: 1, per_page: 100 } as Parameters<RoleService['list']>[0])).data.map(
-    (r) => ({ value: r.id, label: r.name }),
-  );
+const roleOptions = (services: UserServices) => roleChoices(services.roles);
 
 export function usersResource(services: UserServices) {
   const recordId = (record: { id(): string | number } | undefined) => String(record?.id() ?? '');

@@ -91,6 +91,10 @@ export function createAuditQueries(db: Knex) {
       return keysetPage(rows, page.limit, (row) => ({ at: row.created_at, id: row.id }));
     },
 
+    /** One event by id (any partition); undefined when there is none. */
+    find: (id: string): Promise<AuditEventRecord | undefined> =>
+      db('AuditEvent').select(db.raw(SELECT)).where({ id }).first(),
+
     /** The statement of every event matching `filter`, newest first, every column as text (for a cursor). */
     exportStatement(filter: AuditFilter): { sql: string; bindings: readonly unknown[] } {
       const native = applyFilter(db('AuditEvent').select(db.raw(SELECT_TEXT)), filter)

@@ -40,6 +40,8 @@ export function createAuditService(deps: { db: Knex; audit: AuditLogger }) {
 
   return {
     list: (query: ListAuditQuery) => queries.list(auditFilterOf(query), query),
+    /** One event by id (audit:read, checked by the caller as for the list). */
+    find: (id: string) => queries.find(id),
 
     /**
      * Records events from an app or bot and resolves once they are stored (in the database, or in the spool

@@ -32,6 +32,8 @@ export function createGpsQueries(db: Knex) {
         ])
         .limit(limit);
     },
+    find: (id: string): Promise<GpsDataRecord | undefined> =>
+      db('GpsData').select(db.raw(COLUMNS)).where({ id }).first(),
     async remove(id: string): Promise<GpsDataRecord | undefined> {
       const { rows } = await db.raw<{ rows: GpsDataRecord[] }>(
         `DELETE FROM "GpsData" WHERE id = ? RETURNING ${COLUMNS}`,

@@ -36,6 +36,12 @@ export function createGpsService(deps: { db: Knex; audit: AuditLogger }) {
       return queries.page({}, undefined, validateInput(recentGpsLimit, limit, 'query'));
     },
 
+    /** One point by id; undefined when there is none. */
+    async get(id: string): Promise<GpsDataRecord | undefined> {
+      validateInput(pointId, { id }, 'path');
+      return queries.find(id);
+    },
+
     async remove(actor: Actor, id: string): Promise<void> {
       requirePermission(actor.auth, 'gps', 'delete');
       validateInput(pointId, { id }, 'path');

@@ -67,6 +67,7 @@ export interface UserRow {
   privacy_mode: boolean;
   preferred_locale: string | null;
   role_ids: string[];
+  two_factor_enabled: boolean;
   created_at: Date;
   updated_at: Date;
   last_login_at: Date | null;
@@ -155,6 +156,9 @@ export function createUserListQueries(db: Knex) {
           `(SELECT json_build_object('reason', b.reason, 'banned_by', b.banned_by,
                    'banned_at', ${isoUtc('b.created_at')}, 'expires_at', ${isoUtc('b.expires_at')})
               FROM "UserBan" b WHERE b.user_id = u.id AND ${ACTIVE_BAN}) AS ban`,
+        ),
+        trx.raw(
+          `EXISTS (SELECT 1 FROM "UserTwoFactor" t WHERE t.user_id = u.id AND t.enabled) AS two_factor_enabled`,
         ),
       );
   return {

@@ -157,7 +157,7 @@ export class PanelAgent extends Person {
         });
       } else if (code && person?.totp) {
         step = await this.follow(code.action, 'never', {
-          form: { ...code.fields, code: nextCode(person.totp) },
+          form: { ...code.fields, code: await nextCode(person.totp) },
         });
       } else break;
     }
