@@ -61,7 +61,7 @@ export function valueKind(schema: Record<string, unknown> | null): ValueKind {
   if (only.type === 'integer') return 'integer';
   if (only.type === 'number') return 'number';
   if (only.type === 'string')
-    return typeof only.maxLength === 'number' && only.maxLength > 200 ? 'text' : 'string';
+    return typeof only.maxLength === 'number' && only.maxLength > 300 ? 'text' : 'string';
   return 'json';
 }
 
