@@ -242,7 +242,13 @@ export async function createAdminPanel(
   });
   router.use(
     '/admin',
-    buildAuthenticatedRouter(admin, { provider, cookiePassword: deps.sessionSecret }, panel),
+    buildAuthenticatedRouter(
+      admin,
+      { provider, cookiePassword: deps.sessionSecret },
+      panel,
+      // Never used (the panel's own session middleware runs first); said so that it does not warn.
+      { secret: deps.sessionSecret, resave: false, saveUninitialized: false },
+    ),
   );
 
   return {

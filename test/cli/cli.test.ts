@@ -234,7 +234,9 @@ describe('heimdall CLI', () => {
     expect((await cli(['config', '--bogus'])).code).toBe(2);
     const roles = await cli(['start', '--roles', 'api,teleport']);
     expect(roles.code).toBe(2);
-    expect(roles.stderr).toContain('Unknown role: teleport. Available: api, realtime, scheduler, all.');
+    expect(roles.stderr).toContain(
+      'Unknown role: teleport. Available: api, admin, realtime, scheduler, all.',
+    );
     expect((await cli(['help'])).stdout).toContain('Usage: heimdall <command>');
   });
 });

@@ -148,9 +148,12 @@ function queryArbitrary(operation: Operation, schemas: SchemaArbitraries): fc.Ar
   return fc.tuple(fc.tuple(...params), unknown).map(([pairs, extra]) => {
     const search = new URLSearchParams();
     for (const pair of [...pairs, extra]) if (pair) search.append(pair[0], encodeSafe(pair[1]));
-    return search.toString();
+    // Node refuses a request line over its 16 KiB header limit (431) before the app sees it: stay under it.
+    return search.toString().slice(0, MAX_QUERY);
   });
 }
+
+const MAX_QUERY = 12_000;
 
 /** URLSearchParams cannot carry a lone surrogate: replace it by what a browser would send (U+FFFD). */
 const encodeSafe = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
