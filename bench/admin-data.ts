@@ -29,7 +29,8 @@ export interface DatabaseServer {
   url(database: string): string;
   /** The name the bench's databases start with (the configured database's, or `heimdall`). */
   base: string;
-  create(database: string): Promise<void>;
+  /** Creates `database`, empty or as a copy of `template` (which nothing may be connected to). */
+  create(database: string, template?: string): Promise<void>;
   drop(database: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -63,7 +64,8 @@ export async function openDatabaseServer(config: Config): Promise<DatabaseServer
   return {
     url: at,
     base,
-    create: (database) => maintenance(`CREATE DATABASE ${quoted(database)}`),
+    create: (database, template) =>
+      maintenance(`CREATE DATABASE ${quoted(database)}${template ? ` TEMPLATE ${quoted(template)}` : ''}`),
     drop: (database) => maintenance(`DROP DATABASE IF EXISTS ${quoted(database)} WITH (FORCE)`),
     close: async () => {
       await embedded?.stop();
@@ -214,10 +216,9 @@ function weighted<T>(choices: readonly T[], weight: (c: T) => number): (x: numbe
 
 /**
  * `count` audit events over the last 7 days, in the order they happened, about the first `users` generated
- * users: written with copyAuditRows in batches of 20,000. Answers the seconds it took.
+ * users: written with copyAuditRows in batches of 20,000.
  */
-export async function seedAuditEvents(db: Knex, count: number, users: number): Promise<number> {
-  const started = performance.now();
+export async function seedAuditEvents(db: Knex, count: number, users: number): Promise<void> {
   const type = weighted(EVENT_MIX, (e) => e[1]);
   const place = weighted(PLACES, (p) => p[3]);
   const ids = Array.from({ length: Math.max(1, users) }, (_, i) => benchUserId(i + 1));
@@ -256,7 +257,6 @@ export async function seedAuditEvents(db: Knex, count: number, users: number): P
     }
     await copyAuditRows(db, rows);
   }
-  return (performance.now() - started) / 1000;
 }
 
 /** Statistics as autovacuum would have them on a database that grew to this size. */
