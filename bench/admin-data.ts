@@ -129,26 +129,29 @@ export async function seedUsers(db: Knex, count: number): Promise<void> {
        SELECT i,
               ${uuidSql(`'${BENCH_USER}' || i`)} AS user_id,
               ${uuidSql(`'heimdall-bench-email-' || i`)} AS account_id,
-              CASE WHEN i % (?::int / ${SEARCH_MATCHES}) = 0 THEN '${SEARCH_TERM}'
-                   ELSE (${sqlArray(FIRST)})[1 + i % ${FIRST.length}] END
-                || '.' || (${sqlArray(LAST)})[1 + (i / ${FIRST.length}) % ${LAST.length}] || i AS name,
+              i % (?::int / ${SEARCH_MATCHES}) = 0 AS found,
+              (${sqlArray(FIRST)})[1 + i % ${FIRST.length}] AS first,
+              (${sqlArray(LAST)})[1 + (i / ${FIRST.length}) % ${LAST.length}] AS last,
               (${sqlArray(DOMAINS)})[1 + (i / 7) % ${DOMAINS.length}] AS domain,
               now() - random() * interval '1095 days' AS created_at,
               random() AS r
          FROM generate_series(1, ?::int) AS i
+     ), named AS (
+       SELECT *, CASE WHEN found THEN '${SEARCH_TERM}' ELSE first END || '.' || last || i AS name FROM src
      ), users AS (
        INSERT INTO "User" (id, username, primary_platform_account_id, preferred_locale, created_at, updated_at,
                            last_login_at, deleted_at)
        SELECT user_id, name, account_id, (ARRAY['en', 'de', 'fr', 'es'])[1 + i % 4], created_at, created_at,
               CASE WHEN r < 0.7 THEN greatest(created_at, now() - random() * interval '90 days') END,
-              CASE WHEN r > 0.99 THEN created_at + (now() - created_at) * random() END
-         FROM src
+              -- Never one of those the search finds: it should find all SEARCH_MATCHES.
+              CASE WHEN r > 0.99 AND NOT found THEN created_at + (now() - created_at) * random() END
+         FROM named
      )
      INSERT INTO "PlatformAccount" (id, platform_id, platform_user_id, username, email, password_hash,
                                     email_verified_at, user_id, created_at, updated_at)
      SELECT account_id, 'email', name || '@' || domain, name, name || '@' || domain, ?,
             CASE WHEN r < 0.9 THEN created_at END, user_id, created_at, created_at
-       FROM src`,
+       FROM named`,
     // One real hash for everyone: these people never sign in, but their rows should weigh what real ones do.
     [count, count, await hashPassword(randomUUID())],
   );
