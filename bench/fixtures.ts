@@ -21,6 +21,16 @@ export async function benchApiKey(db: Knex): Promise<{ key: string }> {
   return { key: secret.key };
 }
 
+/** A system key (no owner) holding API Read Only: users, roles and permissions among what it may read. */
+export async function benchReadOnlyKey(db: Knex, name: string): Promise<string> {
+  const secret = generateApiKey();
+  const [key] = await db('ApiKey')
+    .insert({ key_hash: secret.hash, key_prefix: secret.prefix, name, is_system: true, scopes: ['*'] })
+    .returning<{ id: string }[]>('id');
+  await db('ApiKeyRole').insert({ api_key_id: key!.id, role_id: 'role_api_read_only' });
+  return secret.key;
+}
+
 /** A TCP port free on the loopback interface right now (for a server child process to listen on). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

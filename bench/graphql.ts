@@ -1,9 +1,9 @@
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { startPlatform, type RunningPlatform } from '../server/start.js';
-import { generateApiKey } from '../core/auth/api-key-token.js';
 import { createLogger } from '../core/logger/logger.js';
 import { benchConfig } from './config.js';
+import { benchReadOnlyKey } from './fixtures.js';
 import { measure, type BenchResult } from './http.js';
 
 /**
@@ -38,18 +38,7 @@ async function seed(db: Knex): Promise<string> {
       (i % 2 ? ['role_user', 'role_moderator'] : ['role_user']).map((role_id) => ({ user_id: id, role_id })),
     ),
   );
-  const secret = generateApiKey();
-  const [key] = await db('ApiKey')
-    .insert({
-      key_hash: secret.hash,
-      key_prefix: secret.prefix,
-      name: 'bench-graphql',
-      is_system: true,
-      scopes: ['*'],
-    })
-    .returning<{ id: string }[]>('id');
-  await db('ApiKeyRole').insert({ api_key_id: key!.id, role_id: 'role_api_read_only' });
-  return secret.key;
+  return benchReadOnlyKey(db, 'bench-graphql');
 }
 
 /** Leaves in a GraphQL answer (the fields it returned), to show what one answer weighs. */

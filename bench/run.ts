@@ -2,6 +2,7 @@ import { createLogger } from '../core/logger/logger.js';
 import { startPlatform } from '../server/start.js';
 import { benchConfig } from './config.js';
 import { benchApiKey } from './fixtures.js';
+import { adminBenchOptions, printAdminBench, runAdminBench } from './admin.js';
 import { runAuditBench, type AuditBenchResult } from './audit.js';
 import { printGraphqlBench, runGraphqlBench, type GraphqlBenchResult } from './graphql.js';
 import { measure, startHelloWorld, type BenchResult } from './http.js';
@@ -13,8 +14,9 @@ import { printRealtimeBench, runRealtimeBench } from './realtime.js';
  * hello-world in the same process run, so the ratio is comparable across machines. Uses HEIMDALL__DATABASE__URL
  * when set, an embedded PostgreSQL under .heimdall/bench otherwise. BENCH_DURATION (s) and BENCH_CONNECTIONS tune it.
  * GraphQL's nested reads against REST's list of users (bench/graphql.ts, alone: `node dist/bench/graphql.js`) follow.
- * Heimdall ID's grants and sign-ins (bench/oidc.ts, also runnable alone as `node dist/bench/oidc.js`) come next, the
- * realtime fan-out against Socket.IO (bench/realtime.ts, alone: `node dist/bench/realtime.js`) last.
+ * Heimdall ID's grants and sign-ins (bench/oidc.ts, also runnable alone as `node dist/bench/oidc.js`) come next, then
+ * how the admin panel's cost grows with the data (bench/admin.ts, alone: `node dist/bench/admin.js`; BENCH_ADMIN_*
+ * tune it), the realtime fan-out against Socket.IO (bench/realtime.ts, alone: `node dist/bench/realtime.js`) last.
  */
 const durationSec = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -84,6 +86,9 @@ if (audit) {
 if (graphql) printGraphqlBench(graphql, graphqlConnections, durationSec);
 
 printOidcBench(oidc);
+
+// Two platforms of its own, on databases it makes for the run (small and large data).
+printAdminBench(await runAdminBench(adminBenchOptions()));
 
 // Servers and clients in child processes of their own (fd limits raised there); BENCH_RT_* tune it.
 printRealtimeBench(await runRealtimeBench());
