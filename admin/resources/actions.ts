@@ -20,6 +20,26 @@ export const mayAll =
   (context: { currentAdmin?: unknown }): boolean =>
     permissions.every(([r, a]) => may(r, a)(context));
 
+const OFF = { isAccessible: false, isVisible: false } as const;
+
+/**
+ * AdminJS's built-in actions for a resource of the panel: listing and showing behind `resource:<read>`, and
+ * AdminJS's own forms for new, edit and delete switched off (the panel's changes are its own actions, which ask
+ * the service's permission and show its answers). `search` (the reference picker) only where a resource wants it.
+ */
+export function builtInActions(resource: string, options: { read?: string; search?: boolean } = {}) {
+  const read = may(resource, options.read ?? 'read');
+  return {
+    list: { isAccessible: read },
+    show: { isAccessible: read },
+    search: options.search ? { isAccessible: read } : OFF,
+    new: OFF,
+    edit: OFF,
+    delete: OFF,
+    bulkDelete: OFF,
+  };
+}
+
 export interface FieldOption {
   value: string;
   label: string;
@@ -126,6 +146,31 @@ export function formAction(spec: FormActionSpec) {
       }
     },
   };
+}
+
+/**
+ * A record action that takes no input but a confirmation: the form shows `intro` and one button, `run` does
+ * the change, and the record's page follows with `message`.
+ */
+export function confirmAction(spec: {
+  icon: string;
+  permission: [string, string];
+  intro: string;
+  message: string;
+  variant?: 'danger' | 'primary';
+  run(actor: Actor, recordId: string): Promise<unknown>;
+}) {
+  return formAction({
+    actionType: 'record',
+    icon: spec.icon,
+    permission: spec.permission,
+    intro: spec.intro,
+    ...(spec.variant ? { variant: spec.variant } : {}),
+    async run(actor, _payload, record) {
+      await spec.run(actor, String(record!.id()));
+      return { message: spec.message, then: 'show' };
+    },
+  });
 }
 
 /** An ISO date-time from a form field, undefined when empty. */

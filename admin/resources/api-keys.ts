@@ -7,7 +7,7 @@ import {
   updateApiKeyBody,
   type ApiKeyRecord,
 } from '../../schemas/api-keys.js';
-import { formAction, isChecked, listOf, may, optionalText, type FormField } from './actions.js';
+import { builtInActions, formAction, isChecked, listOf, optionalText, type FormField } from './actions.js';
 import { restPage, ServiceResource, textFilter, type ResourceBackend } from './service-resource.js';
 import { roleChoices } from './roles.js';
 
@@ -89,13 +89,7 @@ export function apiKeysResource(services: { apiKeys: ApiKeyService; roles: RoleS
         'created_at',
       ],
       actions: {
-        list: { isAccessible: may('api_keys', 'read') },
-        show: { isAccessible: may('api_keys', 'read') },
-        search: { isAccessible: may('api_keys', 'read') },
-        new: { isAccessible: false, isVisible: false },
-        edit: { isAccessible: false, isVisible: false },
-        delete: { isAccessible: false, isVisible: false },
-        bulkDelete: { isAccessible: false, isVisible: false },
+        ...builtInActions('api_keys', { search: true }),
         createKey: formAction({
           actionType: 'resource',
           icon: 'Plus',

@@ -1,5 +1,5 @@
 import type { AuditService } from '../../core/audit/service.js';
-import { AppError } from '../../core/errors/index.js';
+import { requirePermission } from '../../core/auth/guards.js';
 import { validateInput } from '../../core/shared/validation.js';
 import { AUDIT_COLUMN_NAMES } from '../../schemas/audit-columns.js';
 import {
@@ -9,7 +9,7 @@ import {
   SOURCE_SERVICES,
   type AuditEventRecord,
 } from '../../schemas/audit.js';
-import { may } from './actions.js';
+import { builtInActions, may } from './actions.js';
 import { createCursorPager } from './cursor-pages.js';
 import { ServiceResource, textFilter, type ListQuery, type ResourceBackend } from './service-resource.js';
 
@@ -52,8 +52,7 @@ function backend(audit: AuditService): ResourceBackend<AuditEventRecord> {
     ],
     toParams: (e) => ({ ...e, metadata: JSON.stringify(e.metadata, null, 2) }),
     async list(actor, query) {
-      if (!actor.auth.can('audit', 'read'))
-        throw new AppError('auth.forbidden', 403, 'You may not read the audit log.');
+      requirePermission(actor.auth, 'audit', 'read');
       const filters = auditFilters(query);
       const view = `${actor.auth.user?.id}|${query.limit}|${JSON.stringify(filters)}`;
       return pageAt(view, query.offset, query.limit, async (cursor) =>
@@ -67,8 +66,7 @@ function backend(audit: AuditService): ResourceBackend<AuditEventRecord> {
       );
     },
     async get(actor, id) {
-      if (!actor.auth.can('audit', 'read'))
-        throw new AppError('auth.forbidden', 403, 'You may not read the audit log.');
+      requirePermission(actor.auth, 'audit', 'read');
       if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
       const page = await audit.find(id);
       return page;
@@ -110,7 +108,7 @@ export function auditResource(services: { audit: AuditService }) {
         source_service: { availableValues: options(SOURCE_SERVICES) },
       },
       actions: {
-        list: { isAccessible: may('audit', 'read') },
+        ...builtInActions('audit'),
         /** A CSV of what the list shows (its filters), streamed by /admin/export/audit.csv. */
         export: {
           actionType: 'resource' as const,
@@ -120,12 +118,6 @@ export function auditResource(services: { audit: AuditService }) {
           isVisible: may('audit', 'read'),
           handler: async () => ({}),
         },
-        show: { isAccessible: may('audit', 'read') },
-        search: { isAccessible: false, isVisible: false },
-        new: { isAccessible: false, isVisible: false },
-        edit: { isAccessible: false, isVisible: false },
-        delete: { isAccessible: false, isVisible: false },
-        bulkDelete: { isAccessible: false, isVisible: false },
       },
     },
   };

@@ -8,7 +8,7 @@ import {
   updateOAuthClientBody,
   type OAuthClientRecord,
 } from '../../schemas/oauth-clients.js';
-import { formAction, isChecked, listOf, may, optionalText, type FormField } from './actions.js';
+import { builtInActions, formAction, isChecked, listOf, optionalText, type FormField } from './actions.js';
 import { restPage, ServiceResource, textFilter, type ResourceBackend } from './service-resource.js';
 
 /**
@@ -103,13 +103,7 @@ export function oauthClientsResource(services: { oauthClients: OAuthClientServic
       ],
       filterProperties: ['name', 'is_active'],
       actions: {
-        list: { isAccessible: may('oauth_clients', 'read') },
-        show: { isAccessible: may('oauth_clients', 'read') },
-        search: { isAccessible: may('oauth_clients', 'read') },
-        new: { isAccessible: false, isVisible: false },
-        edit: { isAccessible: false, isVisible: false },
-        delete: { isAccessible: false, isVisible: false },
-        bulkDelete: { isAccessible: false, isVisible: false },
+        ...builtInActions('oauth_clients', { search: true }),
         createClient: formAction({
           actionType: 'resource',
           icon: 'Plus',

@@ -1,14 +1,12 @@
 import type { ActionRequest, PageContext } from 'adminjs';
-import { AppError } from '../../core/errors/index.js';
+import { requirePermission } from '../../core/auth/guards.js';
 import type { GpsService } from '../../core/gps/service.js';
 import type { PlatformService } from '../../core/platforms/service.js';
 import type { GpsDataRecord } from '../../schemas/gps.js';
 import type { PlatformRecord } from '../../schemas/platforms.js';
-import { formAction, may } from './actions.js';
+import { builtInActions, formAction, may } from './actions.js';
 import { createCursorPager } from './cursor-pages.js';
 import { requireActor, ServiceResource, type ResourceBackend } from './service-resource.js';
-
-const forbidden = (what: string) => new AppError('auth.forbidden', 403, `You may not read ${what}.`);
 
 /** Sign-in platforms: which are offered on the sign-in pages, switched by settings:write. */
 function platformsBackend(platforms: PlatformService): ResourceBackend<PlatformRecord> {
@@ -23,12 +21,12 @@ function platformsBackend(platforms: PlatformService): ResourceBackend<PlatformR
     ],
     toParams: (p) => ({ ...p }),
     async list(actor, query) {
-      if (!actor.auth.can('settings', 'read')) throw forbidden('the sign-in platforms');
+      requirePermission(actor.auth, 'settings', 'read');
       const all = await platforms.list();
       return { rows: all.slice(query.offset, query.offset + query.limit), total: all.length };
     },
     async get(actor, id) {
-      if (!actor.auth.can('settings', 'read')) throw forbidden('the sign-in platforms');
+      requirePermission(actor.auth, 'settings', 'read');
       return (await platforms.list()).find((p) => p.id === id);
     },
   };
@@ -43,13 +41,7 @@ export function platformsResource(services: { platforms: PlatformService }) {
       listProperties: ['name', 'id', 'enabled', 'display_order'],
       filterProperties: [],
       actions: {
-        list: { isAccessible: may('settings', 'read') },
-        show: { isAccessible: may('settings', 'read') },
-        search: { isAccessible: false, isVisible: false },
-        new: { isAccessible: false, isVisible: false },
-        edit: { isAccessible: false, isVisible: false },
-        delete: { isAccessible: false, isVisible: false },
-        bulkDelete: { isAccessible: false, isVisible: false },
+        ...builtInActions('settings'),
         toggle: formAction({
           actionType: 'record',
           icon: 'ToggleRight',
@@ -83,7 +75,7 @@ function gpsBackend(gps: GpsService): ResourceBackend<GpsDataRecord> {
     ],
     toParams: (p) => ({ ...p }),
     async list(actor, query) {
-      if (!actor.auth.can('gps', 'read')) throw forbidden('GPS data');
+      requirePermission(actor.auth, 'gps', 'read');
       const range = typeof query.filters.timestamp === 'object' ? query.filters.timestamp : {};
       const filters = {
         ...(range.from ? { from: new Date(range.from).toISOString() } : {}),
@@ -95,7 +87,7 @@ function gpsBackend(gps: GpsService): ResourceBackend<GpsDataRecord> {
       );
     },
     async get(actor, id) {
-      if (!actor.auth.can('gps', 'read')) throw forbidden('GPS data');
+      requirePermission(actor.auth, 'gps', 'read');
       return gps.get(id);
     },
   };
@@ -110,13 +102,7 @@ export function gpsResource(services: { gps: GpsService }) {
       listProperties: ['timestamp', 'latitude', 'longitude', 'altitude', 'speed'],
       filterProperties: ['timestamp'],
       actions: {
-        list: { isAccessible: may('gps', 'read') },
-        show: { isAccessible: may('gps', 'read') },
-        search: { isAccessible: false, isVisible: false },
-        new: { isAccessible: false, isVisible: false },
-        edit: { isAccessible: false, isVisible: false },
-        delete: { isAccessible: false, isVisible: false },
-        bulkDelete: { isAccessible: false, isVisible: false },
+        ...builtInActions('gps'),
         deletePoint: formAction({
           actionType: 'record',
           icon: 'Trash2',
@@ -142,7 +128,7 @@ export function gpsMapPage(deps: { gps: GpsService; tileUrl: string }) {
     isVisible: may('gps', 'read'),
     handler: async (request: ActionRequest, _response: unknown, context: PageContext) => {
       const actor = requireActor(context);
-      if (!actor.auth.can('gps', 'read')) throw forbidden('GPS data');
+      requirePermission(actor.auth, 'gps', 'read');
       const limit = Number((request.query as Record<string, unknown> | undefined)?.limit ?? 500);
       return { points: await deps.gps.recent(limit), tileUrl: deps.tileUrl || null };
     },

@@ -2,6 +2,7 @@ import type { ActionContext, ActionRequest } from 'adminjs';
 import type { PermissionService } from '../../core/rbac/permissions-service.js';
 import type { RoleService } from '../../core/rbac/roles-service.js';
 import { AppError } from '../../core/errors/index.js';
+import { requirePermission } from '../../core/auth/guards.js';
 import { validateInput } from '../../core/shared/validation.js';
 import {
   createPermissionBody,
@@ -12,7 +13,7 @@ import {
   type PermissionRecord,
   type RoleRecord,
 } from '../../schemas/rbac.js';
-import { formAction, isChecked, listOf, may, optionalText } from './actions.js';
+import { builtInActions, formAction, isChecked, listOf, may, optionalText } from './actions.js';
 import {
   panelError,
   requireActor,
@@ -53,8 +54,7 @@ function rolesBackend(roles: RoleService): ResourceBackend<RoleRecord> {
     ],
     toParams: (r) => ({ ...r }),
     async list(actor, query) {
-      if (!actor.auth.can('roles', 'read'))
-        throw new AppError('auth.forbidden', 403, 'You may not read roles.');
+      requirePermission(actor.auth, 'roles', 'read');
       const system = textFilter(query, 'is_system');
       const input = validateInput(
         listRolesQuery,
@@ -69,8 +69,7 @@ function rolesBackend(roles: RoleService): ResourceBackend<RoleRecord> {
       return { rows: page.data, total: page.pagination.total };
     },
     async get(actor, id) {
-      if (!actor.auth.can('roles', 'read'))
-        throw new AppError('auth.forbidden', 403, 'You may not read roles.');
+      requirePermission(actor.auth, 'roles', 'read');
       return roles.get(id);
     },
   };
@@ -103,13 +102,7 @@ export function rolesResource(services: { roles: RoleService; permissions: Permi
       listProperties: ['name', 'id', 'is_system', 'requires_two_factor', 'created_at'],
       filterProperties: ['name', 'is_system'],
       actions: {
-        list: { isAccessible: may('roles', 'read') },
-        show: { isAccessible: may('roles', 'read') },
-        search: { isAccessible: may('roles', 'read') },
-        new: { isAccessible: false, isVisible: false },
-        edit: { isAccessible: false, isVisible: false },
-        delete: { isAccessible: false, isVisible: false },
-        bulkDelete: { isAccessible: false, isVisible: false },
+        ...builtInActions('roles', { search: true }),
         createRole: formAction({
           actionType: 'resource',
           icon: 'Plus',
@@ -229,8 +222,7 @@ function permissionsBackend(permissions: PermissionService): ResourceBackend<Per
     ],
     toParams: (p) => ({ ...p }),
     async list(actor, query) {
-      if (!actor.auth.can('permissions', 'read'))
-        throw new AppError('auth.forbidden', 403, 'You may not read permissions.');
+      requirePermission(actor.auth, 'permissions', 'read');
       const input = validateInput(
         listPermissionsQuery,
         {
@@ -244,8 +236,7 @@ function permissionsBackend(permissions: PermissionService): ResourceBackend<Per
       return { rows: page.data, total: page.pagination.total };
     },
     async get(actor, id) {
-      if (!actor.auth.can('permissions', 'read'))
-        throw new AppError('auth.forbidden', 403, 'You may not read permissions.');
+      requirePermission(actor.auth, 'permissions', 'read');
       return permissions.get(id);
     },
   };
@@ -260,13 +251,7 @@ export function permissionsResource(services: { permissions: PermissionService }
       listProperties: ['id', 'resource', 'action', 'description', 'admin_only'],
       filterProperties: ['id', 'resource'],
       actions: {
-        list: { isAccessible: may('permissions', 'read') },
-        show: { isAccessible: may('permissions', 'read') },
-        search: { isAccessible: may('permissions', 'read') },
-        new: { isAccessible: false, isVisible: false },
-        edit: { isAccessible: false, isVisible: false },
-        delete: { isAccessible: false, isVisible: false },
-        bulkDelete: { isAccessible: false, isVisible: false },
+        ...builtInActions('permissions', { search: true }),
         createPermission: formAction({
           actionType: 'resource',
           icon: 'Plus',

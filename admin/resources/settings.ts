@@ -1,7 +1,8 @@
 import type { SettingService } from '../../core/settings/service.js';
 import { AppError } from '../../core/errors/index.js';
+import { requirePermission } from '../../core/auth/guards.js';
 import { CUSTOM_SETTING_PREFIX, type SettingRecord } from '../../schemas/settings.js';
-import { formAction, isChecked, may, optionalText, type FormField } from './actions.js';
+import { builtInActions, formAction, isChecked, optionalText, type FormField } from './actions.js';
 import { ServiceResource, type ResourceBackend } from './service-resource.js';
 
 /**
@@ -34,14 +35,12 @@ function backend(settings: SettingService): ResourceBackend<SettingRecord> {
       value_kind: valueKind(s.value_schema),
     }),
     async list(actor, query) {
-      if (!actor.auth.can('settings', 'read'))
-        throw new AppError('auth.forbidden', 403, 'You may not read settings.');
+      requirePermission(actor.auth, 'settings', 'read');
       const all = await settings.list();
       return { rows: all.slice(query.offset, query.offset + query.limit), total: all.length };
     },
     async get(actor, key) {
-      if (!actor.auth.can('settings', 'read'))
-        throw new AppError('auth.forbidden', 403, 'You may not read settings.');
+      requirePermission(actor.auth, 'settings', 'read');
       return settings.get(key);
     },
   };
@@ -127,13 +126,7 @@ export function settingsResource(services: { settings: SettingService }) {
       ],
       filterProperties: [],
       actions: {
-        list: { isAccessible: may('settings', 'read') },
-        show: { isAccessible: may('settings', 'read') },
-        search: { isAccessible: false, isVisible: false },
-        new: { isAccessible: false, isVisible: false },
-        edit: { isAccessible: false, isVisible: false },
-        delete: { isAccessible: false, isVisible: false },
-        bulkDelete: { isAccessible: false, isVisible: false },
+        ...builtInActions('settings'),
         editValue: formAction({
           actionType: 'record',
           icon: 'Edit',

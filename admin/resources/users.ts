@@ -11,7 +11,8 @@ import type { Actor } from '../../core/shared/actor.js';
 import { listUsersQuery } from '../../schemas/rbac.js';
 import { listAuditQuery } from '../../schemas/audit.js';
 import { banUserBody, type UserRecord } from '../../schemas/users.js';
-import { formAction, may, optionalText, type FormField } from './actions.js';
+import { builtInActions, confirmAction, formAction, may, optionalText, type FormField } from './actions.js';
+import { AppError } from '../../core/errors/index.js';
 import { roleChoices } from './roles.js';
 import {
   arrayParam,
@@ -142,6 +143,29 @@ async function userDetails(services: UserServices, actor: Actor, id: string) {
 
 const roleOptions = (services: UserServices) => roleChoices(services.roles);
 
+/** Giving a user a role, or taking one of theirs away: a choice of role, the service's guards. */
+function roleAction(services: UserServices, kind: 'assign' | 'remove') {
+  return formAction({
+    actionType: 'record',
+    icon: kind === 'assign' ? 'UserPlus' : 'UserMinus',
+    permission: ['users', 'write'],
+    ...(kind === 'remove' ? { variant: 'danger' as const } : {}),
+    fields: async (_actor, record): Promise<FormField[]> => {
+      const held = new Set(arrayParam(record, 'role_ids'));
+      const options = (await roleOptions(services)).filter((o) => (kind === 'remove') === held.has(o.value));
+      return [{ name: 'role_id', type: 'select', required: true, options }];
+    },
+    async run(actor, payload, record) {
+      const roleId = optionalText(payload.role_id);
+      if (!roleId) throw new AppError('admin.role_required', 400, 'Choose a role.', { field: 'role_id' });
+      const id = String(record!.id());
+      if (kind === 'assign') await services.users.addRole(actor, id, roleId);
+      else await services.users.removeRole(actor, id, roleId);
+      return { message: kind === 'assign' ? 'roleAssigned' : 'roleRemoved', then: 'show' };
+    },
+  });
+}
+
 export function usersResource(services: UserServices) {
   const recordId = (record: { id(): string | number } | undefined) => String(record?.id() ?? '');
   return {
@@ -177,8 +201,7 @@ export function usersResource(services: UserServices) {
         two_factor: { type: 'boolean' as const },
       },
       actions: {
-        list: { isAccessible: may('users', 'read') },
-        search: { isAccessible: may('users', 'read') },
+        ...builtInActions('users', { search: true }),
         show: { isAccessible: may('users', 'read'), component: 'UserShow' },
         /** What the user's page shows besides the record (roles, sign-in methods, sessions, 2FA, activity). */
         details: {
@@ -191,10 +214,6 @@ export function usersResource(services: UserServices) {
             details: await userDetails(services, requireActor(context), String(context.record!.id())),
           }),
         },
-        new: { isAccessible: false, isVisible: false },
-        edit: { isAccessible: false, isVisible: false },
-        delete: { isAccessible: false, isVisible: false },
-        bulkDelete: { isAccessible: false, isVisible: false },
         ban: formAction({
           actionType: 'record',
           icon: 'Slash',
@@ -218,84 +237,37 @@ export function usersResource(services: UserServices) {
             return { message: 'userBanned', then: 'show' };
           },
         }),
-        unban: formAction({
-          actionType: 'record',
+        unban: confirmAction({
           icon: 'CheckCircle',
           permission: ['users', 'ban'],
           intro: 'unbanIntro',
-          async run(actor, _payload, record) {
-            await services.users.unban(actor, recordId(record));
-            return { message: 'userUnbanned', then: 'show' };
-          },
+          message: 'userUnbanned',
+          run: (actor, id) => services.users.unban(actor, id),
         }),
-        assignRole: formAction({
-          actionType: 'record',
-          icon: 'UserPlus',
-          permission: ['users', 'write'],
-          fields: async (): Promise<FormField[]> => [
-            { name: 'role_id', type: 'select', required: true, options: await roleOptions(services) },
-          ],
-          async run(actor, payload, record) {
-            const roleId = optionalText(payload.role_id);
-            if (!roleId) return { message: 'chooseRole', then: 'stay' };
-            await services.users.addRole(actor, recordId(record), roleId);
-            return { message: 'roleAssigned', then: 'show' };
-          },
-        }),
-        removeRole: formAction({
-          actionType: 'record',
-          icon: 'UserMinus',
-          permission: ['users', 'write'],
-          variant: 'danger',
-          fields: async (_actor, record): Promise<FormField[]> => {
-            const held = new Set(arrayParam(record, 'role_ids'));
-            return [
-              {
-                name: 'role_id',
-                type: 'select',
-                required: true,
-                options: (await roleOptions(services)).filter((o) => held.has(o.value)),
-              },
-            ];
-          },
-          async run(actor, payload, record) {
-            const roleId = optionalText(payload.role_id);
-            if (!roleId) return { message: 'chooseRole', then: 'stay' };
-            await services.users.removeRole(actor, recordId(record), roleId);
-            return { message: 'roleRemoved', then: 'show' };
-          },
-        }),
-        resetTwoFactor: formAction({
-          actionType: 'record',
+        assignRole: roleAction(services, 'assign'),
+        removeRole: roleAction(services, 'remove'),
+        resetTwoFactor: confirmAction({
           icon: 'Shield',
           permission: ['two_factor', 'manage'],
           variant: 'danger',
           intro: 'resetTwoFactorIntro',
-          async run(actor, _payload, record) {
-            await services.twoFactor.disable(actor, { user_id: recordId(record) });
-            return { message: 'twoFactorReset', then: 'show' };
-          },
+          message: 'twoFactorReset',
+          run: (actor, id) => services.twoFactor.disable(actor, { user_id: id }),
         }),
-        endSessions: formAction({
-          actionType: 'record',
+        endSessions: confirmAction({
           icon: 'LogOut',
           permission: ['users', 'write'],
           variant: 'danger',
           intro: 'endSessionsIntro',
-          async run(actor, _payload, record) {
-            await services.sessions.revokeAll(actor, recordId(record));
-            return { message: 'sessionsEnded', then: 'show' };
-          },
+          message: 'sessionsEnded',
+          run: (actor, id) => services.sessions.revokeAll(actor, id),
         }),
-        sendPasswordReset: formAction({
-          actionType: 'record',
+        sendPasswordReset: confirmAction({
           icon: 'Mail',
           permission: ['users', 'write'],
           intro: 'sendPasswordResetIntro',
-          async run(actor, _payload, record) {
-            await services.accounts.sendPasswordReset(actor, recordId(record));
-            return { message: 'passwordResetSent', then: 'show' };
-          },
+          message: 'passwordResetSent',
+          run: (actor, id) => services.accounts.sendPasswordReset(actor, id),
         }),
       },
     },
