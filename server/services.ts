@@ -211,6 +211,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
         explainer,
         apiKeys,
         oauthClients,
+        settings,
       }),
     }));
   const extraRouters: Router[] = [

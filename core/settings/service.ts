@@ -133,6 +133,42 @@ function checkedValue(key: string, value: unknown): unknown {
   return parsed.data;
 }
 
+/**
+ * What a change to `key` may be, wherever it comes from (this service, GraphQL's Setting list): a key of the
+ * registry with a value of its type and its fixed visibility, or a `custom.*` key with any JSON, within the size
+ * limit. Answers the value as it will be stored (undefined when the change sets no value); throws the reason.
+ */
+export function checkedSettingChange(
+  key: string,
+  change: { value?: unknown; isPublic?: boolean | undefined },
+): unknown {
+  assertKey(key);
+  const entry = known.get(key);
+  const custom = !entry && key.startsWith(CUSTOM_SETTING_PREFIX) && key.length > CUSTOM_SETTING_PREFIX.length;
+  if (!entry && !custom) {
+    throw new AppError(
+      'setting.unknown_key',
+      422,
+      `${key} is not a setting Heimdall knows; use a key of the registry, or custom.<name> for your own.`,
+      { known: KNOWN_SETTING_KEYS, custom_prefix: CUSTOM_SETTING_PREFIX },
+    );
+  }
+  if (entry && change.isPublic !== undefined && change.isPublic !== entry.definition.public) {
+    throw new AppError(
+      'setting.visibility_fixed',
+      422,
+      `${key} is ${entry.definition.public ? 'public' : 'private'} by definition; only custom.* settings choose.`,
+    );
+  }
+  return 'value' in change ? checkedValue(key, change.value) : undefined;
+}
+
+/**
+ * The values an audit event may carry: a registry key's (typed, public or operational, never a secret), but not
+ * a `custom.*` key's, which may hold anything, a credential included.
+ */
+const values = (key: string, shown: Record<string, unknown>) => (known.has(key) ? shown : {});
+
 /** Raises 409 when the row is not the one the caller read. */
 function assertExpected(key: string, row: SettingRow | undefined, expected: string | null | undefined): void {
   if (expected === undefined) return;
@@ -199,26 +235,9 @@ export function createSettingService(deps: { db: Knex; audit: AuditLogger }) {
       options: SetSettingOptions = {},
     ): Promise<SettingRecord> {
       requirePermission(actor.auth, 'settings', 'write');
-      assertKey(key);
+      const stored = checkedSettingChange(key, { value, isPublic: options.isPublic });
       const entry = known.get(key);
-      const custom =
-        !entry && key.startsWith(CUSTOM_SETTING_PREFIX) && key.length > CUSTOM_SETTING_PREFIX.length;
-      if (!entry && !custom) {
-        throw new AppError(
-          'setting.unknown_key',
-          422,
-          `${key} is not a setting Heimdall knows; use a key of the registry, or custom.<name> for your own.`,
-          { known: KNOWN_SETTING_KEYS, custom_prefix: CUSTOM_SETTING_PREFIX },
-        );
-      }
-      if (entry && options.isPublic !== undefined && options.isPublic !== entry.definition.public) {
-        throw new AppError(
-          'setting.visibility_fixed',
-          422,
-          `${key} is ${entry.definition.public ? 'public' : 'private'} by definition; only custom.* settings choose.`,
-        );
-      }
-      const stored = checkedValue(key, value);
+      const custom = !entry;
 
       const result = await deps.db.transaction(async (trx) => {
         const before = await queries.lock(key, trx);
@@ -245,8 +264,7 @@ export function createSettingService(deps: { db: Knex; audit: AuditLogger }) {
       const { before, after } = result;
       if (!after) return toRecord(key, before);
       record(actor, key, before ? 'update' : 'create', {
-        old_value: before ? before.value : null,
-        new_value: after.value,
+        ...values(key, { old_value: before ? before.value : null, new_value: after.value }),
         ...(before && before.is_public !== after.is_public ? { old_is_public: before.is_public } : {}),
         is_public: after.is_public,
       });
@@ -264,7 +282,10 @@ export function createSettingService(deps: { db: Knex; audit: AuditLogger }) {
         await queries.remove(key, trx);
         return row!;
       });
-      record(actor, key, 'delete', { old_value: before.value, is_public: before.is_public });
+      record(actor, key, 'delete', {
+        ...values(key, { old_value: before.value }),
+        is_public: before.is_public,
+      });
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { ApiKeyService } from '../../core/api-keys/service.js';
 import type { AuditService } from '../../core/audit/service.js';
+import type { SettingService } from '../../core/settings/service.js';
 import type { OAuthClientService } from '../../core/oauth-clients/service.js';
 import type { PermissionExplainer } from '../../core/rbac/explain.js';
 import type { PermissionService } from '../../core/rbac/permissions-service.js';
@@ -23,6 +24,7 @@ export interface ExtensionServices {
   explainer: PermissionExplainer;
   apiKeys: ApiKeyService;
   oauthClients: OAuthClientService;
+  settings: SettingService;
   /** Stored audit events and GPS points, live, on every node (the realtime broker's channels). */
   live: LiveEvents;
 }

@@ -3,6 +3,8 @@ import { bigInt, float, json, relationship, text } from '@keystone-6/core/fields
 import { NAMED_ROWS, READ_ONLY, byPermission, readOwnOrAll } from '../access.js';
 import { createdAt, flag, optionalText, timestamptz } from '../fields.js';
 import type { ExtensionServices } from '../graphql/builder.js';
+import { AppError } from '../../core/errors/index.js';
+import { checkedSettingChange } from '../../core/settings/service.js';
 import { auditChanges } from './audited.js';
 import { dbUuid, dropIndex, fixups, index, requiredRelation } from '../prisma-fixups.js';
 
@@ -33,7 +35,23 @@ export const dataLists = (runtime: Runtime) => {
       access: {
         operation: byPermission('settings'),
       },
-      hooks: { afterOperation: auditChanges(runtime, 'setting_changed', 'setting') },
+      hooks: {
+        // The same rules as the settings service: a known key's type and visibility, or custom.* JSON.
+        validate: {
+          update: ({ item, resolvedData, addValidationError }) => {
+            try {
+              checkedSettingChange(String(item.id), {
+                ...(resolvedData.value !== undefined ? { value: resolvedData.value } : {}),
+                isPublic: resolvedData.isPublic ?? undefined,
+              });
+            } catch (err) {
+              if (!(err instanceof AppError)) throw err;
+              addValidationError(err.message);
+            }
+          },
+        },
+        afterOperation: auditChanges(runtime, 'setting_changed', 'setting'),
+      },
       fields: {
         value: json({ db: { map: 'value' } }),
         isPublic: flag('is_public', false),

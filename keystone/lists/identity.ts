@@ -27,6 +27,9 @@ import {
 type Runtime = () => ExtensionServices;
 
 /** Users and the platform accounts they sign in with. Secrets (password_hash) are not fields. */
+const LAST_ENABLED_PLATFORM =
+  'This is the only enabled platform: turning it off would leave nobody a way to sign in. Enable another platform first.';
+
 export const identityLists = (runtime: Runtime) => ({
   User: list({
     graphql: READ_ONLY,
@@ -117,7 +120,26 @@ export const identityLists = (runtime: Runtime) => ({
         delete: can('settings', 'delete'),
       },
     },
-    hooks: { afterOperation: auditChanges(runtime, 'platform_changed', 'platform') },
+    hooks: {
+      // As the platform service: one way to sign in always stays on.
+      validate: {
+        update: async ({ item, resolvedData, context, addValidationError }) => {
+          if (resolvedData.enabled !== false || !item.enabled) return;
+          const others = await context.prisma.platform.count({
+            where: { enabled: true, id: { not: item.id } },
+          });
+          if (others === 0) addValidationError(LAST_ENABLED_PLATFORM);
+        },
+        delete: async ({ item, context, addValidationError }) => {
+          if (!item.enabled) return;
+          const others = await context.prisma.platform.count({
+            where: { enabled: true, id: { not: item.id } },
+          });
+          if (others === 0) addValidationError(LAST_ENABLED_PLATFORM);
+        },
+      },
+      afterOperation: auditChanges(runtime, 'platform_changed', 'platform'),
+    },
     fields: {
       name: requiredText('name'),
       enabled: flag('enabled', true),

@@ -270,7 +270,8 @@ export const CASES: Record<string, Case> = {
         event_type: 'setting_changed',
         resource_type: 'setting',
         resource_id: key,
-        metadata: { operation: 'create', old_value: null, new_value: { on: true }, is_public: false },
+        // A custom.* setting may hold a secret: its values stay out of the log.
+        metadata: { operation: 'create', is_public: false },
       },
     };
   },
@@ -283,7 +284,7 @@ export const CASES: Record<string, Case> = {
         event_type: 'setting_changed',
         resource_type: 'setting',
         resource_id: key,
-        metadata: { operation: 'delete', old_value: 1, is_public: false },
+        metadata: { operation: 'delete', is_public: false },
       },
     };
   },

@@ -34,7 +34,7 @@ const DOCUMENTS: Record<string, string> = {
   'mutation { createGpsData }':
     'mutation { createGpsData(data: { latitude: 1, longitude: 2, timestamp: "2026-11-23T00:00:00Z" }) { id } }',
   'mutation { updateSetting }':
-    'mutation { updateSetting(where: { id: "matrix" }, data: { isPublic: true }) { id } }',
+    'mutation { updateSetting(where: { id: "custom.matrix" }, data: { isPublic: true }) { id } }',
 };
 
 const REFUSALS: Record<string, Cell> = {
@@ -52,7 +52,7 @@ describe('GraphQL authorization matrix: operations × every kind of caller', () 
   beforeAll(async () => {
     const callers = await createCallers(t.db);
     keys = callers.keys;
-    await t.db('Setting').insert({ key: 'matrix', value: JSON.stringify(true) });
+    await t.db('Setting').insert({ key: 'custom.matrix', value: JSON.stringify(true) });
     DOCUMENTS['{ explainPermission { allowed } }'] =
       `{ explainPermission(permission: "users:read", userId: "${callers.userIds.user}") { allowed } }`;
   });

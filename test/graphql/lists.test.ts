@@ -149,19 +149,19 @@ describe('GraphQL lists at /api/graphql: access through the same AuthContext as 
 
   it('settings and platforms are created under a chosen name with settings:write', async () => {
     const created = await as('admin')(
-      'mutation ($v: JSON!) { createSetting(id: "site.name", value: $v, isPublic: false) { id value isPublic } }',
+      'mutation ($v: JSON!) { createSetting(id: "custom.banner", value: $v, isPublic: false) { id value isPublic } }',
       { v: { text: 'Heimdall' } },
     );
     expect(created.errors).toEqual([]);
     expect(created.data.createSetting).toEqual({
-      id: 'site.name',
+      id: 'custom.banner',
       value: { text: 'Heimdall' },
       isPublic: false,
     });
-    const again = await as('admin')('mutation { createSetting(id: "site.name", value: 1) { id } }');
-    expect(again.errors[0]?.extensions).toEqual({ code: 'setting.exists' });
+    const again = await as('admin')('mutation { createSetting(id: "custom.banner", value: 1) { id } }');
+    expect(again.errors[0]?.extensions).toMatchObject({ code: 'setting.conflict' });
     const badName = await as('admin')('mutation { createSetting(id: "Site Name!", value: 1) { id } }');
-    expect(badName.errors[0]?.extensions).toMatchObject({ code: 'request.validation_failed' });
+    expect(badName.errors[0]?.extensions).toMatchObject({ code: 'setting.invalid_key' });
     expect(codes(await as('mod')('mutation { createSetting(id: "x", value: 1) { id } }'))).toEqual([
       'auth.forbidden',
     ]);
@@ -176,14 +176,54 @@ describe('GraphQL lists at /api/graphql: access through the same AuthContext as 
     });
   });
 
+  it('settings keep the registry’s types and visibility, and one platform stays enabled, through GraphQL too', async () => {
+    expect(codes(await as('admin')('mutation { createSetting(id: "whatever", value: 1) { id } }'))).toEqual([
+      'setting.unknown_key',
+    ]);
+    expect(
+      codes(
+        await as('admin')(
+          'mutation { createSetting(id: "security.session_ttl_hours", value: "long") { id } }',
+        ),
+      ),
+    ).toEqual(['setting.invalid_value']);
+    const ttl = await as('admin')(
+      'mutation { createSetting(id: "security.session_ttl_hours", value: 48) { id value } }',
+    );
+    expect(ttl.data.createSetting).toEqual({ id: 'security.session_ttl_hours', value: 48 });
+    const wrong = await as('admin')(
+      'mutation { updateSetting(where: { id: "security.session_ttl_hours" }, data: { value: 0 }) { id } }',
+    );
+    expect(wrong.errors?.length).toBe(1);
+    const visibility = await as('admin')(
+      'mutation { updateSetting(where: { id: "security.session_ttl_hours" }, data: { isPublic: true }) { id } }',
+    );
+    expect(visibility.errors?.length).toBe(1);
+    expect(
+      await t.db('Setting').where({ key: 'security.session_ttl_hours' }).first('value', 'is_public'),
+    ).toEqual({
+      value: 48,
+      is_public: false,
+    });
+
+    const enabled = await t.db('Platform').where({ enabled: true }).pluck('id');
+    await t.db('Platform').whereNot({ id: 'email' }).update({ enabled: false });
+    const off = await as('admin')(
+      'mutation { updatePlatform(where: { id: "email" }, data: { enabled: false }) { id } }',
+    );
+    expect(off.errors?.length).toBe(1);
+    expect(await t.db('Platform').where({ id: 'email' }).first('enabled')).toEqual({ enabled: true });
+    await t.db('Platform').whereIn('id', enabled).update({ enabled: true });
+  });
+
   it('settings and platforms need settings:write to change', async () => {
     const updated = await as('admin')(
-      'mutation ($value: JSON) { updateSetting(where: { id: "site.name" }, data: { value: $value, isPublic: true }) { id value isPublic } }',
+      'mutation ($value: JSON) { updateSetting(where: { id: "custom.banner" }, data: { value: $value, isPublic: true }) { id value isPublic } }',
       { value: { text: 'Asgard' } },
     );
     expect(updated.errors).toEqual([]);
     expect(updated.data.updateSetting).toEqual({
-      id: 'site.name',
+      id: 'custom.banner',
       value: { text: 'Asgard' },
       isPublic: true,
     });

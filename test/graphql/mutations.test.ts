@@ -195,9 +195,9 @@ describe('GraphQL mutations run through the same services as REST', () => {
 
   it('settings, platforms and GPS data changed through Keystone each leave an audit event with the actor', async () => {
     const steps = [
-      'mutation { createSetting(id: "site.motto", value: "hi", isPublic: true) { id } }',
-      'mutation { updateSetting(where: { id: "site.motto" }, data: { value: "ho" }) { id } }',
-      'mutation { deleteSetting(where: { id: "site.motto" }) { id } }',
+      'mutation { createSetting(id: "custom.motto", value: "hi", isPublic: true) { id } }',
+      'mutation { updateSetting(where: { id: "custom.motto" }, data: { value: "ho" }) { id } }',
+      'mutation { deleteSetting(where: { id: "custom.motto" }) { id } }',
       'mutation { createPlatform(id: "mastodon", name: "Mastodon", enabled: false) { id } }',
       'mutation { updatePlatform(where: { id: "mastodon" }, data: { enabled: true }) { id } }',
       'mutation { deletePlatform(where: { id: "mastodon" }) { id } }',
@@ -218,10 +218,14 @@ describe('GraphQL mutations run through the same services as REST', () => {
         e.user_agent,
       ]);
     const by = (operation: string) => [operation, adminId, '81.2.69.142', UA];
-    expect(await trail('setting_changed', 'site.motto')).toEqual([by('create'), by('update'), by('delete')]);
+    expect(await trail('setting_changed', 'custom.motto')).toEqual([
+      by('create'),
+      by('update'),
+      by('delete'),
+    ]);
     expect(await trail('platform_changed', 'mastodon')).toEqual([by('create'), by('update'), by('delete')]);
     expect(await trail('gps_data_changed', pointId)).toEqual([by('create'), by('delete')]);
-    const [setting] = await events('setting_changed', 'site.motto');
+    const [setting] = await events('setting_changed', 'custom.motto');
     expect(JSON.stringify(setting)).not.toMatch(/"h[io]"/);
   });
 });

@@ -8,7 +8,6 @@ import { itemRef, type Item, type MutationModule } from './common.js';
 import { viaService } from './via-service.js';
 
 interface Prisma {
-  setting: { create(args: { data: Record<string, unknown> }): Promise<Item> };
   platform: { create(args: { data: Record<string, unknown> }): Promise<Item> };
 }
 
@@ -24,18 +23,10 @@ async function createNamed(what: string, create: () => Promise<Item>): Promise<I
   }
 }
 
-/** A setting's key as the Setting table's check constraint allows it. */
-const settingKey = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9_.-]{0,99}$/,
-    'Lowercase letters, digits, ".", "_" and "-", at most 100 characters.',
-  );
 const newSetting = z.strictObject({
-  id: settingKey,
+  id: z.string().max(100).describe('The key: one of the registry (docs/admin.md), or custom.<name>'),
   value: z.json(),
-  is_public: z.boolean().default(false),
-  description: z.string().max(500).optional(),
+  is_public: z.boolean().optional().describe('custom.* keys only; known keys are as the registry says'),
 });
 const newPlatform = z.strictObject({
   id: platformIdSchema,
@@ -54,30 +45,20 @@ export const namedRowMutations: MutationModule = (builder, services) => {
     createSetting: t.field({
       type: Setting,
       nullable: true,
-      description: 'A setting under a name you choose, e.g. site.name (settings:write)',
+      description:
+        'Sets a setting that is not set yet: a key of the registry, or custom.<name> (settings:write)',
       args: schemaFields(newSetting, (o) => t.arg(o)),
       resolve: (_root, args, context) =>
         viaService(context, {
           permission: ['settings', 'write'],
           input: () => schemaInput(newSetting, args),
-          run: async (_actor, input) => {
-            const row = await createNamed('setting', () =>
-              prismaOf(context).setting.create({
-                data: {
-                  id: input.id,
-                  value: input.value,
-                  isPublic: input.is_public,
-                  description: input.description ?? null,
-                },
-              }),
-            );
-            recordChange(services, context.session, {
-              eventType: 'setting_changed',
-              resourceType: 'setting',
-              id: row.id,
-              operation: 'create',
+          // The settings service's rules (key, type, visibility, size); a key already set is 409 setting.conflict.
+          run: async (actor, input) => {
+            const setting = await services().settings.set(actor, input.id, input.value, {
+              isPublic: input.is_public,
+              expectedUpdatedAt: null,
             });
-            return row;
+            return { id: setting.key };
           },
           readBack: ['Setting', (row) => row.id],
         }),
