@@ -30,6 +30,19 @@ type Runtime = () => ExtensionServices;
 const LAST_ENABLED_PLATFORM =
   'This is the only enabled platform: turning it off would leave nobody a way to sign in. Enable another platform first.';
 
+/** Refuses a change that would leave no platform enabled (turning off or deleting the last one). */
+async function keepOneEnabled(
+  item: { id: { toString(): string }; enabled?: unknown },
+  context: { prisma: { platform: { count(args: object): Promise<number> } } },
+  addValidationError: (message: string) => void,
+): Promise<void> {
+  if (item.enabled !== true) return;
+  const others = await context.prisma.platform.count({
+    where: { enabled: true, id: { not: String(item.id) } },
+  });
+  if (others === 0) addValidationError(LAST_ENABLED_PLATFORM);
+}
+
 export const identityLists = (runtime: Runtime) => ({
   User: list({
     graphql: READ_ONLY,
@@ -124,19 +137,9 @@ export const identityLists = (runtime: Runtime) => ({
       // As the platform service: one way to sign in always stays on.
       validate: {
         update: async ({ item, resolvedData, context, addValidationError }) => {
-          if (resolvedData.enabled !== false || !item.enabled) return;
-          const others = await context.prisma.platform.count({
-            where: { enabled: true, id: { not: item.id } },
-          });
-          if (others === 0) addValidationError(LAST_ENABLED_PLATFORM);
+          if (resolvedData.enabled === false) await keepOneEnabled(item, context, addValidationError);
         },
-        delete: async ({ item, context, addValidationError }) => {
-          if (!item.enabled) return;
-          const others = await context.prisma.platform.count({
-            where: { enabled: true, id: { not: item.id } },
-          });
-          if (others === 0) addValidationError(LAST_ENABLED_PLATFORM);
-        },
+        delete: ({ item, context, addValidationError }) => keepOneEnabled(item, context, addValidationError),
       },
       afterOperation: auditChanges(runtime, 'platform_changed', 'platform'),
     },
