@@ -21,8 +21,8 @@ import type { Config } from '../schemas/config.js';
 import { createPanelClient } from './auth/heimdall-id-client.js';
 import { csrfProtection } from './auth/csrf.js';
 import { panelGuard } from './auth/guard.js';
-import { actorOf } from './auth/panel-session.js';
-import { HeimdallIdAuthProvider, refreshContext, type SignInError } from './auth/provider.js';
+import { actorOf, SIGN_IN_ERRORS } from './auth/panel-session.js';
+import { HeimdallIdAuthProvider, refreshContext } from './auth/provider.js';
 import { CacheSessionStore } from './auth/session-store.js';
 import { createComponentLoader } from './component-loader.js';
 import { panelPageSecurity } from './http/security.js';
@@ -76,17 +76,6 @@ export interface AdminPanelDeps {
 
 /** The scopes of the panel's own client: who the person is, and `audit:read` for the live feed's token. */
 export const PANEL_SCOPES = ['openid', 'profile', 'email', 'audit:read'];
-
-const SIGN_IN_ERRORS: readonly SignInError[] = [
-  'signInCancelled',
-  'signInExpired',
-  'signInFailed',
-  'heimdallSessionMissing',
-  'accountBanned',
-  'sessionEnded',
-  'twoFactorRequired',
-  'noBackendAccess',
-];
 
 /**
  * The admin panel at /admin: AdminJS over Heimdall's services, signed in through Heimdall ID (docs/admin.md).

@@ -1,8 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Authenticator } from '../../core/auth/authenticator.js';
-import { AppError } from '../../core/errors/index.js';
-import { bindActor, refusal } from './panel-session.js';
-import type { SignInError } from './provider.js';
+import { bindActor, endedBecause, refusal, type SignInError } from './panel-session.js';
 
 /**
  * Every panel request of a signed-in person checks again what sign-in checked: the Heimdall session is alive,
@@ -24,8 +22,8 @@ export function panelGuard(deps: { authenticator: Authenticator; ttlMs: number }
       bindActor(user, auth, req);
       return next();
     } catch (err) {
-      if (!(err instanceof AppError) || err.status >= 500) return next(err);
-      return end(req, res, err.code === 'auth.account_banned' ? 'accountBanned' : 'sessionEnded');
+      const reason = endedBecause(err);
+      return reason ? end(req, res, reason) : next(err);
     }
   };
 }

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { AuthContext } from '../../core/auth/context.js';
+import { AppError } from '../../core/errors/index.js';
 import type { Actor } from '../../core/shared/actor.js';
 import type { PendingSignIn } from './heimdall-id-client.js';
 
@@ -30,16 +31,38 @@ declare module 'express-session' {
   }
 }
 
+/** Why a sign-in to the panel did not go through: the keys of the messages the sign-in page shows (admin/locales.ts). */
+export const SIGN_IN_ERRORS = [
+  'signInCancelled',
+  'signInExpired',
+  'signInFailed',
+  'heimdallSessionMissing',
+  'accountBanned',
+  'sessionEnded',
+  'twoFactorRequired',
+  'noBackendAccess',
+] as const;
+export type SignInError = (typeof SIGN_IN_ERRORS)[number];
+
 /**
  * Why a person may not use the panel now, or undefined when they may: the `backend:access` permission, and a
  * second factor in this Heimdall session when one of their roles requires it.
  */
-export type Refusal = 'twoFactorRequired' | 'noBackendAccess';
+export type Refusal = Extract<SignInError, 'twoFactorRequired' | 'noBackendAccess'>;
 
 export function refusal(auth: AuthContext): Refusal | undefined {
   if (auth.blockedByTwoFactor) return 'twoFactorRequired';
   if (!auth.can('backend', 'access')) return 'noBackendAccess';
   return undefined;
+}
+
+/**
+ * Why the Heimdall session a panel session stands on no longer counts, from the authenticator's refusal;
+ * undefined for an error that is no refusal (the database away), which the caller passes on.
+ */
+export function endedBecause(err: unknown): SignInError | undefined {
+  if (!(err instanceof AppError) || err.status >= 500) return undefined;
+  return err.code === 'auth.account_banned' ? 'accountBanned' : 'sessionEnded';
 }
 
 /**

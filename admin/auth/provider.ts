@@ -5,26 +5,14 @@ import type { AuthContext } from '../../core/auth/context.js';
 import { hashSecret } from '../../core/auth/secret-token.js';
 import type { AuditLogger } from '../../core/audit/logger.js';
 import type { SecretBox } from '../../core/crypto/secret-box.js';
-import { AppError } from '../../core/errors/index.js';
 import type { Logger } from '../../core/logger/logger.js';
 import { cookieFrom } from '../../core/shared/cookies.js';
 import { plainIp } from '../../core/shared/actor.js';
 import type { PanelClient } from './heimdall-id-client.js';
-import { refusal, type PanelUser } from './panel-session.js';
+import { endedBecause, refusal, type PanelUser, type SignInError } from './panel-session.js';
 
 /** A started sign-in is good for this long (the person may take a while to type a password and a code). */
 const PENDING_TTL_MS = 15 * 60_000;
-
-/** The keys of the messages the sign-in page shows (admin/locales.ts), by what went wrong. */
-export type SignInError =
-  | 'signInCancelled'
-  | 'signInExpired'
-  | 'signInFailed'
-  | 'heimdallSessionMissing'
-  | 'accountBanned'
-  | 'sessionEnded'
-  | 'twoFactorRequired'
-  | 'noBackendAccess';
 
 const fail = (key: SignInError): never => {
   throw new Error(key);
@@ -75,13 +63,10 @@ export class HeimdallIdAuthProvider extends BaseAuthProvider {
     });
     const token = cookieFrom(req.headers.cookie, this.deps.sessionCookie);
     if (!token) fail('heimdallSessionMissing');
-    const auth = await this.deps.authenticator
-      .authenticateSession(token!)
-      .catch((err: unknown) =>
-        fail(
-          err instanceof AppError && err.code === 'auth.account_banned' ? 'accountBanned' : 'sessionEnded',
-        ),
-      );
+    const auth = await this.deps.authenticator.authenticateSession(token!).catch((err: unknown) =>
+      // Whatever went wrong, the page says only why in words it knows (AdminJS would show an error's text).
+      fail(endedBecause(err) ?? 'sessionEnded'),
+    );
     if (auth.user?.id !== done.subject) fail('heimdallSessionMissing');
     const refused = refusal(auth);
     if (refused) {

@@ -13,22 +13,7 @@ import {
 import { useNotice, useTranslation, type ActionProps } from 'adminjs';
 import { useNavigate } from 'react-router-dom';
 import { api, messageOf } from './api.js';
-
-interface FieldOption {
-  value: string;
-  label: string;
-}
-
-interface Field {
-  name: string;
-  type:
-    'text' | 'textarea' | 'datetime' | 'select' | 'multiselect' | 'checkbox' | 'lines' | 'number' | 'hidden';
-  required?: boolean;
-  maxLength?: number;
-  options?: FieldOption[];
-  fromRecord?: boolean;
-  value?: unknown;
-}
+import type { FormField } from './form-field.js';
 
 type Values = Record<string, unknown>;
 
@@ -42,7 +27,7 @@ function paramOf(params: Record<string, unknown>, name: string): unknown {
   return items.length > 0 ? items : undefined;
 }
 
-function initialValue(field: Field, params: Record<string, unknown>): unknown {
+function initialValue(field: FormField, params: Record<string, unknown>): unknown {
   const raw =
     field.value !== undefined ? field.value : field.fromRecord ? paramOf(params, field.name) : undefined;
   if (field.type === 'checkbox') return raw === true || raw === 'true';
@@ -53,7 +38,7 @@ function initialValue(field: Field, params: Record<string, unknown>): unknown {
 }
 
 /** What is posted: date-times as ISO 8601 in UTC, lists as arrays, empty optional fields left out. */
-function outgoing(fields: Field[], values: Values): Values {
+function outgoing(fields: FormField[], values: Values): Values {
   const out: Values = {};
   for (const field of fields) {
     const value = values[field.name];
@@ -83,7 +68,7 @@ const ActionForm: React.FC<ActionProps> = ({ action, resource, record }) => {
   const { translateMessage, translateProperty, translateAction } = useTranslation();
   const addNotice = useNotice();
   const navigate = useNavigate();
-  const [fields, setFields] = useState<Field[] | null>(null);
+  const [fields, setFields] = useState<FormField[] | null>(null);
   const [values, setValues] = useState<Values>({});
   const [errors, setErrors] = useState<Record<string, { message: string }>>({});
   const [error, setError] = useState<string | null>(null);
@@ -107,7 +92,7 @@ const ActionForm: React.FC<ActionProps> = ({ action, resource, record }) => {
     setSecret(null);
     call('get')
       .then((response) => {
-        const loaded = ((response.data as { fields?: Field[] }).fields ?? []) as Field[];
+        const loaded = ((response.data as { fields?: FormField[] }).fields ?? []) as FormField[];
         setFields(loaded);
         setValues(Object.fromEntries(loaded.map((f) => [f.name, initialValue(f, record?.params ?? {})])));
       })

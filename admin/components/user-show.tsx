@@ -1,21 +1,9 @@
 import React, { useEffect, useState } from 'react';
-import {
-  Badge,
-  Box,
-  H4,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
-  Text,
-  ValueGroup,
-} from '@adminjs/design-system';
-import { useTranslation, type ActionProps } from 'adminjs';
+import { Box, H4, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
+import { BasePropertyComponent, useTranslation, type ActionProps } from 'adminjs';
 import { api } from './api.js';
 
 interface Details {
-  roles: { id: string; name: string; requires_two_factor: boolean }[] | null;
   methods:
     | {
         id: string;
@@ -90,7 +78,7 @@ function Section(props: {
   );
 }
 
-/** A user's page: the record, then roles, sign-in methods, sessions, 2FA and recent activity. */
+/** A user's page: the record (its show properties, roles among them), then 2FA, sign-in methods, sessions and recent activity. */
 const UserShow: React.FC<ActionProps> = ({ record, resource }) => {
   const { translateProperty, translateMessage } = useTranslation();
   const [details, setDetails] = useState<Details | null>(null);
@@ -102,35 +90,18 @@ const UserShow: React.FC<ActionProps> = ({ record, resource }) => {
       .catch(() => setDetails(null));
   }, [record?.id]);
   if (!record) return null;
-  const p = record.params;
-  const roles = Object.keys(p)
-    .filter((k) => k.startsWith('role_ids.'))
-    .map((k) => String(p[k]));
-  const shown = [
-    'id',
-    'username',
-    'email',
-    'status',
-    'created_at',
-    'last_login_at',
-    'ban_reason',
-    'ban_expires_at',
-  ];
   const t = (key: string) => translateMessage(key);
   return (
     <Box variant="container" data-testid="user-show">
-      {shown.map((key) => (
-        <ValueGroup key={key} label={translateProperty(key, resource.id)}>
-          {key.endsWith('_at') ? when(p[key] as string | null) : String(p[key] ?? '—')}
-        </ValueGroup>
+      {resource.showProperties.map((property) => (
+        <BasePropertyComponent
+          key={property.propertyPath}
+          where="show"
+          property={property}
+          resource={resource}
+          record={record}
+        />
       ))}
-      <ValueGroup label={translateProperty('role_ids', resource.id)}>
-        {roles.map((r) => (
-          <Badge key={r} mr="sm">
-            {r}
-          </Badge>
-        ))}
-      </ValueGroup>
       {details ? (
         <>
           <Section

@@ -4,8 +4,8 @@ import { explainSubjectOf, requireExplainAccess, type PermissionExplainer } from
 import { validateInput } from '../../core/shared/validation.js';
 import type { UserService } from '../../core/users/service.js';
 import { explainPermissionQuery, listUsersQuery } from '../../schemas/rbac.js';
-import { may } from '../resources/actions.js';
-import { requireActor, panelError } from '../resources/service-resource.js';
+import { onlyWith } from '../resources/actions.js';
+import { refusalOf, requireActor } from '../resources/service-resource.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -15,22 +15,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * email or username; a key by id.
  */
 export function explainPage(deps: { explainer: PermissionExplainer; users: UserService }) {
-  async function userIdOf(auth: Parameters<UserService['get']>[0], who: string): Promise<string> {
+  async function userIdOf(who: string): Promise<string> {
     if (UUID.test(who)) return who;
     const page = await deps.users.list(validateInput(listUsersQuery, { q: who, per_page: '5' }, 'form'));
     const exact = page.data.find(
       (u) => u.username.toLowerCase() === who.toLowerCase() || u.email?.toLowerCase() === who.toLowerCase(),
     );
     if (!exact) throw new AppError('user.not_found', 404, `No user is called or has the email "${who}".`);
-    void auth;
     return exact.id;
   }
 
   return {
     component: 'ExplainPage',
     icon: 'HelpCircle',
-    isAccessible: may('permissions', 'read'),
-    isVisible: may('permissions', 'read'),
+    ...onlyWith('permissions', 'read'),
     handler: async (request: ActionRequest, _response: unknown, context: PageContext) => {
       if (request.method !== 'post') return {};
       const actor = requireActor(context);
@@ -42,7 +40,7 @@ export function explainPage(deps: { explainer: PermissionExplainer; users: UserS
           explainPermissionQuery,
           {
             permission: String(payload.permission ?? '').trim(),
-            ...(kind === 'user' && who ? { user_id: await userIdOf(actor.auth, who) } : {}),
+            ...(kind === 'user' && who ? { user_id: await userIdOf(who) } : {}),
             ...(kind === 'api_key' ? { api_key_id: who } : {}),
           },
           'form',
@@ -51,11 +49,7 @@ export function explainPage(deps: { explainer: PermissionExplainer; users: UserS
         requireExplainAccess(actor.auth, subject);
         return { explanation: await deps.explainer.explain(subject, query.permission) };
       } catch (err) {
-        const shown = panelError(err) as { baseError?: { message?: string }; message?: string };
-        if (err instanceof AppError && err.status < 500) {
-          return { error: shown.baseError?.message ?? err.message };
-        }
-        throw err;
+        return { error: refusalOf(err).message };
       }
     },
   };

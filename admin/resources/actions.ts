@@ -1,8 +1,10 @@
 import type { ActionContext, ActionRequest, ActionResponse, BaseRecord } from 'adminjs';
-import { AppError } from '../../core/errors/index.js';
 import type { Actor } from '../../core/shared/actor.js';
 import { actorOf } from '../auth/panel-session.js';
-import { panelError, requireActor } from './service-resource.js';
+import { refusalOf, requireActor } from './service-resource.js';
+import type { FormField } from '../components/form-field.js';
+
+export type { FieldOption, FormField } from '../components/form-field.js';
 
 /**
  * How panel actions are declared: who may use them (`may`, the same `resource:action` permission the service
@@ -14,11 +16,11 @@ export const may =
   ({ currentAdmin }: { currentAdmin?: unknown }): boolean =>
     actorOf(currentAdmin)?.auth.can(resource, action) ?? false;
 
-/** Every permission of a list, for actions that need several. */
-export const mayAll =
-  (...permissions: [string, string][]) =>
-  (context: { currentAdmin?: unknown }): boolean =>
-    permissions.every(([r, a]) => may(r, a)(context));
+/** Shown and usable only with `resource:action`: what a person may not do is neither listed nor reachable. */
+export const onlyWith = (resource: string, action: string) => {
+  const allowed = may(resource, action);
+  return { isAccessible: allowed, isVisible: allowed };
+};
 
 const OFF = { isAccessible: false, isVisible: false } as const;
 
@@ -38,24 +40,6 @@ export function builtInActions(resource: string, options: { read?: string; searc
     delete: OFF,
     bulkDelete: OFF,
   };
-}
-
-export interface FieldOption {
-  value: string;
-  label: string;
-}
-
-export interface FormField {
-  name: string;
-  type:
-    'text' | 'textarea' | 'datetime' | 'select' | 'multiselect' | 'checkbox' | 'lines' | 'number' | 'hidden';
-  required?: boolean;
-  maxLength?: number;
-  options?: FieldOption[];
-  /** Filled in from the record (its param of the same name) when the form opens. */
-  fromRecord?: boolean;
-  /** The value the form starts with otherwise. */
-  value?: unknown;
 }
 
 export interface FormOutcome {
@@ -91,8 +75,7 @@ export function formAction(spec: FormActionSpec) {
     actionType: spec.actionType,
     icon: spec.icon,
     component: 'ActionForm' as const,
-    isAccessible: may(...spec.permission),
-    isVisible: may(...spec.permission),
+    ...onlyWith(...spec.permission),
     ...(spec.variant ? { variant: spec.variant } : {}),
     custom: { intro: spec.intro ?? null, variant: spec.variant ?? 'primary' },
     handler: async (
@@ -124,25 +107,12 @@ export function formAction(spec: FormActionSpec) {
           ...(redirectUrl && !outcome.secret ? { redirectUrl } : {}),
         };
       } catch (err) {
-        const shown = panelError(err);
-        if (shown instanceof Error && 'baseError' in shown) {
-          const { baseError, propertyErrors } = shown as unknown as {
-            baseError?: { message?: string };
-            propertyErrors?: Record<string, { message: string }>;
-          };
-          return {
-            ...(recordJson ? { record: recordJson } : {}),
-            notice: { message: baseError?.message ?? 'thereWereValidationErrors', type: 'error' },
-            errors: propertyErrors ?? {},
-          };
-        }
-        if (err instanceof AppError && err.status < 500) {
-          return {
-            ...(recordJson ? { record: recordJson } : {}),
-            notice: { message: err.message, type: 'error' },
-          };
-        }
-        throw shown;
+        const refusal = refusalOf(err);
+        return {
+          ...(recordJson ? { record: recordJson } : {}),
+          notice: { message: refusal.message, type: 'error' },
+          errors: refusal.fields,
+        };
       }
     },
   };

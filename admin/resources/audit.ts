@@ -9,7 +9,7 @@ import {
   SOURCE_SERVICES,
   type AuditEventRecord,
 } from '../../schemas/audit.js';
-import { builtInActions, may } from './actions.js';
+import { builtInActions, onlyWith } from './actions.js';
 import { createCursorPager } from './cursor-pages.js';
 import { ServiceResource, textFilter, type ListQuery, type ResourceBackend } from './service-resource.js';
 
@@ -114,8 +114,7 @@ export function auditResource(services: { audit: AuditService }) {
           actionType: 'resource' as const,
           icon: 'Download',
           component: 'AuditExport',
-          isAccessible: may('audit', 'read'),
-          isVisible: may('audit', 'read'),
+          ...onlyWith('audit', 'read'),
           handler: async () => ({}),
         },
       },

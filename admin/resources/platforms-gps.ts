@@ -4,7 +4,7 @@ import type { GpsService } from '../../core/gps/service.js';
 import type { PlatformService } from '../../core/platforms/service.js';
 import type { GpsDataRecord } from '../../schemas/gps.js';
 import type { PlatformRecord } from '../../schemas/platforms.js';
-import { builtInActions, formAction, may } from './actions.js';
+import { builtInActions, formAction, onlyWith } from './actions.js';
 import { createCursorPager } from './cursor-pages.js';
 import { requireActor, ServiceResource, type ResourceBackend } from './service-resource.js';
 
@@ -124,8 +124,7 @@ export function gpsMapPage(deps: { gps: GpsService; tileUrl: string }) {
   return {
     component: 'GpsMap',
     icon: 'Map',
-    isAccessible: may('gps', 'read'),
-    isVisible: may('gps', 'read'),
+    ...onlyWith('gps', 'read'),
     handler: async (request: ActionRequest, _response: unknown, context: PageContext) => {
       const actor = requireActor(context);
       requirePermission(actor.auth, 'gps', 'read');

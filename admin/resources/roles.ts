@@ -13,9 +13,9 @@ import {
   type PermissionRecord,
   type RoleRecord,
 } from '../../schemas/rbac.js';
-import { builtInActions, formAction, isChecked, listOf, may, optionalText } from './actions.js';
+import { builtInActions, formAction, isChecked, listOf, onlyWith, optionalText } from './actions.js';
 import {
-  panelError,
+  refusalOf,
   requireActor,
   restPage,
   ServiceResource,
@@ -164,8 +164,7 @@ export function rolesResource(services: { roles: RoleService; permissions: Permi
           actionType: 'record' as const,
           icon: 'Grid',
           component: 'PermissionMatrix',
-          isAccessible: may('roles', 'read'),
-          isVisible: may('roles', 'read'),
+          ...onlyWith('roles', 'read'),
           handler: async (request: ActionRequest, _response: unknown, context: ActionContext) => {
             const actor = requireActor(context);
             const id = String(context.record!.id());
@@ -182,15 +181,11 @@ export function rolesResource(services: { roles: RoleService; permissions: Permi
                   String(payload.version ?? ''),
                 );
               } catch (err) {
-                const shown = panelError(err) as { baseError?: { message?: string }; message?: string };
                 return {
                   record,
                   editable,
                   ...(await matrix(roles, permissions, id)),
-                  notice: {
-                    message: shown.baseError?.message ?? shown.message ?? 'actionFailed',
-                    type: 'error',
-                  },
+                  notice: { message: refusalOf(err).message, type: 'error' },
                 };
               }
               return {

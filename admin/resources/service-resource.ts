@@ -80,6 +80,18 @@ export function panelError(err: unknown): unknown {
 }
 
 /**
+ * What a form shows when a service refuses: the message for the page, and one per field the refusal names.
+ * Anything but a refusal (an internal error) is thrown on, never shown.
+ */
+export function refusalOf(err: unknown): { message: string; fields: Record<string, { message: string }> } {
+  if (!(err instanceof AppError) || err.status >= 500) throw err;
+  const shown = panelError(err);
+  return shown instanceof ValidationError
+    ? { message: shown.baseError?.message ?? err.message, fields: shown.propertyErrors }
+    : { message: err.message, fields: {} };
+}
+
+/**
  * A list query as REST's list endpoints take it (`page`, `per_page`, `sort`), for the schema that validates
  * it there: the panel pages by page as REST does, and sorts only by what REST sorts by.
  */

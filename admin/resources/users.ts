@@ -109,8 +109,7 @@ async function userDetails(services: UserServices, actor: Actor, id: string) {
       return null;
     }
   };
-  const [roles, methods, sessions, twoFactor, activity] = await Promise.all([
-    part(() => services.users.roles(actor.auth, id)),
+  const [methods, sessions, twoFactor, activity] = await Promise.all([
     part(() => services.users.signInMethods(actor.auth, id)),
     part(async () =>
       (await services.sessions.list(actor.auth, id)).map((s) => ({
@@ -138,7 +137,7 @@ async function userDetails(services: UserServices, actor: Actor, id: string) {
       }));
     }),
   ]);
-  return { roles, methods, sessions, twoFactor, activity };
+  return { methods, sessions, twoFactor, activity };
 }
 
 const roleOptions = (services: UserServices) => roleChoices(services.roles);
@@ -167,7 +166,6 @@ function roleAction(services: UserServices, kind: 'assign' | 'remove') {
 }
 
 export function usersResource(services: UserServices) {
-  const recordId = (record: { id(): string | number } | undefined) => String(record?.id() ?? '');
   return {
     resource: new ServiceResource(usersBackend(services)),
     options: {
@@ -233,7 +231,7 @@ export function usersResource(services: UserServices) {
               },
               'form',
             );
-            await services.users.ban(actor, recordId(record), body);
+            await services.users.ban(actor, String(record!.id()), body);
             return { message: 'userBanned', then: 'show' };
           },
         }),

@@ -19,15 +19,5 @@ export class RealtimeClient extends StandardClient {
   }
 }
 
-export {
-  RealtimeError,
-  type RealtimeClientOptions,
-  type RealtimeClientEvents,
-  type PublicationEvent,
-  type SubscriptionHandlers,
-  type ClientState,
-  type AuditEventData,
-  type WebSocketConstructor,
-  type WebSocketLike,
-} from './types.js';
-export { wire, Recovery, type PayloadData, type PayloadInit } from '../../proto/index.js';
+// Everything the browser entry offers; the RealtimeClient above takes the place of its client.
+export * from './browser.js';
