@@ -27,7 +27,7 @@ import { CacheSessionStore } from './auth/session-store.js';
 import { createComponentLoader } from './component-loader.js';
 import { panelPageSecurity } from './http/security.js';
 import { forgedActionGuard } from './http/forged-actions.js';
-import { panelLocale } from './locales.js';
+import { panelLocale } from './locales/panel-locale.js';
 import { usersResource } from './resources/users.js';
 import { rolesResource, permissionsResource } from './resources/roles.js';
 import { apiKeysResource } from './resources/api-keys.js';

@@ -31,7 +31,7 @@ declare module 'express-session' {
   }
 }
 
-/** Why a sign-in to the panel did not go through: the keys of the messages the sign-in page shows (admin/locales.ts). */
+/** Why a sign-in to the panel did not go through: the keys of the messages the sign-in page shows (admin/locales/). */
 export const SIGN_IN_ERRORS = [
   'signInCancelled',
   'signInExpired',
