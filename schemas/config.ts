@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SOCIAL_SECRET_PATHS, socialSchema } from './social.js';
 import { parseAllowedEntry } from './oauth-clients.js';
 import { keyPrefixProblem, redisDatabase } from './redis-namespace.js';
 
@@ -169,6 +170,13 @@ const secretsSchema = z.strictObject({
       (v) => v === undefined || decodedKeyLength(v) === 32,
       'expected 32 bytes, base64 or hex encoded (openssl rand -base64 32)',
     ),
+  /**
+   * Keys used before `encryption_key` (key rotation): what they sealed still opens, and the scheduler seals
+   * stored provider tokens again with the current key. Drop a key once nothing sealed with it is left.
+   */
+  previous_encryption_keys: z
+    .array(z.string().refine((v) => decodedKeyLength(v) === 32, 'expected 32 bytes, base64 or hex encoded'))
+    .default([]),
 });
 
 function decodedKeyLength(value: string): number {
@@ -367,6 +375,7 @@ export const configSchema = z.strictObject({
   accounts: accountsSchema.default(accountsSchema.parse({})),
   realtime: realtimeSchema.default(realtimeSchema.parse({})),
   admin: adminSchema.default(adminSchema.parse({})),
+  social: socialSchema.default(socialSchema.parse({})),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -377,5 +386,7 @@ export const secretConfigPaths: readonly string[] = [
   'audit.database.url',
   'redis.url',
   'secrets.encryption_key',
+  'secrets.previous_encryption_keys',
   'email.smtp_url',
+  ...SOCIAL_SECRET_PATHS,
 ];

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { resolveEncryptionKey } from '../core/crypto/encryption-key.js';
+import { decodeKey, resolveEncryptionKey } from '../core/crypto/encryption-key.js';
 import { createSecretBox } from '../core/crypto/secret-box.js';
 import { createSigningKeyStore } from '../core/tokens/signing-keys.js';
 import type { ProviderSettings } from '../oidc/heimdall-id.js';
@@ -48,11 +48,12 @@ export function openSigningKeys(config: Config, db: Knex) {
     configured: config.secrets.encryption_key,
     dataDir: config.data_dir,
   });
+  const previous = config.secrets.previous_encryption_keys.map(decodeKey);
   const settings = oidcSettings(config, encryption.key);
   const store = createSigningKeyStore({
     db,
-    box: createSecretBox(encryption.key),
+    box: createSecretBox(encryption.key, previous),
     retiredKeyLifetimeSeconds: settings.retiredKeyLifetimeSeconds,
   });
-  return { encryption, settings, store };
+  return { encryption, previous, settings, store };
 }

@@ -77,7 +77,12 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     onError: (err) =>
       logger.warn({ err }, 'cannot hear auth invalidations yet; caching credentials is off until then'),
   });
-  const { encryption, settings: oidc, store: signingKeys } = openSigningKeys(config, databases.primary);
+  const {
+    encryption,
+    previous: previousKeys,
+    settings: oidc,
+    store: signingKeys,
+  } = openSigningKeys(config, databases.primary);
   if (encryption.source === 'generated') {
     logger.warn(
       { file: encryption.file },
@@ -141,7 +146,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     void authCache.invalidate({ type: 'grants_revoked', userId });
   const connectedApps = createConnectedAppService({ db: databases.primary, audit, onGrantsRevoked });
   // Secrets at rest (TOTP seeds, the admin panel's refresh tokens) are sealed with the secrets key.
-  const box = createSecretBox(encryption.key);
+  const box = createSecretBox(encryption.key, previousKeys);
   const twoFactor = createTwoFactorService({
     db: databases.primary,
     box,

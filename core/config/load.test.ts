@@ -174,4 +174,19 @@ describe('redactConfig', () => {
     expect(redacted.redis.url).toBe('redis://cache:6379');
     expect(config.database.url).toContain('s3cret');
   });
+
+  it('hides key lists and provider secrets whole', () => {
+    const oldKey = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({
+      dir: configDir({
+        'default.toml': `[secrets]\nprevious_encryption_keys = ["${oldKey}"]\n[social.discord]\nclient_secret = "discord-s3cret"\n`,
+      }),
+      env: 'none',
+      vars: {},
+    });
+    const text = JSON.stringify(redactConfig(config));
+    expect(text).not.toContain(oldKey);
+    expect(text).not.toContain('discord-s3cret');
+    expect(config.secrets.previous_encryption_keys).toEqual([oldKey]);
+  });
 });

@@ -7,6 +7,12 @@ export function redactConfig(config: Config): Tree {
   for (const key of secretConfigPaths) {
     const keys = key.split('.');
     const value = getPath(copy, keys);
+    if (Array.isArray(value))
+      setPath(
+        copy,
+        keys,
+        value.map((v) => redactValue(String(v))),
+      );
     if (typeof value !== 'string' || value === '') continue;
     setPath(copy, keys, redactValue(value));
   }
