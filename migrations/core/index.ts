@@ -13,6 +13,7 @@ import { sessionTwoFactor } from './0011_session_two_factor.js';
 import { signingKeyPerAlg } from './0012_signing_key_per_alg.js';
 import { oidcShortLivedUnlogged } from './0013_oidc_short_lived_unlogged.js';
 import { userSearch } from './0014_user_search.js';
+import { platformTokens } from './0015_platform_tokens.js';
 
 /** The primary database's migrations, in order. Append only: a released migration is never edited. */
 export const coreMigrations: readonly Migration[] = [
@@ -30,4 +31,5 @@ export const coreMigrations: readonly Migration[] = [
   signingKeyPerAlg,
   oidcShortLivedUnlogged,
   userSearch,
+  platformTokens,
 ];

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+
+/**
+ * The upstream sign-in providers (social sign-in): their ids (the Platform table's ids), what each asks for, and
+ * where it lives. Each is configured under `[social.<id>]`; it is offered only when its Platform row is enabled
+ * too and it has a client id. Base URLs are overridable so a test (or a provider's staging host) can stand in.
+ */
+export const SOCIAL_PLATFORM_IDS = [
+  'twitch',
+  'discord',
+  'github',
+  'google',
+  'kick',
+  'trovo',
+  'steam',
+] as const;
+export type SocialPlatformId = (typeof SOCIAL_PLATFORM_IDS)[number];
+
+export const isSocialPlatform = (id: string): id is SocialPlatformId =>
+  (SOCIAL_PLATFORM_IDS as readonly string[]).includes(id);
+
+interface ProviderDefaults {
+  /** The host people are sent to for sign-in (for Google, the issuer: discovery is read from it). */
+  auth_url: string;
+  /** The host the profile (and, for some, the token endpoint) is read from. */
+  api_url: string;
+  /** Asked at every sign-in: enough to know who the person is. */
+  scopes: string[];
+  /** Asked on top when a person connects the platform for bots (`/account/accounts`): acting for them. */
+  integration_scopes: string[];
+}
+
+export const SOCIAL_PROVIDER_DEFAULTS: Record<SocialPlatformId, ProviderDefaults> = {
+  twitch: {
+    auth_url: 'https://id.twitch.tv',
+    api_url: 'https://api.twitch.tv',
+    scopes: ['user:read:email'],
+    integration_scopes: [
+      'chat:read',
+      'chat:edit',
+      'moderator:manage:banned_users',
+      'moderator:manage:chat_messages',
+    ],
+  },
+  discord: {
+    auth_url: 'https://discord.com',
+    api_url: 'https://discord.com/api',
+    scopes: ['identify', 'email'],
+    integration_scopes: [],
+  },
+  github: {
+    auth_url: 'https://github.com',
+    api_url: 'https://api.github.com',
+    scopes: ['read:user', 'user:email'],
+    integration_scopes: [],
+  },
+  google: {
+    auth_url: 'https://accounts.google.com',
+    api_url: 'https://www.googleapis.com',
+    scopes: ['openid', 'email', 'profile'],
+    integration_scopes: ['https://www.googleapis.com/auth/youtube.force-ssl'],
+  },
+  kick: {
+    auth_url: 'https://id.kick.com',
+    api_url: 'https://api.kick.com',
+    scopes: ['user:read'],
+    integration_scopes: ['channel:read', 'chat:write', 'moderation:ban'],
+  },
+  trovo: {
+    auth_url: 'https://open.trovo.live',
+    api_url: 'https://open-api.trovo.live',
+    scopes: ['user_details_self'],
+    integration_scopes: ['chat_send_self', 'send_to_my_channel', 'manage_messages'],
+  },
+  steam: {
+    auth_url: 'https://steamcommunity.com',
+    api_url: 'https://api.steampowered.com',
+    scopes: [],
+    integration_scopes: [],
+  },
+};
+
+const baseUrl = z.url({ protocol: /^https?$/ }).transform((v) => v.replace(/\/+$/, ''));
+
+const scopeList = z.array(z.string().regex(/^[\x21-\x7e]+$/, 'a scope has no spaces')).max(50);
+
+function providerSchema(id: SocialPlatformId) {
+  const d = SOCIAL_PROVIDER_DEFAULTS[id];
+  return z.strictObject({
+    /** Off by default: on once the operator registered Heimdall at the provider (docs/social-login.md). */
+    enabled: z.boolean().default(false),
+    client_id: z.string().default(''),
+    /** For Steam: the Steam Web API key (profiles are read with it). */
+    client_secret: z.string().default(''),
+    scopes: scopeList.default(d.scopes),
+    integration_scopes: scopeList.default(d.integration_scopes),
+    auth_url: baseUrl.default(d.auth_url),
+    api_url: baseUrl.default(d.api_url),
+  });
+}
+
+export type SocialProviderConfig = z.output<ReturnType<typeof providerSchema>>;
+
+const providers = Object.fromEntries(
+  SOCIAL_PLATFORM_IDS.map((id) => [id, providerSchema(id).default(providerSchema(id).parse({}))]),
+) as { [K in SocialPlatformId]: z.ZodDefault<ReturnType<typeof providerSchema>> };
+
+export const socialSchema = z.strictObject({
+  /** Refresh stored platform tokens this many seconds before they expire (the scheduler's refresh job). */
+  refresh_ahead_seconds: z.number().int().min(30).default(600),
+  /** When the refresh job runs (cron, UTC). */
+  refresh_cron: z.string().min(1).default('*/5 * * * *'),
+  ...providers,
+});
+
+export type SocialConfig = z.output<typeof socialSchema>;
+
+/** Config paths of the providers' secrets, redacted by `heimdall config`. */
+export const SOCIAL_SECRET_PATHS = SOCIAL_PLATFORM_IDS.map((id) => `social.${id}.client_secret`);
