@@ -32,6 +32,9 @@ export const AUDIT_EVENT_GROUPS = {
     'integration_disconnected',
     'integration_token_refreshed',
     'integration_status_updated',
+    'platform_token_refreshed',
+    'platform_token_invalid',
+    'platform_token_issued',
   ],
 } as const;
 

@@ -117,3 +117,75 @@ export type SocialConfig = z.output<typeof socialSchema>;
 
 /** Config paths of the providers' secrets, redacted by `heimdall config`. */
 export const SOCIAL_SECRET_PATHS = SOCIAL_PLATFORM_IDS.map((id) => `social.${id}.client_secret`);
+
+/** Who a person is at a provider, as its profile says. */
+export interface PlatformProfile {
+  /** The provider's stable user id (Steam: the 64-bit SteamID). */
+  id: string;
+  /** The login name at the provider. */
+  username: string;
+  displayName?: string | undefined;
+  avatarUrl?: string | undefined;
+  email?: string | undefined;
+  /** Whether the provider says it checked the address; false when it says nothing. */
+  emailVerified: boolean;
+}
+
+/** Tokens a provider gave (Steam gives none). */
+export interface PlatformTokenSet {
+  accessToken: string;
+  refreshToken?: string | undefined;
+  /** When the access token stops working; undefined when the provider does not say (GitHub OAuth apps). */
+  expiresAt?: Date | undefined;
+  /** What the token may do, as the provider granted it. */
+  scopes: string[];
+  tokenType: string;
+}
+
+/**
+ * The permission a caller needs to be handed a person's token for a platform (`GET /v1/integrations/{platform}/token`):
+ * the platform's own read permission where the permission list has one, else `integrations:read`.
+ */
+export const TOKEN_PERMISSION: Record<Exclude<SocialPlatformId, 'steam'>, string> = {
+  twitch: 'twitch:read',
+  google: 'youtube:read',
+  discord: 'discord:read',
+  github: 'integrations:read',
+  kick: 'integrations:read',
+  trovo: 'integrations:read',
+};
+
+export const TOKEN_STATUSES = ['none', 'valid', 'invalid'] as const;
+
+/** A linked sign-in method as its owner and administrators see it: never a password hash or a token. */
+export const linkedAccountSchema = z.object({
+  id: z.uuid(),
+  platform_id: z.string().describe('email, twitch, discord, github, google, kick, steam or trovo'),
+  platform_name: z.string(),
+  platform_user_id: z.string().describe("The account's id at the platform (for email: the address)"),
+  username: z.string(),
+  display_name: z.string().nullable(),
+  avatar_url: z.string().nullable(),
+  email: z.string().nullable(),
+  email_verified: z.boolean(),
+  is_primary: z.boolean().describe('Supplies the profile and email claims'),
+  token_status: z
+    .enum(TOKEN_STATUSES)
+    .describe('none: no platform token kept; invalid: the platform refused a refresh, link it again'),
+  token_scopes: z.array(z.string()),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type LinkedAccountRecord = z.infer<typeof linkedAccountSchema>;
+
+/** What `GET /v1/integrations/{platform}/token` hands a bot. */
+export const platformTokenSchema = z.object({
+  platform: z.string(),
+  user_id: z.uuid(),
+  platform_user_id: z.string(),
+  access_token: z.string(),
+  token_type: z.string(),
+  scopes: z.array(z.string()),
+  expires_at: z.string().nullable(),
+});
+export type PlatformTokenRecord = z.infer<typeof platformTokenSchema>;

@@ -41,6 +41,11 @@ import { createPlatformService } from '../core/platforms/service.js';
 import { createGpsService } from '../core/gps/service.js';
 import { createStatsService } from '../core/stats/service.js';
 import { createAuditExport } from '../core/audit/export.js';
+import { createPlatformTokenStore } from '../core/platform-tokens/store.js';
+import { createLinkedAccountService } from '../core/linked-accounts/service.js';
+import { createPlatformTokenClient } from '../oidc/social/token-client.js';
+import type { UpstreamProvider } from '../oidc/social/types.js';
+import type { SocialPlatformId } from '../schemas/social.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -147,6 +152,24 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   const connectedApps = createConnectedAppService({ db: databases.primary, audit, onGrantsRevoked });
   // Secrets at rest (TOTP seeds, the admin panel's refresh tokens) are sealed with the secrets key.
   const box = createSecretBox(encryption.key, previousKeys);
+  // The upstream sign-in providers (oidc/social): sign-in and linking, and refreshing and revoking the platform
+  // tokens stored for bots.
+  const upstream: ReadonlyMap<SocialPlatformId, UpstreamProvider> = new Map();
+  const platformTokens = createPlatformTokenStore({
+    db: databases.primary,
+    box,
+    audit,
+    client: createPlatformTokenClient(upstream),
+    refreshAheadSeconds: config.social.refresh_ahead_seconds,
+    onError: (err, context) => logger.warn({ err }, context),
+  });
+  const linkedAccounts = createLinkedAccountService({
+    db: databases.primary,
+    audit,
+    authCache,
+    tokens: platformTokens,
+    registrationEnabled: config.accounts.registration_enabled,
+  });
   const twoFactor = createTwoFactorService({
     db: databases.primary,
     box,
@@ -263,6 +286,9 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     platforms,
     gps,
     stats,
+    upstream,
+    platformTokens,
+    linkedAccounts,
     /** The audit search (GET /v1/audit's service) and its CSV export. */
     auditLog: auditService,
     auditExport,

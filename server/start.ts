@@ -276,6 +276,13 @@ export async function startPlatform({
                 return { expiredRows: rows, retiredKeys: keys };
               },
             },
+            {
+              // Platform tokens bots ask for stay fresh, and what an earlier secrets key sealed is sealed again.
+              name: 'platform-token-refresh',
+              cron: config.social.refresh_cron,
+              runAtStart: true,
+              run: () => services.platformTokens.refreshDue(),
+            },
           ],
           logger.child({ component: 'scheduler' }),
         );

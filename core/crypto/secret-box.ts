@@ -13,6 +13,8 @@ export interface SecretBox {
   open(sealed: string, context: string): string;
   /** Whether `sealed` was sealed with the current key (otherwise it should be sealed again). */
   sealedWithCurrent(sealed: string): boolean;
+  /** How every value sealed with the current key begins (to find the others in SQL). */
+  readonly currentPrefix: string;
 }
 
 /** A short public name of a key: which key sealed a value, never anything about the key itself. */
@@ -72,5 +74,6 @@ export function createSecretBox(key: Buffer, previous: readonly Buffer[] = []): 
       throw new Error('Not a sealed secret of a known format.');
     },
     sealedWithCurrent: (sealed) => sealed.startsWith(`v2.${currentId}.`),
+    currentPrefix: `v2.${currentId}.`,
   };
 }

@@ -6,29 +6,15 @@ import type { SocialPlatformId } from '../../schemas/social.js';
  * PKCE verifier and nonce in its own cookie and hands them back here to check the answer.
  */
 
-/** Who the person is at the provider. */
-export interface UpstreamProfile {
-  /** The provider's stable user id (Steam: the 64-bit SteamID). */
-  id: string;
-  /** The login name at the provider. */
-  username: string;
-  displayName?: string | undefined;
-  avatarUrl?: string | undefined;
-  email?: string | undefined;
-  /** Whether the provider says it checked the address; false when it says nothing. */
-  emailVerified: boolean;
-}
-
-/** Tokens the provider gave (Steam gives none). */
-export interface UpstreamTokens {
-  accessToken: string;
-  refreshToken?: string | undefined;
-  /** When the access token stops working; undefined when the provider does not say (GitHub OAuth apps). */
-  expiresAt?: Date | undefined;
-  /** What the token may do, as the provider granted it. */
-  scopes: string[];
-  tokenType: string;
-}
+/** Who the person is at the provider, and the tokens it gave: shapes core stores, so defined with them. */
+export type {
+  PlatformProfile as UpstreamProfile,
+  PlatformTokenSet as UpstreamTokens,
+} from '../../schemas/social.js';
+import type {
+  PlatformProfile as UpstreamProfile,
+  PlatformTokenSet as UpstreamTokens,
+} from '../../schemas/social.js';
 
 /** What the flow remembers between sending the person away and their return. */
 export interface FlowSecrets {

@@ -1,0 +1,92 @@
+import type { Knex } from 'knex';
+
+/** A PlatformToken row: the sealed tokens of one linked account. */
+export interface PlatformTokenRow {
+  platform_account_id: string;
+  access_token_encrypted: string;
+  refresh_token_encrypted: string | null;
+  token_type: string;
+  scopes: string[];
+  expires_at: Date | null;
+  status: 'valid' | 'invalid';
+  invalid_reason: string | null;
+  invalid_at: Date | null;
+  refreshed_at: Date | null;
+}
+
+/** A token row with the account it belongs to. */
+export interface OwnedTokenRow extends PlatformTokenRow {
+  user_id: string;
+  platform_id: string;
+  platform_user_id: string;
+}
+
+const OWNED = ['t.*', 'pa.user_id', 'pa.platform_id', 'pa.platform_user_id'] as const;
+
+export function createPlatformTokenQueries(db: Knex) {
+  const owned = (trx: Knex) =>
+    trx('PlatformToken as t')
+      .join('PlatformAccount as pa', 'pa.id', 't.platform_account_id')
+      .select(...OWNED);
+  return {
+    /** The token of a person's account on a platform, locked while the transaction refreshes it. */
+    forUpdate: (
+      trx: Knex.Transaction,
+      platform: string,
+      userId: string,
+    ): Promise<OwnedTokenRow | undefined> =>
+      owned(trx).where({ 'pa.platform_id': platform, 'pa.user_id': userId }).forUpdate('t').first(),
+    /** A person's account on a platform with its token, if any (no lock). */
+    ofUser: (platform: string, userId: string) =>
+      db('PlatformAccount as pa')
+        .leftJoin('PlatformToken as t', 't.platform_account_id', 'pa.id')
+        .where({ 'pa.platform_id': platform, 'pa.user_id': userId })
+        .first<{ id: string; status: string | null } | undefined>('pa.id', 't.status'),
+    byAccount: (accountId: string, trx: Knex = db): Promise<OwnedTokenRow | undefined> =>
+      owned(trx).where('t.platform_account_id', accountId).first(),
+    /**
+     * Valid tokens with a refresh token that expire before `before`, locked and skipped by other nodes running the
+     * same job at once.
+     */
+    due: (trx: Knex.Transaction, before: Date, limit: number, except: string[]): Promise<OwnedTokenRow[]> =>
+      owned(trx)
+        .where('t.status', 'valid')
+        .whereNotIn('t.platform_account_id', except)
+        .whereNotNull('t.refresh_token_encrypted')
+        .where('t.expires_at', '<', before)
+        .orderBy('t.expires_at')
+        .limit(limit)
+        .forUpdate('t')
+        .skipLocked(),
+    /** Tokens not sealed with the current key (`v2.<current id>.`), a batch at a time. */
+    sealedWithOtherKeys: (
+      trx: Knex.Transaction,
+      currentPrefix: string,
+      limit: number,
+    ): Promise<OwnedTokenRow[]> =>
+      owned(trx)
+        .whereRaw(
+          `(left(t.access_token_encrypted, length(?)) <> ? OR left(t.refresh_token_encrypted, length(?)) <> ?)`,
+          [currentPrefix, currentPrefix, currentPrefix, currentPrefix],
+        )
+        .limit(limit)
+        .forUpdate('t')
+        .skipLocked(),
+    upsert: (row: Omit<PlatformTokenRow, 'invalid_reason' | 'invalid_at'>, trx: Knex = db) =>
+      trx('PlatformToken')
+        .insert({ ...row, invalid_reason: null, invalid_at: null })
+        .onConflict('platform_account_id')
+        .merge(),
+    update: (accountId: string, patch: Partial<PlatformTokenRow>, trx: Knex = db) =>
+      trx('PlatformToken').where({ platform_account_id: accountId }).update(patch),
+    /** Token status and scopes of a person's accounts, for listings. */
+    statusOf: (accountIds: string[]) =>
+      db('PlatformToken')
+        .whereIn('platform_account_id', accountIds)
+        .select<{ platform_account_id: string; status: 'valid' | 'invalid'; scopes: string[] }[]>(
+          'platform_account_id',
+          'status',
+          'scopes',
+        ),
+  };
+}
