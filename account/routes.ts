@@ -5,6 +5,7 @@ import type { ConnectedAppService } from '../core/oauth-clients/connected-apps.j
 import type { SessionService } from '../core/sessions/service.js';
 import type { TwoFactorService } from '../core/two-factor/service.js';
 import type { UserService } from '../core/users/service.js';
+import type { LinkedAccountService } from '../core/linked-accounts/service.js';
 import type { SignInKit } from '../oidc/heimdall-id.js';
 import { onlyUnder } from '../oidc/path-scope.js';
 import { accountAreaRouter } from './area/router.js';
@@ -20,6 +21,7 @@ export interface AccountRoutesDeps {
   sessions: SessionService;
   twoFactor: TwoFactorService;
   users: UserService;
+  linkedAccounts: LinkedAccountService;
   termsUrl: string;
   privacyUrl: string;
 }
@@ -48,6 +50,9 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
         csrf: kit.csrf,
         sessionCookie: kit.sessionCookie,
         cookieSecure: kit.cookieSecure,
+        linkedAccounts: deps.linkedAccounts,
+        social: kit.social,
+        interactionUrl: kit.interactionUrl,
       }),
     ),
   );
@@ -57,6 +62,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
       accountPagesRouter({
         accounts: deps.accounts,
         csrf: kit.csrf,
+        social: kit.social,
         termsUrl: deps.termsUrl,
         privacyUrl: deps.privacyUrl,
       }),

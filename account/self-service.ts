@@ -4,6 +4,8 @@ import { AppError } from '../core/errors/index.js';
 import { messages, pickLocale, type Locale, type Messages } from '../core/i18n/locales.js';
 import { plainIp } from '../core/shared/actor.js';
 import type { Csrf } from '../oidc/csrf.js';
+import type { SocialFlow } from '../oidc/social/flow.js';
+import { socialLogin } from './views/area-pages.js';
 import {
   emailFormPage,
   fieldErrorText,
@@ -22,6 +24,8 @@ import { sendPage } from '../oidc/views/respond.js';
 export interface AccountPagesDeps {
   accounts: AccountService;
   csrf: Csrf;
+  /** "Continue with …" on the registration page, when any upstream provider is configured. */
+  social?: SocialFlow | undefined;
   termsUrl: string;
   privacyUrl: string;
 }
@@ -58,7 +62,7 @@ export function accountPagesRouter(deps: AccountPagesDeps): Router {
   const csrfOk = (req: Request, form: string) => deps.csrf.valid(req, `account:${form}`, req.body?.csrf);
 
   // Registration
-  const renderRegister = (req: Request, res: Response, status: number, state: FormState) => {
+  const renderRegister = async (req: Request, res: Response, status: number, state: FormState) => {
     const locale = localeOf(req);
     const m = messages(locale);
     if (!accounts.settings.registrationEnabled) {
@@ -73,6 +77,7 @@ export function accountPagesRouter(deps: AccountPagesDeps): Router {
       status,
       registerPage(locale, m, {
         csrf: deps.csrf.token(req, res, 'account:register'),
+        social: socialLogin((await deps.social?.offered()) ?? [], deps.csrf.token(req, res, 'account:login')),
         state,
         minPassword,
         termsUrl: deps.termsUrl,

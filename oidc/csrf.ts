@@ -19,9 +19,11 @@ export function createCsrf(options: { key: Buffer; secure: boolean; path: string
   return {
     /** The token for a form of interaction `uid`; sets the cookie when the browser has none yet. */
     token(req: Request, res: Response, uid: string): string {
-      let secret = readCookie(req, COOKIE);
+      // A page with several forms asks more than once: they must all share the secret set on the first ask.
+      let secret = (res.locals.csrfSecret as string | undefined) ?? readCookie(req, COOKIE);
       if (!secret || !/^[\w-]{32,64}$/.test(secret)) {
         secret = randomBytes(32).toString('base64url');
+        res.locals.csrfSecret = secret;
         res.cookie(COOKIE, secret, {
           httpOnly: true,
           sameSite: 'lax',

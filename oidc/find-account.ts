@@ -60,9 +60,8 @@ export function createFindAccount(db: Knex): FindAccount {
           });
         }
         if (scopes.has('email') && row.email) {
-          // Social providers vouch for their addresses; email accounts once the address is verified.
-          const verified = row.platform_id === 'email' ? row.email_verified_at !== null : true;
-          Object.assign(claims, { email: row.email, email_verified: verified });
+          // Verified: the person confirmed the address with us, or the provider said it checked it.
+          Object.assign(claims, { email: row.email, email_verified: row.email_verified_at !== null });
         }
         if (scopes.has('roles')) {
           const { rows: roles } = await ROLES(db, [row.id]);

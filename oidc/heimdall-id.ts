@@ -25,6 +25,7 @@ import { connectRedis } from '../core/cache/redis-connection.js';
 import { createCsrf, type Csrf } from './csrf.js';
 import { onlyUnder } from './path-scope.js';
 import { interactionRouter } from './interactions/router.js';
+import type { SocialFlow } from './social/flow.js';
 import {
   createPasswordSignIn,
   createSecondFactor,
@@ -112,6 +113,10 @@ export interface SignInKit {
   signIn: PasswordSignIn;
   secondFactor: SecondFactor;
   pending: PendingSignIns;
+  /** Sign-in with upstream providers, when any is configured. */
+  social?: SocialFlow | undefined;
+  /** Where an OpenID sign-in continues: `/oidc/interaction/<uid><action>`. */
+  interactionUrl(uid: string, action?: string): string;
   csrf: Csrf;
   sessionCookie: string;
   cookieSecure: boolean;
@@ -119,6 +124,8 @@ export interface SignInKit {
 
 export async function createHeimdallId(deps: {
   settings: ProviderSettings;
+  /** "Continue with …" on the sign-in page, when any upstream provider is configured. */
+  social?: SocialFlow | undefined;
   keyCheckIntervalMs: number;
   db: Knex;
   keys: SigningKeyStore;
@@ -240,6 +247,7 @@ export async function createHeimdallId(deps: {
         sessionCookie: settings.sessionCookie,
         findAccount: createFindAccount(deps.db),
         basePath: settings.basePath,
+        social: deps.social,
       }),
     ),
   );
@@ -271,6 +279,8 @@ export async function createHeimdallId(deps: {
       signIn,
       secondFactor,
       pending,
+      social: deps.social,
+      interactionUrl: (uid, action = '') => `${basePath}/interaction/${uid}${action}`,
       csrf,
       sessionCookie: settings.sessionCookie,
       cookieSecure: settings.cookieSecure,

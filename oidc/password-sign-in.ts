@@ -48,6 +48,15 @@ export const requestMeta = (req: Request) => ({
   source_service: 'id' as const,
 });
 
+/**
+ * The authentication methods of a sign-in (OpenID Connect `amr`, RFC 8176 where it has a name): `pwd` for a
+ * password, `fed` when an upstream provider vouched for the person, and `otp` when a code followed.
+ */
+export const amrFor = (platform: string | undefined, secondFactor: boolean): string[] => [
+  !platform || platform === 'email' ? 'pwd' : 'fed',
+  ...(secondFactor ? ['otp'] : []),
+];
+
 /** Whole minutes to wait, at least one. */
 const minutesOf = (seconds: number) => Math.max(1, Math.ceil(seconds / 60));
 
@@ -125,17 +134,27 @@ export function createPasswordSignIn(deps: SignInDeps) {
       return { ok: false, status: 401, error: m.login.invalid };
     },
 
-    /** A completed sign-in: the Heimdall session and its cookie, `login` in the audit log. */
+    /**
+     * A completed sign-in: the Heimdall session and its cookie, `login` in the audit log. `platform`: what vouched
+     * for the person (`email`: their password; else the upstream provider).
+     */
     async start(
       req: Request,
       res: Response,
-      login: { userId: string; accountId: string; amr: string[]; clientId?: unknown },
+      login: {
+        userId: string;
+        accountId: string;
+        amr: string[];
+        clientId?: unknown;
+        platform?: string | undefined;
+      },
     ): Promise<void> {
       const twoFactorVerified = login.amr.includes('otp');
+      const platform = login.platform ?? 'email';
       const session = await deps.sessions.create({
         signedInWith: login.accountId,
         userId: login.userId,
-        provider: 'email',
+        provider: platform,
         ip: plainIp(req.ip),
         userAgent: req.get('user-agent'),
         twoFactorVerified,
@@ -151,7 +170,12 @@ export function createPasswordSignIn(deps: SignInDeps) {
         event_type: 'login',
         user_id: login.userId,
         actor_id: login.userId,
-        metadata: { client_id: login.clientId, method: 'password', amr: login.amr },
+        metadata: {
+          client_id: login.clientId,
+          method: platform === 'email' ? 'password' : 'social',
+          platform,
+          amr: login.amr,
+        },
         ...requestMeta(req),
       });
     },

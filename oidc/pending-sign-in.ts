@@ -14,6 +14,13 @@ export interface PendingSignIn {
   for: string;
   /** Where the account area continues after the code. */
   returnTo?: string;
+  /** The platform signed in with: `email` (a password) unless an upstream provider vouched for the person. */
+  platform?: string;
+  /**
+   * `code`: the second factor is still due (the default). `done`: an upstream provider signed the person in and
+   * no code is due; only the OpenID interaction's completion remains. A `code` cookie never completes a sign-in.
+   */
+  stage?: 'code' | 'done';
 }
 
 const COOKIE = 'heimdall.2fa';
@@ -36,8 +43,8 @@ export function createPendingSignIns(options: { key: Buffer; secure: boolean }) 
       });
     },
 
-    /** The pending sign-in for `target`, if the cookie is genuine and fresh. */
-    get(req: Request, target: string): PendingSignIn | undefined {
+    /** The pending sign-in for `target` at `stage`, if the cookie is genuine and fresh. */
+    get(req: Request, target: string, stage: 'code' | 'done' = 'code'): PendingSignIn | undefined {
       const value = readCookie(req, COOKIE);
       const [body, mac] = value?.split('.') ?? [];
       if (!body || !mac) return undefined;
@@ -47,7 +54,8 @@ export function createPendingSignIns(options: { key: Buffer; secure: boolean }) 
       const pending = JSON.parse(Buffer.from(body, 'base64url').toString()) as PendingSignIn & {
         exp: number;
       };
-      return pending.exp > Date.now() && pending.for === target ? pending : undefined;
+      const fresh = pending.exp > Date.now() && pending.for === target;
+      return fresh && (pending.stage ?? 'code') === stage ? pending : undefined;
     },
 
     clear(res: Response): void {

@@ -8,6 +8,7 @@ import { openDatabases, prepareDatabases, type Databases } from '../core/db/data
 import type { Logger } from '../core/logger/logger.js';
 import { auditHousekeepingSettings, runAuditHousekeeping } from '../core/audit/housekeeping.js';
 import { startScheduler, type Scheduler } from '../core/scheduler/scheduler.js';
+import { createSocialFlow } from '../oidc/social/flow.js';
 import { createUserQueries } from '../core/users/queries.js';
 import type { Config } from '../schemas/config.js';
 import { createApp } from '../api/http/app.js';
@@ -110,6 +111,13 @@ export async function startPlatform({
       serveApi && config.oidc.enabled
         ? await createHeimdallId({
             settings: services.oidc.provider,
+            social: createSocialFlow({
+              providers: services.upstream,
+              platforms: services.platforms,
+              box: services.box,
+              publicUrl: config.server.public_url.replace(/\/+$/, ''),
+              secure: services.oidc.provider.cookieSecure,
+            }),
             keyCheckIntervalMs: services.oidc.keyCheckIntervalMs,
             db: databases.primary,
             keys: services.signingKeys,
@@ -146,6 +154,7 @@ export async function startPlatform({
           sessions: services.sessions,
           twoFactor: services.twoFactor,
           users: services.users,
+          linkedAccounts: services.linkedAccounts,
           termsUrl: config.accounts.terms_url,
           privacyUrl: config.accounts.privacy_url,
         })

@@ -13,6 +13,8 @@ import { readCookie, type Csrf } from '../../oidc/csrf.js';
 import type { PendingSignIns } from '../../oidc/pending-sign-in.js';
 import type { PasswordSignIn, SecondFactor } from '../../oidc/password-sign-in.js';
 import type { AreaFrame } from '../views/area-pages.js';
+import type { LinkedAccountService } from '../../core/linked-accounts/service.js';
+import type { SocialFlow } from '../../oidc/social/flow.js';
 
 /** What the account area's pages need: the services they act through, and the cookies they read. */
 export interface AreaDeps {
@@ -28,6 +30,11 @@ export interface AreaDeps {
   csrf: Csrf;
   sessionCookie: string;
   cookieSecure: boolean;
+  linkedAccounts: LinkedAccountService;
+  /** Sign-in with upstream providers, when any is configured. */
+  social?: SocialFlow | undefined;
+  /** Where an OpenID sign-in continues (`/oidc/interaction/<uid><action>`). */
+  interactionUrl(uid: string, action?: string): string;
 }
 
 /** The person behind a request's session cookie. */
@@ -116,10 +123,8 @@ export function areaContext(deps: AreaDeps): AreaContext {
       const who = await signedIn(req, res);
       if (!who) return;
       if (!deps.csrf.valid(req, CSRF_ID, req.body?.csrf)) {
-        return res.redirect(
-          303,
-          req.originalUrl.replace(/\/(end|disconnect|end-others)$/, '').replace(/\/[0-9a-f-]{36}$/, ''),
-        );
+        // Back to the section's page (/account/<section>), where the form can be sent again.
+        return res.redirect(303, req.originalUrl.split('?')[0]!.split('/').slice(0, 3).join('/'));
       }
       await handler(req, res, who).catch(next);
     },

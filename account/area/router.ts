@@ -4,6 +4,8 @@ import { areaContext, type AreaDeps } from './context.js';
 import { profileRoutes } from './profile.js';
 import { securityRoutes } from './security.js';
 import { signInRoutes } from './sign-in-routes.js';
+import { linkedAccountRoutes } from './linked-accounts.js';
+import { socialSignInRoutes } from './social-sign-in.js';
 
 export type { AreaDeps };
 
@@ -20,5 +22,7 @@ export function accountAreaRouter(deps: AreaDeps): Router {
   profileRoutes(router, context);
   activityRoutes(router, context);
   securityRoutes(router, context);
+  linkedAccountRoutes(router, context);
+  if (deps.social) socialSignInRoutes(router, context, deps.social);
   return router;
 }

@@ -1,25 +1,26 @@
 import type { Request, Response, Router } from 'express';
 import { messages } from '../../core/i18n/locales.js';
 import { plainIp } from '../../core/shared/actor.js';
-import { localeOf } from '../../oidc/password-sign-in.js';
+import { amrFor, localeOf } from '../../oidc/password-sign-in.js';
 import { twoFactorPage } from '../../oidc/views/pages.js';
 import { areaLoginPage } from '../views/area-pages.js';
 import { sendPage } from '../../oidc/views/respond.js';
 import type { AreaContext } from './context.js';
 
 /** Only paths inside the account area: `return_to` must never send anyone elsewhere. */
-const safeReturn = (value: unknown) =>
+export const safeReturn = (value: unknown) =>
   typeof value === 'string' && /^\/account(\/[\w/-]*)?$/.test(value) ? value : '/account';
 
 /** Signing in to the account area (password, then the second factor when it is on) and out of it. */
 export function signInRoutes(router: Router, { deps, form, guarded }: AreaContext): void {
-  router.get('/account/login', (req, res) => {
+  router.get('/account/login', async (req, res) => {
     sendPage(
       res,
       200,
       areaLoginPage(localeOf(req), {
         csrf: deps.csrf.token(req, res, 'account:login'),
         returnTo: safeReturn(req.query.return_to),
+        platforms: (await deps.social?.offered()) ?? [],
       }),
     );
   });
@@ -27,7 +28,7 @@ export function signInRoutes(router: Router, { deps, form, guarded }: AreaContex
     const returnTo = safeReturn(req.body.return_to);
     const email = typeof req.body.email === 'string' ? req.body.email.slice(0, 320) : '';
     const password = typeof req.body.password === 'string' ? req.body.password.slice(0, 1024) : '';
-    const again = (status: number, error: string, resendFor?: string) =>
+    const again = async (status: number, error: string, resendFor?: string) =>
       sendPage(
         res,
         status,
@@ -36,6 +37,7 @@ export function signInRoutes(router: Router, { deps, form, guarded }: AreaContex
           returnTo,
           email,
           error,
+          platforms: (await deps.social?.offered()) ?? [],
           ...(resendFor ? { resendFor } : {}),
         }),
       );
@@ -81,7 +83,8 @@ export function signInRoutes(router: Router, { deps, form, guarded }: AreaContex
     await deps.signIn.start(req, res, {
       userId: pending.userId,
       accountId: pending.accountId,
-      amr: ['pwd', 'otp'],
+      platform: pending.platform,
+      amr: amrFor(pending.platform, true),
       clientId: 'account',
     });
     res.redirect(303, safeReturn(pending.returnTo));

@@ -2,14 +2,22 @@ import { messages, type Locale } from '../../core/i18n/locales.js';
 import { html, type SafeHtml } from '../../core/shared/html.js';
 import { describeScope, loginPage } from '../../oidc/views/pages.js';
 import { page } from '../../oidc/views/layout.js';
+import type { SocialChoice } from '../../oidc/views/social.js';
 
 /**
  * The signed-in account area: profile, password, sessions, connected apps. Every page has the same
  * header (who is signed in, sign out) and navigation; sections that later issues add (two-factor, linked
  * accounts, your data) join `AREA_SECTIONS` when their pages exist, so nothing links to an empty page.
  */
-export type Section = 'profile' | 'password' | 'security' | 'sessions' | 'apps';
-export const AREA_SECTIONS: readonly Section[] = ['profile', 'password', 'security', 'sessions', 'apps'];
+export type Section = 'profile' | 'password' | 'security' | 'accounts' | 'sessions' | 'apps';
+export const AREA_SECTIONS: readonly Section[] = [
+  'profile',
+  'password',
+  'security',
+  'accounts',
+  'sessions',
+  'apps',
+];
 
 export interface AreaFrame {
   locale: Locale;
@@ -229,10 +237,90 @@ export function appsPage(f: AreaFrame, apps: readonly AppView[]): string {
   );
 }
 
+/** A linked sign-in method as /account/accounts shows it. */
+export interface LinkedAccountView {
+  id: string;
+  platformId: string;
+  platformName: string;
+  username: string;
+  displayName: string | null;
+  email: string | null;
+  emailVerified: boolean;
+  primary: boolean;
+  tokenStatus: 'none' | 'valid' | 'invalid';
+  /** The platform offers what bots need (integration scopes) and is offered now. */
+  botsOffered: boolean;
+}
+
+/** /account/accounts: the ways the person signs in, the primary one, linking and unlinking platforms. */
+export function linkedAccountsPage(
+  f: AreaFrame,
+  accounts: readonly LinkedAccountView[],
+  linkable: readonly { id: string; name: string }[],
+): string {
+  const m = messages(f.locale).area.accounts;
+  const post = (action: string, label: string, extra: SafeHtml | '' = '') =>
+    html`<form method="post" action="${action}">
+      ${csrfField(f.csrf)}${extra}<button type="submit" class="secondary">${label}</button>
+    </form>`;
+  return frame(
+    f,
+    'accounts',
+    messages(f.locale).area.nav.accounts,
+    html`<p class="lead">${m.lead}</p>
+      <ul class="cards">
+        ${accounts.map(
+          (a) =>
+            html`<li class="card" data-platform="${a.platformId}">
+              <p>
+                <strong>${a.platformName}</strong>
+                ${a.primary ? html`<span class="badge">${m.primary}</span>` : ''}
+              </p>
+              <p>
+                ${a.displayName && a.displayName !== a.username ? `${a.displayName} (${a.username})` : a.username}
+              </p>
+              ${
+                a.email && a.platformId !== 'email'
+                  ? html`<p class="hint">${a.email}${a.emailVerified ? '' : ` (${m.unverified})`}</p>`
+                  : ''
+              }
+              ${
+                a.tokenStatus === 'invalid'
+                  ? html`<div class="error" role="alert">${m.tokenInvalid(a.platformName)}</div>`
+                  : ''
+              }
+              ${a.tokenStatus === 'valid' && a.botsOffered ? html`<p class="hint">${m.botsAllowed}</p>` : ''}
+              ${a.primary ? '' : post(`/account/accounts/${a.id}/primary`, m.makePrimary)}
+              ${
+                a.botsOffered && a.tokenStatus !== 'valid'
+                  ? html`<p class="hint">${m.connectBotsHint(a.platformName)}</p>
+                      ${post(`/account/accounts/link/${a.platformId}`, a.tokenStatus === 'invalid' ? m.link(a.platformName) : m.connectBots, html`<input type="hidden" name="bots" value="1" />`)}`
+                  : ''
+              }
+              ${post(`/account/accounts/${a.id}/unlink`, `${m.unlink}: ${a.platformName}`)}
+            </li>`,
+        )}
+      </ul>
+      ${
+        linkable.length > 0
+          ? html`<h2>${m.available}</h2>
+              ${linkable.map((p) => post(`/account/accounts/link/${p.id}`, m.link(p.name)))}`
+          : ''
+      }`,
+  );
+}
+
 /** The account area's sign-in: the OpenID sign-in page without an app, returning to `returnTo`. */
 export function areaLoginPage(
   locale: Locale,
-  o: { csrf: string; returnTo: string; email?: string; error?: string; resendFor?: string },
+  o: {
+    csrf: string;
+    returnTo: string;
+    email?: string;
+    error?: string;
+    resendFor?: string;
+    platforms: readonly { id: string; name: string }[];
+  },
 ): string {
   return loginPage({
     action: '/account/login',
@@ -242,8 +330,21 @@ export function areaLoginPage(
     email: o.email,
     error: o.error,
     resendFor: o.resendFor,
+    social: socialLogin(o.platforms, o.csrf, { return_to: o.returnTo }),
   });
 }
+
+/** The account area's "Continue with …" buttons (their CSRF token is the sign-in form's). */
+export const socialLogin = (
+  platforms: readonly { id: string; name: string }[],
+  csrf: string,
+  hidden?: Record<string, string>,
+): SocialChoice => ({
+  platforms,
+  csrf,
+  action: (platform) => `/account/social/${platform}/login`,
+  ...(hidden ? { hidden } : {}),
+});
 
 const hiddenContinue = (target: string | undefined) =>
   target ? html`<input type="hidden" name="continue" value="${target}" />` : '';

@@ -1,4 +1,5 @@
 import type { FieldError } from '../../core/accounts/service.js';
+import { socialButtons, type SocialChoice } from '../../oidc/views/social.js';
 import type { Locale, Messages } from '../../core/i18n/locales.js';
 import { html, type SafeHtml } from '../../core/shared/html.js';
 import { page } from '../../oidc/views/layout.js';
@@ -54,7 +55,14 @@ const alertBox = (message: string | undefined) =>
 export function registerPage(
   locale: Locale,
   m: Messages,
-  o: { csrf: string; state: FormState; minPassword: number; termsUrl: string; privacyUrl: string },
+  o: {
+    csrf: string;
+    state: FormState;
+    minPassword: number;
+    termsUrl: string;
+    privacyUrl: string;
+    social?: SocialChoice | undefined;
+  },
 ): string {
   const termsError = o.state.errors?.terms;
   return page({
@@ -85,6 +93,7 @@ export function registerPage(
         ${termsError ? html`<p class="field-error" id="terms-error">${termsError}</p>` : ''}
         <button type="submit">${m.register.submit}</button>
       </form>
+      ${socialButtons(locale, o.social)}
       <p class="hint">${m.register.haveAccount}</p>`,
   });
 }

@@ -132,6 +132,24 @@ export const de: Messages = {
     doneTitle: 'Passwort geändert',
     done: 'Ihr Passwort wurde geändert und alle anderen Sitzungen wurden abgemeldet. Melden Sie sich mit dem neuen an.',
   },
+  social: {
+    or: 'oder',
+    continueWith: (platform: string) => `Weiter mit ${platform}`,
+    failedTitle: 'Die Anmeldung hat nicht geklappt',
+    back: 'Zurück zur Anmeldung',
+    denied: (platform: string) =>
+      `Du hast ${platform} die Anmeldung nicht erlaubt. Es wurde nichts geändert.`,
+    expired:
+      'Diese Anmeldung hat zu lange gedauert oder wurde in einem anderen Browser begonnen. Bitte beginne neu.',
+    invalid: (platform: string) => `${platform} hat nicht bestätigt, wer du bist. Bitte versuche es erneut.`,
+    unavailable: (platform: string) =>
+      `${platform} ist gerade nicht erreichbar. Bitte versuche es später erneut.`,
+    emailInUse: (platform: string) =>
+      `Es gibt schon ein Konto mit der E-Mail-Adresse deines ${platform}-Kontos. Melde dich dort an (mit deinem Passwort oder einer anderen verknüpften Plattform) und verknüpfe ${platform} dann unter „Anmeldemethoden“.`,
+    registrationClosed:
+      'Hier können keine neuen Konten angelegt werden. Bitte deine Administration um eine Einladung.',
+    unavailableAccount: 'Mit diesem Konto ist keine Anmeldung möglich.',
+  },
   area: {
     title: 'Ihr Konto',
     signedInAs: (name: string) => `Angemeldet als ${name}`,
@@ -143,6 +161,7 @@ export const de: Messages = {
       sessions: 'Wo Sie angemeldet sind',
       apps: 'Verbundene Apps',
       security: 'Zwei-Faktor-Authentifizierung',
+      accounts: 'Anmeldemethoden',
     },
     saved: 'Gespeichert.',
     profile: {
@@ -175,6 +194,30 @@ export const de: Messages = {
       since: 'Verbunden',
       disconnect: 'Trennen',
       disconnected: 'Die App wurde getrennt. Sie kann Ihr Konto nicht mehr verwenden.',
+    },
+    accounts: {
+      lead: 'Die Wege, auf denen du dich anmeldest. Die primäre Methode liefert Namen, Bild und E-Mail-Adresse, die Apps sehen.',
+      primary: 'Primär',
+      makePrimary: 'Zur primären machen',
+      unlink: 'Trennen',
+      link: (platform: string) => `${platform} verknüpfen`,
+      available: 'Weitere Plattform verknüpfen',
+      connectBots: 'Bots erlauben, für dich zu handeln',
+      connectBotsHint: (platform: string) =>
+        `Gibt Heimdalls Bots Zugriff auf deinen ${platform}-Kanal (Chat und Moderation). Du kannst die Verknüpfung jederzeit trennen.`,
+      botsAllowed: 'Bots dürfen für dich handeln',
+      tokenInvalid: (platform: string) =>
+        `${platform} akzeptiert Heimdalls Zugriff nicht mehr. Verknüpfe ${platform} erneut, um ihn wiederherzustellen.`,
+      linked: (platform: string) => `${platform} ist mit deinem Konto verknüpft.`,
+      unlinked: 'Die Plattform wurde getrennt.',
+      primaryChanged: 'Deine primäre Anmeldemethode wurde geändert.',
+      linkedElsewhere: (platform: string) =>
+        `Dieses ${platform}-Konto ist mit einem anderen Heimdall-Konto verknüpft. Melde dich dort an und trenne es zuerst.`,
+      platformTaken: (platform: string) =>
+        `Du hast schon ein anderes ${platform}-Konto verknüpft: trenne es zuerst.`,
+      lastMethod:
+        'Das ist dein letzter Weg, dich anzumelden. Verknüpfe eine andere Plattform oder setze ein Passwort, bevor du ihn entfernst.',
+      unverified: 'nicht bestätigt',
     },
   },
   email: {

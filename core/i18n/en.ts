@@ -125,6 +125,20 @@ export const en = {
     doneTitle: 'Password changed',
     done: 'Your password has been changed and you were signed out everywhere else. Sign in with the new one.',
   },
+  social: {
+    or: 'or',
+    continueWith: (platform: string) => `Continue with ${platform}`,
+    failedTitle: 'Signing in did not work',
+    back: 'Back to signing in',
+    denied: (platform: string) => `You did not allow ${platform} to sign you in. Nothing was changed.`,
+    expired: 'This sign-in took too long or was started in another browser. Please start again.',
+    invalid: (platform: string) => `${platform} did not confirm who you are. Please try again.`,
+    unavailable: (platform: string) => `${platform} cannot be reached right now. Please try again later.`,
+    emailInUse: (platform: string) =>
+      `An account with the email address of your ${platform} account exists already. Sign in to it (with your password or another linked platform), then link ${platform} under "Sign-in methods".`,
+    registrationClosed: 'New accounts cannot be created here. Ask your administrator for an invitation.',
+    unavailableAccount: 'This account cannot sign in.',
+  },
   area: {
     title: 'Your account',
     signedInAs: (name: string) => `Signed in as ${name}`,
@@ -136,6 +150,7 @@ export const en = {
       sessions: 'Where you are signed in',
       apps: 'Connected apps',
       security: 'Two-factor authentication',
+      accounts: 'Sign-in methods',
     },
     saved: 'Saved.',
     profile: {
@@ -168,6 +183,30 @@ export const en = {
       since: 'Connected',
       disconnect: 'Disconnect',
       disconnected: 'The app was disconnected. It can no longer use your account.',
+    },
+    accounts: {
+      lead: 'The ways you sign in. The primary one supplies the name, picture and email address apps see.',
+      primary: 'Primary',
+      makePrimary: 'Make primary',
+      unlink: 'Unlink',
+      link: (platform: string) => `Link ${platform}`,
+      available: 'Link another platform',
+      connectBots: 'Allow bots to act for you',
+      connectBotsHint: (platform: string) =>
+        `Grants Heimdall's bots access to your ${platform} channel (chat and moderation). You can unlink at any time.`,
+      botsAllowed: 'Bots may act for you',
+      tokenInvalid: (platform: string) =>
+        `${platform} no longer accepts Heimdall's access. Link ${platform} again to restore it.`,
+      linked: (platform: string) => `${platform} is linked to your account.`,
+      unlinked: 'The platform was unlinked.',
+      primaryChanged: 'Your primary sign-in method was changed.',
+      linkedElsewhere: (platform: string) =>
+        `This ${platform} account is linked to another Heimdall account. Sign in there and unlink it first.`,
+      platformTaken: (platform: string) =>
+        `You have linked another ${platform} account already: unlink it first.`,
+      lastMethod:
+        'This is your last way to sign in. Link another platform or set a password before removing it.',
+      unverified: 'not confirmed',
     },
   },
   email: {

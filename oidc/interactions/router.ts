@@ -6,11 +6,19 @@ import type { SessionService } from '../../core/sessions/service.js';
 import { plainIp } from '../../core/shared/actor.js';
 import { readCookie, type Csrf } from '../csrf.js';
 import type { TwoFactorState } from '../../core/auth/password-login.js';
-import { localeOf, requestMeta, type PasswordSignIn, type SecondFactor } from '../password-sign-in.js';
+import {
+  amrFor,
+  localeOf,
+  requestMeta,
+  type PasswordSignIn,
+  type SecondFactor,
+} from '../password-sign-in.js';
 import type { PendingSignIns } from '../pending-sign-in.js';
 import type { ProviderHolder } from '../provider.js';
 import { sendPage } from '../views/respond.js';
+import { messages } from '../../core/i18n/locales.js';
 import { consentPage, loginPage, messagePage, twoFactorPage, type ClientView } from '../views/pages.js';
+import type { SocialFlow } from '../social/flow.js';
 
 /**
  * The sign-in and consent pages oidc-provider sends people to (`/oidc/interaction/:uid`), mounted before the
@@ -30,6 +38,8 @@ export interface InteractionDeps {
   findAccount: FindAccount;
   /** Mount path of the provider, e.g. /oidc. */
   basePath: string;
+  /** Sign-in with upstream providers ("Continue with …"), when any is configured. */
+  social?: SocialFlow | undefined;
 }
 
 export function interactionRouter(deps: InteractionDeps): Router {
@@ -71,7 +81,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
     req: Request,
     res: Response,
     interaction: Interaction,
-    login: { userId: string; accountId: string; amr: string[] },
+    login: { userId: string; accountId: string; amr: string[]; platform?: string | undefined },
     /** A role requires 2FA and it is off (known after the password; not asked after a code). */
     mustSetUp: boolean,
   ) => {
@@ -129,7 +139,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
       res.redirect(303, `/account/security?continue=${encodeURIComponent(at(interaction.uid))}`);
       return true;
     }
-    const amr = verified ? ['pwd', 'otp'] : ['pwd'];
+    const amr = amrFor(session.provider ?? undefined, verified);
     await finish(res, interaction, { login: { accountId: session.user_id, amr, remember: true } });
     return true;
   };
@@ -140,19 +150,23 @@ export function interactionRouter(deps: InteractionDeps): Router {
     interaction: Interaction,
     status = 200,
     extra: { email?: string; error?: string; resendFor?: string } = {},
-  ) =>
+  ) => {
+    const csrf = deps.csrf.token(req, res, interaction.uid);
+    const platforms = (await deps.social?.offered()) ?? [];
     sendPage(
       res,
       status,
       loginPage({
         locale: localeOf(req, interaction.params.ui_locales),
         action: at(interaction.uid, '/login'),
-        csrf: deps.csrf.token(req, res, interaction.uid),
+        csrf,
         client: await clientView(interaction.params.client_id),
         email: emailHint(interaction.params.login_hint),
+        social: { platforms, csrf, action: (platform) => at(interaction.uid, `/social/${platform}`) },
         ...extra,
       }),
     );
+  };
 
   const requestedScopes = (interaction: Interaction): string[] => {
     const d = interaction.prompt.details as {
@@ -258,12 +272,46 @@ export function interactionRouter(deps: InteractionDeps): Router {
     );
     if (!checked.ok) return renderCode(req, res, interaction, checked.status, checked.error);
     deps.pending.clear(res);
+    const { userId, accountId, platform } = pending;
     await completeLogin(
       req,
       res,
       interaction,
-      { userId: pending.userId, accountId: pending.accountId, amr: ['pwd', 'otp'] },
+      { userId, accountId, platform, amr: amrFor(platform, true) },
       false,
+    );
+  });
+
+  /** "Continue with …": off to the provider; its answer comes back through /account/social/<platform>/callback. */
+  router.post('/interaction/:uid/social/:platform', form, async (req, res) => {
+    const interaction = await details(req, res);
+    if (interaction.uid !== req.params.uid || interaction.prompt.name !== 'login')
+      return staleInteraction(res);
+    if (!deps.csrf.valid(req, interaction.uid, req.body?.csrf)) return csrfFailure(res);
+    const purpose = { kind: 'interaction' as const, uid: interaction.uid };
+    if (await deps.social?.start(res, String(req.params.platform), purpose)) return;
+    const m = messages(localeOf(req, interaction.params.ui_locales));
+    return renderLogin(req, res, interaction, 404, {
+      error: m.social.unavailable(String(req.params.platform)),
+    });
+  });
+
+  /** Back from the provider, signed in (and past the second factor when one was due): the sign-in completes. */
+  router.get('/interaction/:uid/federated', async (req, res) => {
+    const interaction = await details(req, res);
+    const pending = deps.pending.get(req, interaction.uid, 'done');
+    if (interaction.uid !== req.params.uid || interaction.prompt.name !== 'login' || !pending) {
+      return staleInteraction(res);
+    }
+    deps.pending.clear(res);
+    const { userId, accountId, platform } = pending;
+    const mustSetUp = await deps.twoFactor.mustSetUp(userId);
+    await completeLogin(
+      req,
+      res,
+      interaction,
+      { userId, accountId, platform, amr: amrFor(platform, false) },
+      mustSetUp,
     );
   });
 

@@ -26,6 +26,7 @@ header.area button{width:auto;margin:0;padding:.4rem .8rem}ul.nav{list-style:non
 ul.nav a[aria-current=page]{font-weight:700}ul.cards{list-style:none;padding:0}li.card{border:1px solid var(--border);border-radius:.5rem;padding:.75rem 1rem;margin:.75rem 0}
 li.card p{margin:.25rem 0}.badge{font-size:.75rem;border:1px solid var(--accent);border-radius:1rem;padding:0 .5rem}
 p.notice{border-left:4px solid var(--accent);padding:.5rem .75rem}select{font:inherit;padding:.5rem;width:100%}.code{font:600 1.5rem/1 ui-monospace,monospace;letter-spacing:.1em;text-align:center}
+p.divider{text-align:center;color:var(--muted);margin:1.25rem 0 .25rem}.social form button{margin-top:.5rem}
 `;
 
 const STYLE_HTML = new SafeHtml(STYLE);

@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../../core/shared/html.js';
 import { page } from './layout.js';
 import { messages, type Locale } from '../../core/i18n/locales.js';
+import { socialButtons, type SocialChoice } from './social.js';
 
 /**
  * Heimdall ID's interaction pages: sign-in, consent, device code, sign-out, errors. Every form
@@ -35,6 +36,8 @@ export function loginPage(options: {
   error?: string | undefined;
   /** Offer to send the confirmation link again (the account's address is not confirmed yet). */
   resendFor?: string | undefined;
+  /** The platforms one may sign in with instead. */
+  social?: SocialChoice | undefined;
 }): string {
   const m = messages(options.locale);
   // After a failed attempt the email is kept: the cursor goes to the password, and both fields name the error.
@@ -78,6 +81,7 @@ export function loginPage(options: {
         />
         <button type="submit">${m.login.submit}</button>
       </form>
+      ${socialButtons(options.locale, options.social)}
       <p class="hint">
         <a href="/account/forgot">${m.login.forgot}</a> ·
         <a href="/account/register">${m.login.createAccount}</a>
@@ -124,11 +128,20 @@ export function consentPage(options: {
   });
 }
 
-export function messagePage(options: { title: string; message: string; status?: 'error' }): string {
+export function messagePage(options: {
+  title: string;
+  message: string;
+  status?: 'error';
+  locale?: Locale;
+  /** Where the person can go on from here. */
+  link?: { href: string; text: string };
+}): string {
   return page({
     title: options.title,
+    ...(options.locale ? { lang: options.locale } : {}),
     body: html`<h1>${options.title}</h1>
-      ${options.status === 'error' ? errorBox(options.message) : html`<p>${options.message}</p>`}`,
+      ${options.status === 'error' ? errorBox(options.message) : html`<p>${options.message}</p>`}
+      ${options.link ? html`<p><a href="${options.link.href}">${options.link.text}</a></p>` : ''}`,
   });
 }
 

@@ -127,7 +127,23 @@ describe('core and audit migrations', () => {
       'user_id',
       'created_at',
       'updated_at',
+      // The name a platform shows beside the login name (social sign-in).
+      'display_name',
     ]);
+    expect(await columns('PlatformToken')).toEqual({
+      platform_account_id: 'uuid not null',
+      access_token_encrypted: 'text not null',
+      refresh_token_encrypted: 'text',
+      token_type: 'text not null',
+      scopes: 'ARRAY not null',
+      expires_at: 'timestamp with time zone',
+      status: 'text not null',
+      invalid_reason: 'text',
+      invalid_at: 'timestamp with time zone',
+      refreshed_at: 'timestamp with time zone',
+      created_at: 'timestamp with time zone not null',
+      updated_at: 'timestamp with time zone not null',
+    });
     expect(Object.keys(await columns('Role'))).toEqual([
       'id',
       'name',

@@ -219,7 +219,7 @@ describe('Heimdall ID: tokens', () => {
     const stored = await t.db('OidcSigningKey').whereIn('kid', active);
     expect(stored).toHaveLength(2);
     for (const row of stored) {
-      expect(row.private_jwk_encrypted).toMatch(/^v1\./);
+      expect(row.private_jwk_encrypted).toMatch(/^v2\./);
       expect(row.private_jwk_encrypted).not.toContain('"d"');
     }
   });
