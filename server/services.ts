@@ -180,8 +180,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
       new URL(config.server.public_url).hostname === 'localhost'
         ? 'Heimdall'
         : `Heimdall (${new URL(config.server.public_url).hostname})`,
-    backupCodeKey: Buffer.from(
-      hkdfSync('sha256', encryption.key, Buffer.alloc(0), 'heimdall backup codes', 32),
+    backupCodeKeys: [encryption.key, ...previousKeys].map((key) =>
+      Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'heimdall backup codes', 32)),
     ),
     onReset: (userId) => accounts.twoFactorWasReset(userId),
   });

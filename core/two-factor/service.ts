@@ -56,8 +56,11 @@ export function createTwoFactorService(deps: {
   cache: Cache;
   /** Shown in authenticator apps next to the account. */
   issuer: string;
-  /** Key of the backup-code hashes (a pepper: codes are short). */
-  backupCodeKey: Buffer;
+  /**
+   * Keys of the backup-code hashes (a pepper: codes are short), derived from the secrets key: the current one first
+   * (new codes), then those of previous keys, so codes made before a key rotation still work.
+   */
+  backupCodeKeys: readonly Buffer[];
   /** Told when an administrator resets someone's 2FA (the person is emailed). */
   onReset?: (userId: string) => void;
   maxFailures?: number;
@@ -70,8 +73,8 @@ export function createTwoFactorService(deps: {
     keyPrefix: '2fa-failures',
   });
 
-  const hashCode = (code: string) =>
-    createHmac('sha256', deps.backupCodeKey).update(code.replace(/[\s-]/g, '').toLowerCase()).digest('hex');
+  const hashCode = (code: string, key = deps.backupCodeKeys[0]!) =>
+    createHmac('sha256', key).update(code.replace(/[\s-]/g, '').toLowerCase()).digest('hex');
   const secretContext = (userId: string) => `totp:${userId}`;
   const row = (userId: string) => db<Row>('UserTwoFactor').where({ user_id: userId }).first();
 
@@ -134,7 +137,11 @@ export function createTwoFactorService(deps: {
       }
     } else if (options.allowBackup && current.enabled) {
       const [spent] = await db('TwoFactorBackupCode')
-        .where({ user_id: userId, code_hash: hashCode(cleaned) })
+        .where({ user_id: userId })
+        .whereIn(
+          'code_hash',
+          deps.backupCodeKeys.map((key) => hashCode(cleaned, key)),
+        )
         .whereNull('used_at')
         .update({ used_at: db.fn.now() })
         .returning('id');
