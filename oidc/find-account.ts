@@ -29,7 +29,7 @@ interface AccountRow {
 
 /** Prepared statements: every sign-in, token and userinfo request reads the account. */
 const FIND_USER = prepared<AccountRow>(
-  `SELECT u.id, u.username, u.preferred_locale, u.updated_at, pa.username AS display_name, pa.email,
+  `SELECT u.id, u.username, u.preferred_locale, u.updated_at, coalesce(pa.display_name, pa.username) AS display_name, pa.email,
           pa.avatar_url, pa.email_verified_at, pa.platform_id
      FROM "User" u LEFT JOIN "PlatformAccount" pa ON pa.id = u.primary_platform_account_id
     WHERE u.id = $1 AND u.deleted_at IS NULL

@@ -44,6 +44,7 @@ import { createAuditExport } from '../core/audit/export.js';
 import { createPlatformTokenStore } from '../core/platform-tokens/store.js';
 import { createLinkedAccountService } from '../core/linked-accounts/service.js';
 import { createPlatformTokenClient } from '../oidc/social/token-client.js';
+import { createUpstreamProviders } from '../oidc/social/providers/index.js';
 import type { UpstreamProvider } from '../oidc/social/types.js';
 import type { SocialPlatformId } from '../schemas/social.js';
 
@@ -154,7 +155,11 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   const box = createSecretBox(encryption.key, previousKeys);
   // The upstream sign-in providers (oidc/social): sign-in and linking, and refreshing and revoking the platform
   // tokens stored for bots.
-  const upstream: ReadonlyMap<SocialPlatformId, UpstreamProvider> = new Map();
+  const upstream: ReadonlyMap<SocialPlatformId, UpstreamProvider> = createUpstreamProviders(config.social, {
+    // Steam's response nonces: each is good once, on every node.
+    firstUse: async (key, ttlSeconds) =>
+      (await cache.incr(`social:first-use:${key}`, 1, ttlSeconds * 1000)) === 1,
+  });
   const platformTokens = createPlatformTokenStore({
     db: databases.primary,
     box,

@@ -4,7 +4,12 @@ import { hashPassword } from '../../core/auth/passwords.js';
 import { hashSecret, randomSecret } from '../../core/auth/secret-token.js';
 import { createUserQueries } from '../../core/users/queries.js';
 import { createUser } from './fixtures.js';
-import { useTestPlatform, type TestPlatform, type TestPlatformOptions } from './platform.js';
+import {
+  useTestPlatform,
+  type PlatformVars,
+  type TestPlatform,
+  type TestPlatformOptions,
+} from './platform.js';
 import type { ProcessRole } from '../../server/roles.js';
 import { uniqueName } from './services.js';
 
@@ -17,17 +22,17 @@ export const PASSWORD = 'correct horse battery staple';
 
 /** A test platform whose public URL (and so the issuer) is the address it listens on. */
 export function useOidcPlatform(
-  vars: Record<string, string> = {},
+  vars: PlatformVars = {},
   roles?: ProcessRole[],
   options?: TestPlatformOptions,
 ): TestPlatform {
   const port = freePortSync();
   return useTestPlatform(
-    {
+    () => ({
       HEIMDALL__SERVER__PORT: String(port),
       HEIMDALL__SERVER__PUBLIC_URL: `http://127.0.0.1:${port}`,
-      ...vars,
-    },
+      ...(typeof vars === 'function' ? vars() : vars),
+    }),
     roles,
     options,
   );
@@ -142,11 +147,11 @@ export async function authorizationRequest(
 export async function signInToApp(
   baseUrl: string,
   c: TestClient,
-  user: { email: string; password: string },
+  user: { email: string; password: string } | { platform: string },
   params: Record<string, string> = {},
+  person = new Person(baseUrl),
 ) {
   const { config, verifier, state, url } = await authorizationRequest(baseUrl, c, params);
-  const person = new Person(baseUrl);
   const result = await person.signIn(url, c.redirectUri, user);
   const tokens = await client.authorizationCodeGrant(
     config,
@@ -256,21 +261,27 @@ export class Person {
     return { ...current, redirectedTo: undefined as string | undefined };
   }
 
-  /** Signs in on the login page at `page` and approves consent if asked; answers the RP callback URL. */
+  /**
+   * Signs in on the login page at `page` (with a password, or "Continue with <platform>" through that platform's
+   * fake) and approves consent if asked; answers the RP callback URL.
+   */
   async signIn(
     authorizationUrl: string,
     stopAt: string,
-    credentials: { email: string; password: string },
+    credentials: { email: string; password: string } | { platform: string },
     options: { consent?: 'approve' | 'deny' } = {},
   ): Promise<{ callback: string | undefined; sawConsent: boolean; last: { status: number; body: string } }> {
     let step = await this.follow(authorizationUrl, stopAt);
     let sawConsent = false;
     for (let i = 0; i < 4 && !step.redirectedTo; i++) {
       const pageForms = forms(step.body, this.baseUrl);
-      const login = pageForms.find((f) => f.action.endsWith('/login'));
+      const login =
+        'platform' in credentials
+          ? pageForms.find((f) => f.action.endsWith(`/social/${credentials.platform}`))
+          : pageForms.find((f) => f.action.endsWith('/login'));
       if (login) {
         step = await this.follow(login.action, stopAt, {
-          form: { ...login.fields, email: credentials.email, password: credentials.password },
+          form: 'platform' in credentials ? login.fields : { ...login.fields, ...credentials },
         });
         continue;
       }

@@ -42,6 +42,9 @@ export function startTestPlatform(
   return startPlatform({ config, logger: createLogger(config.log.level), roles, ...options });
 }
 
+/** Config overrides, or a function giving them once earlier beforeAll hooks ran (servers the platform calls). */
+export type PlatformVars = Record<string, string> | (() => Record<string, string>);
+
 export interface TestPlatform {
   readonly platform: RunningPlatform;
   readonly url: string;
@@ -53,7 +56,7 @@ export interface TestPlatform {
  * afterAll. Read its fields inside tests (they are set once beforeAll has run).
  */
 export function useTestPlatform(
-  vars: Record<string, string> = {},
+  vars: PlatformVars = {},
   roles: ProcessRole[] = ['api'],
   options: TestPlatformOptions = {},
 ): TestPlatform {
@@ -61,7 +64,11 @@ export function useTestPlatform(
   let platform: RunningPlatform | undefined;
   beforeAll(async () => {
     database = await createTestDatabase();
-    platform = await startTestPlatform({ HEIMDALL__DATABASE__URL: database.url, ...vars }, roles, options);
+    platform = await startTestPlatform(
+      { HEIMDALL__DATABASE__URL: database.url, ...(typeof vars === 'function' ? vars() : vars) },
+      roles,
+      options,
+    );
   });
   afterAll(async () => {
     await platform?.stop();
