@@ -297,7 +297,7 @@ export function linkedAccountsPage(
                       ${post(`/account/accounts/link/${a.platformId}`, a.tokenStatus === 'invalid' ? m.link(a.platformName) : m.connectBots, html`<input type="hidden" name="bots" value="1" />`)}`
                   : ''
               }
-              ${post(`/account/accounts/${a.id}/unlink`, `${m.unlink}: ${a.platformName}`)}
+              ${accounts.length > 1 ? post(`/account/accounts/${a.id}/unlink`, `${m.unlink}: ${a.platformName}`) : ''}
             </li>`,
         )}
       </ul>
