@@ -9,6 +9,27 @@ import type { Logger } from '../../../core/logger/logger.js';
  */
 const QUIET = new Set(['/health', '/metrics']);
 
+/**
+ * Query parameters that carry credentials or one-time secrets (an upstream provider's code coming back to the
+ * social sign-in callback, Steam's signed assertion, tokens some clients put in URLs): logged as `[redacted]`.
+ */
+const SECRET_PARAMS =
+  /^(code|state|token|access_token|refresh_token|id_token|client_secret|openid\.sig|openid\.response_nonce|openid\.assoc_handle)$/i;
+
+/** The request URL as logged: path and query, with secret parameters' values replaced. */
+export function loggedUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const query = new URLSearchParams(url.slice(at + 1));
+  let redacted = false;
+  for (const key of new Set(query.keys())) {
+    if (!SECRET_PARAMS.test(key)) continue;
+    query.set(key, '[redacted]');
+    redacted = true;
+  }
+  return redacted ? `${url.slice(0, at)}?${query}` : url;
+}
+
 export function requestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
@@ -18,7 +39,7 @@ export function requestLogger(logger: Logger): RequestHandler {
       if (!logger.isLevelEnabled(level) || (status < 400 && QUIET.has(req.path))) return;
       logger[level](
         {
-          req: { id: req.id, method: req.method, url: req.originalUrl },
+          req: { id: req.id, method: req.method, url: loggedUrl(req.originalUrl) },
           res: { statusCode: status },
           responseTime: Math.round((performance.now() - started) * 10) / 10,
         },

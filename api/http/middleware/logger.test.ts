@@ -1,0 +1,29 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { loggedUrl } from './logger.js';
+
+describe('logged request URLs', () => {
+  it('hide the values of secret parameters and keep the rest', () => {
+    expect(loggedUrl('/account/social/discord/callback?code=abc123&state=xyz')).toBe(
+      '/account/social/discord/callback?code=%5Bredacted%5D&state=%5Bredacted%5D',
+    );
+    expect(loggedUrl('/v1/users?limit=10&q=ann')).toBe('/v1/users?limit=10&q=ann');
+    expect(loggedUrl('/health')).toBe('/health');
+    const steam = loggedUrl('/account/social/steam/callback?openid.sig=SIG&openid.claimed_id=ID');
+    expect(steam).not.toContain('SIG');
+    expect(steam).toContain('openid.claimed_id=ID');
+  });
+
+  it('never shows a secret value, whatever else the query holds', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 8 }).filter((v) => /^\w+$/.test(v)),
+        fc.string(),
+        (secret, other) => {
+          const url = `/x?other=${encodeURIComponent(other)}&code=${secret}&access_token=${secret}`;
+          expect(loggedUrl(url)).not.toContain(secret);
+        },
+      ),
+    );
+  });
+});
