@@ -242,6 +242,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
         apiKeys,
         oauthClients,
         settings,
+        linkedAccounts,
       }),
     }));
   const extraRouters: Router[] = [
