@@ -6,6 +6,7 @@ import type { PlatformTokenSet } from '../../schemas/social.js';
 import { call, createKey, createLinkedAccount, createUser, type TestKey } from '../support/fixtures.js';
 import { useTestPlatform } from '../support/platform.js';
 import { userWith } from '../support/realtime.js';
+import { waitUntil } from '../support/wait.js';
 
 /**
  * Sign-in methods and platform tokens over REST, on a real database: what people and administrators see of the
@@ -363,6 +364,23 @@ describe('sign-in methods and platform tokens over REST', () => {
       expectError(refused, 409, 'integration.token_invalid');
       expect(JSON.stringify(refused.body)).not.toContain(s.set.accessToken);
       expect(await events('platform_token_issued', s.twitch)).toEqual([]);
+    });
+
+    it('answers 404 when the account is unlinked while the token is being handed out', async () => {
+      const s = await streamer();
+      // Another transaction holds the token's row, as a refresh does; the request waits for it behind the lock.
+      const holder = await t.db.transaction();
+      await holder('PlatformToken').where({ platform_account_id: s.twitch }).forUpdate().select('status');
+      const pending = tokenOf(admin.key, 'twitch', s.userId);
+      await waitUntil(async () => {
+        const { rows } = await t.db.raw(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return rows.length > 0;
+      }, 'the token request to wait for the row lock');
+      await holder('PlatformAccount').where({ id: s.twitch }).delete();
+      await holder.commit();
+      expectError(await pending, 404, 'integration.not_linked');
     });
 
     it('refuses a user_id that is not a UUID, a missing one and unknown parameters, naming them', async () => {
