@@ -6,6 +6,7 @@ import session from 'express-session';
 import type { AccountService } from '../core/accounts/service.js';
 import type { AuditLogger } from '../core/audit/logger.js';
 import type { AuditService } from '../core/audit/service.js';
+import type { LinkedAccountService } from '../core/linked-accounts/service.js';
 import type { Authenticator } from '../core/auth/authenticator.js';
 import type { Cache } from '../core/cache/types.js';
 import type { SecretBox } from '../core/crypto/secret-box.js';
@@ -64,6 +65,8 @@ export interface AdminPanelDeps {
   twoFactor: TwoFactorService;
   accounts: AccountService;
   audit: AuditService;
+  /** A user's sign-in methods on their page. */
+  linkedAccounts: LinkedAccountService;
   explainer: PermissionExplainer;
   settings: SettingService;
   platforms: PlatformService;

@@ -189,3 +189,14 @@ export const platformTokenSchema = z.object({
   expires_at: z.string().nullable(),
 });
 export type PlatformTokenRecord = z.infer<typeof platformTokenSchema>;
+
+/** A person's sign-in methods (`GET /v1/user/accounts`, `GET /v1/users/{id}/accounts`): few, so never paged. */
+export const linkedAccountListSchema = z.object({ data: z.array(linkedAccountSchema) });
+
+export const platformTokenParams = z.object({
+  platform: z.string().max(64).describe('twitch, google (or youtube), discord, github, kick or trovo'),
+});
+
+export const platformTokenQuery = z.strictObject({
+  user_id: z.uuid('Must be a UUID.').describe('The person the bot acts for'),
+});

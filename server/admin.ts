@@ -41,6 +41,7 @@ export async function openAdminPanel(deps: {
     twoFactor: services.twoFactor,
     accounts: services.accounts,
     audit: services.auditLog,
+    linkedAccounts: services.linkedAccounts,
     explainer: services.explainer,
     settings: services.settings,
     platforms: services.platforms,

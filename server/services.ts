@@ -226,6 +226,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     audit: auditService,
     oauthClients,
     settings,
+    linkedAccounts,
+    platformTokens,
   });
   // Built on first use: a process serving only realtime or the scheduler never needs Keystone's schema and
   // Prisma client (tens of MB and a second database pool).
@@ -245,6 +247,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
         apiKeys,
         oauthClients,
         settings,
+        linkedAccounts,
       }),
     }));
   const extraRouters: Router[] = [

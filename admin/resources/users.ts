@@ -1,6 +1,7 @@
 import type { ActionContext } from 'adminjs';
 import type { AccountService } from '../../core/accounts/service.js';
 import type { AuditService } from '../../core/audit/service.js';
+import type { LinkedAccountService } from '../../core/linked-accounts/service.js';
 import { requirePermission } from '../../core/auth/guards.js';
 import type { RoleService } from '../../core/rbac/roles-service.js';
 import type { SessionService } from '../../core/sessions/service.js';
@@ -29,6 +30,7 @@ export interface UserServices {
   twoFactor: TwoFactorService;
   accounts: AccountService;
   audit: AuditService;
+  linkedAccounts: LinkedAccountService;
 }
 
 const SORTABLE = new Set(['created_at', 'username', 'last_login_at']);
@@ -110,7 +112,7 @@ async function userDetails(services: UserServices, actor: Actor, id: string) {
     }
   };
   const [methods, sessions, twoFactor, activity] = await Promise.all([
-    part(() => services.users.signInMethods(actor.auth, id)),
+    part(() => services.linkedAccounts.ofUser(actor.auth, id)),
     part(async () =>
       (await services.sessions.list(actor.auth, id)).map((s) => ({
         id: s.id,

@@ -141,10 +141,10 @@ export function createPlatformTokenStore(deps: PlatformTokenStoreDeps) {
       }
       const [resource, action] = TOKEN_PERMISSION[platform].split(':') as [string, string];
       requirePermission(actor.auth, resource, action);
+      const notLinked = () =>
+        notFound('integration.not_linked', `This user has not linked a ${platform} account.`);
       const linked = await queries.ofUser(platform, userId);
-      if (!linked) {
-        throw notFound('integration.not_linked', `This user has not linked a ${platform} account.`);
-      }
+      if (!linked) throw notLinked();
       if (!linked.status) {
         throw new AppError(
           'integration.no_token',
@@ -153,7 +153,9 @@ export function createPlatformTokenStore(deps: PlatformTokenStoreDeps) {
         );
       }
       const issued = await deps.db.transaction(async (trx) => {
-        const row = (await queries.forUpdate(trx, platform, userId))!;
+        const row = await queries.forUpdate(trx, platform, userId);
+        // Unlinked while this waited for the row's lock.
+        if (!row) throw notLinked();
         if (row.status === 'invalid') return { row, tokens: undefined };
         if (row.refresh_token_encrypted && expiresSoon(row, MIN_ISSUED_LIFETIME_MS)) {
           const tokens = await refreshLocked(trx, row);

@@ -172,36 +172,6 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
       await audit.record('user_unbanned', actor, aboutUser(id));
     },
 
-    /** How the user signs in (email and linked platforms): never a password hash or a provider token. */
-    async signInMethods(auth: AuthContext, id: string) {
-      await load(auth, id);
-      const rows = await deps
-        .db('PlatformAccount as pa')
-        .join('User as u', 'u.id', 'pa.user_id')
-        .where('pa.user_id', id)
-        .orderBy('pa.created_at', 'asc')
-        .select<
-          {
-            id: string;
-            platform_id: string;
-            username: string;
-            email: string | null;
-            email_verified_at: Date | null;
-            created_at: Date;
-            is_primary: boolean;
-          }[]
-        >(
-          'pa.id',
-          'pa.platform_id',
-          'pa.username',
-          'pa.email',
-          'pa.email_verified_at',
-          'pa.created_at',
-          deps.db.raw('u.primary_platform_account_id = pa.id AS is_primary'),
-        );
-      return rows.map(isoDates);
-    },
-
     async roles(auth: AuthContext, id: string) {
       await load(auth, id);
       return (await rbac.rolesOfUser(id)).map(isoDates);

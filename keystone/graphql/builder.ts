@@ -6,6 +6,7 @@ import type { PermissionExplainer } from '../../core/rbac/explain.js';
 import type { PermissionService } from '../../core/rbac/permissions-service.js';
 import type { RoleService } from '../../core/rbac/roles-service.js';
 import type { LiveEvents } from '../../core/shared/live-events.js';
+import type { LinkedAccountService } from '../../core/linked-accounts/service.js';
 import type { UserService } from '../../core/users/service.js';
 import type { Session } from '../access.js';
 
@@ -25,6 +26,8 @@ export interface ExtensionServices {
   apiKeys: ApiKeyService;
   oauthClients: OAuthClientService;
   settings: SettingService;
+  /** Sign-in methods: a person's own, and anyone's for administrators. */
+  linkedAccounts: LinkedAccountService;
   /** Stored audit events and GPS points, live, on every node (the realtime broker's channels). */
   live: LiveEvents;
 }

@@ -20,11 +20,14 @@ import { schemaObjectType } from './schema-objects.js';
 import { explainPermissionQuery, permissionExplanationSchema } from '../../schemas/rbac.js';
 import { explainSubjectOf, requireExplainAccess } from '../../core/rbac/explain.js';
 import { heimdallSubscriptions } from './subscriptions.js';
+import { linkedAccountFields } from './linked-accounts.js';
 
 /**
  * Heimdall's GraphQL beyond list CRUD, built with Pothos and merged into Keystone's schema: who am I
  * (`me`), `can(resource, action)`, why a user or key may or may not do something (`explainPermission`), the
- * audit log (`auditEvents`, audit:read) and one's own activity (`myActivity`). Every resolver goes through the shared services and guards, so answers and refusals match REST.
+ * audit log (`auditEvents`, audit:read), one's own activity (`myActivity`) and sign-in methods
+ * (`myLinkedAccounts`, `signInMethods`, `unlinkAccount`, `setPrimaryAccount`). Every resolver goes through
+ * the shared services and guards, so answers and refusals match REST.
  */
 export function heimdallExtensions(services: () => ExtensionServices) {
   const builder = new SchemaBuilder<BuilderTypes>({});
@@ -210,6 +213,7 @@ export function heimdallExtensions(services: () => ExtensionServices) {
 
   heimdallSubscriptions(builder, services, AuditEvent);
   heimdallMutations(builder, services);
+  linkedAccountFields(builder, services);
 
   const extensions = builder.toSchema();
   return (keystoneSchema: GraphQLSchema): GraphQLSchema => {

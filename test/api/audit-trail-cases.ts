@@ -24,6 +24,8 @@ export interface Ctx {
   victimClient(): Promise<{ id: string; userId: string }>;
   /** A stored custom setting holding 1. */
   setting(): Promise<string>;
+  /** A sign-in method of the caller's user besides another (so it may go), not the primary. */
+  ownLinkedAccount(): Promise<string>;
 }
 
 export const CASES: Record<string, Case> = {
@@ -318,6 +320,32 @@ export const CASES: Record<string, Case> = {
       method: 'DELETE',
       path: '/v1/user/connected-apps',
       expect: { event_type: 'consent_revoked', resource_id: clientId },
+    };
+  },
+  'DELETE /v1/user/accounts/:id': async (c) => {
+    const id = await c.ownLinkedAccount();
+    return {
+      method: 'DELETE',
+      path: `/v1/user/accounts/${id}`,
+      expect: {
+        event_type: 'account_unlinked',
+        resource_type: 'platform_account',
+        resource_id: id,
+        metadata: expect.objectContaining({ platform: 'email', was_primary: false }),
+      },
+    };
+  },
+  'PUT /v1/user/accounts/:id/primary': async (c) => {
+    const id = await c.ownLinkedAccount();
+    return {
+      method: 'PUT',
+      path: `/v1/user/accounts/${id}/primary`,
+      expect: {
+        event_type: 'primary_account_changed',
+        resource_type: 'platform_account',
+        resource_id: id,
+        metadata: expect.objectContaining({ platform: 'email' }),
+      },
     };
   },
   'POST /v1/user/activity/:id/report': async (c) => {

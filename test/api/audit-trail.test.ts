@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { call, createKey, createUser, type TestKey } from '../support/fixtures.js';
+import { call, createKey, createLinkedAccount, createUser, type TestKey } from '../support/fixtures.js';
 import { useTestPlatform } from '../support/platform.js';
 import { uniqueName } from '../support/services.js';
 import { CASES, NOT_AUDITED, type Ctx } from './audit-trail-cases.js';
@@ -81,6 +81,10 @@ describe('audit trail: every change through /v1 is recorded', () => {
     },
     async ownSession() {
       return (await t.platform.services.sessions.create({ userId: adminId, provider: 'email' })).id;
+    },
+    async ownLinkedAccount() {
+      await createLinkedAccount(t.db, adminId);
+      return createLinkedAccount(t.db, adminId);
     },
     async ownEvent() {
       const [row] = await t

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Knex } from 'knex';
 import type { RunningPlatform } from '../../server/start.js';
 import { CALLERS, createCallers, type Caller } from '../support/callers.js';
-import { call, createKey, createUser } from '../support/fixtures.js';
+import { call, createKey, createLinkedAccount, createUser } from '../support/fixtures.js';
 import { useTestPlatform } from '../support/platform.js';
 import { uniqueName } from '../support/services.js';
 
@@ -34,6 +34,11 @@ const EXPECTED: Record<string, Cell[]> = {
   'GET /v1/user/connected-apps':          [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   'DELETE /v1/user/connected-apps/:id':   [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   'DELETE /v1/user/connected-apps':       [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'GET /v1/user/accounts':                [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'DELETE /v1/user/accounts/:id':         [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'PUT /v1/user/accounts/:id/primary':    [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'GET /v1/users/:id/accounts':           [401, 'A', 'A', 'A', 403, 403, 403,  'A', 'A', 'A', 403, 401, 401, 401],
+  'GET /v1/integrations/:platform/token': [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'GET /v1/users':                        [401, 'A', 'A', 'A', 403, 403, 403,  'A', 'A', 'A', 403, 401, 401, 401],
   'GET /v1/users/:id':                    [401, 'A', 'A', 'A', 404, 404, 403,  'A', 'A', 'A', 404, 401, 401, 401],
   'PATCH /v1/users/:id':                  [401, 'A', 'A', 403, 404, 404, 403,  'A', 403, 403, 404, 401, 401, 401],
@@ -136,6 +141,12 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
       return id;
     };
     const customSetting = () => `custom.${uniqueName('matrix').toLowerCase()}`;
+    /** A second way to sign in of the caller's user (a stranger's, for callers without a user: they may not). */
+    const ownAccount = async () => {
+      const userId = userIds[caller] ?? (await victim());
+      await createLinkedAccount(db, userId);
+      return createLinkedAccount(db, userId);
+    };
     const customPermission = async () => {
       const id = `matrix:${uniqueName('p').toLowerCase()}`;
       await db('Permission').insert({ id, resource: 'matrix', action: id.slice(7) });
@@ -289,6 +300,26 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
         };
       case 'DELETE /v1/user/connected-apps':
         return { method: 'DELETE', path: '/v1/user/connected-apps' };
+      case 'GET /v1/user/accounts':
+        return { method: 'GET', path: '/v1/user/accounts' };
+      case 'DELETE /v1/user/accounts/:id':
+        return { method: 'DELETE', path: `/v1/user/accounts/${await ownAccount()}` };
+      case 'PUT /v1/user/accounts/:id/primary':
+        return { method: 'PUT', path: `/v1/user/accounts/${await ownAccount()}/primary` };
+      case 'GET /v1/users/:id/accounts':
+        return { method: 'GET', path: `/v1/users/${await victim()}/accounts` };
+      case 'GET /v1/integrations/:platform/token': {
+        const userId = await victim();
+        const accountId = await createLinkedAccount(db, userId, { platform: 'twitch' });
+        await platform.services.platformTokens.save(accountId, {
+          accessToken: 'matrix-access',
+          refreshToken: 'matrix-refresh',
+          expiresAt: new Date(Date.now() + 3_600_000),
+          scopes: ['chat:read'],
+          tokenType: 'bearer',
+        });
+        return { method: 'GET', path: `/v1/integrations/twitch/token?user_id=${userId}` };
+      }
       case 'POST /v1/user/activity/:id/report': {
         // An event about the caller (or about a stranger, for callers without a user).
         const [event] = await platform.databases

@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { openApiPath } from '../../api/http/openapi/document.js';
 import type { RunningPlatform } from '../../server/start.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { call, createKey, createUser, type TestKey } from '../support/fixtures.js';
+import { call, createKey, createLinkedAccount, createUser, type TestKey } from '../support/fixtures.js';
 import { startTestPlatform, useTestPlatform } from '../support/platform.js';
 
 describe('OpenAPI document at /v1/openapi.json', () => {
@@ -26,6 +26,8 @@ describe('OpenAPI document at /v1/openapi.json', () => {
     adminKey = await createKey(db, { roleIds: ['role_api_full_access'], isSystem: true });
     userId = await createUser(db, { username: 'openapi-user', roleIds: ['role_user'] });
     userKey = await createKey(db, { userId, roleIds: ['role_user'], scopes: ['*'] });
+    await createLinkedAccount(db, userId, { primary: true });
+    await createLinkedAccount(db, userId, { platform: 'twitch' });
     const res = await fetch(`${platform.url}/v1/openapi.json`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -147,6 +149,8 @@ describe('OpenAPI document at /v1/openapi.json', () => {
         ['/v1/users', 'get', '/v1/users', adminKey],
         ['/v1/users/{id}', 'get', `/v1/users/${userId}`, adminKey],
         ['/v1/users/{id}/roles', 'get', `/v1/users/${userId}/roles`, adminKey],
+        ['/v1/users/{id}/accounts', 'get', `/v1/users/${userId}/accounts`, adminKey],
+        ['/v1/user/accounts', 'get', '/v1/user/accounts', userKey],
         ['/v1/roles', 'get', '/v1/roles', adminKey],
         ['/v1/roles/{id}', 'get', '/v1/roles/role_user', adminKey],
         ['/v1/permissions', 'get', '/v1/permissions', adminKey],

@@ -127,6 +127,8 @@ describeWithBrowser('admin panel in the browser', () => {
     await openPanel(tab.page, `${t.url}/admin/resources/Users/records/${target.id}/show`);
     await tab.page.getByTestId('user-show').waitFor();
     await tab.page.getByTestId('user-sessions').waitFor();
+    // The sign-in methods come from the linked-accounts service, as GET /v1/users/{id}/accounts.
+    await tab.page.getByTestId('user-methods').getByText(target.email).waitFor();
     await shot(tab, 'user', 'en');
     await openPanel(tab.page, `${t.url}/admin/resources/Users/records/${target.id}/ban`);
     await tab.page.getByTestId('field-reason').fill('Spam in the chat');

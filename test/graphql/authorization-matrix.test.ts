@@ -28,6 +28,8 @@ const EXPECTED: Record<string, Cell[]> = {
   '{ auditEvents { nodes { id } } }':  [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   '{ explainPermission { allowed } }': [401, 'A', 'A', 403, 403, 403, 403,  'A', 'A', 403, 403, 401, 401, 401],
   '{ myActivity { nodes { id } } }':   [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  '{ myLinkedAccounts { id } }':       [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  '{ signInMethods { id } }':          [401, 'A', 'A', 'A', 403, 403, 403,  'A', 'A', 'A', 403, 401, 401, 401],
 };
 
 const DOCUMENTS: Record<string, string> = {
@@ -55,6 +57,7 @@ describe('GraphQL authorization matrix: operations × every kind of caller', () 
     await t.db('Setting').insert({ key: 'custom.matrix', value: JSON.stringify(true) });
     DOCUMENTS['{ explainPermission { allowed } }'] =
       `{ explainPermission(permission: "users:read", userId: "${callers.userIds.user}") { allowed } }`;
+    DOCUMENTS['{ signInMethods { id } }'] = `{ signInMethods(userId: "${callers.userIds.user}") { id } }`;
   });
 
   it('allows and refuses exactly as the table says', async () => {

@@ -86,3 +86,32 @@ export async function call(
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
+
+/**
+ * A sign-in method of a user, as sign-up and linking leave it: an email account with a password (so it signs in
+ * on its own), or an account on `platform`; `primary` makes it the user's primary. Answers its id.
+ */
+export async function createLinkedAccount(
+  db: Knex,
+  userId: string,
+  options: { platform?: string; primary?: boolean; email?: string } = {},
+): Promise<string> {
+  const platform = options.platform ?? 'email';
+  const name = uniqueName(platform).toLowerCase();
+  const email = options.email ?? `${name}@example.test`;
+  const [row] = await db('PlatformAccount')
+    .insert({
+      user_id: userId,
+      platform_id: platform,
+      platform_user_id: platform === 'email' ? email : name,
+      username: name.slice(0, 30),
+      display_name: platform === 'email' ? null : `${platform} ${name}`,
+      email,
+      email_verified_at: new Date(),
+      password_hash: platform === 'email' ? '$argon2id$v=19$m=19456,t=2,p=1$fixture$fixture' : null,
+    })
+    .returning<{ id: string }[]>('id');
+  if (options.primary)
+    await db('User').where({ id: userId }).update({ primary_platform_account_id: row!.id });
+  return row!.id;
+}

@@ -13,9 +13,13 @@ import type { PermissionService } from '../../../core/rbac/permissions-service.j
 import type { RoleService } from '../../../core/rbac/roles-service.js';
 import type { UserService } from '../../../core/users/service.js';
 import type { SettingService } from '../../../core/settings/service.js';
+import type { LinkedAccountService } from '../../../core/linked-accounts/service.js';
+import type { PlatformTokenStore } from '../../../core/platform-tokens/store.js';
 import type { AnyRoute } from '../route.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
+import { integrationRoutes } from './integrations.js';
+import { linkedAccountRoutes } from './linked-accounts.js';
 import { meRoute } from './me.js';
 import { oauthClientRoutes } from './oauth-clients.js';
 import { permissionRoutes } from './permissions.js';
@@ -39,6 +43,9 @@ export interface V1Services {
   audit: AuditService;
   oauthClients: OAuthClientService;
   settings: SettingService;
+  linkedAccounts: LinkedAccountService;
+  /** Hands bots a person's platform tokens. */
+  platformTokens: PlatformTokenStore;
 }
 
 /** Every REST /v1 route, in the order the OpenAPI document lists them. */
@@ -47,6 +54,7 @@ export function v1Routes(services: V1Services): AnyRoute[] {
     meRoute,
     ...sessionRoutes({ sessions: services.sessions, authenticator: services.authenticator }),
     ...connectedAppRoutes(services.connectedApps),
+    ...linkedAccountRoutes(services.linkedAccounts),
     ...twoFactorRoutes(services.twoFactor, services.accountLabel),
     ...userRoutes(services.users),
     ...apiKeyRoutes(services.apiKeys),
@@ -55,5 +63,6 @@ export function v1Routes(services: V1Services): AnyRoute[] {
     ...permissionRoutes(services.permissions, services.explainer),
     ...auditRoutes(services.audit),
     ...settingRoutes(services.settings),
+    ...integrationRoutes(services.platformTokens),
   ];
 }

@@ -1,0 +1,33 @@
+import type { PlatformTokenStore } from '../../../core/platform-tokens/store.js';
+import { platformTokenParams, platformTokenQuery, platformTokenSchema } from '../../../schemas/social.js';
+import { defineRoute, type AnyRoute } from '../route.js';
+import { actorOf } from './actor.js';
+
+/**
+ * `/v1/integrations`: bots acting for a person on a platform. The permission depends on the platform
+ * (TOKEN_PERMISSION), so the token store checks it, not the route; every token handed out is audited.
+ */
+export function integrationRoutes(tokens: PlatformTokenStore): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/v1/integrations/:platform/token',
+      summary:
+        "A person's access token on a platform, fresh for at least a minute (twitch:read, youtube:read, discord:read, else integrations:read)",
+      tag: 'integrations',
+      access: 'authenticated',
+      params: platformTokenParams,
+      query: platformTokenQuery,
+      response: platformTokenSchema,
+      errors: [
+        { status: 403, code: 'auth.forbidden' },
+        { status: 403, code: 'auth.insufficient_scope' },
+        { status: 404, code: 'integration.unknown_platform' },
+        { status: 404, code: 'integration.not_linked' },
+        { status: 409, code: 'integration.no_token' },
+        { status: 409, code: 'integration.token_invalid' },
+      ],
+      handler: ({ req, params, query }) => tokens.issue(actorOf(req), params.platform, query.user_id),
+    }),
+  ];
+}
