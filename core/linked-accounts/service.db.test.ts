@@ -143,6 +143,18 @@ describe('linked-accounts service', () => {
       const { userId } = await service.signUp(identity('twitch', { email: 'on.discord@example.test' }), {});
       expect(await accountsOf(userId)).toEqual(['twitch']);
     });
+
+    it('lets one of two sign-ups with the same address at once through', async () => {
+      const email = `${uniqueName('race')}@example.test`;
+      const results = await Promise.allSettled([
+        service.signUp(identity('twitch', { email }), {}),
+        service.signUp(identity('kick', { email: email.toUpperCase() }), {}),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
+      expect((refused.reason as AppError).code).toBe('linked_account.email_in_use');
+      expect(await t.db('PlatformAccount').whereRaw('lower(email) = lower(?)', [email])).toHaveLength(1);
+    });
   });
 
   describe('link', () => {

@@ -148,13 +148,14 @@ export function createLinkedAccountService(deps: {
       if (!deps.registrationEnabled) {
         throw new AppError('account.registration_closed', 403, 'New accounts cannot be created here.');
       }
-      if (identity.profile.email && (await queries.emailInUse(identity.profile.email))) {
-        throw new AppError(
+      const { email } = identity.profile;
+      const emailInUse = () =>
+        new AppError(
           'linked_account.email_in_use',
           409,
           'An account with this email address exists already: sign in to it, then link this platform from your account.',
         );
-      }
+      if (email && (await queries.emailInUse(email))) throw emailInUse();
       for (let attempt = 0; ; attempt++) {
         const username = usernameFor(
           identity.profile.username || identity.profile.displayName || '',
@@ -163,6 +164,13 @@ export function createLinkedAccountService(deps: {
         if (attempt < 5 && (await queries.usernameTaken(username))) continue;
         try {
           const created = await db.transaction(async (trx) => {
+            if (email) {
+              // Two sign-ups with one address at once: the second waits here, then finds the first one's account.
+              await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [
+                `heimdall email ${email.toLowerCase()}`,
+              ]);
+              if (await queries.emailInUse(email, trx)) throw emailInUse();
+            }
             const [user] = await trx('User')
               .insert({ username, preferred_locale: meta.locale ?? 'en' })
               .returning<{ id: string }[]>('id');
@@ -272,7 +280,8 @@ export function createLinkedAccountService(deps: {
             'This is your last way to sign in: link another platform or set a password before removing it.',
           );
         }
-        const token = await deps.tokens.byAccount(id, trx);
+        // Locked: a refresh under way finishes first, so the grant revoked is the current one.
+        const token = await deps.tokens.byAccount(id, trx, true);
         await trx('PlatformAccount').where({ id }).delete();
         const next = removed.is_primary ? (rest.find(signsIn) ?? rest[0]!) : undefined;
         if (next) await trx('User').where({ id: userId }).update({ primary_platform_account_id: next.id });

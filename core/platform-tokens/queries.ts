@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { ACTIVE_BAN } from '../bans/active-ban.js';
 
 /** A PlatformToken row: the sealed tokens of one linked account. */
 export interface PlatformTokenRow {
@@ -37,13 +38,24 @@ export function createPlatformTokenQueries(db: Knex) {
     ): Promise<OwnedTokenRow | undefined> =>
       owned(trx).where({ 'pa.platform_id': platform, 'pa.user_id': userId }).forUpdate('t').first(),
     /** A person's account on a platform with its token, if any (no lock). */
+    /** A person's account on a platform with its token status, and whether the person may be acted for. */
     ofUser: (platform: string, userId: string) =>
       db('PlatformAccount as pa')
+        .join('User as u', 'u.id', 'pa.user_id')
         .leftJoin('PlatformToken as t', 't.platform_account_id', 'pa.id')
         .where({ 'pa.platform_id': platform, 'pa.user_id': userId })
-        .first<{ id: string; status: string | null } | undefined>('pa.id', 't.status'),
-    byAccount: (accountId: string, trx: Knex = db): Promise<OwnedTokenRow | undefined> =>
-      owned(trx).where('t.platform_account_id', accountId).first(),
+        .first<{ id: string; status: string | null; unavailable: boolean } | undefined>(
+          'pa.id',
+          't.status',
+          db.raw(
+            `u.deleted_at IS NOT NULL OR EXISTS (SELECT 1 FROM "UserBan" b WHERE b.user_id = u.id AND ${ACTIVE_BAN}) AS unavailable`,
+          ),
+        ),
+    /** An account's token; `lock`: held until the transaction ends (a refresh under way finishes first). */
+    byAccount: (accountId: string, trx: Knex = db, lock = false): Promise<OwnedTokenRow | undefined> => {
+      const q = owned(trx).where('t.platform_account_id', accountId);
+      return (lock ? q.forUpdate('t') : q).first();
+    },
     /**
      * Valid tokens with a refresh token that expire before `before`, locked and skipped by other nodes running the
      * same job at once.

@@ -160,6 +160,37 @@ describe('platform token store', () => {
     });
   });
 
+  it('refuses tokens of banned users, expired tokens without a refresh token, and answers 503 while the platform is down', async () => {
+    const store = storeWith();
+    const bot = t.actor(['twitch:read']);
+    const banned = await linkedTwitch(store, 3_600_000);
+    await t.db('UserBan').insert({ user_id: banned.userId, reason: 'spam', banned_by: 'test' });
+    expect(await refusal(store.issue(bot, 'twitch', banned.userId))).toEqual({
+      code: 'integration.user_unavailable',
+      status: 409,
+    });
+
+    const expired = await linkedTwitch(store, 3_600_000);
+    await t
+      .db('PlatformToken')
+      .where({ platform_account_id: expired.accountId })
+      .update({ refresh_token_encrypted: null, expires_at: new Date(Date.now() - 1000) });
+    expect(await refusal(store.issue(bot, 'twitch', expired.userId))).toEqual({
+      code: 'integration.token_invalid',
+      status: 409,
+    });
+
+    const down = await startFakeProvider('twitch');
+    const unreachable = storeWith(createSecretBox(oldKey), down);
+    const soon = await linkedTwitch(unreachable, 30_000);
+    await down.close();
+    expect(await refusal(unreachable.issue(bot, 'twitch', soon.userId))).toEqual({
+      code: 'integration.unavailable',
+      status: 503,
+    });
+    expect(await row(soon.accountId)).toMatchObject({ status: 'valid' });
+  });
+
   it('seals every token again with the new key after a rotation', async () => {
     const store = storeWith();
     const { accountId, tokens } = await linkedTwitch(store, 6 * 3_600_000);

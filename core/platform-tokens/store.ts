@@ -145,6 +145,13 @@ export function createPlatformTokenStore(deps: PlatformTokenStoreDeps) {
         notFound('integration.not_linked', `This user has not linked a ${platform} account.`);
       const linked = await queries.ofUser(platform, userId);
       if (!linked) throw notLinked();
+      if (linked.unavailable) {
+        throw new AppError(
+          'integration.user_unavailable',
+          409,
+          'This user is banned or deleted: nobody may act for them.',
+        );
+      }
       if (!linked.status) {
         throw new AppError(
           'integration.no_token',
@@ -158,9 +165,18 @@ export function createPlatformTokenStore(deps: PlatformTokenStoreDeps) {
         if (!row) throw notLinked();
         if (row.status === 'invalid') return { row, tokens: undefined };
         if (row.refresh_token_encrypted && expiresSoon(row, MIN_ISSUED_LIFETIME_MS)) {
-          const tokens = await refreshLocked(trx, row);
+          const tokens = await refreshLocked(trx, row).catch((err: unknown) => {
+            deps.onError(err, `could not refresh a ${platform} token`);
+            throw new AppError(
+              'integration.unavailable',
+              503,
+              `${platform} cannot be reached to refresh this user's token. Try again shortly.`,
+            );
+          });
           return { row: (await queries.byAccount(row.platform_account_id, trx))!, tokens };
         }
+        // Expired, and nothing to refresh it with: the person must link the platform again.
+        if (expiresSoon(row, 0)) return { row, tokens: undefined };
         return { row, tokens: open(row) };
       });
       const { row, tokens } = issued;
@@ -168,7 +184,7 @@ export function createPlatformTokenStore(deps: PlatformTokenStoreDeps) {
         throw new AppError(
           'integration.token_invalid',
           409,
-          `${platform} refused this user's token: they must link ${platform} again in their account.`,
+          `${platform} no longer accepts this user's token: they must link ${platform} again in their account.`,
         );
       }
       audit.record('platform_token_issued', actor, {
@@ -239,7 +255,7 @@ export function createPlatformTokenStore(deps: PlatformTokenStoreDeps) {
       }
     },
 
-    byAccount: (accountId: string, trx?: Knex) => queries.byAccount(accountId, trx),
+    byAccount: (accountId: string, trx?: Knex, lock?: boolean) => queries.byAccount(accountId, trx, lock),
     statusOf: queries.statusOf,
   };
 }

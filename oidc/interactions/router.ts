@@ -213,11 +213,23 @@ export function interactionRouter(deps: InteractionDeps): Router {
     );
   });
 
-  router.post('/interaction/:uid/login', form, async (req, res) => {
+  /** A form posted to the sign-in step: its interaction, or undefined once a page saying why was sent. */
+  const postedLogin = async (req: Request, res: Response) => {
     const interaction = await details(req, res);
-    if (interaction.uid !== req.params.uid || interaction.prompt.name !== 'login')
-      return staleInteraction(res);
-    if (!deps.csrf.valid(req, interaction.uid, req.body?.csrf)) return csrfFailure(res);
+    if (interaction.uid !== req.params.uid || interaction.prompt.name !== 'login') {
+      staleInteraction(res);
+      return undefined;
+    }
+    if (!deps.csrf.valid(req, interaction.uid, req.body?.csrf)) {
+      csrfFailure(res);
+      return undefined;
+    }
+    return interaction;
+  };
+
+  router.post('/interaction/:uid/login', form, async (req, res) => {
+    const interaction = await postedLogin(req, res);
+    if (!interaction) return;
     const email = typeof req.body.email === 'string' ? req.body.email.slice(0, 320) : '';
     const password = typeof req.body.password === 'string' ? req.body.password.slice(0, 1024) : '';
     const outcome = await deps.signIn.attempt(req, res, {
@@ -284,10 +296,8 @@ export function interactionRouter(deps: InteractionDeps): Router {
 
   /** "Continue with …": off to the provider; its answer comes back through /account/social/<platform>/callback. */
   router.post('/interaction/:uid/social/:platform', form, async (req, res) => {
-    const interaction = await details(req, res);
-    if (interaction.uid !== req.params.uid || interaction.prompt.name !== 'login')
-      return staleInteraction(res);
-    if (!deps.csrf.valid(req, interaction.uid, req.body?.csrf)) return csrfFailure(res);
+    const interaction = await postedLogin(req, res);
+    if (!interaction) return;
     const purpose = { kind: 'interaction' as const, uid: interaction.uid };
     if (await deps.social?.start(res, String(req.params.platform), purpose)) return;
     const m = messages(localeOf(req, interaction.params.ui_locales));
