@@ -112,6 +112,7 @@ export const identityLists = (runtime: Runtime) => ({
       platform: relationship({ ref: 'Platform', db: { foreignKey: { map: 'platform_id' } } }),
       platformUserId: requiredText('platform_user_id'),
       username: requiredText('username'),
+      displayName: optionalText('display_name'),
       email: optionalText('email'),
       avatarUrl: optionalText('avatar_url'),
       passwordHash: secret('password_hash', { nullable: true }),

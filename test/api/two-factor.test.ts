@@ -37,7 +37,7 @@ describe('two-factor authentication over REST', () => {
     expect(setup.body.qr_code).toMatch(/^data:image\/png;base64,/);
     const stored = await t.db('UserTwoFactor').where({ user_id: user.id }).first();
     expect(stored.enabled).toBe(false);
-    expect(stored.secret_encrypted).toMatch(/^v1\./);
+    expect(stored.secret_encrypted).toMatch(/^v2\./);
     expect(stored.secret_encrypted).not.toContain(setup.body.secret);
 
     const wrong = await call(t.url, 'POST', '/v1/2fa/enable', { key, body: { code: '000000' } });

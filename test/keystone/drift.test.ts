@@ -20,6 +20,7 @@ const NOT_IN_KEYSTONE = [
   'OidcPayload_long_lived',
   'OidcSigningKey',
   'AccountToken',
+  'PlatformToken',
   'knex_migrations',
   'knex_migrations_lock',
   'knex_migrations_audit',

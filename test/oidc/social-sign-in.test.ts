@@ -244,8 +244,11 @@ describe('social sign-in', () => {
 
     // Kick is the last way in: refused, nothing changed.
     const last = await person.request(`${t.url}/account/accounts`);
-    const unlinkKick = formOf(last.body, `/account/accounts/${kick.id}/unlink`)!;
-    const refused = await person.follow(unlinkKick.action, 'never', { form: unlinkKick.fields });
+    expect(formOf(last.body, `/account/accounts/${kick.id}/unlink`)).toBeUndefined();
+    const { csrf } = formOf(last.body, '/account/logout')!.fields;
+    const refused = await person.follow(`${t.url}/account/accounts/${kick.id}/unlink`, 'never', {
+      form: { csrf: csrf! },
+    });
     expect(refused.body).toContain('This is your last way to sign in.');
     expect(await accountOf('kick', who.id)).toBeDefined();
   });
