@@ -181,6 +181,11 @@ export function socialSignInRoutes(router: Router, context: AreaContext, social:
     }
     const purpose = { kind: 'account' as const, returnTo: safeReturn(req.body.return_to) };
     if (await social.start(res, String(req.params.platform), purpose)) return;
-    failurePage(res, locale, 404, messages(locale).social.unavailable(String(req.params.platform)));
+    failurePage(
+      res,
+      locale,
+      404,
+      messages(locale).social.unavailable(await social.nameOf(String(req.params.platform))),
+    );
   });
 }

@@ -298,11 +298,12 @@ export function interactionRouter(deps: InteractionDeps): Router {
   router.post('/interaction/:uid/social/:platform', form, async (req, res) => {
     const interaction = await postedLogin(req, res);
     if (!interaction) return;
+    const platform = String(req.params.platform);
     const purpose = { kind: 'interaction' as const, uid: interaction.uid };
-    if (await deps.social?.start(res, String(req.params.platform), purpose)) return;
+    if (await deps.social?.start(res, platform, purpose)) return;
     const m = messages(localeOf(req, interaction.params.ui_locales));
     return renderLogin(req, res, interaction, 404, {
-      error: m.social.unavailable(String(req.params.platform)),
+      error: m.social.unavailable((await deps.social?.nameOf(platform)) ?? platform),
     });
   });
 

@@ -358,6 +358,50 @@ describe('social sign-in', () => {
     expect((await auditEvents('login_failed', userId)).map((e) => e.metadata.reason)).toContain('banned');
   });
 
+  it('offers the enabled, configured platforms on the sign-in and registration pages, and no other', async () => {
+    const anyone = new Person(t.url);
+    const pages = [`${t.url}/account/login`, `${t.url}/account/register`];
+    for (const url of pages) {
+      const body = (await anyone.request(url)).body;
+      for (const platform of SOCIAL_PLATFORM_IDS) expect(body).toContain(`data-platform="${platform}"`);
+      expect(body).not.toContain('data-platform="email"');
+    }
+    // The registration page's buttons work with the token the page gave them.
+    const register = await anyone.request(`${t.url}/account/register`);
+    const button = formOf(register.body, '/account/social/kick/login')!;
+    expect((await anyone.request(button.action, { form: button.fields })).location).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?/,
+    );
+
+    // Turned off in the Platform table: no button, and a start is refused.
+    await t.db('Platform').where({ id: 'kick' }).update({ enabled: false });
+    try {
+      for (const url of pages) expect((await anyone.request(url)).body).not.toContain('data-platform="kick"');
+      const refused = await anyone.request(button.action, { form: button.fields });
+      expect(refused.status).toBe(404);
+      expect(refused.body).toContain('Kick cannot be reached right now.');
+    } finally {
+      await t.db('Platform').where({ id: 'kick' }).update({ enabled: true });
+    }
+  });
+
+  it('has a person whose role requires 2FA set it up before the app gets them', async () => {
+    const who = someone();
+    t.fake('trovo').signInAs(who);
+    const { sub } = await viaApp({ platform: 'trovo' });
+    await t.db('Role').insert({ id: 'role_social_2fa', name: 'Needs 2FA', requires_two_factor: true });
+    await t.db('UserRole').insert({ user_id: sub, role_id: 'role_social_2fa' });
+    const c = await appClient();
+    const a = await authorizationRequest(t.url, c, SCOPE);
+    const person = new Person(t.url);
+    const page = await person.follow(a.url, c.redirectUri);
+    const button = formOf(page.body, '/social/trovo')!;
+    const next = await person.follow(button.action, c.redirectUri, { form: button.fields });
+    expect(next.redirectedTo).toBeUndefined();
+    expect(next.url).toMatch(/\/account\/security\?continue=%2Foidc%2Finteraction%2F/);
+    expect(next.body).toContain('One of your roles requires two-factor authentication.');
+  });
+
   it('refreshes platform tokens in the scheduler, and tells the person when the platform refuses', async () => {
     const who = someone();
     const twitch = t.fake('twitch');
