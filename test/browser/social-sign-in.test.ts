@@ -1,7 +1,7 @@
 import { expect, it, describe } from '@jest/globals';
 import { describeWithBrowser } from '../support/browser.js';
 import { expectClean, heading, LANGUAGES, snap, useAppCallback, useTabs } from '../support/browser-pages.js';
-import { authorizationRequest, client, createOAuthClient } from '../support/oidc.js';
+import { authorizationRequest, client, createOAuthClient, createPasswordUser } from '../support/oidc.js';
 import { uniqueName } from '../support/services.js';
 import { useSocialPlatform } from '../support/social.js';
 
@@ -75,6 +75,28 @@ describeWithBrowser('social sign-in in Chromium', () => {
       await expect(card.getByText(`Raven ${lang} (${name})`).isVisible()).resolves.toBe(true);
       await snap(tab, 'account-sign-in-methods', lang);
       expectClean(tab);
+    });
+
+    it('refuses a Discord account whose address someone has, and says how to link it instead', async () => {
+      const owner = await createPasswordUser(t.db);
+      t.fake('discord').signInAs({
+        id: `8${Date.now()}`.slice(0, 18),
+        username: uniqueName('taker').replaceAll('_', '').slice(0, 16),
+        email: owner.email,
+        emailVerified: true,
+      });
+      const tab = await openTab({ locale });
+      const { page } = tab;
+      await page.goto(`${t.url}/account/login`);
+      await heading(page, m.area.signIn);
+      await page.getByRole('button', { name: m.social.continueWith('Discord'), exact: true }).click();
+      await heading(page, m.social.failedTitle);
+      await expect(page.getByRole('alert').innerText()).resolves.toBe(m.social.emailInUse('Discord'));
+      await snap(tab, 'social-email-in-use', lang);
+      await page.getByRole('link', { name: m.social.back, exact: true }).click();
+      await heading(page, m.area.signIn);
+      expect(await t.db('PlatformAccount').where({ user_id: owner.id })).toHaveLength(1);
+      expectClean(tab, [409]);
     });
   });
 });
