@@ -13,7 +13,7 @@ import {
   type PasswordSignIn,
   type SecondFactor,
 } from '../password-sign-in.js';
-import type { PendingSignIns } from '../pending-sign-in.js';
+import type { PendingSignIn, PendingSignIns } from '../pending-sign-in.js';
 import type { ProviderHolder } from '../provider.js';
 import { sendPage } from '../views/respond.js';
 import { messages } from '../../core/i18n/locales.js';
@@ -92,6 +92,29 @@ export function interactionRouter(deps: InteractionDeps): Router {
       return;
     }
     await finish(res, interaction, { login: { accountId: login.userId, amr: login.amr, remember: true } });
+  };
+
+  /**
+   * A pending sign-in completes: after its code (`afterCode`), or straight from an upstream provider, when a role
+   * may still require 2FA to be set up first.
+   */
+  const completePending = async (
+    req: Request,
+    res: Response,
+    interaction: Interaction,
+    pending: PendingSignIn,
+    afterCode: boolean,
+  ) => {
+    deps.pending.clear(res);
+    const { userId, accountId, platform } = pending;
+    const mustSetUp = !afterCode && (await deps.twoFactor.mustSetUp(userId));
+    await completeLogin(
+      req,
+      res,
+      interaction,
+      { userId, accountId, platform, amr: amrFor(platform, afterCode) },
+      mustSetUp,
+    );
   };
 
   /** After the password: people with 2FA give a code first (the page at …/2fa). */
@@ -283,15 +306,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
       interaction.params.ui_locales,
     );
     if (!checked.ok) return renderCode(req, res, interaction, checked.status, checked.error);
-    deps.pending.clear(res);
-    const { userId, accountId, platform } = pending;
-    await completeLogin(
-      req,
-      res,
-      interaction,
-      { userId, accountId, platform, amr: amrFor(platform, true) },
-      false,
-    );
+    await completePending(req, res, interaction, pending, true);
   });
 
   /** "Continue with …": off to the provider; its answer comes back through /account/social/<platform>/callback. */
@@ -314,16 +329,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
     if (interaction.uid !== req.params.uid || interaction.prompt.name !== 'login' || !pending) {
       return staleInteraction(res);
     }
-    deps.pending.clear(res);
-    const { userId, accountId, platform } = pending;
-    const mustSetUp = await deps.twoFactor.mustSetUp(userId);
-    await completeLogin(
-      req,
-      res,
-      interaction,
-      { userId, accountId, platform, amr: amrFor(platform, false) },
-      mustSetUp,
-    );
+    await completePending(req, res, interaction, pending, false);
   });
 
   router.post('/interaction/:uid/confirm', form, async (req, res) => {

@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { PlatformTokenSet } from '../../schemas/social.js';
-import { call, createKey, createLinkedAccount, createUser, type TestKey } from '../support/fixtures.js';
+import {
+  call,
+  createKey,
+  createLinkedAccount,
+  createPersonWithAccounts,
+  createUser,
+  type TestKey,
+} from '../support/fixtures.js';
 import { useTestPlatform } from '../support/platform.js';
 import { userWith } from '../support/realtime.js';
 import { waitUntil } from '../support/wait.js';
@@ -20,17 +27,13 @@ describe('sign-in methods and platform tokens over REST', () => {
   const t = useTestPlatform({ HEIMDALL__RATE_LIMIT__ENABLED: 'false' });
   let admin: TestKey;
 
-  /** A person with an email account (primary, with a password), Twitch and Discord, and keys of theirs. */
+  /** A person with sign-in methods, and a second key of theirs scoped to `users:read`. */
   async function person() {
-    const userId = await createUser(t.db, { roleIds: ['role_user'] });
-    const email = await createLinkedAccount(t.db, userId, { primary: true });
-    const twitch = await createLinkedAccount(t.db, userId, { platform: 'twitch' });
-    const discord = await createLinkedAccount(t.db, userId, { platform: 'discord' });
-    const key = (await createKey(t.db, { userId, roleIds: ['role_api_full_access'] })).key;
+    const who = await createPersonWithAccounts(t.db);
     const readKey = (
-      await createKey(t.db, { userId, roleIds: ['role_api_full_access'], scopes: ['users:read'] })
+      await createKey(t.db, { userId: who.userId, roleIds: ['role_api_full_access'], scopes: ['users:read'] })
     ).key;
-    return { userId, key, readKey, email, twitch, discord };
+    return { ...who, readKey };
   }
 
   /** A token set as a provider hands it out, with values unique to the call (to find them where they must not be). */

@@ -1,7 +1,13 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL answers are asserted field by field */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { camelCase } from '../../schemas/common.js';
-import { call, createKey, createLinkedAccount, createUser } from '../support/fixtures.js';
+import {
+  call,
+  createKey,
+  createLinkedAccount,
+  createPersonWithAccounts,
+  createUser,
+} from '../support/fixtures.js';
 import { codes, graphqlClient } from '../support/graphql.js';
 import { useTestPlatform } from '../support/platform.js';
 
@@ -18,12 +24,8 @@ describe('sign-in methods over GraphQL: the service REST calls, no token anywher
 
   /** A person with an email account (primary, with a password), Twitch and Discord, and a key of theirs. */
   async function person() {
-    const userId = await createUser(t.db, { roleIds: ['role_user'] });
-    const email = await createLinkedAccount(t.db, userId, { primary: true });
-    const twitch = await createLinkedAccount(t.db, userId, { platform: 'twitch' });
-    const discord = await createLinkedAccount(t.db, userId, { platform: 'discord' });
-    const key = (await createKey(t.db, { userId, roleIds: ['role_api_full_access'] })).key;
-    return { userId, key, email, twitch, discord, gql: graphqlClient(t.url, key) };
+    const who = await createPersonWithAccounts(t.db);
+    return { ...who, gql: graphqlClient(t.url, who.key) };
   }
 
   beforeAll(async () => {

@@ -115,3 +115,16 @@ export async function createLinkedAccount(
     await db('User').where({ id: userId }).update({ primary_platform_account_id: row!.id });
   return row!.id;
 }
+
+/**
+ * A person with an email account (primary, with a password), Twitch and Discord, and an API key of theirs with
+ * every scope: what the sign-in methods suites act on.
+ */
+export async function createPersonWithAccounts(db: Knex) {
+  const userId = await createUser(db, { roleIds: ['role_user'] });
+  const email = await createLinkedAccount(db, userId, { primary: true });
+  const twitch = await createLinkedAccount(db, userId, { platform: 'twitch' });
+  const discord = await createLinkedAccount(db, userId, { platform: 'discord' });
+  const key = (await createKey(db, { userId, roleIds: ['role_api_full_access'] })).key;
+  return { userId, key, email, twitch, discord };
+}

@@ -26,6 +26,8 @@ export function integrationRoutes(tokens: PlatformTokenStore): AnyRoute[] {
         { status: 404, code: 'integration.not_linked' },
         { status: 409, code: 'integration.no_token' },
         { status: 409, code: 'integration.token_invalid' },
+        { status: 409, code: 'integration.user_unavailable' },
+        { status: 503, code: 'integration.unavailable' },
       ],
       handler: ({ req, params, query }) => tokens.issue(actorOf(req), params.platform, query.user_id),
     }),
