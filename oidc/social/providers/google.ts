@@ -34,7 +34,8 @@ export function createGoogleProvider(config: SocialProviderConfig, deps: Provide
       const { sub, email, email_verified, name, picture } = claims.data;
       return {
         id: sub,
-        username: email ?? sub,
+        // Google has no login name; the address must not become a public username (it is a claim of its own).
+        username: present(name) ?? `google-${sub.slice(-8)}`,
         displayName: present(name),
         avatarUrl: present(picture),
         email: present(email),

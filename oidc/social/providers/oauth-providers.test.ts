@@ -68,7 +68,7 @@ describe.each(Object.entries(EXPECTED))('%s', (platform, expected) => {
       email: USER.email,
       emailVerified: expected.vouchesForEmail,
     });
-    expect(profile.username).toBe(platform === 'google' ? USER.email : USER.username);
+    expect(profile.username).toBe(platform === 'google' ? USER.displayName : USER.username);
     expect(profile.avatarUrl).toBe(USER.avatarUrl);
     expect(profile.displayName).toBe(platform === 'kick' ? undefined : USER.displayName);
     expect(tokens?.accessToken).toEqual(expect.any(String));
@@ -108,6 +108,18 @@ describe.each(Object.entries(EXPECTED))('%s', (platform, expected) => {
     fake.refuseRefresh();
     expect((await failureOf(provider.refresh!(tokens!.refreshToken!))).reason).toBe('invalid_grant');
     expect((await failureOf(provider.refresh!('never-issued'))).reason).toBe('invalid_grant');
+  });
+
+  it('reports a refused client (a wrong secret) as unavailable: the tokens are not to blame', async () => {
+    const { tokens } = await signIn(fake, provider);
+    const misconfigured = providerFor({
+      ...fake,
+      config: { ...fake.config, client_secret: 'rotated-badly' },
+    });
+    // Kick answers every refusal with 400 "Invalid request": a refused client cannot be told from a refused grant.
+    expect((await failureOf(misconfigured.refresh!(tokens!.refreshToken!))).reason).toBe(
+      platform === 'kick' ? 'invalid_grant' : 'unavailable',
+    );
   });
 
   it('revokes upstream', async () => {

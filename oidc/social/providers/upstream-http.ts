@@ -59,7 +59,10 @@ export function createUpstreamHttp(provider: string, deps: Pick<ProviderDeps, 'f
     const response = await send(url, init);
     if (response.ok) return response;
     await response.body?.cancel();
-    throw new UpstreamError(refused, `${where(url)} answered HTTP ${response.status}`);
+    // 401 and 403 refuse Heimdall's client (its id or secret), not the grant: see oauth-failure.ts.
+    const failure =
+      refused === 'invalid_grant' && [401, 403].includes(response.status) ? 'unavailable' : refused;
+    throw new UpstreamError(failure, `${where(url)} answered HTTP ${response.status}`);
   }
 
   async function text(url: string | URL, init: RequestInit, refused: UpstreamFailure = 'invalid_response') {
