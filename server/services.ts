@@ -174,6 +174,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     authCache,
     tokens: platformTokens,
     registrationEnabled: config.accounts.registration_enabled,
+    configuredPlatforms: new Set(upstream.keys()),
   });
   const twoFactor = createTwoFactorService({
     db: databases.primary,

@@ -157,7 +157,8 @@ export function socialSignInRoutes(router: Router, context: AreaContext, social:
           `/account/accounts?${new URLSearchParams({ platform, alert: outcome.reason })}`,
         );
       }
-      refused(req, platform, outcome.reason);
+      // Only a round trip this browser started is worth a record: anyone can call the callback URL.
+      if (outcome.purpose) refused(req, platform, outcome.reason);
       const name = await social.nameOf(platform);
       const status = outcome.reason === 'unavailable' ? 502 : outcome.reason === 'access_denied' ? 403 : 400;
       return failurePage(

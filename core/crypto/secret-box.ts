@@ -30,7 +30,8 @@ export function createSecretBox(key: Buffer, previous: readonly Buffer[] = []): 
 
   const decrypt = (k: Buffer, parts: string[], context: string) => {
     const [iv, body, tag] = parts as [string, string, string];
-    const decipher = createDecipheriv('aes-256-gcm', k, Buffer.from(iv, 'base64url'));
+    // The full 16-byte tag only: GCM would otherwise accept a truncated one, which is easier to forge.
+    const decipher = createDecipheriv('aes-256-gcm', k, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(context));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(

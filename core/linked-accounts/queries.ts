@@ -86,12 +86,17 @@ export function createLinkedAccountQueries(db: Knex) {
           trx.raw(`exists(SELECT 1 FROM "UserRole" ur JOIN "Role" r ON r.id = ur.role_id
                     WHERE ur.user_id = u.id AND r.requires_two_factor) AS two_factor_required`),
         ),
-    /** Whether any live user has an account with this address (any platform, any verification state). */
+    /**
+     * Whether a live user has this address, confirmed (with Heimdall, or vouched for by a provider), on any of their
+     * accounts. Unconfirmed addresses do not count: anyone can type someone else's address into a registration
+     * form, and that must not lock the address's owner out of signing up with a provider that checked it.
+     */
     emailInUse: async (email: string, trx: Knex = db) =>
       Boolean(
         await trx('PlatformAccount as pa')
           .join('User as u', 'u.id', 'pa.user_id')
           .whereNull('u.deleted_at')
+          .whereNotNull('pa.email_verified_at')
           .where((q) =>
             q
               .whereRaw('lower(pa.email) = lower(?)', [email])

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import type { PlatformProfile, SocialPlatformId } from '../../schemas/social.js';
+import { SOCIAL_PLATFORM_IDS, type PlatformProfile, type SocialPlatformId } from '../../schemas/social.js';
 import { useCoreServices } from '../../test/support/core-services.js';
 import { createLinkedAccount, createUser } from '../../test/support/fixtures.js';
 import { uniqueName } from '../../test/support/services.js';
@@ -60,6 +60,7 @@ describe('linked-accounts service', () => {
       authCache: authCache as unknown as AuthCache,
       tokens,
       registrationEnabled: true,
+      configuredPlatforms: new Set(SOCIAL_PLATFORM_IDS),
     });
   });
 
@@ -144,11 +145,11 @@ describe('linked-accounts service', () => {
       expect(await accountsOf(userId)).toEqual(['twitch']);
     });
 
-    it('lets one of two sign-ups with the same address at once through', async () => {
+    it('lets one of two sign-ups with the same confirmed address at once through', async () => {
       const email = `${uniqueName('race')}@example.test`;
       const results = await Promise.allSettled([
-        service.signUp(identity('twitch', { email }), {}),
-        service.signUp(identity('kick', { email: email.toUpperCase() }), {}),
+        service.signUp(identity('twitch', { email, emailVerified: true }), {}),
+        service.signUp(identity('discord', { email: email.toUpperCase(), emailVerified: true }), {}),
       ]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;

@@ -41,6 +41,12 @@ export interface RequestMeta {
 }
 
 const NOT_FOUND = () => notFound('linked_account.not_found', 'No linked account with this id.');
+const linkedElsewhere = () =>
+  new AppError(
+    'linked_account.linked_elsewhere',
+    409,
+    'This account is linked to another Heimdall user. Sign in as that user to unlink it first.',
+  );
 
 export function createLinkedAccountService(deps: {
   db: Knex;
@@ -48,6 +54,8 @@ export function createLinkedAccountService(deps: {
   authCache: AuthCache;
   tokens: PlatformTokenStore;
   registrationEnabled: boolean;
+  /** The platforms with an upstream provider configured (social sign-in). */
+  configuredPlatforms: ReadonlySet<string>;
 }) {
   const { db } = deps;
   const queries = createLinkedAccountQueries(db);
@@ -114,9 +122,14 @@ export function createLinkedAccountService(deps: {
     platform_user_id: row.platform_user_id,
   });
 
-  /** Whether an account is a way to sign in today: a password for email, an enabled platform otherwise. */
+  /**
+   * Whether an account is a way to sign in today: a password for email; otherwise a platform that is enabled and
+   * configured (an enabled platform nobody configured signs nobody in).
+   */
   const signsIn = (row: LinkedAccountRow) =>
-    row.platform_id === 'email' ? row.has_password : row.platform_enabled;
+    row.platform_id === 'email'
+      ? row.has_password
+      : row.platform_enabled && deps.configuredPlatforms.has(row.platform_id);
 
   return {
     /** The user an upstream identity signs in as, or undefined when it is linked to nobody. */
@@ -209,31 +222,31 @@ export function createLinkedAccountService(deps: {
     ): Promise<{ account: LinkedAccountRecord; reconnected: boolean }> {
       const userId = owner(actor.auth, 'write');
       const { platform, profile } = identity;
-      const outcome = await db.transaction(async (trx) => {
-        const mine = await queries.lockUser(userId, trx);
-        const existing = await queries.signInAccount(platform, profile.id, trx);
-        if (existing && existing.user_id !== userId) {
-          throw new AppError(
-            'linked_account.linked_elsewhere',
-            409,
-            'This account is linked to another Heimdall user. Sign in as that user to unlink it first.',
-          );
-        }
-        if (existing) {
-          const before = mine.find((a) => a.id === existing.account_id)!;
-          await trx('PlatformAccount').where({ id: before.id }).update(profileColumns(profile, before));
-          if (identity.tokens) await deps.tokens.save(before.id, identity.tokens, trx);
-          return { id: before.id, reconnected: true };
-        }
-        if (mine.some((a) => a.platform_id === platform)) {
-          throw new AppError(
-            'linked_account.platform_taken',
-            409,
-            `You have linked another ${platform} account already: unlink it first.`,
-          );
-        }
-        return { id: await insertAccount(userId, identity, trx), reconnected: false };
-      });
+      const outcome = await db
+        .transaction(async (trx) => {
+          const mine = await queries.lockUser(userId, trx);
+          const existing = await queries.signInAccount(platform, profile.id, trx);
+          if (existing && existing.user_id !== userId) throw linkedElsewhere();
+          if (existing) {
+            const before = mine.find((a) => a.id === existing.account_id)!;
+            await trx('PlatformAccount').where({ id: before.id }).update(profileColumns(profile, before));
+            if (identity.tokens) await deps.tokens.save(before.id, identity.tokens, trx);
+            return { id: before.id, reconnected: true };
+          }
+          if (mine.some((a) => a.platform_id === platform)) {
+            throw new AppError(
+              'linked_account.platform_taken',
+              409,
+              `You have linked another ${platform} account already: unlink it first.`,
+            );
+          }
+          return { id: await insertAccount(userId, identity, trx), reconnected: false };
+        })
+        .catch((err: unknown) => {
+          // Linked by someone else between the check and the insert.
+          if (isUniqueViolation(err)) throw linkedElsewhere();
+          throw err;
+        });
       audit.record(outcome.reconnected ? 'account_reconnected' : 'account_linked', actor, {
         user_id: userId,
         resource_id: outcome.id,

@@ -57,19 +57,27 @@ export function createPlatformTokenQueries(db: Knex) {
       return (lock ? q.forUpdate('t') : q).first();
     },
     /**
-     * Valid tokens with a refresh token that expire before `before`, locked and skipped by other nodes running the
-     * same job at once.
+     * Accounts whose valid token (with a refresh token) expires before `before`, in id order after `after`: each
+     * run of the refresh job walks them once, whatever the refreshes do to their expiry.
      */
-    due: (trx: Knex.Transaction, before: Date, limit: number, except: string[]): Promise<OwnedTokenRow[]> =>
+    dueAfter: (before: Date, after: string, limit: number): Promise<string[]> =>
+      db('PlatformToken')
+        .where('status', 'valid')
+        .whereNotNull('refresh_token_encrypted')
+        .where('expires_at', '<', before)
+        .where('platform_account_id', '>', after)
+        .orderBy('platform_account_id')
+        .limit(limit)
+        .pluck('platform_account_id'),
+    /** One due token, locked; undefined when another node holds it or it is no longer due. */
+    lockDue: (trx: Knex.Transaction, accountId: string, before: Date): Promise<OwnedTokenRow | undefined> =>
       owned(trx)
-        .where('t.status', 'valid')
-        .whereNotIn('t.platform_account_id', except)
+        .where({ 't.platform_account_id': accountId, 't.status': 'valid' })
         .whereNotNull('t.refresh_token_encrypted')
         .where('t.expires_at', '<', before)
-        .orderBy('t.expires_at')
-        .limit(limit)
         .forUpdate('t')
-        .skipLocked(),
+        .skipLocked()
+        .first(),
     /** Tokens not sealed with the current key (`v2.<current id>.`), a batch at a time. */
     sealedWithOtherKeys: (
       trx: Knex.Transaction,
@@ -84,11 +92,22 @@ export function createPlatformTokenQueries(db: Knex) {
         .limit(limit)
         .forUpdate('t')
         .skipLocked(),
-    upsert: (row: Omit<PlatformTokenRow, 'invalid_reason' | 'invalid_at'>, trx: Knex = db) =>
-      trx('PlatformToken')
-        .insert({ ...row, invalid_reason: null, invalid_at: null })
+    /**
+     * Stores a new token set. A set without a refresh token (Google gives one only on the first consent) keeps the
+     * refresh token stored before: it still works, and losing it would end the bots' access within the hour.
+     */
+    upsert: (row: Omit<PlatformTokenRow, 'invalid_reason' | 'invalid_at'>, trx: Knex = db) => {
+      const values = { ...row, invalid_reason: null, invalid_at: null };
+      return trx('PlatformToken')
+        .insert(values)
         .onConflict('platform_account_id')
-        .merge(),
+        .merge({
+          ...values,
+          refresh_token_encrypted: trx.raw(
+            'COALESCE(EXCLUDED.refresh_token_encrypted, "PlatformToken".refresh_token_encrypted)',
+          ),
+        });
+    },
     update: (accountId: string, patch: Partial<PlatformTokenRow>, trx: Knex = db) =>
       trx('PlatformToken').where({ platform_account_id: accountId }).update(patch),
     /** Token status and scopes of a person's accounts, for listings. */

@@ -209,24 +209,26 @@ export function createPlatformTokenStore(deps: PlatformTokenStoreDeps) {
     async refreshDue(): Promise<{ refreshed: number; invalid: number; failed: number; resealed: number }> {
       const outcome = { refreshed: 0, invalid: 0, failed: 0, resealed: 0 };
       const before = new Date(Date.now() + deps.refreshAheadSeconds * 1000);
-      // The provider was down or answered nonsense for these: tried again on the next run, not on this one.
-      const failed: string[] = [];
-      for (;;) {
-        const handled = await deps.db.transaction(async (trx) => {
-          const rows = await queries.due(trx, before, BATCH, failed);
-          for (const row of rows) {
+      // One transaction per token: a refresh the provider made is committed at once (a rotated refresh token is
+      // never lost to a later failure), and a slow provider holds one row's lock, not a batch's.
+      for (let after = '00000000-0000-0000-0000-000000000000'; ;) {
+        const ids = await queries.dueAfter(before, after, BATCH);
+        for (const id of ids) {
+          await deps.db.transaction(async (trx) => {
+            const row = await queries.lockDue(trx, id, before);
+            if (!row) return;
             try {
               if (await refreshLocked(trx, row)) outcome.refreshed++;
               else outcome.invalid++;
             } catch (err) {
+              // Down, or answering nonsense: tried again on the next run.
               outcome.failed++;
-              failed.push(row.platform_account_id);
               deps.onError(err, `could not refresh a ${row.platform_id} token`);
             }
-          }
-          return rows.length;
-        });
-        if (handled < BATCH) break;
+          });
+        }
+        if (ids.length < BATCH) break;
+        after = ids.at(-1)!;
       }
       for (;;) {
         const handled = await deps.db.transaction(async (trx) => {

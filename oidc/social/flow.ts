@@ -22,10 +22,13 @@ export type FlowPurpose =
 interface FlowState extends FlowSecrets {
   platform: SocialPlatformId;
   purpose: FlowPurpose;
+  /** The person allowed bots to act for them: the platform's tokens are kept (only then). */
+  bots: boolean;
   exp: number;
 }
 
 export type FlowOutcome =
+  /** `identity.tokens` only when the person allowed bots to act for them. */
   | { ok: true; purpose: FlowPurpose; identity: UpstreamIdentity }
   | { ok: false; purpose?: FlowPurpose | undefined; reason: UpstreamFailure | 'expired' };
 
@@ -95,6 +98,7 @@ export function createSocialFlow(deps: SocialFlowDeps) {
       const state: FlowState = {
         platform: provider.id,
         purpose,
+        bots: integration,
         state: random(),
         codeVerifier: random(),
         nonce: random(),
@@ -117,18 +121,25 @@ export function createSocialFlow(deps: SocialFlowDeps) {
       return true;
     },
 
-    /** The person is back: checks the answer against the cookie (used once) and reads who they are upstream. */
+    /**
+     * The person is back: checks the answer against the cookie (used once) and reads who they are upstream. An
+     * answer to another round trip (no cookie, another state) leaves the cookie alone: a link from elsewhere cannot
+     * end the round trip under way. Without a cookie there is no purpose either (nothing worth recording).
+     */
     async finish(req: Request, res: Response, platform: string): Promise<FlowOutcome> {
       const state = readState(req);
+      const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+      if (!state || state.platform !== platform) return { ok: false, reason: 'expired' };
+      if (query.get('state') !== state.state) {
+        return { ok: false, reason: 'state_mismatch', purpose: state.purpose };
+      }
       res.clearCookie(COOKIE, { path: COOKIE_PATH });
-      if (!state || state.platform !== platform)
-        return { ok: false, reason: 'expired', purpose: state?.purpose };
       const provider = await providerOf(platform);
       if (!provider) return { ok: false, reason: 'unavailable', purpose: state.purpose };
-      const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
       try {
         const { profile, tokens } = await provider.complete(query, state);
-        return { ok: true, purpose: state.purpose, identity: { platform: provider.id, profile, tokens } };
+        const identity = { platform: provider.id, profile, tokens: state.bots ? tokens : undefined };
+        return { ok: true, purpose: state.purpose, identity };
       } catch (err) {
         if (!(err instanceof UpstreamError)) throw err;
         return { ok: false, reason: err.reason, purpose: state.purpose };

@@ -24,7 +24,17 @@ const SECRETS = /password_hash|access_token_encrypted|refresh_token_encrypted|\$
 const CODE = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
 
 describe('sign-in methods and platform tokens over REST', () => {
-  const t = useTestPlatform({ HEIMDALL__RATE_LIMIT__ENABLED: 'false' });
+  // Twitch and Discord configured (never called here): accounts there count as ways to sign in.
+  const t = useTestPlatform({
+    HEIMDALL__RATE_LIMIT__ENABLED: 'false',
+    ...Object.fromEntries(
+      ['TWITCH', 'DISCORD'].flatMap((p) => [
+        [`HEIMDALL__SOCIAL__${p}__ENABLED`, 'true'],
+        [`HEIMDALL__SOCIAL__${p}__CLIENT_ID`, `${p.toLowerCase()}-client`],
+        [`HEIMDALL__SOCIAL__${p}__CLIENT_SECRET`, 'unused'],
+      ]),
+    ),
+  });
   let admin: TestKey;
 
   /** A person with sign-in methods, and a second key of theirs scoped to `users:read`. */

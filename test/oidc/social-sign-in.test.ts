@@ -107,9 +107,8 @@ describe('social sign-in', () => {
       expect(logins).toHaveLength(2);
       expect(logins[0].metadata).toMatchObject({ method: 'social', platform, amr: ['fed'] });
       // Platforms with tokens keep them, sealed; Steam gives none.
-      const token = await t.db('PlatformToken').where({ platform_account_id: account.id }).first();
-      if (platform === 'steam') expect(token).toBeUndefined();
-      else expect(token.access_token_encrypted).toMatch(/^v2\./);
+      // Signing in keeps no platform token: only allowing bots to act for you does.
+      expect(await t.db('PlatformToken').where({ platform_account_id: account.id })).toEqual([]);
     });
   });
 
@@ -203,9 +202,10 @@ describe('social sign-in', () => {
     t.fake('twitch').signInAs(twitchUser);
     const page = await person.request(`${t.url}/account/accounts`);
     const link = formOf(page.body, '/account/accounts/link/twitch')!;
-    expect((await person.follow(link.action, 'never', { form: link.fields })).body).toContain(
-      'Twitch is linked',
-    );
+    // Linked with the bots' scopes, as "Allow bots to act for you" sends it: its tokens are kept.
+    expect(
+      (await person.follow(link.action, 'never', { form: { ...link.fields, bots: '1' } })).body,
+    ).toContain('Twitch is linked');
 
     const twitchAccount = await accountOf('twitch', twitchUser.id);
     const accounts = await person.request(`${t.url}/account/accounts`);
@@ -410,7 +410,26 @@ describe('social sign-in', () => {
     const userId = tokens.claims()!.sub;
     const account = await accountOf('twitch', who.id);
     const stored = () => t.db('PlatformToken').where({ platform_account_id: account.id }).first();
+    expect(await stored()).toBeUndefined();
+
+    // The streamer allows bots to act for them: Twitch is asked for the bots' scopes, and the tokens are kept.
+    const offer = await person.request(`${t.url}/account/accounts`);
+    expect(offer.body).toContain('Allow bots to act for you');
+    const allow = formOf(offer.body, '/account/accounts/link/twitch')!;
+    expect(allow.fields.bots).toBe('1');
+    await person.follow(allow.action, 'never', { form: allow.fields });
+    expect(twitch.lastAuthorize!.get('scope')).toContain('chat:edit');
     const before = await stored();
+    expect(before).toMatchObject({ status: 'valid', scopes: expect.arrayContaining(['chat:edit']) });
+    expect((await person.request(`${t.url}/account/accounts`)).body).toContain('Bots may act for you');
+
+    // Signing in again (sign-in scopes only) leaves the bots' token as it was.
+    await viaApp({ platform: 'twitch' });
+    expect(await stored()).toMatchObject({
+      access_token_encrypted: before.access_token_encrypted,
+      refresh_token_encrypted: before.refresh_token_encrypted,
+      scopes: before.scopes,
+    });
     await t
       .db('PlatformToken')
       .where({ platform_account_id: account.id })
@@ -448,6 +467,6 @@ describe('social sign-in', () => {
     await person.follow(relink.action, 'never', { form: relink.fields });
     expect(twitch.lastAuthorize!.get('scope')).toContain('moderator:manage:banned_users');
     expect(await stored()).toMatchObject({ status: 'valid' });
-    expect(await auditEvents('account_reconnected', userId)).toHaveLength(1);
+    expect(await auditEvents('account_reconnected', userId)).toHaveLength(2);
   });
 });
