@@ -20,6 +20,8 @@ describe('logged request URLs', () => {
         fc.string({ minLength: 8 }).filter((v) => /^\w+$/.test(v)),
         fc.string(),
         (secret, other) => {
+          // The other parameter may show what it holds; only the secret's own values must go.
+          fc.pre(!encodeURIComponent(other).includes(secret));
           const url = `/x?other=${encodeURIComponent(other)}&code=${secret}&access_token=${secret}`;
           expect(loggedUrl(url)).not.toContain(secret);
         },
