@@ -230,6 +230,27 @@ describe('createHeimdallClient', () => {
     ]);
   });
 
+  it('sends an access token the app holds, asking its function again once when the API refuses it', async () => {
+    const heimdall = fakeHeimdall((request) =>
+      request.headers.get('authorization') === 'Bearer at-old'
+        ? apiError(401, 'auth.token_expired')
+        : undefined,
+    );
+    await heimdall.client({ auth: { accessToken: 'at-fixed' } }).me();
+    const handed = ['at-old', 'at-new'];
+    const client = heimdall.client({ auth: { accessToken: async () => handed.shift() ?? 'at-later' } });
+    expect(await client.me()).toEqual(ME);
+    await expect(heimdall.client({ auth: { accessToken: 'at-old' } }).me()).rejects.toMatchObject({
+      code: 'auth.token_expired',
+    });
+    expect(heimdall.seen.map((r) => r.authorization)).toEqual([
+      'Bearer at-fixed',
+      'Bearer at-old',
+      'Bearer at-new',
+      'Bearer at-old',
+    ]);
+  });
+
   it('surfaces a connection failure as HeimdallNetworkError', async () => {
     const client = createHeimdallClient({
       baseUrl: BASE,

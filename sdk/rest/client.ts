@@ -13,6 +13,11 @@ import { discard, fetchOnce, sendWithRetries, type FetchLike } from './transport
 export type HeimdallAuth =
   /** An API key (`hm_…`), sent as `Authorization: Bearer`. */
   | { apiKey: string }
+  /**
+   * A Heimdall ID access token the app already holds (a page that signed the person in). A function is asked
+   * before every request, and once more when the API refuses what it gave, so it can hand over a refreshed one.
+   */
+  | { accessToken: string | (() => string | Promise<string>) }
   /** Heimdall ID access tokens from the client credentials grant, fetched and renewed as needed. */
   | { clientCredentials: ClientCredentials };
 
@@ -79,8 +84,8 @@ export interface HeimdallClient {
    */
   platformToken(platform: string, userId: string): Promise<PlatformToken>;
   /**
-   * The Bearer credential the client sends now: the API key, or a current client credentials token. Hand it to
-   * the realtime client as its token function, so both connect as the same caller.
+   * The Bearer credential the client sends now: the API key or access token, or a current client credentials
+   * token. Hand it to the realtime client as its token function, so both connect as the same caller.
    */
   accessToken(): Promise<string>;
 }
@@ -92,28 +97,49 @@ type UntypedRequest = (
   init?: object,
 ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
+/** Answers the same credential every time: an API key, or an access token handed over as a string. */
+const fixed = (credential: string): TokenSource => ({
+  get: () => Promise.resolve(credential),
+  refused: () => undefined,
+});
+
+/** Where the credential comes from, and whether asking again after a 401 may bring a different one. */
+function credentialOf(
+  auth: HeimdallAuth,
+  baseUrl: string,
+  sendTokenRequest: (request: () => Request) => Promise<Response>,
+): { tokens: TokenSource; renewable: boolean } {
+  if ('apiKey' in auth) return { tokens: fixed(auth.apiKey), renewable: false };
+  if ('accessToken' in auth) {
+    const { accessToken } = auth;
+    if (typeof accessToken === 'string') return { tokens: fixed(accessToken), renewable: false };
+    return { tokens: { get: async () => accessToken(), refused: () => undefined }, renewable: true };
+  }
+  const credentials = auth.clientCredentials;
+  return {
+    tokens: clientCredentialsTokens(
+      { ...credentials, tokenUrl: credentials.tokenUrl ?? `${baseUrl}/oidc/token` },
+      { send: sendTokenRequest },
+    ),
+    renewable: true,
+  };
+}
+
 /**
- * The Heimdall REST client (docs/sdk.md): typed from the OpenAPI document, authenticating with an API key or
- * client credentials, waiting out 429 and 503 as Retry-After asks, and throwing HeimdallApiError for every
- * answer that is not a success. Nothing here is Node's: it runs wherever there is a standard fetch.
+ * The Heimdall REST client (docs/sdk.md): typed from the OpenAPI document, authenticating with an API key, an
+ * access token or client credentials, waiting out 429 and 503 as Retry-After asks, and throwing
+ * HeimdallApiError for every answer that is not a success. Nothing here is Node's: it runs wherever there is
+ * a standard fetch.
  */
 export function createHeimdallClient(options: HeimdallClientOptions): HeimdallClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const policy = retryPolicy(options.retries);
   const send = fetchOnce(options.fetch ?? ((request) => globalThis.fetch(request)));
 
-  let tokens: TokenSource;
-  const { auth } = options;
-  if ('apiKey' in auth) {
-    tokens = { get: () => Promise.resolve(auth.apiKey), refused: () => undefined };
-  } else {
-    // The grant may be asked again at will (it only issues another token), whatever the policy's methods.
-    tokens = clientCredentialsTokens(
-      { ...auth.clientCredentials, tokenUrl: auth.clientCredentials.tokenUrl ?? `${baseUrl}/oidc/token` },
-      { send: (request) => sendWithRetries(() => send(request()), { policy, retryable: true }) },
-    );
-  }
-  const renewable = !('apiKey' in auth);
+  // The grant may be asked again at will (it only issues another token), whatever the policy's methods.
+  const { tokens, renewable } = credentialOf(options.auth, baseUrl, (request) =>
+    sendWithRetries(() => send(request()), { policy, retryable: true }),
+  );
 
   const authorized = (request: Request, credential: string): Request => {
     const outgoing = request.clone();
