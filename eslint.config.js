@@ -19,6 +19,7 @@ export default tseslint.config(
       'coverage/**',
       'keystone/generated/**',
       'proto/generated/**',
+      'sdk/rest/generated/**',
     ],
   },
   js.configs.recommended,

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { Router } from 'express';
 import type { AnyRoute } from '../route.js';
-import { buildOpenApiDocument } from './document.js';
+import { v1OpenApiDocument } from './v1-document.js';
 
 /**
  * `GET /v1/openapi.json` (always) and Swagger UI at `/docs` (unless `server.api_docs = false`).
@@ -49,16 +49,7 @@ export interface ApiDocsOptions {
 }
 
 export function apiDocsRouter(options: ApiDocsOptions): Router {
-  const document = JSON.stringify(
-    buildOpenApiDocument(options.routes, {
-      title: 'Heimdall API',
-      version: options.version,
-      description:
-        'REST /v1 of Heimdall. Authenticate with an API key: `Authorization: Bearer hm_…`. ' +
-        'Errors are `{"error":{"code","message","details?","requestId"}}`; lists take `page` and `per_page` ' +
-        '(at most 100) and answer `pagination.total`.',
-    }),
-  );
+  const document = JSON.stringify(v1OpenApiDocument(options.routes, options.version));
   const router = Router();
   router.get('/v1/openapi.json', (_req, res) => {
     res.type('application/json').send(document);
