@@ -175,6 +175,16 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     tokens: platformTokens,
     registrationEnabled: config.accounts.registration_enabled,
     configuredPlatforms: new Set(upstream.keys()),
+    onChange: ({ userId, platform, platformName, kind }) => {
+      accounts.signInMethodChanged(userId, platformName, kind);
+      if (kind === 'unlinked') {
+        sessions
+          .endSignedInWith(userId, platform, 'account_unlinked')
+          .catch((err: unknown) =>
+            logger.error({ err }, 'could not end the sessions of an unlinked platform'),
+          );
+      }
+    },
   });
   const twoFactor = createTwoFactorService({
     db: databases.primary,

@@ -11,6 +11,7 @@ import {
   passwordChangedEmail,
   resetPasswordEmail,
   twoFactorResetEmail,
+  signInMethodEmail,
   verifyEmail,
 } from '../email/templates.js';
 import { AppError } from '../errors/index.js';
@@ -206,6 +207,10 @@ export function createAccountService(deps: {
 
     /** An administrator turned the person's 2FA off: tell them. */
     twoFactorWasReset: (userId: string) => notify(userId, 'en', twoFactorResetEmail),
+
+    /** A platform was linked to or unlinked from the account: tell the person (a stolen session could do it). */
+    signInMethodChanged: (userId: string, platform: string, change: 'linked' | 'unlinked') =>
+      notify(userId, 'en', (locale, v) => signInMethodEmail(locale, { ...v, platform, change })),
 
     async register(
       input: { username: string; email: string; password: string; confirm: string; acceptTerms: boolean },

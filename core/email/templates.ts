@@ -107,3 +107,16 @@ export function twoFactorResetEmail(locale: Locale, v: { name: string }): Render
   const m = messages(locale).email;
   return noticeEmail(locale, { name: v.name, subject: m.twoFactorResetSubject, body: m.twoFactorResetBody });
 }
+
+/** A sign-in method was linked to or unlinked from the account. */
+export function signInMethodEmail(
+  locale: Locale,
+  v: { name: string; platform: string; change: 'linked' | 'unlinked' },
+): RenderedEmail {
+  const m = messages(locale).email;
+  const [subject, body] =
+    v.change === 'linked'
+      ? [m.linkedSubject(v.platform), m.linkedBody(v.platform)]
+      : [m.unlinkedSubject(v.platform), m.unlinkedBody(v.platform)];
+  return noticeEmail(locale, { name: v.name, subject, body });
+}

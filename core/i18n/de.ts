@@ -240,5 +240,11 @@ export const de: Messages = {
       'Eine Administratorin oder ein Administrator hat die Zwei-Faktor-Authentifizierung Ihres Heimdall-Kontos ausgeschaltet. Richten Sie sie in den Sicherheitseinstellungen Ihres Kontos wieder ein.',
     changedWarning:
       'Falls Sie das nicht waren, setzen Sie Ihr Passwort jetzt zurück und wenden Sie sich an Ihre Administration.',
+    linkedSubject: (platform: string) => `${platform} wurde mit deinem Konto verknüpft`,
+    linkedBody: (platform: string) =>
+      `${platform} wurde soeben mit deinem Heimdall-Konto verknüpft: du kannst dich jetzt damit anmelden.`,
+    unlinkedSubject: (platform: string) => `${platform} wurde von deinem Konto getrennt`,
+    unlinkedBody: (platform: string) =>
+      `${platform} wurde soeben von deinem Heimdall-Konto getrennt, und die damit begonnenen Sitzungen wurden beendet.`,
   },
 };

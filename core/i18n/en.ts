@@ -228,6 +228,12 @@ export const en = {
     twoFactorResetSubject: 'Two-factor authentication was turned off',
     twoFactorResetBody:
       'An administrator turned off two-factor authentication for your Heimdall account. Set it up again in your account security settings.',
+    linkedSubject: (platform: string) => `${platform} was linked to your account`,
+    linkedBody: (platform: string) =>
+      `${platform} was just linked to your Heimdall account: you can now sign in with it.`,
+    unlinkedSubject: (platform: string) => `${platform} was unlinked from your account`,
+    unlinkedBody: (platform: string) =>
+      `${platform} was just unlinked from your Heimdall account, and the sessions started with it were ended.`,
   },
 };
 

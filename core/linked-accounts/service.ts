@@ -56,6 +56,16 @@ export function createLinkedAccountService(deps: {
   registrationEnabled: boolean;
   /** The platforms with an upstream provider configured (social sign-in). */
   configuredPlatforms: ReadonlySet<string>;
+  /**
+   * Told after a platform was linked to or unlinked from someone's account (not a reconnect): the person is
+   * emailed, and an unlink ends the sessions that platform started.
+   */
+  onChange?: (change: {
+    userId: string;
+    platform: string;
+    platformName: string;
+    kind: 'linked' | 'unlinked';
+  }) => void;
 }) {
   const { db } = deps;
   const queries = createLinkedAccountQueries(db);
@@ -258,6 +268,9 @@ export function createLinkedAccountService(deps: {
         },
       });
       const account = (await queries.ofUser(userId)).find((a) => a.id === outcome.id)!;
+      if (!outcome.reconnected) {
+        await deps.onChange?.({ userId, platform, platformName: account.platform_name, kind: 'linked' });
+      }
       return { account: toRecord(account), reconnected: outcome.reconnected };
     },
 
@@ -301,6 +314,12 @@ export function createLinkedAccountService(deps: {
         return { removed, token, primary: next };
       });
       const revoked = token ? await deps.tokens.revokeUpstream(token) : false;
+      await deps.onChange?.({
+        userId,
+        platform: removed.platform_id,
+        platformName: removed.platform_name,
+        kind: 'unlinked',
+      });
       await deps.authCache.invalidate({ type: 'user', userId });
       audit.record('account_unlinked', actor, {
         user_id: userId,

@@ -156,6 +156,25 @@ export function createSessionService(deps: {
       });
     },
 
+    /**
+     * Ends the sessions a person started by signing in with `provider` (a platform they just unlinked): that
+     * platform no longer vouches for them. Answers how many ended.
+     */
+    async endSignedInWith(userId: string, provider: string, reason: string): Promise<number> {
+      const ids = await db('Session')
+        .where({ user_id: userId, provider })
+        .delete()
+        .returning<{ id: string }[]>('id');
+      await forget(ids.map((r) => r.id));
+      if (ids.length > 0) {
+        audit.record('session_revoked', bySelf(userId), {
+          user_id: userId,
+          metadata: { count: ids.length, provider, reason },
+        });
+      }
+      return ids.length;
+    },
+
     /** The platform ends a person's sessions (their password changed): all but `keep`. */
     async endAllForUser(userId: string, keep: string | null, reason: string): Promise<number> {
       const count = await endAll(userId, keep);

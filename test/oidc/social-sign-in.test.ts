@@ -14,6 +14,7 @@ import {
   type TestClient,
 } from '../support/oidc.js';
 import { uniqueName } from '../support/services.js';
+import { useSmtpSink } from '../support/smtp.js';
 import { useSocialPlatform } from '../support/social.js';
 
 /**
@@ -21,8 +22,13 @@ import { useSocialPlatform } from '../support/social.js';
  * platform through its local fake (real endpoints and answers), and comes back signed in; linking, unlinking and
  * the primary account in the account area; what is refused and why.
  */
+// The sink must listen before the platform is configured: its URL goes into the platform's config.
+const sink = await useSmtpSink();
+
 describe('social sign-in', () => {
-  const t = useSocialPlatform(['api', 'scheduler']);
+  const t = useSocialPlatform(['api', 'scheduler'], SOCIAL_PLATFORM_IDS, {
+    HEIMDALL__EMAIL__SMTP_URL: sink.url,
+  });
   const SCOPE = { scope: 'openid profile email' };
 
   /**
@@ -251,6 +257,35 @@ describe('social sign-in', () => {
     });
     expect(refused.body).toContain('This is your last way to sign in.');
     expect(await accountOf('kick', who.id)).toBeDefined();
+  });
+
+  it('tells the person when a platform is linked or unlinked, and unlinking ends the sessions it started', async () => {
+    const owner = await createPasswordUser(t.db);
+    const discordUser = someone({ email: undefined });
+    t.fake('discord').signInAs(discordUser);
+    const { person } = await areaSession(owner);
+    const page = await person.request(`${t.url}/account/accounts`);
+    const link = formOf(page.body, '/account/accounts/link/discord')!;
+    await person.follow(link.action, 'never', { form: link.fields });
+    const linked = await sink.waitFor({ to: owner.email, subject: 'Discord was linked to your account' });
+    expect(linked.text).toContain('If you did not do this');
+
+    // Another browser signs in with Discord; unlinking Discord ends that session, not the password one.
+    const viaDiscord = await viaApp({ platform: 'discord' });
+    expect(viaDiscord.sub).toBe(owner.id);
+    const discordSession = viaDiscord.person.cookie('id.session-token')!;
+    const alive = (token: string) =>
+      call(t.url, 'POST', '/v1/auth/session', { body: { session_token: token } });
+    expect((await alive(discordSession)).status).toBe(200);
+    const account = await accountOf('discord', discordUser.id);
+    const list = await person.request(`${t.url}/account/accounts`);
+    const unlink = formOf(list.body, `/account/accounts/${account.id}/unlink`)!;
+    await person.follow(unlink.action, 'never', { form: unlink.fields });
+    await sink.waitFor({ to: owner.email, subject: 'Discord was unlinked from your account' });
+    expect((await alive(discordSession)).status).toBe(401);
+    expect((await alive(person.cookie('id.session-token')!)).status).toBe(200);
+    const [ended] = await auditEvents('session_revoked', owner.id);
+    expect(ended.metadata).toMatchObject({ count: 1, provider: 'discord', reason: 'account_unlinked' });
   });
 
   it('refuses an answer to another round trip (state), a code from another round trip (PKCE), and a refusal', async () => {

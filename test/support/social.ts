@@ -12,6 +12,7 @@ import type { TestPlatform } from './platform.js';
 export function useSocialPlatform(
   roles: ProcessRole[] = ['api'],
   platforms: readonly SocialPlatformId[] = SOCIAL_PLATFORM_IDS,
+  vars: Record<string, string> = {},
 ): TestPlatform & { fake(platform: SocialPlatformId): FakeProvider } {
   const fakes = new Map<SocialPlatformId, FakeProvider>();
   beforeAll(async () => {
@@ -21,8 +22,9 @@ export function useSocialPlatform(
     await Promise.all([...fakes.values()].map((fake) => fake.close()));
   });
   const t = useOidcPlatform(
-    () =>
-      Object.fromEntries(
+    () => ({
+      ...vars,
+      ...Object.fromEntries(
         [...fakes].flatMap(([platform, fake]) =>
           Object.entries({
             enabled: 'true',
@@ -36,6 +38,7 @@ export function useSocialPlatform(
           ]),
         ),
       ),
+    }),
     roles,
   );
   beforeAll(async () => {
