@@ -77,7 +77,11 @@ export function accountPagesRouter(deps: AccountPagesDeps): Router {
       status,
       registerPage(locale, m, {
         csrf: deps.csrf.token(req, res, 'account:register'),
-        social: socialLogin((await deps.social?.offered()) ?? [], deps.csrf.token(req, res, 'account:login')),
+        social: socialLogin(
+          (await deps.social?.offered()) ?? [],
+          deps.csrf.token(req, res, 'account:login'),
+          deps.social?.legal,
+        ),
         state,
         minPassword,
         termsUrl: deps.termsUrl,

@@ -117,6 +117,7 @@ export async function startPlatform({
               box: services.box,
               publicUrl: config.server.public_url.replace(/\/+$/, ''),
               secure: services.oidc.provider.cookieSecure,
+              legal: { termsUrl: config.accounts.terms_url, privacyUrl: config.accounts.privacy_url },
             }),
             keyCheckIntervalMs: services.oidc.keyCheckIntervalMs,
             db: databases.primary,

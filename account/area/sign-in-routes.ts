@@ -21,6 +21,7 @@ export function signInRoutes(router: Router, { deps, form, guarded }: AreaContex
         csrf: deps.csrf.token(req, res, 'account:login'),
         returnTo: safeReturn(req.query.return_to),
         platforms: (await deps.social?.offered()) ?? [],
+        legal: deps.social?.legal,
       }),
     );
   });
@@ -38,6 +39,7 @@ export function signInRoutes(router: Router, { deps, form, guarded }: AreaContex
           email,
           error,
           platforms: (await deps.social?.offered()) ?? [],
+          legal: deps.social?.legal,
           ...(resendFor ? { resendFor } : {}),
         }),
       );

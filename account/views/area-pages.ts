@@ -320,6 +320,7 @@ export function areaLoginPage(
     error?: string;
     resendFor?: string;
     platforms: readonly { id: string; name: string }[];
+    legal?: SocialChoice['legal'];
   },
 ): string {
   return loginPage({
@@ -330,7 +331,7 @@ export function areaLoginPage(
     email: o.email,
     error: o.error,
     resendFor: o.resendFor,
-    social: socialLogin(o.platforms, o.csrf, { return_to: o.returnTo }),
+    social: socialLogin(o.platforms, o.csrf, o.legal, { return_to: o.returnTo }),
   });
 }
 
@@ -338,10 +339,12 @@ export function areaLoginPage(
 export const socialLogin = (
   platforms: readonly { id: string; name: string }[],
   csrf: string,
+  legal: SocialChoice['legal'],
   hidden?: Record<string, string>,
 ): SocialChoice => ({
   platforms,
   csrf,
+  legal,
   action: (platform) => `/account/social/${platform}/login`,
   ...(hidden ? { hidden } : {}),
 });

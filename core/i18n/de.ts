@@ -133,6 +133,7 @@ export const de: Messages = {
     done: 'Ihr Passwort wurde geändert und alle anderen Sitzungen wurden abgemeldet. Melden Sie sich mit dem neuen an.',
   },
   social: {
+    acceptsTerms: 'Wenn du mit einer Plattform fortfährst, akzeptierst du die',
     or: 'oder',
     continueWith: (platform: string) => `Weiter mit ${platform}`,
     failedTitle: 'Die Anmeldung hat nicht geklappt',

@@ -126,6 +126,7 @@ export const en = {
     done: 'Your password has been changed and you were signed out everywhere else. Sign in with the new one.',
   },
   social: {
+    acceptsTerms: 'By continuing with a platform you accept the',
     or: 'or',
     continueWith: (platform: string) => `Continue with ${platform}`,
     failedTitle: 'Signing in did not work',

@@ -206,7 +206,8 @@ export function createLinkedAccountService(deps: {
             user_id: created.userId,
             resource_type: 'user',
             resource_id: created.userId,
-            metadata: { via: 'social', platform: identity.platform },
+            // The sign-in pages say that continuing with a platform accepts the terms.
+            metadata: { via: 'social', platform: identity.platform, terms_accepted: true },
           });
           return created;
         } catch (err) {

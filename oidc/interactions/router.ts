@@ -185,7 +185,12 @@ export function interactionRouter(deps: InteractionDeps): Router {
         csrf,
         client: await clientView(interaction.params.client_id),
         email: emailHint(interaction.params.login_hint),
-        social: { platforms, csrf, action: (platform) => at(interaction.uid, `/social/${platform}`) },
+        social: {
+          platforms,
+          csrf,
+          action: (platform) => at(interaction.uid, `/social/${platform}`),
+          legal: deps.social?.legal,
+        },
         ...extra,
       }),
     );

@@ -44,6 +44,8 @@ export interface SocialFlowDeps {
   box: SecretBox;
   publicUrl: string;
   secure: boolean;
+  /** The terms a first sign-in (which creates an account) accepts, shown under the buttons. */
+  legal: { termsUrl: string; privacyUrl: string };
 }
 
 export function createSocialFlow(deps: SocialFlowDeps) {
@@ -77,6 +79,7 @@ export function createSocialFlow(deps: SocialFlowDeps) {
 
   return {
     offered,
+    legal: deps.legal,
 
     /** The name the Platform table gives a platform (for messages), else its id. */
     async nameOf(platform: string): Promise<string> {

@@ -8,12 +8,15 @@ export interface SocialChoice {
   csrf: string;
   /** Extra hidden fields (where the account area continues afterwards). */
   hidden?: Record<string, string>;
+  /** A first sign-in creates an account: the terms it accepts. */
+  legal?: { termsUrl: string; privacyUrl: string } | undefined;
 }
 
 /** "Continue with …" buttons below a sign-in or registration form; nothing when no platform is offered. */
 export function socialButtons(locale: Locale, choice: SocialChoice | undefined): SafeHtml | '' {
   if (!choice || choice.platforms.length === 0) return '';
   const m = messages(locale).social;
+  const r = messages(locale).register;
   return html`<div class="social">
     <p class="divider">${m.or}</p>
     ${choice.platforms.map(
@@ -26,5 +29,13 @@ export function socialButtons(locale: Locale, choice: SocialChoice | undefined):
           <button type="submit" class="secondary" data-platform="${p.id}">${m.continueWith(p.name)}</button>
         </form>`,
     )}
+    ${
+      choice.legal
+        ? html`<p class="hint">
+            ${m.acceptsTerms} <a href="${choice.legal.termsUrl}">${r.termsLink}</a> ${r.and}
+            <a href="${choice.legal.privacyUrl}">${r.privacyLink}</a>.
+          </p>`
+        : ''
+    }
   </div>`;
 }

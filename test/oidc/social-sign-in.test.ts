@@ -108,7 +108,11 @@ describe('social sign-in', () => {
       expect(await t.db('PlatformAccount').where({ user_id: claims.sub })).toHaveLength(1);
 
       const created = await auditEvents('user_created', claims.sub);
-      expect(JSON.parse(JSON.stringify(created[0].metadata))).toMatchObject({ via: 'social', platform });
+      expect(JSON.parse(JSON.stringify(created[0].metadata))).toMatchObject({
+        via: 'social',
+        platform,
+        terms_accepted: true,
+      });
       const logins = await auditEvents('login', claims.sub);
       expect(logins).toHaveLength(2);
       expect(logins[0].metadata).toMatchObject({ method: 'social', platform, amr: ['fed'] });
@@ -399,6 +403,9 @@ describe('social sign-in', () => {
     for (const url of pages) {
       const body = (await anyone.request(url)).body;
       for (const platform of SOCIAL_PLATFORM_IDS) expect(body).toContain(`data-platform="${platform}"`);
+      // A first sign-in creates an account: the page says which terms that accepts.
+      expect(body).toContain('By continuing with a platform you accept the');
+      expect(body).toContain('href="/policies/terms"');
       expect(body).not.toContain('data-platform="email"');
     }
     // The registration page's buttons work with the token the page gave them.
