@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXPLANATION_REASONS, permissionName } from './rbac.js';
 
 /**
  * The upstream sign-in providers (social sign-in): their ids (the Platform table's ids), what each asks for, and
@@ -200,3 +201,39 @@ export const platformTokenParams = z.object({
 export const platformTokenQuery = z.strictObject({
   user_id: z.uuid('Must be a UUID.').describe('The person the bot acts for'),
 });
+
+/**
+ * The permission a caller needs to ask about a platform's people (a bot checking who may run a command): the
+ * platform's own read permission where the permission list has one, else `integrations:read`.
+ */
+export const platformPermission = (platform: SocialPlatformId): string =>
+  platform === 'steam' ? 'integrations:read' : TOKEN_PERMISSION[platform];
+
+export const platformCheckQuery = z.strictObject({
+  platform_user_id: z
+    .string()
+    .min(1)
+    .max(200)
+    .describe("The person's id at the platform (a Discord user id, a Twitch user id…)"),
+  permission: permissionName.describe('The Heimdall permission to check, `resource:action`'),
+});
+
+/** Whether a platform's user may do something in Heimdall: through the Heimdall account they linked, if any. */
+export const platformCheckSchema = z.object({
+  platform: z.string(),
+  platform_user_id: z.string(),
+  permission: z.string(),
+  linked: z.boolean().describe('The platform account is linked to a Heimdall user'),
+  user_id: z.uuid().nullable(),
+  username: z.string().nullable(),
+  allowed: z.boolean(),
+  two_factor_session_required: z
+    .boolean()
+    .describe(
+      "A role of theirs requires 2FA: Heimdall allows it only in sessions that passed it; the bot decides what the platform's sign-in is worth",
+    ),
+  reason: z
+    .enum([...EXPLANATION_REASONS, 'not_linked'])
+    .describe('Why: as GET /v1/permissions/explain says it, or not_linked'),
+});
+export type PlatformCheck = z.infer<typeof platformCheckSchema>;

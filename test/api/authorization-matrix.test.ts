@@ -39,6 +39,7 @@ const EXPECTED: Record<string, Cell[]> = {
   'PUT /v1/user/accounts/:id/primary':    [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   'GET /v1/users/:id/accounts':           [401, 'A', 'A', 'A', 403, 403, 403,  'A', 'A', 'A', 403, 401, 401, 401],
   'GET /v1/integrations/:platform/token': [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'GET /v1/integrations/:platform/check': [401, 'A', 'A', 'A', 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'GET /v1/users':                        [401, 'A', 'A', 'A', 403, 403, 403,  'A', 'A', 'A', 403, 401, 401, 401],
   'GET /v1/users/:id':                    [401, 'A', 'A', 'A', 404, 404, 403,  'A', 'A', 'A', 404, 401, 401, 401],
   'PATCH /v1/users/:id':                  [401, 'A', 'A', 403, 404, 404, 403,  'A', 403, 403, 404, 401, 401, 401],
@@ -308,6 +309,11 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
         return { method: 'PUT', path: `/v1/user/accounts/${await ownAccount()}/primary` };
       case 'GET /v1/users/:id/accounts':
         return { method: 'GET', path: `/v1/users/${await victim()}/accounts` };
+      case 'GET /v1/integrations/:platform/check':
+        return {
+          method: 'GET',
+          path: `/v1/integrations/discord/check?platform_user_id=someone&permission=discord:guild.warn`,
+        };
       case 'GET /v1/integrations/:platform/token': {
         const userId = await victim();
         const accountId = await createLinkedAccount(db, userId, { platform: 'twitch' });

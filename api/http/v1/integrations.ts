@@ -1,5 +1,12 @@
 import type { PlatformTokenStore } from '../../../core/platform-tokens/store.js';
-import { platformTokenParams, platformTokenQuery, platformTokenSchema } from '../../../schemas/social.js';
+import type { PlatformCheckService } from '../../../core/linked-accounts/platform-check.js';
+import {
+  platformCheckQuery,
+  platformCheckSchema,
+  platformTokenParams,
+  platformTokenQuery,
+  platformTokenSchema,
+} from '../../../schemas/social.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { actorOf } from './actor.js';
 
@@ -7,7 +14,7 @@ import { actorOf } from './actor.js';
  * `/v1/integrations`: bots acting for a person on a platform. The permission depends on the platform
  * (TOKEN_PERMISSION), so the token store checks it, not the route; every token handed out is audited.
  */
-export function integrationRoutes(tokens: PlatformTokenStore): AnyRoute[] {
+export function integrationRoutes(tokens: PlatformTokenStore, checks: PlatformCheckService): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',
@@ -30,6 +37,25 @@ export function integrationRoutes(tokens: PlatformTokenStore): AnyRoute[] {
         { status: 503, code: 'integration.unavailable' },
       ],
       handler: ({ req, params, query }) => tokens.issue(actorOf(req), params.platform, query.user_id),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/integrations/:platform/check',
+      summary:
+        "Whether a platform's user may do resource:action, through the Heimdall account they linked (bots, before a command)",
+      tag: 'integrations',
+      access: 'authenticated',
+      params: platformTokenParams,
+      query: platformCheckQuery,
+      response: platformCheckSchema,
+      errors: [
+        { status: 400, code: 'permission.invalid' },
+        { status: 403, code: 'auth.forbidden' },
+        { status: 403, code: 'auth.insufficient_scope' },
+        { status: 404, code: 'integration.unknown_platform' },
+      ],
+      handler: ({ req, params, query }) =>
+        checks.check(actorOf(req), params.platform, query.platform_user_id, query.permission),
     }),
   ];
 }

@@ -19,6 +19,7 @@ import type { AnyRoute } from '../route.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { integrationRoutes } from './integrations.js';
+import type { PlatformCheckService } from '../../../core/linked-accounts/platform-check.js';
 import { linkedAccountRoutes } from './linked-accounts.js';
 import { meRoute } from './me.js';
 import { oauthClientRoutes } from './oauth-clients.js';
@@ -46,6 +47,7 @@ export interface V1Services {
   linkedAccounts: LinkedAccountService;
   /** Hands bots a person's platform tokens. */
   platformTokens: PlatformTokenStore;
+  platformChecks: PlatformCheckService;
 }
 
 /** Every REST /v1 route, in the order the OpenAPI document lists them. */
@@ -63,6 +65,6 @@ export function v1Routes(services: V1Services): AnyRoute[] {
     ...permissionRoutes(services.permissions, services.explainer),
     ...auditRoutes(services.audit),
     ...settingRoutes(services.settings),
-    ...integrationRoutes(services.platformTokens),
+    ...integrationRoutes(services.platformTokens, services.platformChecks),
   ];
 }

@@ -948,6 +948,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/integrations/{platform}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether a platform's user may do resource:action, through the Heimdall account they linked (bots, before a command)
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        get: operations["getIntegrationsPlatformCheck"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7998,6 +8018,120 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "integration.unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getIntegrationsPlatformCheck: {
+        parameters: {
+            query: {
+                /** @description The person's id at the platform (a Discord user id, a Twitch user id…) */
+                platform_user_id: string;
+                /** @description The Heimdall permission to check, `resource:action` */
+                permission: string;
+            };
+            header?: never;
+            path: {
+                /** @description twitch, google (or youtube), discord, github, kick or trovo */
+                platform: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        platform: string;
+                        platform_user_id: string;
+                        permission: string;
+                        /** @description The platform account is linked to a Heimdall user */
+                        linked: boolean;
+                        user_id: string | null;
+                        username: string | null;
+                        allowed: boolean;
+                        /** @description A role of theirs requires 2FA: Heimdall allows it only in sessions that passed it; the bot decides what the platform's sign-in is worth */
+                        two_factor_session_required: boolean;
+                        /**
+                         * @description Why: as GET /v1/permissions/explain says it, or not_linked
+                         * @enum {string}
+                         */
+                        reason: "super_admin" | "granted" | "two_factor_missing" | "scope_missing" | "permission_missing" | "owner_lacks_permission" | "account_deleted" | "account_banned" | "api_key_inactive" | "api_key_expired" | "not_linked";
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `permission.invalid`, `request.invalid_json`, `request.invalid_path`, `request.too_deep`, `request.validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "permission.invalid" | "request.invalid_json" | "request.invalid_path" | "request.too_deep" | "request.validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.forbidden`, `auth.insufficient_scope`, `auth.two_factor_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.forbidden" | "auth.insufficient_scope" | "auth.two_factor_required";
+                        };
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller. Codes: `integration.unknown_platform`, `route.not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "integration.unknown_platform" | "route.not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
                         };
                     };
                 };

@@ -1,0 +1,60 @@
+import type { Knex } from 'knex';
+import { isSocialPlatform, platformPermission, type PlatformCheck } from '../../schemas/social.js';
+import { requirePermission } from '../auth/guards.js';
+import { notFound } from '../errors/index.js';
+import type { PermissionExplainer } from '../rbac/explain.js';
+import type { Actor } from '../shared/actor.js';
+
+/**
+ * Whether a platform's user (the person behind a Discord or Twitch chat message) may do something in Heimdall:
+ * a bot asks before running a command. The answer goes through the Heimdall account that person linked (their
+ * PlatformAccount), decided as for any credential of theirs (bans, deletion, roles, wildcards); a person who
+ * linked nothing is `not_linked`, so the bot can tell them how to link. One query and one decision: bots ask
+ * per command.
+ */
+export function createPlatformCheck(deps: { db: Knex; explainer: PermissionExplainer }) {
+  return {
+    async check(
+      actor: Actor,
+      platformParam: string,
+      platformUserId: string,
+      permission: string,
+    ): Promise<PlatformCheck> {
+      const platform = platformParam === 'youtube' ? 'google' : platformParam;
+      if (!isSocialPlatform(platform)) {
+        throw notFound('integration.unknown_platform', `No platform is called ${platformParam}.`);
+      }
+      const [resource, action] = platformPermission(platform).split(':') as [string, string];
+      requirePermission(actor.auth, resource, action);
+      const account = await deps
+        .db('PlatformAccount as pa')
+        .join('User as u', 'u.id', 'pa.user_id')
+        .where({ 'pa.platform_id': platform, 'pa.platform_user_id': platformUserId })
+        .first<{ user_id: string; username: string } | undefined>('pa.user_id', 'u.username');
+      const asked = { platform, platform_user_id: platformUserId, permission };
+      if (!account) {
+        return {
+          ...asked,
+          linked: false,
+          user_id: null,
+          username: null,
+          allowed: false,
+          two_factor_session_required: false,
+          reason: 'not_linked',
+        };
+      }
+      const answer = await deps.explainer.explain({ userId: account.user_id }, permission);
+      return {
+        ...asked,
+        linked: true,
+        user_id: account.user_id,
+        username: account.username,
+        allowed: answer.allowed,
+        two_factor_session_required: answer.two_factor_session_required,
+        reason: answer.reason,
+      };
+    },
+  };
+}
+
+export type PlatformCheckService = ReturnType<typeof createPlatformCheck>;
