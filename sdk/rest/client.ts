@@ -64,6 +64,7 @@ export type HeimdallCall<M extends HttpMethod> = <
 
 export type Me = ResponseBody<'get', '/v1/me'>;
 export type PlatformToken = ResponseBody<'get', '/v1/integrations/{platform}/token'>;
+export type PlatformCheck = ResponseBody<'get', '/v1/integrations/{platform}/check'>;
 
 export interface HeimdallClient {
   get: HeimdallCall<'get'>;
@@ -83,6 +84,11 @@ export interface HeimdallClient {
    * (`GET /v1/integrations/{platform}/token`; needs `<platform>:read` or `integrations:read`).
    */
   platformToken(platform: string, userId: string): Promise<PlatformToken>;
+  /**
+   * Whether a platform's user (the author of a chat message) may do `permission`, through the Heimdall account
+   * they linked; `linked: false` when they linked none (`GET /v1/integrations/{platform}/check`).
+   */
+  platformCheck(platform: string, platformUserId: string, permission: string): Promise<PlatformCheck>;
   /**
    * The Bearer credential the client sends now: the API key or access token, or a current client credentials
    * token. Hand it to the realtime client as its token function, so both connect as the same caller.
@@ -188,6 +194,10 @@ export function createHeimdallClient(options: HeimdallClientOptions): HeimdallCl
     platformToken: (platform, userId) =>
       client.get('/v1/integrations/{platform}/token', {
         params: { path: { platform }, query: { user_id: userId } },
+      }),
+    platformCheck: (platform, platformUserId, permission) =>
+      client.get('/v1/integrations/{platform}/check', {
+        params: { path: { platform }, query: { platform_user_id: platformUserId, permission } },
       }),
     accessToken: () => tokens.get(),
   };

@@ -12,6 +12,7 @@ export {
   type Me,
   type PathsWith,
   type PlatformToken,
+  type PlatformCheck,
   type ResponseBody,
 } from './client.js';
 export { HeimdallApiError, HeimdallNetworkError, type HeimdallApiErrorInit } from './errors.js';

@@ -98,6 +98,23 @@ describe('the REST SDK against a platform', () => {
     });
   });
 
+  it('asks whether the author of a chat message may run a command', async () => {
+    const userId = await createUser(t.db, { roleIds: ['role_user'] });
+    const account = await createLinkedAccount(t.db, userId, { platform: 'twitch' });
+    const { platform_user_id: twitchId } = await t.db('PlatformAccount').where({ id: account }).first();
+    const bot = client({ apiKey: (await userWith(t.db, ['twitch:read'])).key });
+    expect(await bot.platformCheck('twitch', twitchId, 'twitch:read')).toMatchObject({
+      linked: true,
+      user_id: userId,
+      allowed: false,
+      reason: 'permission_missing',
+    });
+    expect(await bot.platformCheck('twitch', 'stranger', 'twitch:read')).toMatchObject({
+      linked: false,
+      reason: 'not_linked',
+    });
+  });
+
   it("authenticates with client credentials at Heimdall ID's token endpoint, one token for many calls", async () => {
     const owner = await createPasswordUser(t.db, { roleIds: ['role_api_read_only'] });
     const oauth = await createOAuthClient(t.db, {
