@@ -50,6 +50,30 @@ export default tseslint.config(
     rules: { 'import-x/no-restricted-paths': ['error', layerZones] },
   },
   {
+    // Bots are built as a third-party developer would build them (docs/bots.md): they reach Heimdall only
+    // through the public SDK, so whatever they need and the SDK lacks shows up as a gap, not a shortcut.
+    files: ['bots/**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          basePath: import.meta.dirname,
+          zones: [
+            {
+              target: './bots',
+              // Every first-party folder but sdk/ (and bots/ itself); packages stay free.
+              from: [
+                ...['schemas', 'migrations', 'proto', 'core', 'api', 'keystone', 'oidc', 'account'],
+                ...['admin', 'realtime', 'server', 'bench', 'test', 'scripts', 'eslint', 'config'],
+              ].map((folder) => `./${folder}`),
+              message: 'bots/ may import only sdk/ and packages (see docs/bots.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Library internals are reached through one adapter module per library, which names the version range it
     // was checked against and has a test that fails when an upgrade moves them.
     ignores: [
