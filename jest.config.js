@@ -9,7 +9,7 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: [
-    '<rootDir>/{account,admin,api,core,server,schemas,migrations,oidc,realtime,sdk,proto,test}/**/*.test.ts',
+    '<rootDir>/{account,admin,api,bots,core,server,schemas,migrations,oidc,realtime,sdk,proto,test}/**/*.test.ts',
   ],
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',

@@ -1,0 +1,66 @@
+/** The languages the runtime answers in; a community's setting picks one, else the message's locale. */
+export const BOT_LANGUAGES = ['en', 'de'] as const;
+export type BotLanguage = (typeof BOT_LANGUAGES)[number];
+
+const en = {
+  unknown_command: 'Unknown command "{command}".',
+  missing_argument: 'Missing {argument}. Usage: {usage}',
+  invalid_argument: '"{value}" is not a valid {argument} ({kind}). Usage: {usage}',
+  unknown_user: '"{value}" is not a user here. Usage: {usage}',
+  unterminated_quote: 'A quote is not closed. Usage: {usage}',
+  too_many_arguments: 'Too many arguments. Usage: {usage}',
+  cooldown: 'Please wait {seconds} s before using {command} again.',
+  not_linked: 'Link your {platform} account to Heimdall first: {url}',
+  not_allowed: 'You are not allowed to use {command}.',
+  two_factor_required: '{command} needs two-factor authentication, which chat cannot confirm.',
+  error: 'Something went wrong running {command}. Please try again later.',
+  kind_integer: 'whole number',
+  kind_duration: 'duration like 10m, 1h or 7d',
+  kind_string: 'word',
+  kind_text: 'text',
+  kind_user: 'user',
+} as const;
+
+export type MessageKey = keyof typeof en;
+
+const de: Record<MessageKey, string> = {
+  unknown_command: 'Unbekannter Befehl „{command}“.',
+  missing_argument: '{argument} fehlt. Verwendung: {usage}',
+  invalid_argument: '„{value}“ ist kein gültiger Wert für {argument} ({kind}). Verwendung: {usage}',
+  unknown_user: '„{value}“ ist hier kein Benutzer. Verwendung: {usage}',
+  unterminated_quote: 'Ein Anführungszeichen wird nicht geschlossen. Verwendung: {usage}',
+  too_many_arguments: 'Zu viele Argumente. Verwendung: {usage}',
+  cooldown: 'Bitte warte {seconds} s, bevor du {command} wieder verwendest.',
+  not_linked: 'Verknüpfe zuerst dein {platform}-Konto mit Heimdall: {url}',
+  not_allowed: 'Du darfst {command} nicht verwenden.',
+  two_factor_required:
+    '{command} erfordert Zwei-Faktor-Authentifizierung, die der Chat nicht bestätigen kann.',
+  error: 'Bei {command} ist etwas schiefgegangen. Bitte versuche es später noch einmal.',
+  kind_integer: 'ganze Zahl',
+  kind_duration: 'Dauer wie 10m, 1h oder 7d',
+  kind_string: 'Wort',
+  kind_text: 'Text',
+  kind_user: 'Benutzer',
+};
+
+const CATALOGUES: Record<BotLanguage, Record<MessageKey, string>> = { en, de };
+
+export const isBotLanguage = (value: unknown): value is BotLanguage =>
+  typeof value === 'string' && (BOT_LANGUAGES as readonly string[]).includes(value);
+
+/** The catalogue language for a platform locale (`de-AT` → `de`); English for anything else. */
+export function languageOf(locale: string | undefined): BotLanguage {
+  const base = locale?.toLowerCase().split(/[-_]/)[0];
+  return isBotLanguage(base) ? base : 'en';
+}
+
+/** A reply in `language`, with `{name}` placeholders filled; an unknown placeholder stays as written. */
+export function translate(
+  language: BotLanguage,
+  key: MessageKey,
+  vars: Record<string, string | number> = {},
+): string {
+  return CATALOGUES[language][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(vars, name) ? String(vars[name]) : whole,
+  );
+}
