@@ -1,0 +1,262 @@
+import type { HeimdallClient } from '../../sdk/rest/index.js';
+import type { ChatAdapter, IncomingMessage } from './adapter.js';
+import { ArgParseError, parseArgs, splitCommand, usage, type ArgSpec, type RawArg } from './args.js';
+import { recordAuditEvent, SOURCE_SERVICE, summarizeArgs, type BotSourceService } from './audit.js';
+import type { ArgValue, Command, CommandRegistry } from './commands.js';
+import { Cooldowns } from './cooldowns.js';
+import { languageOf, translate, type MessageKey } from './i18n.js';
+import { botChannel, type BotEventPublisher } from './realtime.js';
+import { CommunitySettingsStore, type CommunitySettings, type SettingsChange } from './settings.js';
+
+export interface BotRuntimeOptions {
+  /** The REST client, with a credential holding `audit:write`, `settings:read`, `settings:write` and `<platform>:read`. */
+  client: HeimdallClient;
+  adapter: ChatAdapter;
+  commands: CommandRegistry;
+  /** This bot's id on its platform (the application or user id), naming its realtime channel. */
+  botId: string;
+  /** Where a person links a platform account: `<heimdall>/account/accounts`. */
+  linkUrl: string;
+  /** Publishes on the bot's realtime channel (realtimePublisher over the SDK's client); none: no events. */
+  publish?: BotEventPublisher;
+  /** The audit `source_service`; the platform's bot by default (required for YouTube, which has none). */
+  sourceService?: BotSourceService;
+  /**
+   * Run a command for a person whose role requires 2FA (Heimdall's `two_factor_session_required`). A chat
+   * message proves no second factor, so by default such a person is refused.
+   */
+  allowWithoutTwoFactor?: boolean;
+  settings?: CommunitySettingsStore;
+  now?: () => number;
+  /** Failures that are the bot's, not the author's: audit or realtime unreachable, a handler throwing. */
+  onError?: (err: unknown, context: string) => void;
+}
+
+/** What became of a message: for adapters' logs and for tests. */
+export type Outcome =
+  | 'ignored'
+  | 'unknown_command'
+  | 'parse_error'
+  | 'cooldown'
+  | 'not_linked'
+  | 'not_allowed'
+  | 'succeeded'
+  | 'failed';
+
+type Permit = { ok: true; userId: string | undefined } | { ok: false; reply: MessageKey };
+
+/**
+ * The platform-neutral bot: takes a chat message from an adapter, finds the command after the community's
+ * prefix, parses its arguments, enforces the cooldown, asks Heimdall whether the author may run it, runs it,
+ * and records the run in Heimdall's audit log and on the bot's realtime channel. Replies to the author are in
+ * the community's language.
+ */
+export class BotRuntime {
+  readonly settings: CommunitySettingsStore;
+  private readonly cooldowns: Cooldowns;
+
+  constructor(private readonly options: BotRuntimeOptions) {
+    this.settings = options.settings ?? new CommunitySettingsStore(options.client, { now: options.now });
+    this.cooldowns = new Cooldowns(options.now);
+    botChannel(options.adapter.platform, options.botId);
+  }
+
+  async handle(message: IncomingMessage): Promise<Outcome> {
+    const settings = await this.settings.get(message.platform, message.communityId);
+    if (!message.text.startsWith(settings.prefix)) return 'ignored';
+    const line = splitCommand(message.text.slice(settings.prefix.length));
+    if (!line) return 'ignored';
+    const language = settings.language ?? languageOf(message.locale);
+    const say = (key: MessageKey, vars: Record<string, string | number> = {}) =>
+      message.reply(translate(language, key, vars));
+
+    const command = this.options.commands.find(line.name);
+    if (!command) {
+      await say('unknown_command', { command: line.name });
+      return 'unknown_command';
+    }
+    const specs = command.args ?? [];
+    let raw: Record<string, RawArg>;
+    let args: Record<string, ArgValue>;
+    try {
+      raw = parseArgs(specs, line.rest);
+      args = await this.resolve(specs, raw, message);
+    } catch (err) {
+      if (!(err instanceof ArgParseError)) throw err;
+      await say(
+        err.code === 'invalid_argument' && err.argument?.kind === 'user' ? 'unknown_user' : err.code,
+        {
+          argument: err.argument?.name ?? '',
+          value: err.value ?? '',
+          kind: err.argument ? translate(language, `kind_${err.argument.kind}`) : '',
+          usage: `${settings.prefix}${usage(command.name, specs)}`,
+        },
+      );
+      return 'parse_error';
+    }
+
+    const cooldownKey = [message.platform, message.communityId, message.authorId, command.name].join(
+      '\u0000',
+    );
+    const left = this.cooldowns.remaining(cooldownKey);
+    if (left > 0) {
+      await say('cooldown', { seconds: Math.ceil(left / 1000), command: command.name });
+      return 'cooldown';
+    }
+
+    let permit: Permit;
+    try {
+      permit = await this.permit(command, message);
+    } catch (err) {
+      // Heimdall unreachable or refusing the bot's own credential: not the author's doing, and not a yes.
+      this.options.onError?.(err, `permission check for ${command.name}`);
+      await say('error', { command: command.name });
+      return 'failed';
+    }
+    if (!permit.ok) {
+      await say(permit.reply, {
+        command: command.name,
+        platform: message.platform,
+        url: this.options.linkUrl,
+      });
+      return permit.reply === 'not_linked' ? 'not_linked' : 'not_allowed';
+    }
+
+    this.cooldowns.start(cooldownKey, command.cooldownMs ?? 0);
+    let failure: unknown;
+    try {
+      await command.handler({
+        message,
+        args,
+        heimdallUserId: permit.userId,
+        language,
+        reply: (text) => message.reply(text),
+      });
+    } catch (err) {
+      failure = err;
+      this.options.onError?.(err, `command ${command.name}`);
+      await say('error', { command: command.name });
+    }
+    await this.recordRun(message, command, summarizeArgs(specs, raw), permit.userId, failure);
+    return failure === undefined ? 'succeeded' : 'failed';
+  }
+
+  /**
+   * Changes a community's settings and records who did it as `bot_config_changed`. The runtime does not decide
+   * who may: a command that calls this should name a permission.
+   */
+  async configure(
+    message: Pick<IncomingMessage, 'platform' | 'communityId' | 'authorId'>,
+    patch: Partial<CommunitySettings>,
+    heimdallUserId?: string,
+  ): Promise<SettingsChange> {
+    const change = await this.settings.update(message.platform, message.communityId, patch);
+    await this.audit({
+      eventType: 'bot_config_changed',
+      message,
+      userId: heimdallUserId,
+      description: `Changed ${change.changed.join(', ') || 'nothing'}`,
+      metadata: { changed: change.changed, before: change.before, after: change.after },
+    });
+    return change;
+  }
+
+  /** Mentions resolved by the adapter; one it cannot resolve is the author's mistake, like a bad number. */
+  private async resolve(
+    specs: readonly ArgSpec[],
+    raw: Record<string, RawArg>,
+    message: IncomingMessage,
+  ): Promise<Record<string, ArgValue>> {
+    const args: Record<string, ArgValue> = {};
+    for (const spec of specs) {
+      const arg = raw[spec.name];
+      if (!arg) continue;
+      if (arg.kind !== 'user') {
+        args[spec.name] = arg.value;
+        continue;
+      }
+      const user = await this.options.adapter.resolveMention(arg.mention, message);
+      if (!user) throw new ArgParseError('invalid_argument', spec, arg.mention);
+      args[spec.name] = user;
+    }
+    return args;
+  }
+
+  private async permit(command: Command, message: IncomingMessage): Promise<Permit> {
+    if (!command.permission) return { ok: true, userId: undefined };
+    const check = await this.options.client.platformCheck(
+      message.platform,
+      message.authorId,
+      command.permission,
+    );
+    if (!check.linked) return { ok: false, reply: 'not_linked' };
+    if (!check.allowed) return { ok: false, reply: 'not_allowed' };
+    if (check.two_factor_session_required && !this.options.allowWithoutTwoFactor) {
+      return { ok: false, reply: 'two_factor_required' };
+    }
+    return { ok: true, userId: check.user_id ?? undefined };
+  }
+
+  private async recordRun(
+    message: IncomingMessage,
+    command: Command,
+    args: Record<string, string | number>,
+    userId: string | undefined,
+    failure: unknown,
+  ): Promise<void> {
+    const metadata = {
+      platform: message.platform,
+      community: message.communityId,
+      command: command.name,
+      args,
+      author_platform_id: message.authorId,
+      ...(userId ? { heimdall_user_id: userId } : {}),
+    };
+    await this.audit({
+      eventType: 'bot_command_executed',
+      message,
+      userId,
+      status: failure === undefined ? 'success' : 'failure',
+      description: `Ran ${command.name}`,
+      metadata,
+      ...(failure === undefined ? {} : { errorMessage: String((failure as Error)?.message ?? failure) }),
+    });
+    if (!this.options.publish) return;
+    const channel = botChannel(message.platform, this.options.botId);
+    await this.options
+      .publish(channel, {
+        type: 'command',
+        data: { ...metadata, status: failure === undefined ? 'success' : 'failure' },
+      })
+      .catch((err: unknown) => this.options.onError?.(err, 'realtime publish'));
+  }
+
+  /** Audit failures are logged, not answered: the author's command already ran. */
+  private async audit(event: {
+    eventType: 'bot_command_executed' | 'bot_config_changed';
+    message: Pick<IncomingMessage, 'platform' | 'communityId' | 'authorId'>;
+    userId: string | undefined;
+    status?: 'success' | 'failure';
+    description: string;
+    metadata: Record<string, unknown>;
+    errorMessage?: string;
+  }): Promise<void> {
+    const { platform, communityId, authorId } = event.message;
+    const sourceService = this.options.sourceService ?? SOURCE_SERVICE[platform];
+    if (!sourceService) {
+      this.options.onError?.(new Error(`No audit source_service for ${platform} bots.`), 'audit');
+      return;
+    }
+    await recordAuditEvent(this.options.client, {
+      eventType: event.eventType,
+      sourceService,
+      status: event.status ?? 'success',
+      userId: event.userId,
+      actorId: `${platform}:${authorId}`,
+      community: { platform, id: communityId },
+      description: event.description,
+      metadata: event.metadata,
+      ...(event.errorMessage ? { errorMessage: event.errorMessage } : {}),
+    }).catch((err: unknown) => this.options.onError?.(err, 'audit'));
+  }
+}
