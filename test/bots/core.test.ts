@@ -87,8 +87,11 @@ describe('the bot runtime against a platform', () => {
       },
     });
 
-  async function discordAccount(roleIds: string[]): Promise<{ userId: string; discordId: string }> {
-    const userId = await createUser(t.db, { roleIds });
+  async function discordAccount(
+    roleIds: string[],
+    twoFactor = false,
+  ): Promise<{ userId: string; discordId: string }> {
+    const userId = await createUser(t.db, { roleIds, twoFactor });
     const account = await createLinkedAccount(t.db, userId, { platform: 'discord' });
     const row = await t.db('PlatformAccount').where({ id: account }).first();
     return { userId, discordId: row.platform_user_id as string };
@@ -184,6 +187,24 @@ describe('the bot runtime against a platform', () => {
     );
     expect(adapter.last()).toBe('Du darfst warn nicht verwenden.');
     expect(warned.filter((w) => w.user.id === '1001')).toHaveLength(1);
+  });
+
+  it('refuses a person whose role requires 2FA, which a chat message cannot prove, unless told not to', async () => {
+    // The Moderator role requires 2FA and holds discord:guild.warn; this moderator has it set up.
+    const { userId, discordId } = await discordAccount(['role_moderator'], true);
+    const guild = community();
+    expect(await runtime.handle(adapter.message(discordId, '!warn <@1001>', guild))).toBe('not_allowed');
+    expect(adapter.last()).toBe('warn needs two-factor authentication, which chat cannot confirm.');
+    const trusting = new BotRuntime({
+      client,
+      adapter,
+      commands: registry,
+      botId: BOT_ID,
+      linkUrl: LINK_URL,
+      allowWithoutTwoFactor: true,
+    });
+    expect(await trusting.handle(adapter.message(discordId, '!warn <@1001>', guild))).toBe('succeeded');
+    expect((await auditOf(guild))[0]).toMatchObject({ user_id: userId, metadata: { command: 'warn' } });
   });
 
   it('tells an unlinked user where to link their account', async () => {
