@@ -57,4 +57,13 @@ describe('cooldowns', () => {
     expect(cooldowns.remaining('k')).toBe(0);
     expect(cooldowns.remaining('other')).toBe(0);
   });
+
+  it('sweeps out the cooldowns that ran out once there are many', () => {
+    let now = 0;
+    const cooldowns = new Cooldowns(() => now, 3);
+    for (const key of ['a', 'b', 'c']) cooldowns.start(key, 10);
+    now = 20;
+    cooldowns.start('d', 10);
+    expect((cooldowns as unknown as { until: Map<string, number> }).until.size).toBe(1);
+  });
 });

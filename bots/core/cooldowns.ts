@@ -5,7 +5,10 @@
 export class Cooldowns {
   private readonly until = new Map<string, number>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly sweepAt = 10_000,
+  ) {}
 
   /** Milliseconds left before `key` may run again; 0 when it may. */
   remaining(key: string): number {
@@ -18,6 +21,12 @@ export class Cooldowns {
   }
 
   start(key: string, ms: number): void {
-    if (ms > 0) this.until.set(key, this.now() + ms);
+    if (ms <= 0) return;
+    // Most users never come back for the same command: without a sweep, a long-running bot keeps them all.
+    if (this.until.size >= this.sweepAt) {
+      const now = this.now();
+      for (const [k, until] of this.until) if (until <= now) this.until.delete(k);
+    }
+    this.until.set(key, this.now() + ms);
   }
 }
