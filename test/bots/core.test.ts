@@ -276,4 +276,29 @@ describe('the bot runtime against a platform', () => {
       ),
     ).rejects.toMatchObject({ name: 'InvalidSettingError', field: 'prefix' });
   });
+  it('caches community settings briefly, then sees a change made elsewhere', async () => {
+    const guild = community();
+    let now = Date.now();
+    const cached = new BotRuntime({
+      client,
+      adapter,
+      commands: registry,
+      botId: BOT_ID,
+      linkUrl: LINK_URL,
+      now: () => now,
+    });
+    expect((await cached.settings.get('discord', guild)).prefix).toBe('!');
+    // As the admin panel would change it: straight through the settings API.
+    await client.put('/v1/settings/{key}', {
+      params: { path: { key: `custom.bot.discord.${guild}` } },
+      body: { value: { prefix: '$', language: 'de', log_channel: null } },
+    });
+    expect((await cached.settings.get('discord', guild)).prefix).toBe('!');
+    now += 30_001;
+    expect(await cached.settings.get('discord', guild)).toEqual({
+      prefix: '$',
+      language: 'de',
+      logChannel: null,
+    });
+  });
 });
