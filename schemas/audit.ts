@@ -72,6 +72,7 @@ export const SOURCE_SERVICES = [
   'policies',
   'discord_bot',
   'twitch_bot',
+  'youtube_bot',
 ] as const;
 export type SourceService = (typeof SOURCE_SERVICES)[number];
 

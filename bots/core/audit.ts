@@ -2,14 +2,12 @@ import type { HeimdallClient } from '../../sdk/rest/index.js';
 import type { BotPlatform } from './adapter.js';
 import type { ArgSpec, RawArg } from './args.js';
 
-/**
- * The `source_service` a platform's bot writes audit events as. Heimdall knows no YouTube bot yet, so a
- * YouTube bot has to name one in the runtime's options (docs/bots.md).
- */
-export type BotSourceService = 'discord_bot' | 'twitch_bot';
-export const SOURCE_SERVICE: Partial<Record<BotPlatform, BotSourceService>> = {
+/** The `source_service` a platform's bot writes audit events as. */
+export type BotSourceService = 'discord_bot' | 'twitch_bot' | 'youtube_bot';
+export const SOURCE_SERVICE: Record<BotPlatform, BotSourceService> = {
   discord: 'discord_bot',
   twitch: 'twitch_bot',
+  youtube: 'youtube_bot',
 };
 
 const MAX_SUMMARY_TEXT = 100;

@@ -243,10 +243,6 @@ export class BotRuntime {
   }): Promise<void> {
     const { platform, communityId, authorId } = event.message;
     const sourceService = this.options.sourceService ?? SOURCE_SERVICE[platform];
-    if (!sourceService) {
-      this.options.onError?.(new Error(`No audit source_service for ${platform} bots.`), 'audit');
-      return;
-    }
     await recordAuditEvent(this.options.client, {
       eventType: event.eventType,
       sourceService,

@@ -6859,7 +6859,7 @@ export interface operations {
                 user_id?: string;
                 actor_id?: string;
                 status?: "success" | "failure";
-                source_service?: "api" | "id" | "admin" | "backend" | "policies" | "discord_bot" | "twitch_bot";
+                source_service?: "api" | "id" | "admin" | "backend" | "policies" | "discord_bot" | "twitch_bot" | "youtube_bot";
                 resource_type?: string;
                 resource_id?: string;
                 country_code?: string;
@@ -7012,7 +7012,7 @@ export interface operations {
                         status?: "success" | "failure";
                         error_message?: string;
                         /** @enum {string} */
-                        source_service: "api" | "id" | "admin" | "backend" | "policies" | "discord_bot" | "twitch_bot";
+                        source_service: "api" | "id" | "admin" | "backend" | "policies" | "discord_bot" | "twitch_bot" | "youtube_bot";
                         /** @default false */
                         is_reported?: boolean;
                         /**
@@ -7044,7 +7044,7 @@ export interface operations {
                     status?: "success" | "failure";
                     error_message?: string;
                     /** @enum {string} */
-                    source_service: "api" | "id" | "admin" | "backend" | "policies" | "discord_bot" | "twitch_bot";
+                    source_service: "api" | "id" | "admin" | "backend" | "policies" | "discord_bot" | "twitch_bot" | "youtube_bot";
                     /** @default false */
                     is_reported?: boolean;
                     /**
