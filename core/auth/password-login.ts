@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared.js';
-import { ACTIVE_BAN } from '../bans/active-ban.js';
+import { SIGN_IN_STATE_COLUMNS, SIGN_IN_STATE_JOINS, type SignInState } from './sign-in-state.js';
 import { generatePassword, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 
 /**
@@ -23,16 +23,11 @@ export interface TwoFactorState {
   required: boolean;
 }
 
-interface AccountRow {
+interface AccountRow extends SignInState {
   id: string;
   user_id: string;
   password_hash: string | null;
-  deleted_at: Date | null;
-  ban_id: string | null;
-  banned_until: Date | null;
   email_verified_at: Date | null;
-  two_factor_enabled: boolean;
-  two_factor_required: boolean;
 }
 
 /** Longer than any verification takes here (Argon2id at 64 MiB / 3 passes, the strongest hashes we made). */
@@ -40,14 +35,9 @@ const FAILURE_FLOOR_MS = 400;
 
 /** The account an email signs in to, with what the next step needs (a prepared statement: every sign-in runs it). */
 const FIND_ACCOUNT = prepared<AccountRow>(
-  `SELECT pa.id, pa.user_id, pa.password_hash, u.deleted_at, b.id AS ban_id, b.expires_at AS banned_until,
-          pa.email_verified_at, coalesce(tf.enabled, false) AS two_factor_enabled,
-          exists(SELECT 1 FROM "UserRole" ur JOIN "Role" r ON r.id = ur.role_id
-                  WHERE ur.user_id = u.id AND r.requires_two_factor) AS two_factor_required
+  `SELECT pa.id, pa.user_id, pa.password_hash, pa.email_verified_at, ${SIGN_IN_STATE_COLUMNS}
      FROM "PlatformAccount" pa
-     JOIN "User" u ON u.id = pa.user_id
-     LEFT JOIN "UserBan" b ON b.user_id = u.id AND ${ACTIVE_BAN}
-     LEFT JOIN "UserTwoFactor" tf ON tf.user_id = u.id
+     ${SIGN_IN_STATE_JOINS}
     WHERE pa.platform_id = 'email' AND lower(pa.platform_user_id) = lower($1)
     LIMIT 1`,
 );

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ACTIVE_BAN } from '../bans/active-ban.js';
+import { SIGN_IN_STATE_COLUMNS, SIGN_IN_STATE_JOINS, type SignInState } from '../auth/sign-in-state.js';
 
 /** A platform account as the linked-accounts service reads it. */
 export interface LinkedAccountRow {
@@ -23,14 +23,9 @@ export interface LinkedAccountRow {
 }
 
 /** Who a platform account signs in as, with what the sign-in's next steps depend on. */
-export interface SignInRow {
+export interface SignInRow extends SignInState {
   account_id: string;
   user_id: string;
-  deleted_at: Date | null;
-  ban_id: string | null;
-  banned_until: Date | null;
-  two_factor_enabled: boolean;
-  two_factor_required: boolean;
 }
 
 export function createLinkedAccountQueries(db: Knex) {
@@ -70,22 +65,17 @@ export function createLinkedAccountQueries(db: Knex) {
         .where('pa.user_id', userId)
         .orderBy([{ column: 'pa.created_at' }, { column: 'pa.id' }]);
     },
-    signInAccount: (platform: string, platformUserId: string, trx: Knex = db) =>
-      trx('PlatformAccount as pa')
-        .join('User as u', 'u.id', 'pa.user_id')
-        .joinRaw(`LEFT JOIN "UserBan" b ON b.user_id = u.id AND ${ACTIVE_BAN}`)
-        .leftJoin('UserTwoFactor as tf', 'tf.user_id', 'u.id')
-        .where({ 'pa.platform_id': platform, 'pa.platform_user_id': platformUserId })
-        .first<SignInRow | undefined>(
-          'pa.id as account_id',
-          'pa.user_id',
-          'u.deleted_at',
-          'b.id as ban_id',
-          'b.expires_at as banned_until',
-          trx.raw('coalesce(tf.enabled, false) AS two_factor_enabled'),
-          trx.raw(`exists(SELECT 1 FROM "UserRole" ur JOIN "Role" r ON r.id = ur.role_id
-                    WHERE ur.user_id = u.id AND r.requires_two_factor) AS two_factor_required`),
-        ),
+    signInAccount: async (platform: string, platformUserId: string, trx: Knex = db) =>
+      (
+        await trx.raw<{ rows: SignInRow[] }>(
+          `SELECT pa.id AS account_id, pa.user_id, ${SIGN_IN_STATE_COLUMNS}
+             FROM "PlatformAccount" pa
+             ${SIGN_IN_STATE_JOINS}
+            WHERE pa.platform_id = ? AND pa.platform_user_id = ?
+            LIMIT 1`,
+          [platform, platformUserId],
+        )
+      ).rows[0],
     /**
      * Whether a live user has this address, confirmed (with Heimdall, or vouched for by a provider), on any of their
      * accounts. Unconfirmed addresses do not count: anyone can type someone else's address into a registration
