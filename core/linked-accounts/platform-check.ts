@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
-import { isSocialPlatform, platformPermission, type PlatformCheck } from '../../schemas/social.js';
-import { requirePermission } from '../auth/guards.js';
-import { notFound } from '../errors/index.js';
+import type { PlatformCheck } from '../../schemas/social.js';
+import { platformForBot } from '../platform-tokens/platform-access.js';
 import type { PermissionExplainer } from '../rbac/explain.js';
 import type { Actor } from '../shared/actor.js';
 
@@ -20,12 +19,7 @@ export function createPlatformCheck(deps: { db: Knex; explainer: PermissionExpla
       platformUserId: string,
       permission: string,
     ): Promise<PlatformCheck> {
-      const platform = platformParam === 'youtube' ? 'google' : platformParam;
-      if (!isSocialPlatform(platform)) {
-        throw notFound('integration.unknown_platform', `No platform is called ${platformParam}.`);
-      }
-      const [resource, action] = platformPermission(platform).split(':') as [string, string];
-      requirePermission(actor.auth, resource, action);
+      const platform = platformForBot(actor.auth, platformParam, { tokens: false });
       const account = await deps
         .db('PlatformAccount as pa')
         .join('User as u', 'u.id', 'pa.user_id')

@@ -1,17 +1,15 @@
 import type { Knex } from 'knex';
 import {
-  TOKEN_PERMISSION,
-  isSocialPlatform,
   type PlatformTokenRecord,
   type PlatformTokenSet,
   type SocialPlatformId,
 } from '../../schemas/social.js';
 import type { AuditLogger } from '../audit/logger.js';
 import { auditRecorder, type Origin } from '../audit/recorder.js';
-import { requirePermission } from '../auth/guards.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { AppError, notFound } from '../errors/index.js';
 import type { Actor } from '../shared/actor.js';
+import { platformForBot } from './platform-access.js';
 import { createPlatformTokenQueries, type OwnedTokenRow } from './queries.js';
 import { TokenRefused, type PlatformTokenClient } from './upstream.js';
 
@@ -135,12 +133,7 @@ export function createPlatformTokenStore(deps: PlatformTokenStoreDeps) {
      * minute; audited as `platform_token_issued`. Needs the platform's permission (TOKEN_PERMISSION).
      */
     async issue(actor: Actor, platformParam: string, userId: string): Promise<PlatformTokenRecord> {
-      const platform = platformParam === 'youtube' ? 'google' : platformParam;
-      if (!isSocialPlatform(platform) || platform === 'steam') {
-        throw notFound('integration.unknown_platform', `No platform with tokens is called ${platformParam}.`);
-      }
-      const [resource, action] = TOKEN_PERMISSION[platform].split(':') as [string, string];
-      requirePermission(actor.auth, resource, action);
+      const platform = platformForBot(actor.auth, platformParam, { tokens: true });
       const notLinked = () =>
         notFound('integration.not_linked', `This user has not linked a ${platform} account.`);
       const linked = await queries.ofUser(platform, userId);

@@ -14,6 +14,13 @@ import { actorOf } from './actor.js';
  * `/v1/integrations`: bots acting for a person on a platform. The permission depends on the platform
  * (TOKEN_PERMISSION), so the token store checks it, not the route; every token handed out is audited.
  */
+/** Both routes resolve the platform and its permission alike (core/platform-tokens/platform-access.ts). */
+const PLATFORM_REFUSALS = [
+  { status: 403, code: 'auth.forbidden' },
+  { status: 403, code: 'auth.insufficient_scope' },
+  { status: 404, code: 'integration.unknown_platform' },
+] as const;
+
 export function integrationRoutes(tokens: PlatformTokenStore, checks: PlatformCheckService): AnyRoute[] {
   return [
     defineRoute({
@@ -27,9 +34,7 @@ export function integrationRoutes(tokens: PlatformTokenStore, checks: PlatformCh
       query: platformTokenQuery,
       response: platformTokenSchema,
       errors: [
-        { status: 403, code: 'auth.forbidden' },
-        { status: 403, code: 'auth.insufficient_scope' },
-        { status: 404, code: 'integration.unknown_platform' },
+        ...PLATFORM_REFUSALS,
         { status: 404, code: 'integration.not_linked' },
         { status: 409, code: 'integration.no_token' },
         { status: 409, code: 'integration.token_invalid' },
@@ -48,12 +53,7 @@ export function integrationRoutes(tokens: PlatformTokenStore, checks: PlatformCh
       params: platformTokenParams,
       query: platformCheckQuery,
       response: platformCheckSchema,
-      errors: [
-        { status: 400, code: 'permission.invalid' },
-        { status: 403, code: 'auth.forbidden' },
-        { status: 403, code: 'auth.insufficient_scope' },
-        { status: 404, code: 'integration.unknown_platform' },
-      ],
+      errors: [{ status: 400, code: 'permission.invalid' }, ...PLATFORM_REFUSALS],
       handler: ({ req, params, query }) =>
         checks.check(actorOf(req), params.platform, query.platform_user_id, query.permission),
     }),
