@@ -44,6 +44,11 @@ export function registerRealtimeMetrics(
       },
     });
   gauge('heimdall_realtime_connections', 'Open realtime WebSocket connections', (s) => s.connections);
+  gauge(
+    'heimdall_realtime_closing',
+    'Connections told to close whose client has not answered yet (slow consumers read their backlog first)',
+    (s) => s.closing,
+  );
   gauge('heimdall_realtime_channels', 'Channels this node listens to', (s) => s.channels);
   gauge('heimdall_realtime_subscribers', 'Subscriptions of local connections', (s) => s.subscribers);
   gauge(
@@ -65,7 +70,14 @@ export function registerRealtimeMetrics(
 export interface RealtimeServer {
   /** For the HTTP server's upgrade router. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  stats(): { connections: number; channels: number; subscribers: number; foreignPublications: number };
+  stats(): {
+    connections: number;
+    /** Connections told to close (a slow consumer cut off, say) whose peer has not answered yet. */
+    closing: number;
+    channels: number;
+    subscribers: number;
+    foreignPublications: number;
+  };
   /** Connections closed since start, by close code. */
   closes(): ReadonlyMap<number, number>;
   /** Stops accepting, tells every client to reconnect elsewhere (4000), waits for them up to `timeoutMs`. */
@@ -198,6 +210,7 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
     },
     stats: () => ({
       connections: connections.size,
+      closing: [...connections].filter((c) => c.closed).length,
       ...hub.stats(),
       foreignPublications: options.broker.foreignPublications(),
     }),
