@@ -76,10 +76,18 @@ export const PERMISSIONS: readonly PermissionDefinition[] = [
   ...crud('locations', 'locations'),
   ...crud('geofences', 'geofences'),
   p('pegel', 'read', 'View water level (PegelOnline) data'),
-  // The realtime service. Only Discord had bot permissions; Twitch and YouTube bots get
-  // the matching read permission so their channels (bot:<platform>:<id>) have a gate.
+  // Twitch and YouTube bots: read gates their realtime channels (bot:<platform>:<id>); the chat
+  // moderation actions mirror Discord's guild ones.
   p('twitch', 'read', 'View Twitch bot data and events'),
+  p('twitch', 'edit', 'Edit Twitch bot settings of a channel'),
+  p('twitch', 'chat.warn', 'Warn Twitch chatters and list their warnings'),
+  p('twitch', 'chat.timeout', 'Time out Twitch chatters'),
+  p('twitch', 'chat.ban', 'Ban Twitch chatters'),
   p('youtube', 'read', 'View YouTube bot data and events'),
+  p('youtube', 'edit', 'Edit YouTube bot settings of a channel'),
+  p('youtube', 'chat.warn', 'Warn YouTube live chat members and list their warnings'),
+  p('youtube', 'chat.timeout', 'Time out YouTube live chat members'),
+  p('youtube', 'chat.ban', 'Ban YouTube live chat members'),
   p('realtime', 'subscribe', 'Subscribe to app-defined realtime channels (app:<name>)'),
   p('realtime', 'publish', 'Publish on realtime channels that accept client publications'),
 ];
