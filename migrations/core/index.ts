@@ -14,6 +14,7 @@ import { signingKeyPerAlg } from './0012_signing_key_per_alg.js';
 import { oidcShortLivedUnlogged } from './0013_oidc_short_lived_unlogged.js';
 import { userSearch } from './0014_user_search.js';
 import { platformTokens } from './0015_platform_tokens.js';
+import { botWarnings } from './0016_bot_warnings.js';
 
 /** The primary database's migrations, in order. Append only: a released migration is never edited. */
 export const coreMigrations: readonly Migration[] = [
@@ -32,4 +33,5 @@ export const coreMigrations: readonly Migration[] = [
   oidcShortLivedUnlogged,
   userSearch,
   platformTokens,
+  botWarnings,
 ];
