@@ -63,8 +63,8 @@ export class BotRuntime {
 
   async handle(message: IncomingMessage): Promise<Outcome> {
     const settings = await this.settings.get(message.platform, message.communityId);
-    if (!message.text.startsWith(settings.prefix)) return 'ignored';
-    const line = splitCommand(message.text.slice(settings.prefix.length));
+    if (!message.slash && !message.text.startsWith(settings.prefix)) return 'ignored';
+    const line = splitCommand(message.slash ? message.text : message.text.slice(settings.prefix.length));
     if (!line) return 'ignored';
     const language = settings.language ?? languageOf(message.locale);
     const say = (key: MessageKey, vars: Record<string, string | number> = {}) =>
