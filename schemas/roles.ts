@@ -63,11 +63,10 @@ export const SYSTEM_ROLES: readonly RoleDefinition[] = [
       'discord:guild.timeout',
       'discord:guild.kick',
       'discord:guild.ban',
-      'twitch:read',
+      // Chat moderation only: twitch:read and youtube:read would hand out streamers' platform tokens.
       'twitch:chat.warn',
       'twitch:chat.timeout',
       'twitch:chat.ban',
-      'youtube:read',
       'youtube:chat.warn',
       'youtube:chat.timeout',
       'youtube:chat.ban',

@@ -43,6 +43,7 @@ import { createStatsService } from '../core/stats/service.js';
 import { createAuditExport } from '../core/audit/export.js';
 import { createPlatformTokenStore } from '../core/platform-tokens/store.js';
 import { createLinkedAccountService } from '../core/linked-accounts/service.js';
+import { createBotWarningService } from '../core/bot-warnings/service.js';
 import { createPlatformCheck } from '../core/linked-accounts/platform-check.js';
 import { createPlatformTokenClient } from '../oidc/social/token-client.js';
 import { createUpstreamProviders } from '../oidc/social/providers/index.js';
@@ -241,6 +242,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     linkedAccounts,
     platformTokens,
     platformChecks: createPlatformCheck({ db: databases.primary, explainer }),
+    botWarnings: createBotWarningService({ db: databases.primary, audit }),
   });
   // Built on first use: a process serving only realtime or the scheduler never needs Keystone's schema and
   // Prisma client (tens of MB and a second database pool).

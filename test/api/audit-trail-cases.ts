@@ -26,6 +26,8 @@ export interface Ctx {
   setting(): Promise<string>;
   /** A sign-in method of the caller's user besides another (so it may go), not the primary. */
   ownLinkedAccount(): Promise<string>;
+  /** A warning given through the Twitch bot. */
+  warning(): Promise<{ id: string; community: string }>;
 }
 
 export const CASES: Record<string, Case> = {
@@ -287,6 +289,35 @@ export const CASES: Record<string, Case> = {
         resource_type: 'setting',
         resource_id: key,
         metadata: { operation: 'delete', is_public: false },
+      },
+    };
+  },
+  'POST /v1/bots/:platform/warnings': async () => {
+    const community = uniqueName('guild').toLowerCase();
+    return {
+      method: 'POST',
+      path: '/v1/bots/discord/warnings',
+      body: { community_id: community, member: { id: '42', name: 'Troll' }, moderator: { platform_id: '7' } },
+      expect: {
+        event_type: 'bot_moderation_action',
+        resource_type: 'discord_community',
+        resource_id: community,
+        source_service: 'discord_bot',
+        metadata: expect.objectContaining({ action: 'warn', member_platform_id: '42' }),
+      },
+    };
+  },
+  'DELETE /v1/bots/:platform/warnings/:id': async (c) => {
+    const { id, community } = await c.warning();
+    return {
+      method: 'DELETE',
+      path: `/v1/bots/twitch/warnings/${id}`,
+      expect: {
+        event_type: 'bot_moderation_action',
+        resource_type: 'twitch_community',
+        resource_id: community,
+        source_service: 'twitch_bot',
+        metadata: expect.objectContaining({ action: 'unwarn', warning_id: id }),
       },
     };
   },

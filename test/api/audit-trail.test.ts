@@ -42,6 +42,20 @@ describe('audit trail: every change through /v1 is recorded', () => {
       await t.db('Permission').insert({ id: `trail:${action}`, resource: 'trail', action });
       return `trail:${action}`;
     },
+    async warning() {
+      const community = uniqueName('channel').toLowerCase();
+      const [row] = await t
+        .db('BotWarning')
+        .insert({
+          platform: 'twitch',
+          community_id: community,
+          member_platform_id: '42',
+          member_name: 'troll',
+          moderator_platform_id: '7',
+        })
+        .returning('id');
+      return { id: row.id as string, community };
+    },
     async bannedVictim() {
       const id = await createUser(t.db, { roleIds: ['role_user'] });
       const res = await call(t.url, 'POST', `/v1/users/${id}/ban`, { key: admin.key, body: { reason: 'x' } });

@@ -40,6 +40,9 @@ const EXPECTED: Record<string, Cell[]> = {
   'GET /v1/users/:id/accounts':           [401, 'A', 'A', 'A', 403, 403, 403,  'A', 'A', 'A', 403, 401, 401, 401],
   'GET /v1/integrations/:platform/token': [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'GET /v1/integrations/:platform/check': [401, 'A', 'A', 'A', 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'POST /v1/bots/:platform/warnings':     [401, 'A', 'A', 'A', 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'GET /v1/bots/:platform/warnings':      [401, 'A', 'A', 'A', 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'DELETE /v1/bots/:platform/warnings/:id': [401, 'A', 'A', 'A', 403, 403, 403, 'A', 403, 403, 403, 401, 401, 401],
   'GET /v1/users':                        [401, 'A', 'A', 'A', 403, 403, 403,  'A', 'A', 'A', 403, 401, 401, 401],
   'GET /v1/users/:id':                    [401, 'A', 'A', 'A', 404, 404, 403,  'A', 'A', 'A', 404, 401, 401, 401],
   'PATCH /v1/users/:id':                  [401, 'A', 'A', 403, 404, 404, 403,  'A', 403, 403, 404, 401, 401, 401],
@@ -314,6 +317,26 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
           method: 'GET',
           path: `/v1/integrations/discord/check?platform_user_id=someone&permission=discord:guild.warn`,
         };
+      case 'POST /v1/bots/:platform/warnings':
+        return {
+          method: 'POST',
+          path: '/v1/bots/discord/warnings',
+          body: { community_id: 'matrix', member: { id: '1', name: 'm' }, moderator: { platform_id: '2' } },
+        };
+      case 'GET /v1/bots/:platform/warnings':
+        return { method: 'GET', path: '/v1/bots/discord/warnings?community_id=matrix' };
+      case 'DELETE /v1/bots/:platform/warnings/:id': {
+        const [row] = await db('BotWarning')
+          .insert({
+            platform: 'discord',
+            community_id: 'matrix',
+            member_platform_id: '1',
+            member_name: 'm',
+            moderator_platform_id: '2',
+          })
+          .returning('id');
+        return { method: 'DELETE', path: `/v1/bots/discord/warnings/${row.id}` };
+      }
       case 'GET /v1/integrations/:platform/token': {
         const userId = await victim();
         const accountId = await createLinkedAccount(db, userId, { platform: 'twitch' });

@@ -129,6 +129,8 @@ describe('core and audit migrations', () => {
       'updated_at',
       // The name a platform shows beside the login name (social sign-in).
       'display_name',
+      // A linked Google account's YouTube channel: live chat names its authors by channel.
+      'youtube_channel_id',
     ]);
     expect(await columns('PlatformToken')).toEqual({
       platform_account_id: 'uuid not null',

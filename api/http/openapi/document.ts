@@ -23,6 +23,7 @@ const TAGS: Record<string, string> = {
   roles: 'Roles and the permissions they grant',
   permissions: '`resource:action` permissions',
   settings: 'Platform settings: the keys Heimdall knows, and `custom.*` ones for apps',
+  bots: 'What chat bots keep in Heimdall: the warnings their moderators give',
 };
 
 /** Errors every route may answer, by the access it declares. */

@@ -17,6 +17,8 @@ import type { LinkedAccountService } from '../../../core/linked-accounts/service
 import type { PlatformTokenStore } from '../../../core/platform-tokens/store.js';
 import type { AnyRoute } from '../route.js';
 import { apiKeyRoutes } from './api-keys.js';
+import type { BotWarningService } from '../../../core/bot-warnings/service.js';
+import { botWarningRoutes } from './bot-warnings.js';
 import { auditRoutes } from './audit.js';
 import { integrationRoutes } from './integrations.js';
 import type { PlatformCheckService } from '../../../core/linked-accounts/platform-check.js';
@@ -48,6 +50,7 @@ export interface V1Services {
   /** Hands bots a person's platform tokens. */
   platformTokens: PlatformTokenStore;
   platformChecks: PlatformCheckService;
+  botWarnings: BotWarningService;
 }
 
 /** Every REST /v1 route, in the order the OpenAPI document lists them. */
@@ -66,5 +69,6 @@ export function v1Routes(services: V1Services): AnyRoute[] {
     ...auditRoutes(services.audit),
     ...settingRoutes(services.settings),
     ...integrationRoutes(services.platformTokens, services.platformChecks),
+    ...botWarningRoutes(services.botWarnings),
   ];
 }
