@@ -31,7 +31,8 @@ export function summarizeArgs(
   return summary;
 }
 
-export type BotAuditEventType = 'bot_command_executed' | 'bot_config_changed';
+export type BotAuditEventType =
+  'bot_command_executed' | 'bot_config_changed' | 'bot_guild_configured' | 'bot_moderation_action';
 
 export interface BotAuditEvent {
   eventType: BotAuditEventType;

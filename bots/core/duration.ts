@@ -18,3 +18,22 @@ export function parseDuration(text: string): number | undefined {
   }
   return total > 0 && total <= MAX_DURATION_MS ? total : undefined;
 }
+
+/** Milliseconds as the parser takes them back: `1h30m`, `7d`, `45s`; whole seconds, largest units first. */
+export function formatDuration(ms: number): string {
+  let left = Math.max(1, Math.round(ms / 1000));
+  const parts: string[] = [];
+  for (const [unit, size] of [
+    ['w', 604_800],
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
+    if (left >= size) {
+      parts.push(`${Math.floor(left / size)}${unit}`);
+      left %= size;
+    }
+  }
+  return parts.join('');
+}

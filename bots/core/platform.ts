@@ -31,6 +31,8 @@ export interface LogPoster {
   postLog(communityId: string, channelId: string, text: string): Promise<void>;
   /** Whether the platform's user is in the community now; a security notice goes only where they are. */
   isMember(communityId: string, platformUserId: string): Promise<boolean>;
+  /** The communities the bot is in now (the guilds a Discord bot was added to). */
+  communities(): readonly string[];
 }
 
 /**

@@ -1,20 +1,30 @@
 import type { HeimdallClient } from '../../sdk/rest/index.js';
-import type { ChatAdapter, IncomingMessage } from './adapter.js';
+import type { BotPlatform, BotUser, ChatAdapter, IncomingMessage } from './adapter.js';
 import { ArgParseError, parseArgs, splitCommand, usage, type ArgSpec, type RawArg } from './args.js';
-import { recordAuditEvent, SOURCE_SERVICE, summarizeArgs, type BotSourceService } from './audit.js';
-import type { ArgValue, Command, CommandRegistry } from './commands.js';
+import {
+  recordAuditEvent,
+  SOURCE_SERVICE,
+  summarizeArgs,
+  type BotAuditEventType,
+  type BotSourceService,
+} from './audit.js';
+import type { ArgValue, Command, CommandContext, CommandRegistry } from './commands.js';
 import { Cooldowns } from './cooldowns.js';
 import { languageOf, translate, type MessageKey } from './i18n.js';
 import { botChannel, type BotEventPublisher } from './realtime.js';
+import type { LogPoster, ModerationOptions, Moderator, PlatformAction } from './platform.js';
 import { CommunitySettingsStore, type CommunitySettings, type SettingsChange } from './settings.js';
+
+/** The adapter as the runtime uses it: chat, and moderation and a log where the platform has them. */
+export type RuntimeAdapter = ChatAdapter & { moderator?: Moderator; log?: LogPoster };
 
 export interface BotRuntimeOptions {
   /** The REST client, with a credential holding `audit:write`, `settings:read`, `settings:write` and `<platform>:read`. */
   client: HeimdallClient;
-  adapter: ChatAdapter;
+  adapter: RuntimeAdapter;
   commands: CommandRegistry;
-  /** This bot's id on its platform (the application or user id), naming its realtime channel. */
-  botId: string;
+  /** This bot's id on its platform (the application or user id), naming its realtime channel; a function when the platform tells it on connecting. */
+  botId: string | (() => string);
   /** Where a person links a platform account: `<heimdall>/account/accounts`. */
   linkUrl: string;
   /** Publishes on the bot's realtime channel (realtimePublisher over the SDK's client); none: no events. */
@@ -58,7 +68,19 @@ export class BotRuntime {
   constructor(private readonly options: BotRuntimeOptions) {
     this.settings = options.settings ?? new CommunitySettingsStore(options.client, { now: options.now });
     this.cooldowns = new Cooldowns(options.now);
-    botChannel(options.adapter.platform, options.botId);
+    if (typeof options.botId === 'string') botChannel(options.adapter.platform, options.botId);
+  }
+
+  get client(): HeimdallClient {
+    return this.options.client;
+  }
+
+  get adapter(): RuntimeAdapter {
+    return this.options.adapter;
+  }
+
+  botId(): string {
+    return typeof this.options.botId === 'string' ? this.options.botId : this.options.botId();
   }
 
   async handle(message: IncomingMessage): Promise<Outcome> {
@@ -152,7 +174,8 @@ export class BotRuntime {
   ): Promise<SettingsChange> {
     const change = await this.settings.update(message.platform, message.communityId, patch);
     await this.audit({
-      eventType: 'bot_config_changed',
+      // The first settings a community gets are the bot being set up there.
+      eventType: change.created ? 'bot_guild_configured' : 'bot_config_changed',
       message,
       userId: heimdallUserId,
       description: `Changed ${change.changed.join(', ') || 'nothing'}`,
@@ -221,19 +244,89 @@ export class BotRuntime {
       metadata,
       ...(failure === undefined ? {} : { errorMessage: String((failure as Error)?.message ?? failure) }),
     });
+    await this.publishEvent(message.platform, 'command', {
+      ...metadata,
+      status: failure === undefined ? 'success' : 'failure',
+    });
+  }
+
+  /**
+   * Carries a moderation action out on the platform for the command's author, and records it as
+   * `bot_moderation_action` (a failure too, with the platform's refusal) and on the bot's channel. The command
+   * names the permission; this does not decide who may. Throws what the platform threw.
+   */
+  async moderate(
+    context: Pick<CommandContext, 'message' | 'heimdallUserId'>,
+    action: PlatformAction,
+    user: BotUser,
+    options: ModerationOptions = {},
+  ): Promise<void> {
+    const moderator = this.options.adapter.moderator;
+    if (!moderator?.actions.includes(action)) {
+      throw new Error(`${this.options.adapter.platform} cannot ${action}.`);
+    }
+    let failure: unknown;
+    try {
+      await moderator.moderate(context.message.communityId, action, user, options);
+    } catch (err) {
+      failure = err;
+    }
+    await this.recordModeration(context, action, user, options, failure);
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Records a moderation action done elsewhere (a warning Heimdall keeps) on the bot's channel; and audits it unless Heimdall did. */
+  async recordModeration(
+    context: Pick<CommandContext, 'message' | 'heimdallUserId'>,
+    action: PlatformAction | 'warn',
+    user: BotUser,
+    options: ModerationOptions & { warningId?: string } = {},
+    failure?: unknown,
+  ): Promise<void> {
+    const { message, heimdallUserId } = context;
+    const metadata = {
+      action,
+      platform: message.platform,
+      community: message.communityId,
+      member_platform_id: user.id,
+      member_name: user.name,
+      reason: options.reason ?? null,
+      ...(options.durationMs === undefined
+        ? {}
+        : { duration_seconds: Math.round(options.durationMs / 1000) }),
+      ...(options.warningId ? { warning_id: options.warningId } : {}),
+      moderator_platform_id: message.authorId,
+      ...(heimdallUserId ? { heimdall_user_id: heimdallUserId } : {}),
+    };
+    // Heimdall records the warnings it keeps itself.
+    if (action !== 'warn') {
+      await this.audit({
+        eventType: 'bot_moderation_action',
+        message,
+        userId: heimdallUserId,
+        status: failure === undefined ? 'success' : 'failure',
+        description: `${action} ${user.name}`,
+        metadata,
+        ...(failure === undefined ? {} : { errorMessage: String((failure as Error)?.message ?? failure) }),
+      });
+    }
+    await this.publishEvent(message.platform, 'moderation', {
+      ...metadata,
+      status: failure === undefined ? 'success' : 'failure',
+    });
+  }
+
+  /** A platform event (a stream going online) or anything else for the bot's channel; failures go to onError. */
+  async publishEvent(platform: BotPlatform, type: string, data: Record<string, unknown>): Promise<void> {
     if (!this.options.publish) return;
-    const channel = botChannel(message.platform, this.options.botId);
     await this.options
-      .publish(channel, {
-        type: 'command',
-        data: { ...metadata, status: failure === undefined ? 'success' : 'failure' },
-      })
+      .publish(botChannel(platform, this.botId()), { type, data })
       .catch((err: unknown) => this.options.onError?.(err, 'realtime publish'));
   }
 
   /** Audit failures are logged, not answered: the author's command already ran. */
   private async audit(event: {
-    eventType: 'bot_command_executed' | 'bot_config_changed';
+    eventType: BotAuditEventType;
     message: Pick<IncomingMessage, 'platform' | 'communityId' | 'authorId'>;
     userId: string | undefined;
     status?: 'success' | 'failure';

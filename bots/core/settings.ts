@@ -76,6 +76,8 @@ export interface SettingsChange {
   after: CommunitySettings;
   /** The fields whose value changed. */
   changed: (keyof CommunitySettings)[];
+  /** Nothing was stored for the community before: the bot was set up there now. */
+  created: boolean;
 }
 
 /**
@@ -122,7 +124,7 @@ export class CommunitySettingsStore {
     });
     this.remember(key, after);
     const changed = (Object.keys(after) as (keyof CommunitySettings)[]).filter((f) => before[f] !== after[f]);
-    return { before, after, changed };
+    return { before, after, changed, created: updatedAt === null };
   }
 
   private remember(key: string, settings: CommunitySettings): void {
