@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- audit rows and publications are asserted field by field */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
 import type {
   BotUser,
