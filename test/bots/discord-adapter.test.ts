@@ -291,4 +291,20 @@ describe('the Discord adapter against a fake Discord', () => {
     expect(discord.messages.at(-1)).toMatchObject({ content: 'back', replyTo: sentWhileDown });
     expect(errors).toEqual([]);
   });
+
+  it('identifies anew when Discord has forgotten the session', async () => {
+    const identified = discord.identifyCount;
+    const resumed = discord.resumeCount;
+    discord.invalidateSessions();
+    discord.dropConnection();
+    await waitUntil(() => !bot.connected(), 'the bot to notice the drop');
+    // discord.js keeps identifies 5 seconds apart, so this one may wait.
+    await waitUntil(() => bot.connected(), 'the bot to identify again', 15_000);
+    expect(discord.resumeCount).toBe(resumed);
+    expect(discord.identifyCount).toBe(identified + 1);
+    const count = received.length;
+    discord.sendMessage(GUILD, CHANNEL, TARGET, '!ping again');
+    expect((await next(count + 1)).text).toBe('!ping again');
+    expect(errors).toEqual([]);
+  }, 30_000);
 });

@@ -99,6 +99,7 @@ export interface FakeDiscord {
   /** Forgets the gateway sessions: a RESUME is answered with INVALID_SESSION and the client identifies anew. */
   invalidateSessions(): void;
   readonly identifyCount: number;
+  /** RESUMEs accepted; one refused with INVALID_SESSION is not counted. */
   readonly resumeCount: number;
   /** Gateway sessions with a socket now. */
   connectedSessions(): number;
@@ -279,6 +280,21 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
       flags: data?.flags,
     });
 
+  /** A follow-up or an edit of the original: only once the interaction was answered, as Discord has it. */
+  const webhookRoute = (method: string, path: string, kind: 'followup' | 'edit') =>
+    route(
+      method,
+      path,
+      ({ params: [app, token], body }) => {
+        const interaction = byToken(app!, token!);
+        if (!interaction?.acknowledged) return fail(404, 10015, 'Unknown Webhook');
+        const data = body as { content?: string; flags?: number };
+        recordReply(interaction, kind, data);
+        return ok(interactionMessage(interaction, data.content));
+      },
+      { auth: false },
+    );
+
   const routes: Route[] = [
     route('GET', '/gateway', () => ok({ url: gatewayUrl }), { auth: false }),
     route('GET', '/gateway/bot', () =>
@@ -321,30 +337,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
       },
       { auth: false },
     ),
-    route(
-      'POST',
-      '/webhooks/:app/:token',
-      ({ params: [app, token], body }) => {
-        const interaction = byToken(app!, token!);
-        if (!interaction?.acknowledged) return fail(404, 10015, 'Unknown Webhook');
-        const data = body as { content?: string; flags?: number };
-        recordReply(interaction, 'followup', data);
-        return ok(interactionMessage(interaction, data.content));
-      },
-      { auth: false },
-    ),
-    route(
-      'PATCH',
-      '/webhooks/:app/:token/messages/@original',
-      ({ params: [app, token], body }) => {
-        const interaction = byToken(app!, token!);
-        if (!interaction?.acknowledged) return fail(404, 10015, 'Unknown Webhook');
-        const data = body as { content?: string; flags?: number };
-        recordReply(interaction, 'edit', data);
-        return ok(interactionMessage(interaction, data.content));
-      },
-      { auth: false },
-    ),
+    webhookRoute('POST', '/webhooks/:app/:token', 'followup'),
+    webhookRoute('PATCH', '/webhooks/:app/:token/messages/@original', 'edit'),
     route('GET', '/channels/:id', ({ params: [id] }) => {
       const found = channelOf(id!);
       return found
