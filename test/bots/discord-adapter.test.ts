@@ -191,6 +191,18 @@ describe('the Discord adapter against a fake Discord', () => {
     expect((await next(5)).text).toBe(`warn <@${TARGET}> 1H`);
   });
 
+  it('defers a slash command not answered in two seconds, then edits the deferred reply', async () => {
+    const id = discord.invokeSlash(GUILD, CHANNEL, MOD, 'ping', {});
+    const count = received.length;
+    const message = await next(count + 1);
+    await waitUntil(() => discord.interactionReplies.some((r) => r.interactionId === id), 'the defer', 4000);
+    await message.reply('slow pong');
+    expect(discord.interactionReplies.filter((r) => r.interactionId === id)).toEqual([
+      { interactionId: id, kind: 'callback', type: 5, content: undefined, flags: 0 },
+      { interactionId: id, kind: 'edit', content: 'slow pong', flags: undefined },
+    ]);
+  });
+
   it('resolves mentions and raw ids to members, and nobody outside the guild', async () => {
     const message = received[0]!;
     await expect(bot.adapter.resolveMention(`<@${TARGET}>`, message)).resolves.toEqual({

@@ -61,9 +61,16 @@ export function restHandler(routes: Route[], token: string) {
       response.end(text);
     };
     const text = await readBody(request);
+    // Matched segment by segment decoded: @discordjs/rest writes `@original` as `%40original`.
+    let pathname: string;
+    try {
+      pathname = url.pathname.split('/').map(decodeURIComponent).join('/');
+    } catch {
+      return send(fail(404, 0, '404: Not Found'));
+    }
     const matched = routes
       .filter((r) => r.method === request.method)
-      .map((r) => ({ r, match: r.pattern.exec(url.pathname) }))
+      .map((r) => ({ r, match: r.pattern.exec(pathname) }))
       .find((m) => m.match);
     if (!matched) return send(fail(404, 0, '404: Not Found'));
     if (matched.r.auth && request.headers.authorization !== `Bot ${token}`) {
@@ -80,7 +87,7 @@ export function restHandler(routes: Route[], token: string) {
     try {
       send(
         matched.r.handle({
-          params: matched.match!.slice(1).map(decodeURIComponent),
+          params: matched.match!.slice(1),
           body,
           query: url.searchParams,
           headers: request.headers,
