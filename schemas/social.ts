@@ -130,6 +130,12 @@ export interface PlatformProfile {
   email?: string | undefined;
   /** Whether the provider says it checked the address; false when it says nothing. */
   emailVerified: boolean;
+  /**
+   * Google: the YouTube channel of the account, read when a YouTube scope was granted (YouTube's live chat names
+   * its authors by channel). Null: the account has none; undefined: not asked, or YouTube could not be read, so
+   * whatever was stored stays.
+   */
+  youtubeChannelId?: string | null | undefined;
 }
 
 /** Tokens a provider gave (Steam gives none). */

@@ -161,6 +161,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     // Steam's response nonces: each is good once, on every node.
     firstUse: async (key, ttlSeconds) =>
       (await cache.incr(`social:first-use:${key}`, 1, ttlSeconds * 1000)) === 1,
+    onError: (err, context) => logger.warn({ err }, context),
   });
   const platformTokens = createPlatformTokenStore({
     db: databases.primary,

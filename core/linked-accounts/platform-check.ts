@@ -5,7 +5,7 @@ import type { PermissionExplainer } from '../rbac/explain.js';
 import type { Actor } from '../shared/actor.js';
 
 /**
- * Whether a platform's user (the person behind a Discord or Twitch chat message) may do something in Heimdall:
+ * Whether a platform's user (the person behind a Discord, Twitch or YouTube chat message) may do something in Heimdall:
  * a bot asks before running a command. The answer goes through the Heimdall account that person linked (their
  * PlatformAccount), decided as for any credential of theirs (bans, deletion, roles, wildcards); a person who
  * linked nothing is `not_linked`, so the bot can tell them how to link. One query and one decision: bots ask
@@ -23,7 +23,12 @@ export function createPlatformCheck(deps: { db: Knex; explainer: PermissionExpla
       const account = await deps
         .db('PlatformAccount as pa')
         .join('User as u', 'u.id', 'pa.user_id')
-        .where({ 'pa.platform_id': platform, 'pa.platform_user_id': platformUserId })
+        // YouTube's chat names its authors by channel, which is not the Google account's id.
+        .where(
+          platformParam === 'youtube'
+            ? { 'pa.platform_id': platform, 'pa.youtube_channel_id': platformUserId }
+            : { 'pa.platform_id': platform, 'pa.platform_user_id': platformUserId },
+        )
         .first<{ user_id: string; username: string } | undefined>('pa.user_id', 'u.username');
       const asked = { platform, platform_user_id: platformUserId, permission };
       if (!account) {

@@ -105,9 +105,21 @@ export function createLinkedAccountService(deps: {
           ? before.email_verified_at
           : new Date()
         : null,
+    ...(profile.youtubeChannelId !== undefined && { youtube_channel_id: profile.youtubeChannelId }),
   });
 
+  /**
+   * A channel several Google accounts manage (a brand account) is the one that last proved it: the row before
+   * gives it up, so the channel names one person in a bot's permission check.
+   */
+  const claimChannel = async (profile: PlatformProfile, trx: Knex.Transaction, accountId?: string) => {
+    if (!profile.youtubeChannelId) return;
+    const others = trx('PlatformAccount').where({ youtube_channel_id: profile.youtubeChannelId });
+    await (accountId ? others.whereNot({ id: accountId }) : others).update({ youtube_channel_id: null });
+  };
+
   const insertAccount = async (userId: string, identity: UpstreamIdentity, trx: Knex.Transaction) => {
+    await claimChannel(identity.profile, trx);
     const [row] = await trx('PlatformAccount')
       .insert({
         platform_id: identity.platform,
@@ -152,6 +164,7 @@ export function createLinkedAccountService(deps: {
         const before = await trx('PlatformAccount')
           .where({ id: accountId })
           .first<{ email: string | null; email_verified_at: Date | null }>('email', 'email_verified_at');
+        await claimChannel(identity.profile, trx, accountId);
         await trx('PlatformAccount')
           .where({ id: accountId })
           .update(profileColumns(identity.profile, before));
@@ -240,6 +253,7 @@ export function createLinkedAccountService(deps: {
           if (existing && existing.user_id !== userId) throw linkedElsewhere();
           if (existing) {
             const before = mine.find((a) => a.id === existing.account_id)!;
+            await claimChannel(profile, trx, before.id);
             await trx('PlatformAccount').where({ id: before.id }).update(profileColumns(profile, before));
             if (identity.tokens) await deps.tokens.save(before.id, identity.tokens, trx);
             return { id: before.id, reconnected: true };

@@ -89,4 +89,6 @@ export interface ProviderDeps {
   firstUse(key: string, ttlSeconds: number): Promise<boolean>;
   /** The fetch to call providers with (default: global fetch). */
   fetch?: typeof fetch;
+  /** Failures a sign-in goes on without (Google's YouTube channel); default: none are told. */
+  onError?: (err: unknown, context: string) => void;
 }

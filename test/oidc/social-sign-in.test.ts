@@ -14,6 +14,7 @@ import {
   type TestClient,
 } from '../support/oidc.js';
 import { uniqueName } from '../support/services.js';
+import { userWith } from '../support/realtime.js';
 import { useSmtpSink } from '../support/smtp.js';
 import { useSocialPlatform } from '../support/social.js';
 
@@ -200,6 +201,39 @@ describe('social sign-in', () => {
     expect(refused.body).toContain('This GitHub account is linked to another Heimdall account.');
     expect(await accountOf('github', who.id)).toMatchObject({ user_id: first.tokens.claims()!.sub });
     expect(await t.db('PlatformAccount').where({ user_id: other.id })).toHaveLength(1);
+  });
+
+  it("keeps the YouTube channel of a Google account linked for bots, which a bot's check finds the person by", async () => {
+    const owner = await createPasswordUser(t.db);
+    const channel = `UC${String(Date.now()).padStart(22, '0')}`;
+    const who = someone({ youtubeChannelId: channel });
+    t.fake('google').signInAs(who);
+    const { person, page } = await areaSession(owner);
+    const link = formOf(page.body, '/account/accounts/link/google')!;
+    // As "Allow bots to act for you" sends it: YouTube's scope is asked for.
+    expect(
+      (await person.follow(link.action, 'never', { form: { ...link.fields, bots: '1' } })).body,
+    ).toContain('Google (YouTube) is linked');
+    expect(t.fake('google').lastAuthorize!.get('scope')).toContain('youtube.force-ssl');
+    expect(await accountOf('google', who.id)).toMatchObject({
+      user_id: owner.id,
+      youtube_channel_id: channel,
+    });
+    // Signing in again without YouTube's scope cannot see the channel: it stays as it was.
+    await viaApp({ platform: 'google' });
+    expect(await accountOf('google', who.id)).toMatchObject({ youtube_channel_id: channel });
+
+    const bot = await userWith(t.db, ['youtube:read']);
+    const check = (platform: string, id: string) =>
+      call(t.url, 'GET', `/v1/integrations/${platform}/check?platform_user_id=${id}&permission=users:read`, {
+        key: bot.key,
+      });
+    const found = await check('youtube', channel);
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ linked: true, user_id: owner.id, username: owner.username });
+    // The Google account's own id is not a channel; the channel is not a Google account's id.
+    expect((await check('youtube', who.id)).body).toMatchObject({ linked: false });
+    expect((await check('google', channel)).body).toMatchObject({ linked: false });
   });
 
   it('changes the primary account, which supplies the claims, and unlinks (revoking upstream) but never the last method', async () => {

@@ -42,4 +42,41 @@ describe('google', () => {
     expect(fake.requests).toContain('GET /.well-known/openid-configuration');
     expect(fake.requests).toContain('GET /oauth2/v3/certs');
   });
+
+  describe('the YouTube channel', () => {
+    const youtube = { scopes: ['openid', 'https://www.googleapis.com/auth/youtube.force-ssl'] };
+    const channelCalls = () => fake.requests.filter((r) => r === 'GET /youtube/v3/channels').length;
+
+    it('is read when a YouTube scope was granted, and only then', async () => {
+      fake.signInAs({ id: '1170001', username: 'tuber', youtubeChannelId: 'UCfake0000000000000000001' });
+      const before = channelCalls();
+      expect((await signIn(fake, provider, youtube)).profile.youtubeChannelId).toBe(
+        'UCfake0000000000000000001',
+      );
+      expect(channelCalls()).toBe(before + 1);
+      expect((await signIn(fake, provider)).profile.youtubeChannelId).toBeUndefined();
+      expect(channelCalls()).toBe(before + 1);
+    });
+
+    it('is null for an account without a channel', async () => {
+      fake.signInAs({ id: '1170002', username: 'viewer' });
+      expect((await signIn(fake, provider, youtube)).profile.youtubeChannelId).toBeNull();
+    });
+
+    it('does not fail the sign-in when YouTube cannot be read: it is told, and stays unknown', async () => {
+      fake.signInAs({ id: '1170003', username: 'tuber3', youtubeChannelId: 'UCfake0000000000000000003' });
+      const told: string[] = [];
+      const failing = providerFor(fake, {
+        fetch: (url, init) =>
+          String(url).includes('/youtube/')
+            ? Promise.resolve(new Response('{}', { status: 503 }))
+            : fetch(url, init),
+        onError: (_err, context) => told.push(context),
+      });
+      const { profile } = await signIn(fake, failing, youtube);
+      expect(profile).toMatchObject({ id: '1170003' });
+      expect(profile.youtubeChannelId).toBeUndefined();
+      expect(told).toEqual(['could not read the YouTube channel of a Google account']);
+    });
+  });
 });

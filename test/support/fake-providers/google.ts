@@ -4,7 +4,8 @@ import { createAuthorizationServer, standardAnswer, type Grant, type IssuedToken
 
 /**
  * Google (developers.google.com/identity/openid-connect/openid-connect): discovery, an RS256 ID token with the
- * nonce, aud, iss and exp an OpenID Connect client checks, published keys, userinfo and tokeninfo. A refresh
+ * nonce, aud, iss and exp an OpenID Connect client checks, published keys, userinfo, tokeninfo and the YouTube
+ * channel of the token's account (YouTube Data API v3, for a token with a YouTube scope). A refresh
  * token only for access_type=offline, and a refresh that keeps it: Google does not rotate refresh tokens.
  */
 const ID_TOKEN_LIFETIME = 3600;
@@ -72,6 +73,25 @@ export async function googleFake(context: FakeContext): Promise<Routes> {
     'POST /token': server.tokenEndpoint(answer),
     'POST /revoke': server.revocationEndpoint(),
     'GET /v1/userinfo': server.resource('Bearer', unauthorized, (held) => json(claims(held))),
+    'GET /youtube/v3/channels': server.resource('Bearer', unauthorized, (held, request) => {
+      if (!held.scopes.some((scope) => scope.startsWith('https://www.googleapis.com/auth/youtube'))) {
+        return youtubeError(
+          403,
+          'insufficientPermissions',
+          'Request had insufficient authentication scopes.',
+        );
+      }
+      if (request.query.get('mine') !== 'true' || !request.query.get('part')?.split(',').includes('id')) {
+        return youtubeError(400, 'badRequest', 'This fake answers part=id&mine=true only.');
+      }
+      const channelId = held.user.youtubeChannelId;
+      return json({
+        kind: 'youtube#channelListResponse',
+        etag: 'fake',
+        pageInfo: { totalResults: channelId ? 1 : 0, resultsPerPage: 5 },
+        items: channelId ? [{ kind: 'youtube#channel', etag: 'fake', id: channelId }] : [],
+      });
+    }),
     'GET /tokeninfo': (request) => {
       const held = server.holder(request.query.get('access_token') ?? undefined);
       if (!held) return json({ error: 'invalid_token', error_description: 'Invalid Value' }, 400);
@@ -88,3 +108,7 @@ export async function googleFake(context: FakeContext): Promise<Routes> {
     },
   };
 }
+
+/** Google APIs' error answer. */
+const youtubeError = (status: number, reason: string, message: string) =>
+  json({ error: { code: status, message, errors: [{ message, domain: 'youtube', reason }] } }, status);

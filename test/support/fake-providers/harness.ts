@@ -17,6 +17,8 @@ export interface FakeUser {
   email?: string;
   emailVerified?: boolean;
   avatarUrl?: string;
+  /** Google: the person's YouTube channel (`UC…`); none when left out. */
+  youtubeChannelId?: string;
 }
 
 export interface FakeProvider {
