@@ -25,7 +25,11 @@ describe('IRC lines', () => {
   });
 
   it('reads lines without tags or prefix, and refuses lines without a command', () => {
-    expect(parseLine('PING :tmi.twitch.tv')).toEqual({ tags: {}, command: 'PING', params: ['tmi.twitch.tv'] });
+    expect(parseLine('PING :tmi.twitch.tv')).toEqual({
+      tags: {},
+      command: 'PING',
+      params: ['tmi.twitch.tv'],
+    });
     expect(parseLine(':tmi.twitch.tv 001 bot :Welcome, GLHF!')).toMatchObject({
       command: '001',
       params: ['bot', 'Welcome, GLHF!'],
