@@ -47,6 +47,7 @@ describe('the Twitch adapter', () => {
       tokenType: 'bearer',
     });
   let ownerAccount: string;
+  let botAccount: string;
 
   beforeAll(async () => {
     fake = await startFakeTwitch({
@@ -59,6 +60,7 @@ describe('the Twitch adapter', () => {
     const owner = await twitchPerson(STREAMER.id, 'owner-token');
     ownerUserId = owner.userId;
     ownerAccount = owner.account;
+    botAccount = botPerson.account;
     const credential = await userWith(t.db, ['twitch:read']);
     bot = createTwitchBot({
       client: createHeimdallClient({ baseUrl: t.url, auth: { apiKey: credential.key } }),
@@ -217,6 +219,24 @@ describe('the Twitch adapter', () => {
     expect((await said('viewer', 'after the drop')).message.text).toBe('after the drop');
     expect(fake.joined('streamer')).toBe(1);
     expect(fake.chatLogins.every((l) => l.accepted && l.token === 'bot-token')).toBe(true);
+  });
+
+  it('logs in to chat again with a new token from Heimdall when Twitch refuses the old one', async () => {
+    fake.addToken('bot-token-2', BOT.id);
+    await saveToken(botAccount, 'bot-token-2');
+    fake.revokeToken('bot-token');
+    const logins = fake.chatLogins.length;
+    fake.dropChat();
+    await waitUntil(
+      () => bot.connected() && fake.chatLogins.length > logins + 1,
+      'a login with the new token',
+    );
+    expect(fake.chatLogins.slice(logins)).toEqual([
+      { nick: 'heimdallbot', token: 'bot-token', accepted: false },
+      { nick: 'heimdallbot', token: 'bot-token-2', accepted: true },
+    ]);
+    expect(errors).toContainEqual(expect.stringMatching(/Login authentication failed/));
+    expect((await said('viewer', 'with the new token')).message.text).toBe('with the new token');
   });
 
   it('follows session_reconnect, keeping its subscriptions', async () => {
