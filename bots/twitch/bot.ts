@@ -189,11 +189,17 @@ export function createTwitchBot(options: TwitchBotOptions): PlatformBot {
       chat.start();
       for (const session of sessions) session.start();
       const timeoutMs = options.startTimeoutMs ?? 30_000;
-      await chat.whenConnected(timeoutMs);
-      const deadline = Date.now() + timeoutMs;
-      while (!sessions.every((s) => s.connected())) {
-        if (Date.now() > deadline) throw new Error('EventSub did not welcome the Twitch bot in time.');
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      try {
+        await chat.whenConnected(timeoutMs);
+        const deadline = Date.now() + timeoutMs;
+        while (!sessions.every((s) => s.connected())) {
+          if (Date.now() > deadline) throw new Error('EventSub did not welcome the Twitch bot in time.');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } catch (err) {
+        // A bot that failed to start must not keep reconnecting behind its caller's back.
+        await this.stop();
+        throw err;
       }
     },
     async stop() {

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { IncomingMessage, PlatformBot } from '../../bots/core/index.js';
-import { createTwitchBot, twitchBotConfigSchema } from '../../bots/twitch/index.js';
-import { createHeimdallClient } from '../../sdk/rest/index.js';
+import {
+  createTwitchBot,
+  twitchBotConfigSchema,
+  type TwitchBotConfigInput,
+} from '../../bots/twitch/index.js';
+import { createHeimdallClient, type HeimdallClient } from '../../sdk/rest/index.js';
 import { startFakeTwitch, type FakeTwitch } from '../support/fake-twitch/index.js';
 import { createLinkedAccount, createUser } from '../support/fixtures.js';
 import { useTestPlatform } from '../support/platform.js';
@@ -48,6 +52,8 @@ describe('the Twitch adapter', () => {
     });
   let ownerAccount: string;
   let botAccount: string;
+  let heimdall: HeimdallClient;
+  let baseConfig: Omit<TwitchBotConfigInput, 'channels'>;
 
   beforeAll(async () => {
     fake = await startFakeTwitch({
@@ -62,15 +68,19 @@ describe('the Twitch adapter', () => {
     ownerAccount = owner.account;
     botAccount = botPerson.account;
     const credential = await userWith(t.db, ['twitch:read']);
+    heimdall = createHeimdallClient({ baseUrl: t.url, auth: { apiKey: credential.key } });
+    baseConfig = {
+      client_id: CLIENT_ID,
+      bot_user_id: botPerson.userId,
+      chat_url: fake.ircUrl,
+      helix_url: fake.helixUrl,
+      eventsub_url: fake.eventsubUrl,
+    };
     bot = createTwitchBot({
-      client: createHeimdallClient({ baseUrl: t.url, auth: { apiKey: credential.key } }),
+      client: heimdall,
       config: twitchBotConfigSchema.parse({
-        client_id: CLIENT_ID,
-        bot_user_id: botPerson.userId,
+        ...baseConfig,
         channels: [{ login: '#Streamer', owner_user_id: owner.userId }],
-        chat_url: fake.ircUrl,
-        helix_url: fake.helixUrl,
-        eventsub_url: fake.eventsubUrl,
       }),
       backoff: { initialMs: 20, maxMs: 200 },
       onError: (err, context) => errors.push(`${context}: ${String(err)}`),
@@ -104,6 +114,20 @@ describe('the Twitch adapter', () => {
       ['stream.online', { broadcaster_user_id: STREAMER.id }, 'owner-token', STREAMER.id, 'enabled'],
       ['stream.offline', { broadcaster_user_id: STREAMER.id }, 'owner-token', STREAMER.id, 'enabled'],
     ]);
+  });
+
+  it("refuses to start for a channel that is not its owner's", async () => {
+    const other = createTwitchBot({
+      client: heimdall,
+      config: twitchBotConfigSchema.parse({
+        ...baseConfig,
+        channels: [{ login: 'viewer', owner_user_id: ownerUserId }],
+      }),
+    });
+    await expect(other.start({ commands: [], onMessage: () => undefined })).rejects.toThrow(
+      /channel viewer is not the linked Twitch account of its owner .* \(that is streamer\)/,
+    );
+    expect(other.connected()).toBe(false);
   });
 
   it('hands on a chat message and replies to it', async () => {
