@@ -141,6 +141,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     async isMember(communityId, platformUserId) {
       return (await findMember(communityId, platformUserId, true)) !== undefined;
     },
+    communities: () => [...client.guilds.cache.keys()],
   };
 
   function fromMessage(message: Message<true>): IncomingMessage {
@@ -228,7 +229,15 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
         const userId = id?.[1] ?? id?.[2];
         if (!userId) return undefined;
         const member = await findMember(message.communityId, userId);
-        return member ? { id: member.id, name: member.displayName } : undefined;
+        if (member) return { id: member.id, name: member.displayName };
+        // Someone who left can still be banned or warned: Discord still knows the user.
+        try {
+          const user = await client.users.fetch(userId);
+          return { id: user.id, name: user.displayName };
+        } catch (err) {
+          if (isNotMember(err)) return undefined;
+          throw err;
+        }
       },
     },
     botId() {

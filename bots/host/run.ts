@@ -28,7 +28,10 @@ export interface BotHostOptions {
   platform: BotPlatform;
   host: HostConfig;
   /** Builds the platform's bot once the Heimdall client exists (Twitch and YouTube take their tokens through it). */
-  createBot(client: HeimdallClient): PlatformBot;
+  createBot(
+    client: HeimdallClient,
+    onError: (err: unknown, context: string) => void,
+  ): PlatformBot | Promise<PlatformBot>;
   env?: NodeJS.ProcessEnv;
   log?: BotLog;
   /** For tests: another WebSocket class for the realtime connection. */
@@ -86,7 +89,7 @@ export async function startBotHost(options: BotHostOptions): Promise<RunningBotH
     metrics.errors.inc();
     log('error', context, err);
   };
-  const bot = options.createBot(client);
+  const bot = await options.createBot(client, onError);
   const health = await serveHealth(
     host.health,
     () => ({ platform: bot.connected(), realtime: realtimeUp }),

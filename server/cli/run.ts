@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../../core/config/index.js';
 import { prepareDatabases } from '../../core/db/databases.js';
 import { withDatabases } from './commands/database.js';
 import { AppError } from '../../core/errors/index.js';
+import { botCommand } from './commands/bot.js';
 import { configCommand } from './commands/config.js';
 import { createAdminCommand } from './commands/create-admin.js';
 import { createApiKeyCommand } from './commands/create-api-key.js';
@@ -23,6 +24,9 @@ Commands:
                                        Create an API key and print it once (for automation and bots)
   rotate-signing-key                   Make a new Heimdall ID signing key active (the old one stays published
                                        until its tokens have expired)
+  bot discord|twitch|youtube [--config FILE]
+                                       Run a chat bot against a Heimdall it reaches over HTTP (its own TOML:
+                                       --config, else $HEIMDALL_BOT_CONFIG, else config/bot.toml; docs/bots.md)
   help                                 Show this help
 
 Configuration: config/default.toml → config/$HEIMDALL_ENV.toml → config/local.toml → HEIMDALL__SECTION__KEY
@@ -43,6 +47,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         scopes: { type: 'string' },
         user: { type: 'string' },
         system: { type: 'boolean', default: false },
+        config: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -51,6 +56,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(USAGE);
       return 0;
     }
+    // A bot is an app of Heimdall's, not a part: it reads its own TOML, not Heimdall's configuration.
+    if (command === 'bot') return await botCommand(rest[0], values.config, io);
     const known = [
       'start',
       'migrate',

@@ -203,7 +203,7 @@ describe('the Discord adapter against a fake Discord', () => {
     ]);
   });
 
-  it('resolves mentions and raw ids to members, and nobody outside the guild', async () => {
+  it('resolves mentions and raw ids to members, users Discord knows elsewhere, and nobody else', async () => {
     const message = received[0]!;
     await expect(bot.adapter.resolveMention(`<@${TARGET}>`, message)).resolves.toEqual({
       id: TARGET,
@@ -214,7 +214,12 @@ describe('the Discord adapter against a fake Discord', () => {
       name: 'Allfather',
     });
     await expect(bot.adapter.resolveMention(TARGET, message)).resolves.toEqual({ id: TARGET, name: 'Loki' });
-    await expect(bot.adapter.resolveMention(`<@${STRANGER}>`, message)).resolves.toBeUndefined();
+    // Not a member, but a user: a ban may keep them out.
+    await expect(bot.adapter.resolveMention(`<@${STRANGER}>`, message)).resolves.toEqual({
+      id: STRANGER,
+      name: 'ymir',
+    });
+    await expect(bot.adapter.resolveMention('<@299999999999999999>', message)).resolves.toBeUndefined();
     await expect(bot.adapter.resolveMention('@loki', message)).resolves.toBeUndefined();
   });
 

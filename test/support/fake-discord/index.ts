@@ -124,6 +124,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
   const applicationId = bot.id;
   const botToken = `${Buffer.from(bot.id).toString('base64url')}.${randomBytes(20).toString('base64url')}`;
   const guilds = new Map<string, GuildState>(options.guilds.map((g) => [g.id, guildState(g, bot)]));
+  /** Everyone Discord knows here: members stay known after they leave a guild (a ban may still name them). */
+  const knownUsers = new Map<string, FakeDiscordUser>(
+    [bot, ...options.guilds.flatMap((g) => g.members ?? [])].map((u) => [u.id, u]),
+  );
   const messages: PostedMessage[] = [];
   const interactionReplies: InteractionReply[] = [];
   const moderation: ModerationRecord[] = [];
@@ -305,6 +309,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
       }),
     ),
     route('GET', '/users/@me', () => ok(userPayload(bot))),
+    route('GET', '/users/:user', ({ params: [userId] }) => {
+      const user = knownUsers.get(userId!);
+      return user ? ok(userPayload(user)) : fail(404, 10013, 'Unknown User');
+    }),
     route('GET', '/applications/@me', () =>
       ok({ id: applicationId, name: bot.username, bot: userPayload(bot), flags: 0 }),
     ),
