@@ -42,6 +42,13 @@ export interface BotRuntimeOptions {
   onError?: (err: unknown, context: string) => void;
 }
 
+/** What a person links in Heimdall to be known on a platform: YouTube authors are Google accounts' channels. */
+const LINKED_PLATFORM_NAMES: Record<BotPlatform, string> = {
+  discord: 'Discord',
+  twitch: 'Twitch',
+  youtube: 'Google (YouTube)',
+};
+
 /** What became of a message: for adapters' logs and for tests. */
 export type Outcome =
   | 'ignored'
@@ -138,7 +145,7 @@ export class BotRuntime {
     if (!permit.ok) {
       await say(permit.reply, {
         command: command.name,
-        platform: message.platform,
+        platform: LINKED_PLATFORM_NAMES[message.platform],
         url: this.options.linkUrl,
       });
       return permit.reply === 'not_linked' ? 'not_linked' : 'not_allowed';

@@ -209,7 +209,7 @@ describe('the bot runtime against a platform', () => {
 
   it('tells an unlinked user where to link their account', async () => {
     expect(await runtime.handle(adapter.message('9999', '!warn <@1001>', community()))).toBe('not_linked');
-    expect(adapter.last()).toBe(`Link your discord account to Heimdall first: ${LINK_URL}`);
+    expect(adapter.last()).toBe(`Link your Discord account to Heimdall first: ${LINK_URL}`);
   });
 
   it('holds a command back for its cooldown, per user', async () => {
@@ -262,8 +262,9 @@ describe('the bot runtime against a platform', () => {
     });
     expect(await other.handle(adapter.message('4001', '!ping', guild))).toBe('ignored');
     expect(await other.handle(adapter.message('4001', '?ping', guild))).toBe('succeeded');
+    // The community's first settings: the bot was set up there.
     const [event] = await auditOf(guild).then((events) =>
-      events.filter((e) => e.event_type === 'bot_config_changed'),
+      events.filter((e) => e.event_type === 'bot_guild_configured'),
     );
     expect(event).toMatchObject({
       user_id: moderatorId,

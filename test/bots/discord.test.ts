@@ -199,7 +199,7 @@ describe('the Discord bot against Heimdall and a fake Discord', () => {
     expect(await say(MOD, '!settings language de')).toBe('Settings changed: language.');
     expect(await say(MEMBER, `!ban <@${TROLL}>`)).toBe('Du darfst ban nicht verwenden.');
     expect(await say(STRANGER, `!warn <@${TROLL}>`)).toBe(
-      `Verknüpfe zuerst dein discord-Konto mit Heimdall: ${t.url}/account/accounts`,
+      `Verknüpfe zuerst dein Discord-Konto mit Heimdall: ${t.url}/account/accounts`,
     );
     expect(await say(MOD, '!settings language auto')).toBe('Einstellungen geändert: language.');
     const refused = await audit({ event_type: 'bot_command_executed', resource_id: GUILD });

@@ -284,7 +284,7 @@ describeWithRedis('the bot host against Heimdall', () => {
       'Du darfst ban nicht verwenden.',
     ]);
     expect(await chat.say(host, stranger, `!warn <@${member.discordId}>`)).toEqual([
-      'Verknüpfe zuerst dein discord-Konto mit Heimdall: https://id.example.test/account/accounts',
+      'Verknüpfe zuerst dein Discord-Konto mit Heimdall: https://id.example.test/account/accounts',
     ]);
     expect(await chat.say(host, moderator.discordId, `!ban <@${moderator.discordId}>`)).toEqual([
       'Du kannst ban nicht auf dich selbst anwenden.',

@@ -138,7 +138,7 @@ describe('the Twitch bot against Heimdall and a fake Twitch', () => {
     expect(await say('moddy', '!settings language de')).toBe('Settings changed: language.');
     expect(await say('viewer', '!ban @troll')).toBe('Du darfst ban nicht verwenden.');
     expect(await say('stranger', '!timeout @troll 1m')).toBe(
-      `Verknüpfe zuerst dein twitch-Konto mit Heimdall: ${t.url}/account/accounts`,
+      `Verknüpfe zuerst dein Twitch-Konto mit Heimdall: ${t.url}/account/accounts`,
     );
     expect(twitch.bans).toHaveLength(2);
   });
