@@ -8,6 +8,7 @@ import {
   realtimePublisher,
   SecurityNotifier,
   type BotPlatform,
+  type Command,
   type IncomingMessage,
   type PlatformBot,
 } from '../core/index.js';
@@ -34,6 +35,8 @@ export interface BotHostOptions {
   ): PlatformBot | Promise<PlatformBot>;
   env?: NodeJS.ProcessEnv;
   log?: BotLog;
+  /** Commands of your own besides the moderation ones (bots/core/moderation.ts). */
+  commands?: readonly Command[];
   /** For tests: another WebSocket class for the realtime connection. */
   WebSocket?: WebSocketConstructor;
 }
@@ -108,7 +111,9 @@ export async function startBotHost(options: BotHostOptions): Promise<RunningBotH
     allowWithoutTwoFactor: host.heimdall.allow_without_two_factor,
     onError,
   });
-  for (const command of moderationCommands(runtime)) commands.register(command);
+  for (const command of [...moderationCommands(runtime), ...(options.commands ?? [])]) {
+    commands.register(command);
+  }
 
   let pending = new Set<Promise<unknown>>();
   const handle = (message: IncomingMessage) => {
