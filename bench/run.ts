@@ -4,6 +4,7 @@ import { benchConfig } from './config.js';
 import { benchApiKey } from './fixtures.js';
 import { adminBenchOptions, printAdminBench, runAdminBench } from './admin.js';
 import { runAuditBench, type AuditBenchResult } from './audit.js';
+import { botsBenchConfig, botsBenchOptions, printBotsBench, runBotsBench } from './bots.js';
 import { printGraphqlBench, runGraphqlBench, type GraphqlBenchResult } from './graphql.js';
 import { measure, startHelloWorld, type BenchResult } from './http.js';
 import { printOidcBench, runOidcBench } from './oidc.js';
@@ -16,7 +17,8 @@ import { printRealtimeBench, runRealtimeBench } from './realtime.js';
  * GraphQL's nested reads against REST's list of users (bench/graphql.ts, alone: `node dist/bench/graphql.js`) follow.
  * Heimdall ID's grants and sign-ins (bench/oidc.ts, also runnable alone as `node dist/bench/oidc.js`) come next, then
  * how the admin panel's cost grows with the data (bench/admin.ts, alone: `node dist/bench/admin.js`; BENCH_ADMIN_*
- * tune it), the realtime fan-out against Socket.IO (bench/realtime.ts, alone: `node dist/bench/realtime.js`) last.
+ * tune it), the realtime fan-out against Socket.IO (bench/realtime.ts, alone: `node dist/bench/realtime.js`), and a
+ * bot command's round trip against a bare GET /v1/me (bench/bots.ts, alone: `node dist/bench/bots.js`) last.
  */
 const durationSec = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -92,3 +94,6 @@ printAdminBench(await runAdminBench(adminBenchOptions()));
 
 // Servers and clients in child processes of their own (fd limits raised there); BENCH_RT_* tune it.
 printRealtimeBench(await runRealtimeBench());
+
+// Heimdall with realtime (the bot host connects to /ws), the Discord bot and a fake Discord; BENCH_BOTS_* tune it.
+printBotsBench(await runBotsBench(botsBenchConfig(), botsBenchOptions()));
