@@ -15,7 +15,6 @@ import { createHeimdallClient } from '../sdk/rest/index.js';
 import { startPlatform } from '../server/start.js';
 // The fake the bot's end-to-end test runs against, the only Discord that can be driven at a chosen pace; tsc
 // compiles it into dist/ because this file imports it. Layers keep bench/ out of test/ otherwise.
-// eslint-disable-next-line import-x/no-restricted-paths -- a test double used as one, not test code
 import { startFakeDiscord, type FakeDiscord } from '../test/support/fake-discord/index.js';
 import { benchConfig } from './config.js';
 import { benchApiKey } from './fixtures.js';

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
  *   server → {api, keystone, oidc, account, realtime} → core → schemas
  * account may use oidc (Heimdall ID's sign-in kit), oidc may not use account; migrations use schemas only;
  * proto (the realtime wire contract) is used by core, realtime and sdk; sdk (what bots and apps use) uses proto
- * only; bench may use anything but test; test may use anything; nothing imports bench or test.
+ * only; bench may use anything but test, except the fake chat platforms under test/support that it drives as the
+ * tests do; test may use anything; nothing imports bench or test.
  *
  * Zones are folder paths resolved against the repository root, not globs over the import specifier: an import
  * is judged by the file it resolves to, so `sdk/realtime/` is sdk and `realtime/broker/` is realtime.
@@ -61,6 +62,9 @@ const ALLOWED = {
   test: FOLDERS.filter((f) => f !== 'test'),
 };
 
+/** What bench/ may use of test/: the fakes of outside platforms, which stand in for the platform as in tests. */
+const BENCH_FAKES = ['./support/fake-discord', './support/fake-twitch', './support/fake-youtube'];
+
 export const layerZones = {
   basePath: root,
   zones: FOLDERS.flatMap((target) => {
@@ -71,6 +75,7 @@ export const layerZones = {
           {
             target: `./${target}`,
             from: from.map((f) => `./${f}`),
+            ...(target === 'bench' ? { except: BENCH_FAKES } : {}),
             message: `${target}/ may import only ${ALLOWED[target].join(', ') || 'itself'} (see docs/architecture.md).`,
           },
         ];
