@@ -21,6 +21,8 @@ export interface IncomingMessage {
    */
   text: string;
   slash?: boolean;
+  /** The chat says the author moderates it (Twitch's moderator or broadcaster badge, YouTube's moderator or owner). */
+  platformModerator?: boolean;
   /** The author's or the community's locale as the platform tells it (`de`, `en-US`), if it does. */
   locale?: string;
   reply(text: string): Promise<void>;

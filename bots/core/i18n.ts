@@ -35,6 +35,11 @@ const en = {
   setting_none: 'none',
   setting_auto: 'each message’s',
   security_notice: 'Security notice for {member}: {event} ({time}).',
+  reason_suffix: ' (reason: {reason})',
+  not_platform_moderator:
+    'You cannot {command} here: {platform} does not give you that right in this community.',
+  member_protected: '{user} ranks too high for you to {command}.',
+  out_of_range: '{platform} does not allow that: {detail}',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -73,6 +78,11 @@ const de: Record<MessageKey, string> = {
   setting_none: 'keiner',
   setting_auto: 'je Nachricht',
   security_notice: 'Sicherheitshinweis zu {member}: {event} ({time}).',
+  reason_suffix: ' (Grund: {reason})',
+  not_platform_moderator:
+    'Du kannst {command} hier nicht verwenden: {platform} gibt dir dieses Recht in dieser Community nicht.',
+  member_protected: '{user} steht zu weit oben, als dass du {command} verwenden könntest.',
+  out_of_range: '{platform} erlaubt das nicht: {detail}',
 };
 
 const CATALOGUES: Record<BotLanguage, Record<MessageKey, string>> = { en, de };

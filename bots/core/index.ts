@@ -1,6 +1,7 @@
 /** The platform-neutral bot runtime (docs/bots.md): what a Discord, Twitch or YouTube adapter builds on. */
 export type { BotPlatform, BotUser, ChatAdapter, IncomingMessage } from './adapter.js';
 export type { LogPoster, ModerationOptions, Moderator, PlatformAction, PlatformBot } from './platform.js';
+export { PlatformRefusal } from './platform.js';
 export { ArgParseError, parseArgs, usage, type ArgKind, type ArgSpec, type RawArg } from './args.js';
 export type { BotSourceService } from './audit.js';
 export { CommandRegistry, type ArgValue, type Command, type CommandContext } from './commands.js';

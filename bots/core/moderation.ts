@@ -2,7 +2,7 @@ import type { BotPlatform, BotUser } from './adapter.js';
 import type { Command, CommandContext } from './commands.js';
 import { formatDuration } from './duration.js';
 import { translate, type MessageKey } from './i18n.js';
-import type { PlatformAction } from './platform.js';
+import { PlatformRefusal, type PlatformAction } from './platform.js';
 import type { BotRuntime } from './runtime.js';
 import { InvalidSettingError, type CommunitySettings } from './settings.js';
 
@@ -12,7 +12,10 @@ type ModerationCommand = 'warn' | 'warnings' | 'timeout' | 'kick' | 'ban' | 'set
  * The Heimdall permission each moderation command needs, per platform. Discord's are the guild permissions;
  * Twitch and YouTube have chat ones. Settings are the bot's settings of a community.
  */
-export const MODERATION_PERMISSIONS: Record<BotPlatform, Record<ModerationCommand, string>> = {
+export const MODERATION_PERMISSIONS: Record<
+  BotPlatform,
+  Record<Exclude<ModerationCommand, 'kick'>, string> & { kick?: string }
+> = {
   discord: {
     warn: 'discord:guild.warn',
     warnings: 'discord:guild.read',
@@ -25,7 +28,6 @@ export const MODERATION_PERMISSIONS: Record<BotPlatform, Record<ModerationComman
     warn: 'twitch:chat.warn',
     warnings: 'twitch:chat.warn',
     timeout: 'twitch:chat.timeout',
-    kick: 'twitch:chat.ban',
     ban: 'twitch:chat.ban',
     settings: 'twitch:edit',
   },
@@ -33,7 +35,6 @@ export const MODERATION_PERMISSIONS: Record<BotPlatform, Record<ModerationComman
     warn: 'youtube:chat.warn',
     warnings: 'youtube:chat.warn',
     timeout: 'youtube:chat.timeout',
-    kick: 'youtube:chat.ban',
     ban: 'youtube:chat.ban',
     settings: 'youtube:edit',
   },
@@ -46,11 +47,13 @@ const say = (context: CommandContext, key: MessageKey, vars: Record<string, stri
   context.reply(translate(context.language, key, vars));
 
 const reasonSuffix = (context: CommandContext, reason: unknown) =>
-  typeof reason === 'string'
-    ? context.language === 'de'
-      ? ` (Grund: ${reason})`
-      : ` (reason: ${reason})`
-    : '';
+  typeof reason === 'string' ? translate(context.language, 'reason_suffix', { reason }) : '';
+
+const PLATFORM_NAMES: Record<BotPlatform, string> = {
+  discord: 'Discord',
+  twitch: 'Twitch',
+  youtube: 'YouTube',
+};
 
 /**
  * The moderation commands on a runtime: warn (kept in Heimdall), warnings, timeout (alias mute), kick, ban, and
@@ -83,16 +86,27 @@ export function moderationCommands(runtime: BotRuntime): Command[] {
       ...(extra.duration ? [{ name: 'duration', kind: 'duration' as const }] : []),
       { name: 'reason', kind: 'text', optional: true },
     ],
-    permission: permission[name],
+    permission: permission[name]!,
     handler: async (context) => {
       const user = await target(context, name);
       if (!user) return;
       const reason = context.args.reason as string | undefined;
       const durationMs = context.args.duration as number | undefined;
-      await runtime.moderate(context, name, user, {
-        ...(durationMs === undefined ? {} : { durationMs }),
-        ...(reason === undefined ? {} : { reason }),
-      });
+      try {
+        await runtime.moderate(context, name, user, {
+          ...(durationMs === undefined ? {} : { durationMs }),
+          ...(reason === undefined ? {} : { reason }),
+        });
+      } catch (err) {
+        if (!(err instanceof PlatformRefusal)) throw err;
+        // Recorded as a failed action already; the moderator hears why, in their language.
+        return say(context, err.reason, {
+          command: name,
+          user: user.name,
+          platform: PLATFORM_NAMES[platform],
+          detail: err.message,
+        });
+      }
       await say(context, reply, {
         user: user.name,
         reason: reasonSuffix(context, reason),
@@ -170,7 +184,7 @@ export function moderationCommands(runtime: BotRuntime): Command[] {
   if (supported.has('timeout')) {
     commands.push(platformAction('timeout', 'timed_out', { aliases: ['mute'], duration: true }));
   }
-  if (supported.has('kick')) commands.push(platformAction('kick', 'kicked'));
+  if (supported.has('kick') && permission.kick) commands.push(platformAction('kick', 'kicked'));
   if (supported.has('ban')) commands.push(platformAction('ban', 'banned'));
   commands.push(settingsCommand(runtime, permission.settings));
   return commands;

@@ -70,28 +70,40 @@ export class SecurityNotifier {
     const audit: AuditEventData | null | undefined = event.payload.audit;
     if (!audit?.userId || !audit.eventType || !isNotified(audit.eventType)) return;
     if (audit.status && audit.status !== 'success') return;
-    const { client, platform, log, settings } = this.options;
+    const { client, platform } = this.options;
     const { data: accounts } = await client.get('/v1/users/{id}/accounts', {
       params: { path: { id: audit.userId } },
     });
     const account = accounts.find((a) => a.platform_id === platform);
     if (!account) return;
-    for (const community of log.communities()) {
-      const current = await settings.get(platform, community);
-      if (!current.logChannel) continue;
-      if (!(await log.isMember(community, account.platform_user_id))) continue;
-      const language = current.language ?? languageOf(undefined);
-      await log.postLog(
-        community,
-        current.logChannel,
-        translate(language, 'security_notice', {
-          member: account.display_name ?? account.username,
-          event: NOTIFIED_EVENTS[audit.eventType][language],
-          time: audit.createdAt
-            ? new Date(audit.createdAt).toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
-            : '',
-        }),
+    const eventType = audit.eventType;
+    for (const community of this.options.log.communities()) {
+      // One community's trouble (its log channel deleted) must not silence the others.
+      await this.notify(community, account, eventType, audit.createdAt).catch((err: unknown) =>
+        this.options.onError?.(err, `security notice in ${community}`),
       );
     }
+  }
+
+  private async notify(
+    community: string,
+    account: { platform_user_id: string; display_name: string | null; username: string },
+    eventType: NotifiedEvent,
+    createdAt: string | null | undefined,
+  ): Promise<void> {
+    const { platform, log, settings } = this.options;
+    const current = await settings.get(platform, community);
+    if (!current.logChannel) return;
+    if (!(await log.isMember(community, account.platform_user_id))) return;
+    const language = current.language ?? languageOf(undefined);
+    await log.postLog(
+      community,
+      current.logChannel,
+      translate(language, 'security_notice', {
+        member: account.display_name ?? account.username,
+        event: NOTIFIED_EVENTS[eventType][language],
+        time: createdAt ? new Date(createdAt).toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '',
+      }),
+    );
   }
 }

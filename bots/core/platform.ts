@@ -4,11 +4,31 @@ import type { Command } from './commands.js';
 /** Moderation a platform carries out itself; a warning is Heimdall's own record and needs no platform. */
 export type PlatformAction = 'timeout' | 'kick' | 'ban';
 
+/**
+ * The platform will not let this author do it (they lack its own moderator rights in the community) or protects
+ * the member (they rank above the author). Said to the moderator; not a failure of the bot.
+ */
+export class PlatformRefusal extends Error {
+  constructor(
+    readonly reason: 'not_platform_moderator' | 'member_protected' | 'out_of_range',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PlatformRefusal';
+  }
+}
+
 export interface ModerationOptions {
   /** For a timeout: how long, in milliseconds. */
   durationMs?: number;
   /** Shown in the platform's own moderation log where it has one. */
   reason?: string;
+  /**
+   * Who asks, on the platform. Heimdall's permission is not bound to one community, so the platform's own rights
+   * in this community must allow it too: Discord checks the member's permissions and roles, Twitch and YouTube
+   * take the chat's moderator flag the message came with.
+   */
+  by?: { id: string; platformModerator?: boolean | undefined };
 }
 
 /**
@@ -39,8 +59,11 @@ export interface LogPoster {
  * One platform's bot as the host runs it: `heimdall bot <platform>` builds it from its TOML section, starts it
  * with the runtime's message handler, and serves its health.
  */
+/** The adapter as the runtime uses it: chat, and moderation and a log where the platform has them. */
+export type RuntimeAdapter = ChatAdapter & { moderator?: Moderator; log?: LogPoster };
+
 export interface PlatformBot {
-  readonly adapter: ChatAdapter & { moderator?: Moderator; log?: LogPoster };
+  readonly adapter: RuntimeAdapter;
   /** The bot's id on the platform (known once started: Discord tells it in READY); names its realtime channel. */
   botId(): string;
   /** Connects and hands every chat message to `onMessage`; `onEvent` takes platform events (a stream going online). */

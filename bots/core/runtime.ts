@@ -1,5 +1,5 @@
 import type { HeimdallClient } from '../../sdk/rest/index.js';
-import type { BotPlatform, BotUser, ChatAdapter, IncomingMessage } from './adapter.js';
+import type { BotPlatform, BotUser, IncomingMessage } from './adapter.js';
 import { ArgParseError, parseArgs, splitCommand, usage, type ArgSpec, type RawArg } from './args.js';
 import {
   recordAuditEvent,
@@ -12,11 +12,10 @@ import type { ArgValue, Command, CommandContext, CommandRegistry } from './comma
 import { Cooldowns } from './cooldowns.js';
 import { languageOf, translate, type MessageKey } from './i18n.js';
 import { botChannel, type BotEventPublisher } from './realtime.js';
-import type { LogPoster, ModerationOptions, Moderator, PlatformAction } from './platform.js';
+import type { ModerationOptions, PlatformAction, RuntimeAdapter } from './platform.js';
 import { CommunitySettingsStore, type CommunitySettings, type SettingsChange } from './settings.js';
 
-/** The adapter as the runtime uses it: chat, and moderation and a log where the platform has them. */
-export type RuntimeAdapter = ChatAdapter & { moderator?: Moderator; log?: LogPoster };
+export type { RuntimeAdapter } from './platform.js';
 
 export interface BotRuntimeOptions {
   /** The REST client, with a credential holding `audit:write`, `settings:read`, `settings:write` and `<platform>:read`. */
@@ -36,6 +35,8 @@ export interface BotRuntimeOptions {
    * message proves no second factor, so by default such a person is refused.
    */
   allowWithoutTwoFactor?: boolean;
+  /** Answer "unknown command" to a prefixed line no command matches; by default only on Discord. */
+  answerUnknownCommands?: boolean;
   settings?: CommunitySettingsStore;
   now?: () => number;
   /** Failures that are the bot's, not the author's: audit or realtime unreachable, a handler throwing. */
@@ -48,6 +49,9 @@ const LINKED_PLATFORM_NAMES: Record<BotPlatform, string> = {
   twitch: 'Twitch',
   youtube: 'Google (YouTube)',
 };
+
+/** How long someone refused is neither checked again nor answered. */
+const REFUSAL_QUIET_MS = 30_000;
 
 /** What became of a message: for adapters' logs and for tests. */
 export type Outcome =
@@ -86,12 +90,29 @@ export class BotRuntime {
     return this.options.adapter;
   }
 
+  /** Discord's commands are the bot's own (registered); in a Twitch or YouTube chat other bots share the prefix. */
+  private answersUnknownCommands(): boolean {
+    return this.options.answerUnknownCommands ?? this.options.adapter.platform === 'discord';
+  }
+
   botId(): string {
     return typeof this.options.botId === 'string' ? this.options.botId : this.options.botId();
   }
 
   async handle(message: IncomingMessage): Promise<Outcome> {
-    const settings = await this.settings.get(message.platform, message.communityId);
+    let settings: CommunitySettings;
+    try {
+      settings = await this.settings.get(message.platform, message.communityId);
+    } catch (err) {
+      // Without the settings there is no prefix to tell a command by; a slash command is one, and waits for an answer.
+      this.options.onError?.(err, 'community settings');
+      if (message.slash) {
+        await message.reply(
+          translate(languageOf(message.locale), 'error', { command: message.text.split(' ')[0]! }),
+        );
+      }
+      return 'failed';
+    }
     if (!message.slash && !message.text.startsWith(settings.prefix)) return 'ignored';
     const line = splitCommand(message.slash ? message.text : message.text.slice(settings.prefix.length));
     if (!line) return 'ignored';
@@ -101,16 +122,14 @@ export class BotRuntime {
 
     const command = this.options.commands.find(line.name);
     if (!command) {
-      await say('unknown_command', { command: line.name });
+      // In a shared chat other bots answer to the same prefix: answering every command they own is noise.
+      if (message.slash || this.answersUnknownCommands())
+        await say('unknown_command', { command: line.name });
       return 'unknown_command';
     }
     const specs = command.args ?? [];
-    let raw: Record<string, RawArg>;
-    let args: Record<string, ArgValue>;
-    try {
-      raw = parseArgs(specs, line.rest);
-      args = await this.resolve(specs, raw, message);
-    } catch (err) {
+    const usageLine = `${message.slash ? '/' : settings.prefix}${usage(command.name, specs)}`;
+    const parseFailed = async (err: unknown): Promise<Outcome> => {
       if (!(err instanceof ArgParseError)) throw err;
       await say(
         err.code === 'invalid_argument' && err.argument?.kind === 'user' ? 'unknown_user' : err.code,
@@ -118,10 +137,16 @@ export class BotRuntime {
           argument: err.argument?.name ?? '',
           value: err.value ?? '',
           kind: err.argument ? translate(language, `kind_${err.argument.kind}`) : '',
-          usage: `${settings.prefix}${usage(command.name, specs)}`,
+          usage: usageLine,
         },
       );
       return 'parse_error';
+    };
+    let raw: Record<string, RawArg>;
+    try {
+      raw = parseArgs(specs, line.rest);
+    } catch (err) {
+      return parseFailed(err);
     }
 
     const cooldownKey = [message.platform, message.communityId, message.authorId, command.name].join(
@@ -132,6 +157,9 @@ export class BotRuntime {
       await say('cooldown', { seconds: Math.ceil(left / 1000), command: command.name });
       return 'cooldown';
     }
+    // Someone refused a moment ago is not asked about again, nor answered: refusals cost a check and a reply.
+    const refusalKey = ['refused', message.platform, message.communityId, message.authorId].join('\u0000');
+    if (command.permission && this.cooldowns.remaining(refusalKey) > 0) return 'cooldown';
 
     let permit: Permit;
     try {
@@ -143,12 +171,20 @@ export class BotRuntime {
       return 'failed';
     }
     if (!permit.ok) {
+      this.cooldowns.start(refusalKey, REFUSAL_QUIET_MS);
       await say(permit.reply, {
         command: command.name,
         platform: LINKED_PLATFORM_NAMES[message.platform],
         url: this.options.linkUrl,
       });
       return permit.reply === 'not_linked' ? 'not_linked' : 'not_allowed';
+    }
+    // Mentions are looked up at the platform only for someone allowed to run the command.
+    let args: Record<string, ArgValue>;
+    try {
+      args = await this.resolve(specs, raw, message);
+    } catch (err) {
+      return parseFailed(err);
     }
 
     this.cooldowns.start(cooldownKey, command.cooldownMs ?? 0);
@@ -180,6 +216,7 @@ export class BotRuntime {
     heimdallUserId?: string,
   ): Promise<SettingsChange> {
     const change = await this.settings.update(message.platform, message.communityId, patch);
+    if (change.changed.length === 0) return change;
     await this.audit({
       // The first settings a community gets are the bot being set up there.
       eventType: change.created ? 'bot_guild_configured' : 'bot_config_changed',
@@ -274,7 +311,10 @@ export class BotRuntime {
     }
     let failure: unknown;
     try {
-      await moderator.moderate(context.message.communityId, action, user, options);
+      await moderator.moderate(context.message.communityId, action, user, {
+        ...options,
+        by: { id: context.message.authorId, platformModerator: context.message.platformModerator },
+      });
     } catch (err) {
       failure = err;
     }
@@ -326,9 +366,11 @@ export class BotRuntime {
   /** A platform event (a stream going online) or anything else for the bot's channel; failures go to onError. */
   async publishEvent(platform: BotPlatform, type: string, data: Record<string, unknown>): Promise<void> {
     if (!this.options.publish) return;
-    await this.options
-      .publish(botChannel(platform, this.botId()), { type, data })
-      .catch((err: unknown) => this.options.onError?.(err, 'realtime publish'));
+    try {
+      await this.options.publish(botChannel(platform, this.botId()), { type, data });
+    } catch (err) {
+      this.options.onError?.(err, 'realtime publish');
+    }
   }
 
   /** Audit failures are logged, not answered: the author's command already ran. */

@@ -87,6 +87,7 @@ export interface SettingsChange {
  */
 export class CommunitySettingsStore {
   private readonly cache = new Map<string, { settings: CommunitySettings; until: number }>();
+  private readonly writes = new Map<string, number>();
 
   constructor(
     private readonly client: HeimdallClient,
@@ -101,8 +102,10 @@ export class CommunitySettingsStore {
     const key = settingKey(platform, communityId);
     const cached = this.cache.get(key);
     if (cached && cached.until > this.now()) return cached.settings;
+    // A read that started before a change made here must not put the old value back into the cache.
+    const writes = this.writes.get(key) ?? 0;
     const { settings } = await this.read(key);
-    this.remember(key, settings);
+    if ((this.writes.get(key) ?? 0) === writes) this.remember(key, settings);
     return settings;
   }
 
@@ -118,12 +121,15 @@ export class CommunitySettingsStore {
     const key = settingKey(platform, communityId);
     const { settings: before, updatedAt } = await this.read(key);
     const after = validated({ ...before, ...patch });
+    const changed = (Object.keys(after) as (keyof CommunitySettings)[]).filter((f) => before[f] !== after[f]);
+    // Nothing to store: a community's settings take a custom setting only once something differs.
+    if (changed.length === 0) return { before, after, changed, created: false };
     await this.client.put('/v1/settings/{key}', {
       params: { path: { key } },
       body: { value: toStored(after), expected_updated_at: updatedAt },
     });
+    this.writes.set(key, (this.writes.get(key) ?? 0) + 1);
     this.remember(key, after);
-    const changed = (Object.keys(after) as (keyof CommunitySettings)[]).filter((f) => before[f] !== after[f]);
     return { before, after, changed, created: updatedAt === null };
   }
 

@@ -3,6 +3,7 @@ import {
   DiscordAPIError,
   Events,
   GatewayIntentBits,
+  PermissionFlagsBits,
   RESTJSONErrorCodes,
   type ChatInputCommandInteraction,
   type Guild,
@@ -14,12 +15,13 @@ import type { BotUser, IncomingMessage } from '../core/adapter.js';
 import type { Command } from '../core/commands.js';
 import { languageOf, translate } from '../core/i18n.js';
 import { usage } from '../core/args.js';
-import type {
-  LogPoster,
-  Moderator,
-  ModerationOptions,
-  PlatformAction,
-  PlatformBot,
+import {
+  PlatformRefusal,
+  type LogPoster,
+  type Moderator,
+  type ModerationOptions,
+  type PlatformAction,
+  type PlatformBot,
 } from '../core/platform.js';
 import { slashCommand, slashText } from './slash.js';
 
@@ -110,21 +112,49 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     }
   }
 
+  /** Discord's own right for each action: a Heimdall permission alone does not reach into every guild. */
+  const RIGHT = {
+    timeout: PermissionFlagsBits.ModerateMembers,
+    kick: PermissionFlagsBits.KickMembers,
+    ban: PermissionFlagsBits.BanMembers,
+  } as const;
+
+  /** The author must hold the action's right in this guild and rank above the member, as in Discord's own client. */
+  async function mayModerate(communityId: string, action: PlatformAction, by: string, target: BotUser) {
+    const server = await guild(communityId);
+    const author = await findMember(communityId, by);
+    if (!author || !author.permissions.has(RIGHT[action])) {
+      throw new PlatformRefusal('not_platform_moderator', `${by} lacks ${action} rights in ${communityId}.`);
+    }
+    const member = await findMember(communityId, target.id);
+    if (!member || author.id === server.ownerId) return;
+    if (member.id === server.ownerId || author.roles.highest.comparePositionTo(member.roles.highest) <= 0) {
+      throw new PlatformRefusal(
+        'member_protected',
+        `${target.name} ranks at or above ${author.displayName}.`,
+      );
+    }
+  }
+
   const moderator: Moderator = {
     actions: ['timeout', 'kick', 'ban'],
     async moderate(communityId: string, action: PlatformAction, user: BotUser, opts: ModerationOptions) {
-      const reason = opts.reason;
+      // Discord keeps at most 512 characters of a reason in its audit log.
+      const reason = opts.reason?.slice(0, 512);
+      if (opts.by) await mayModerate(communityId, action, opts.by.id, user);
       if (action === 'ban') {
         // A ban needs no membership: someone who left can be kept from coming back.
         await (await guild(communityId)).bans.create(user.id, reason === undefined ? {} : { reason });
         return;
       }
       const member = await findMember(communityId, user.id);
-      if (!member) throw new Error(`${user.name} is not a member of this server.`);
+      if (!member) throw new PlatformRefusal('out_of_range', `${user.name} is not a member of this server.`);
       if (action === 'kick') return void (await member.kick(reason));
       const ms = opts.durationMs;
       if (ms === undefined || ms <= 0) throw new Error('A Discord timeout needs a duration.');
-      if (ms > MAX_TIMEOUT_MS) throw new Error('Discord times members out for at most 28 days.');
+      if (ms > MAX_TIMEOUT_MS) {
+        throw new PlatformRefusal('out_of_range', 'Discord times members out for at most 28 days.');
+      }
       await member.timeout(ms, reason);
     },
   };

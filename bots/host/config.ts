@@ -64,10 +64,20 @@ export function describeIssues(error: z.ZodError, prefix = ''): string {
 /** Reads and checks a bot's TOML; throws BotConfigError naming the file and every problem. */
 export function loadHostConfig(path: string): { host: HostConfig; raw: Record<string, unknown> } {
   let raw: Record<string, unknown>;
+  let text: string;
   try {
-    raw = parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new BotConfigError(`Cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    raw = parse(text) as Record<string, unknown>;
+  } catch (err) {
+    // The parser quotes the line it stopped at, which may hold an inline secret: say where, not what.
+    const { line, column } = err as { line?: number; column?: number };
+    throw new BotConfigError(
+      `Cannot read ${path}: it is not valid TOML${line ? ` (line ${line}, column ${column ?? 0})` : ''}.`,
+    );
   }
   const parsed = hostConfigSchema.safeParse(raw);
   if (!parsed.success) throw new BotConfigError(`${path}:\n${describeIssues(parsed.error)}`);

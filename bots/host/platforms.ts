@@ -3,7 +3,7 @@ import type { BotPlatform, PlatformBot } from '../core/index.js';
 import { createDiscordBot, discordBotConfigSchema, discordToken } from '../discord/index.js';
 import { createTwitchBot, twitchBotConfigSchema } from '../twitch/index.js';
 import { createYouTubeBot, youtubeBotConfigSchema } from '../youtube/index.js';
-import { platformSection } from './config.js';
+import { BotConfigError, platformSection } from './config.js';
 
 type OnError = (err: unknown, context: string) => void;
 
@@ -17,8 +17,14 @@ export type PlatformFactory = (
 export const PLATFORM_FACTORIES: Record<BotPlatform, PlatformFactory> = {
   async discord(raw, _client, onError) {
     const config = platformSection(raw, 'discord', discordBotConfigSchema);
+    let token: string;
+    try {
+      token = await discordToken(config);
+    } catch (err) {
+      throw new BotConfigError(`[discord] ${(err as Error).message}`);
+    }
     return createDiscordBot({
-      token: await discordToken(config),
+      token,
       apiUrl: config.api_url,
       ...(config.guild_ids ? { guildIds: config.guild_ids } : {}),
       onError,

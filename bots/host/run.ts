@@ -98,7 +98,15 @@ export async function startBotHost(options: BotHostOptions): Promise<RunningBotH
     () => ({ platform: bot.connected(), realtime: realtimeUp }),
     metrics,
   );
-  await realtime.connect();
+  // A start that fails half way leaves nothing running behind it.
+  const abandon = async (err: unknown): Promise<never> => {
+    await bot.stop().catch(() => undefined);
+    await realtime.close();
+    health.server.closeAllConnections();
+    await new Promise<void>((resolve) => health.server.close(() => resolve()));
+    throw err;
+  };
+  await realtime.connect().catch(abandon);
 
   const commands = new CommandRegistry();
   const runtime = new BotRuntime({
@@ -116,7 +124,9 @@ export async function startBotHost(options: BotHostOptions): Promise<RunningBotH
   }
 
   let pending = new Set<Promise<unknown>>();
+  let accepting = true;
   const handle = (message: IncomingMessage) => {
+    if (!accepting) return;
     const started = performance.now();
     const run = runtime
       .handle(message)
@@ -144,7 +154,7 @@ export async function startBotHost(options: BotHostOptions): Promise<RunningBotH
       }).catch((err: unknown) => onError(err, 'audit of a role change'));
     }
   };
-  await bot.start({ commands: commands.list(), onMessage: handle, onEvent });
+  await bot.start({ commands: commands.list(), onMessage: handle, onEvent }).catch(abandon);
   log('info', `${platform} bot started as ${bot.botId()}`);
 
   let notifier: SecurityNotifier | undefined;
@@ -157,7 +167,7 @@ export async function startBotHost(options: BotHostOptions): Promise<RunningBotH
       settings: runtime.settings,
       onError,
     });
-    await notifier.start();
+    await notifier.start().catch(abandon);
   }
 
   return {
@@ -173,10 +183,12 @@ export async function startBotHost(options: BotHostOptions): Promise<RunningBotH
       await notifier?.idle();
     },
     async stop() {
+      // Take nothing new, answer what came in, then let go of the platform.
+      accepting = false;
       await notifier?.stop().catch(() => undefined);
-      await bot.stop();
-      await Promise.allSettled([...pending]);
+      while (pending.size > 0) await Promise.allSettled([...pending]);
       pending = new Set();
+      await bot.stop();
       await realtime.close();
       await new Promise<void>((resolve) => health.server.close(() => resolve()));
       health.server.closeAllConnections();

@@ -1,5 +1,11 @@
 import type { BotUser, ChatAdapter, IncomingMessage } from '../core/adapter.js';
-import type { ModerationOptions, Moderator, PlatformAction, PlatformBot } from '../core/platform.js';
+import {
+  PlatformRefusal,
+  type ModerationOptions,
+  type Moderator,
+  type PlatformAction,
+  type PlatformBot,
+} from '../core/platform.js';
 import type { HeimdallClient } from '../../sdk/rest/index.js';
 import type { BackoffOptions } from './backoff.js';
 import { TwitchChat, type ChatMessage } from './chat.js';
@@ -64,6 +70,13 @@ export function createTwitchBot(options: TwitchBotOptions): PlatformBot {
     actions: ['timeout', 'ban'],
     async moderate(communityId: string, action: PlatformAction, user: BotUser, opts: ModerationOptions) {
       const channel = channelOf(communityId);
+      // The owner's token can do anything in the channel: the author must moderate it on Twitch too.
+      if (opts.by && !opts.by.platformModerator) {
+        throw new PlatformRefusal(
+          'not_platform_moderator',
+          `${opts.by.id} does not moderate ${communityId}.`,
+        );
+      }
       const data: { user_id: string; duration?: number; reason: string } = {
         user_id: user.id,
         reason: [...(opts.reason ?? '')].slice(0, MAX_REASON_LENGTH).join(''),
@@ -100,6 +113,7 @@ export function createTwitchBot(options: TwitchBotOptions): PlatformBot {
       communityId,
       authorId,
       authorName: tags['display-name'] || message.nick,
+      platformModerator: /(^|,)(broadcaster|moderator)\//.test(tags.badges ?? ''),
       text: message.text,
       reply: (text) => chat!.say(message.channel, text, messageId),
     });
@@ -218,7 +232,8 @@ export function timeoutSeconds(durationMs: number | undefined): number {
   }
   const seconds = Math.ceil(durationMs / 1000);
   if (seconds < MIN_TIMEOUT_SECONDS || seconds > MAX_TIMEOUT_SECONDS) {
-    throw new RangeError(
+    throw new PlatformRefusal(
+      'out_of_range',
       `A Twitch timeout lasts from ${MIN_TIMEOUT_SECONDS} second to ${MAX_TIMEOUT_SECONDS} seconds (14 days), not ${durationMs / 1000} seconds.`,
     );
   }

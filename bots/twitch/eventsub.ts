@@ -66,12 +66,16 @@ export class EventSubSession extends KeptSocket {
         this.onError(err, 'EventSub message');
         return;
       }
-      void this.handle(socket, frame, carried ? previous : undefined);
+      this.handle(socket, frame, carried ? previous : undefined).catch((err: unknown) =>
+        this.onError(err, 'EventSub message'),
+      );
     });
   }
 
   private async handle(socket: WebSocket, frame: EventSubFrame, previous: WebSocket | undefined) {
     const { metadata, payload } = frame;
+    // A frame without the envelope is nothing Twitch sends; it is dropped, not fatal.
+    if (!metadata || !payload) return;
     switch (metadata.message_type) {
       case 'session_welcome': {
         const session = payload.session;

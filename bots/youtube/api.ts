@@ -27,6 +27,8 @@ export interface ChatMessage {
   id: string;
   authorId: string;
   authorName: string;
+  /** The chat's owner or one of its moderators. */
+  authorModerates: boolean;
   text: string;
   publishedAt: string | undefined;
 }
@@ -77,7 +79,9 @@ export function createYouTubeApi(apiUrl: string): YouTubeApi {
 
   async function call<T>(token: string, run: (options: MethodOptions) => Promise<{ data: T }>): Promise<T> {
     try {
-      return (await run({ headers: { authorization: `Bearer ${token}` }, retry: false })).data;
+      // gaxios waits for ever by default; a hung call would hold the chat's loop and its stop.
+      return (await run({ headers: { authorization: `Bearer ${token}` }, retry: false, timeout: 10_000 }))
+        .data;
     } catch (err) {
       throw toApiError(err);
     }
@@ -115,6 +119,7 @@ export function createYouTubeApi(apiUrl: string): YouTubeApi {
               id: item.id,
               authorId: author.channelId,
               authorName: author.displayName ?? author.channelId,
+              authorModerates: Boolean(author.isChatOwner || author.isChatModerator),
               text: snippet.displayMessage ?? snippet.textMessageDetails?.messageText ?? '',
               publishedAt: snippet.publishedAt ?? undefined,
             },

@@ -1,5 +1,5 @@
 import type { HeimdallClient } from '../../sdk/rest/index.js';
-import type { Moderator, PlatformAction, PlatformBot } from '../core/index.js';
+import { PlatformRefusal, type Moderator, type PlatformAction, type PlatformBot } from '../core/index.js';
 import { createYouTubeApi, type YouTubeApi } from './api.js';
 import { ChannelChat, type ChatTiming } from './chat.js';
 import { youtubeBotConfigSchema, type YouTubeBotConfigInput } from './config.js';
@@ -40,7 +40,11 @@ export function createYouTubeBot(options: YouTubeBotOptions): PlatformBot {
 
   const moderator: Moderator = {
     actions: ['timeout', 'ban'] satisfies PlatformAction[],
-    async moderate(communityId, action, user, { durationMs }) {
+    async moderate(communityId, action, user, { durationMs, by }) {
+      // The owner's token can ban anyone in the chat: the author must moderate it on YouTube too.
+      if (by && !by.platformModerator) {
+        throw new PlatformRefusal('not_platform_moderator', `${by.id} does not moderate ${communityId}.`);
+      }
       const chat = chatOf(communityId);
       if (!chat) throw new Error(`The bot does not serve the YouTube channel ${communityId}.`);
       if (action === 'ban') return chat.ban(user);

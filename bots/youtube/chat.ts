@@ -1,5 +1,11 @@
 import type { BotUser, IncomingMessage } from '../core/index.js';
-import { YouTubeApiError, type ChatMessage, type ChatPage, type YouTubeApi } from './api.js';
+import {
+  MAX_MESSAGE_LENGTH,
+  YouTubeApiError,
+  type ChatMessage,
+  type ChatPage,
+  type YouTubeApi,
+} from './api.js';
 import type { OwnerToken } from './tokens.js';
 
 export interface ChatTiming {
@@ -22,6 +28,7 @@ export interface ChatEvents {
 const MAX_AUTHORS = 1000;
 /** Ids of the bot's own recent posts, to know them when the chat lists them back. */
 const MAX_POSTED = 200;
+const RECENT_POST_MS = 120_000;
 
 /** Worth asking again later: YouTube busy or out of quota, a server error, or no answer at all. */
 function transient(err: unknown): boolean {
@@ -53,6 +60,8 @@ export class ChannelChat {
   private readonly posted = new Set<string>();
   /** Texts being posted now: the chat may list a post before its insert has answered. */
   private readonly posting = new Map<string, number>();
+  /** What the bot wrote lately, until when: a post YouTube lists before its insert returned is still its own. */
+  private readonly recent = new Map<string, number>();
   private readonly sleepers = new Set<() => void>();
   private loop: Promise<void> | undefined;
 
@@ -83,8 +92,12 @@ export class ChannelChat {
     return this.state === 'discovering' || this.state === 'polling';
   }
 
-  async reply(liveChatId: string, text: string): Promise<void> {
+  async reply(liveChatId: string, whole: string): Promise<void> {
+    // Kept as YouTube will show it: a cut reply read back must still be recognised as the bot's own.
+    const text = whole.slice(0, MAX_MESSAGE_LENGTH);
     this.posting.set(text, (this.posting.get(text) ?? 0) + 1);
+    this.recent.delete(text);
+    trim(this.recent.set(text, Date.now() + RECENT_POST_MS), MAX_POSTED);
     try {
       const id = await this.token.use((t) => this.api.post(t, liveChatId, text));
       if (id) trim(this.posted.add(id), MAX_POSTED);
@@ -102,12 +115,16 @@ export class ChannelChat {
     await this.token.use((t) => this.api.ban(t, liveChatId, user.id, seconds));
   }
 
-  /** An author seen in this chat lately, by channel id or display name. */
+  /**
+   * An author seen in this chat lately, by channel id or display name. Display names are not unique: a name two
+   * authors share names nobody, so an impostor cannot get the real one banned.
+   */
   findAuthor(mention: string): BotUser | undefined {
     const byId = this.authors.get(mention.trim());
     if (byId) return byId;
     const wanted = nameKey(mention);
-    return [...this.authors.values()].reverse().find((a) => nameKey(a.name) === wanted);
+    const named = [...this.authors.values()].filter((a) => nameKey(a.name) === wanted);
+    return named.length === 1 ? named[0] : undefined;
   }
 
   private async run(events: ChatEvents): Promise<void> {
@@ -171,6 +188,7 @@ export class ChannelChat {
         communityId: channelId,
         authorId: message.authorId,
         authorName: message.authorName,
+        platformModerator: message.authorModerates,
         text: message.text,
         reply: (text) => this.reply(liveChatId, text),
       });
@@ -182,7 +200,9 @@ export class ChannelChat {
   /** The bot speaks as the channel: its own posts come back in the chat and are not commands. */
   private ownPost(message: ChatMessage): boolean {
     if (this.posted.delete(message.id)) return true;
-    return this.posting.has(message.text);
+    if (this.posting.has(message.text)) return true;
+    const until = this.recent.get(message.text);
+    return until !== undefined && until > Date.now();
   }
 
   private succeeded(): void {

@@ -7,8 +7,11 @@ export const youtubeBotConfigSchema = z.strictObject({
     .url({ protocol: /^https?$/ })
     .transform((url) => url.replace(/\/+$/, ''))
     .default('https://www.googleapis.com'),
-  /** The bot's id, naming its realtime channel; default: the first channel's id. */
-  bot_id: z.string().min(1).max(200).optional(),
+  /** The bot's id, naming its realtime channel `bot:youtube:<id>`; default: the first channel's id. */
+  bot_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or -, at most 64')
+    .optional(),
   /** The channels the bot serves, each by the Heimdall user who owns it and linked its Google account for bots. */
   channels: z
     .array(z.strictObject({ owner_user_id: z.uuid() }))

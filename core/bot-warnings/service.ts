@@ -41,10 +41,11 @@ const allow = (auth: AuthContext, platform: BotPlatformId, kind: 'read' | 'write
 export function createBotWarningService(deps: { db: Knex; audit: AuditLogger }) {
   const audit = auditRecorder<'bot_moderation_action'>(deps.audit);
   const table = () => deps.db<WarningRow>('BotWarning');
-  const asBot = (actor: Actor, platform: BotPlatformId): Actor => ({
-    ...actor,
-    source: `${platform}_bot`,
-  });
+  // An API key or an app's token is the bot; a person's session using these routes is recorded as what it is.
+  const asBot = (actor: Actor, platform: BotPlatformId): Actor =>
+    actor.auth.apiKey || (actor.auth.oauthClientId && !actor.auth.sessionId)
+      ? { ...actor, source: `${platform}_bot` }
+      : actor;
 
   return {
     async create(actor: Actor, platform: BotPlatformId, input: CreateBotWarning): Promise<BotWarning> {

@@ -24,6 +24,8 @@ const MOD = '400000000000000001';
 const MEMBER = '400000000000000002';
 const STRANGER = '400000000000000003';
 const TROLL = '400000000000000004';
+/** Holds Heimdall's moderation permissions but no moderation rights in this Discord server. */
+const OUTSIDER = '400000000000000005';
 
 describe('the Discord bot against Heimdall and a fake Discord', () => {
   const t = useTestPlatform({ HEIMDALL__RATE_LIMIT__ENABLED: 'false' }, ['api', 'realtime']);
@@ -68,6 +70,7 @@ describe('the Discord bot against Heimdall and a fake Discord', () => {
             { id: MEMBER, username: 'thor' },
             { id: STRANGER, username: 'ymir' },
             { id: TROLL, username: 'loki', globalName: 'Loki' },
+            { id: OUTSIDER, username: 'hermod' },
           ],
         },
       ],
@@ -98,6 +101,7 @@ describe('the Discord bot against Heimdall and a fake Discord', () => {
     await linkedAs(MOD, ['role_user', moderators]);
     await linkedAs(MEMBER, ['role_user']);
     await linkedAs(TROLL, ['role_user']);
+    await linkedAs(OUTSIDER, ['role_user', moderators]);
 
     // The TOML an operator writes; the token in a file of its own.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'heimdall-discord-bot-'));
@@ -195,6 +199,13 @@ describe('the Discord bot against Heimdall and a fake Discord', () => {
     await watcher.close();
   });
 
+  it("refuses a Heimdall moderator without Discord's own right in this server", async () => {
+    expect(await say(OUTSIDER, `!timeout <@${MEMBER}> 1m`)).toBe(
+      'You cannot timeout here: Discord does not give you that right in this community.',
+    );
+    expect(discord.moderation.filter((m) => m.userId === MEMBER)).toEqual([]);
+  });
+
   it('refuses a member without the permission in German, and tells a stranger how to link', async () => {
     expect(await say(MOD, '!settings language de')).toBe('Settings changed: language.');
     expect(await say(MEMBER, `!ban <@${TROLL}>`)).toBe('Du darfst ban nicht verwenden.');
@@ -203,8 +214,10 @@ describe('the Discord bot against Heimdall and a fake Discord', () => {
     );
     expect(await say(MOD, '!settings language auto')).toBe('Einstellungen geändert: language.');
     const refused = await audit({ event_type: 'bot_command_executed', resource_id: GUILD });
-    // Refusals run nothing, so they record nothing: only the moderator's commands are in the trail.
-    expect(new Set(refused.map((e) => e.actor_id))).toEqual(new Set([`discord:${MOD}`]));
+    // Heimdall's refusals run nothing, so they record nothing; Discord's refusal of the outsider ran the command.
+    expect(new Set(refused.map((e) => e.actor_id))).toEqual(
+      new Set([`discord:${MOD}`, `discord:${OUTSIDER}`]),
+    );
   });
 
   it("posts a linked member's security event to the guild's log channel", async () => {

@@ -219,10 +219,12 @@ describeWithRedis('the bot host against Heimdall', () => {
     ]);
     expect(await say(`!kick ${troll}`)).toEqual(['Kicked Troll.']);
     expect(await say(`!ban ${troll} raid`)).toEqual(['Banned Troll (reason: raid).']);
+    // The platform hears who asks, to apply its own rights in the community too.
+    const by = { id: moderator.discordId, platformModerator: undefined };
     expect(chat.actions.map((a) => [a.action, a.user.id, a.options])).toEqual([
-      ['timeout', member.discordId, { durationMs: 5_400_000, reason: 'calm down' }],
-      ['kick', member.discordId, {}],
-      ['ban', member.discordId, { reason: 'raid' }],
+      ['timeout', member.discordId, { durationMs: 5_400_000, reason: 'calm down', by }],
+      ['kick', member.discordId, { by }],
+      ['ban', member.discordId, { reason: 'raid', by }],
     ]);
 
     const actions = await audit({ event_type: 'bot_moderation_action', resource_id: guild });

@@ -17,7 +17,9 @@ import { createRoleWith, userWith, waitUntil, wsUrl } from '../support/realtime.
 const CLIENT_ID = 'fake-client-id';
 const BOT = { id: '1001', login: 'heimdallbot', display_name: 'HeimdallBot' };
 const STREAMER = { id: '2001', login: 'streamer', display_name: 'Streamer' };
-const MOD = { id: '3001', login: 'moddy', display_name: 'Moddy' };
+const MOD = { id: '3001', login: 'moddy', display_name: 'Moddy', moderates: ['streamer'] };
+/** Holds Heimdall's chat permissions but does not moderate this chat on Twitch. */
+const OUTSIDER = { id: '3005', login: 'outsider', display_name: 'Outsider' };
 const VIEWER = { id: '3002', login: 'viewer', display_name: 'Viewer' };
 const STRANGER = { id: '3003', login: 'stranger', display_name: 'Stranger' };
 const TROLL = { id: '3004', login: 'troll', display_name: 'Troll' };
@@ -62,7 +64,7 @@ describe('the Twitch bot against Heimdall and a fake Twitch', () => {
   beforeAll(async () => {
     twitch = await startFakeTwitch({
       clientId: CLIENT_ID,
-      users: [BOT, STREAMER, MOD, VIEWER, STRANGER, TROLL],
+      users: [BOT, STREAMER, MOD, VIEWER, STRANGER, TROLL, OUTSIDER],
       tokens: { 'bot-token': BOT.id, 'owner-token': STREAMER.id },
     });
     const botUser = await linkedAs(BOT.id, ['role_user'], 'bot-token');
@@ -74,6 +76,7 @@ describe('the Twitch bot against Heimdall and a fake Twitch', () => {
       'twitch:edit',
     ]);
     await linkedAs(MOD.id, ['role_user', moderators]);
+    await linkedAs(OUTSIDER.id, ['role_user', moderators]);
     await linkedAs(VIEWER.id, ['role_user']);
     botKey = (
       await userWith(t.db, [
@@ -120,8 +123,10 @@ describe('the Twitch bot against Heimdall and a fake Twitch', () => {
       'Timed out Troll for 10m (reason: calm down).',
     );
     expect(await say('moddy', '!ban troll')).toBe('Banned Troll.');
-    // Twitch has no kick: the command is not there.
-    expect(await say('moddy', '!kick @troll')).toBe('Unknown command "kick".');
+    // Twitch has no kick: the command is not there, and in a chat other bots share it goes unanswered.
+    const kick = twitch.say('streamer', 'moddy', '!kick @troll');
+    expect(await say('moddy', '!warnings @troll')).toMatch(/^Troll has 1 warning/);
+    expect(twitch.botMessages.some((m) => m.replyParentMsgId === kick)).toBe(false);
     expect(twitch.bans.map((b) => [b.userId, b.duration, b.token, b.moderatorId])).toEqual([
       [TROLL.id, 600, 'owner-token', STREAMER.id],
       [TROLL.id, undefined, 'owner-token', STREAMER.id],
@@ -141,6 +146,17 @@ describe('the Twitch bot against Heimdall and a fake Twitch', () => {
       `Verknüpfe zuerst dein Twitch-Konto mit Heimdall: ${t.url}/account/accounts`,
     );
     expect(twitch.bans).toHaveLength(2);
+  });
+
+  it("refuses a Heimdall moderator who does not moderate this chat on Twitch: the owner's token is not theirs", async () => {
+    expect(await say('outsider', '!ban @troll')).toBe(
+      'Du kannst ban hier nicht verwenden: Twitch gibt dir dieses Recht in dieser Community nicht.',
+    );
+    expect(twitch.bans).toHaveLength(2);
+    const [refused] = (await audit({ event_type: 'bot_moderation_action', resource_id: STREAMER.id })).filter(
+      (e) => e.status === 'failure',
+    );
+    expect(refused).toMatchObject({ user_id: users[OUTSIDER.id], metadata: { action: 'ban' } });
   });
 
   it("publishes the stream going online and offline on the bot's channel", async () => {

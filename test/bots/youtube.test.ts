@@ -22,7 +22,9 @@ describe('the YouTube bot against Heimdall and a fake YouTube', () => {
   let youtube: FakeYouTube;
   let host: RunningBotHost;
   const owner = { channelId: channel(), chat: `chat-${randomUUID()}` };
-  const mod = author('Moddy');
+  const mod = { ...author('Moddy'), isChatModerator: true };
+  /** Holds Heimdall's chat permissions but does not moderate this chat on YouTube. */
+  const outsider = author('Outsider');
   const viewer = author('Viewer');
   const stranger = author('Stranger');
   const troll = author('Troll');
@@ -70,6 +72,7 @@ describe('the YouTube bot against Heimdall and a fake YouTube', () => {
       'youtube:edit',
     ]);
     await linkedAs(mod.channelId, ['role_user', moderators]);
+    await linkedAs(outsider.channelId, ['role_user', moderators]);
     await linkedAs(viewer.channelId, ['role_user']);
     const botKey = (
       await userWith(t.db, [
@@ -131,6 +134,10 @@ describe('the YouTube bot against Heimdall and a fake YouTube', () => {
     expect(await say(viewer, '!ban @Troll')).toBe('Du darfst ban nicht verwenden.');
     expect(await say(stranger, '!warn @Troll')).toBe(
       `Verknüpfe zuerst dein Google (YouTube)-Konto mit Heimdall: ${t.url}/account/accounts`,
+    );
+    expect(youtube.bans).toHaveLength(2);
+    expect(await say(outsider, '!ban @Troll')).toBe(
+      'Du kannst ban hier nicht verwenden: YouTube gibt dir dieses Recht in dieser Community nicht.',
     );
     expect(youtube.bans).toHaveLength(2);
   });

@@ -19,7 +19,9 @@ export interface FakeDiscordGuild {
   /** Discord's `preferred_locale` (`en-US` unless given). */
   preferredLocale?: string;
   channels: { id: string; name?: string }[];
-  roles?: { id: string; name: string }[];
+  /** `permissions`: Discord's bitfield as a decimal string (none by default). */
+  roles?: { id: string; name: string; permissions?: string }[];
+  /** The first member owns the guild. */
   members: FakeDiscordMember[];
 }
 
@@ -47,7 +49,7 @@ export interface GuildState {
   preferredLocale: string;
   ownerId: string;
   channels: { id: string; name: string }[];
-  roles: { id: string; name: string }[];
+  roles: { id: string; name: string; permissions?: string }[];
   members: Map<string, MemberState>;
   bans: Set<string>;
 }
@@ -122,7 +124,7 @@ export function channelPayload(guild: GuildState, channel: { id: string; name: s
   };
 }
 
-function rolePayload(id: string, name: string, position: number) {
+function rolePayload(id: string, name: string, position: number, permissions?: string) {
   return {
     id,
     name,
@@ -133,7 +135,7 @@ function rolePayload(id: string, name: string, position: number) {
     unicode_emoji: null,
     position,
     // The @everyone role gives View Channels and Send Messages; the rest is the guild's business.
-    permissions: position === 0 ? '3072' : '0',
+    permissions: permissions ?? (position === 0 ? '3072' : '0'),
     managed: false,
     mentionable: false,
     flags: 0,
@@ -157,7 +159,7 @@ export function guildPayload(guild: GuildState, withMembers: boolean, botId: str
     explicit_content_filter: 0,
     roles: [
       rolePayload(guild.id, '@everyone', 0),
-      ...guild.roles.map((r, i) => rolePayload(r.id, r.name, i + 1)),
+      ...guild.roles.map((r, i) => rolePayload(r.id, r.name, i + 1, r.permissions)),
     ],
     emojis: [],
     stickers: [],

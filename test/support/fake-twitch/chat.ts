@@ -61,16 +61,17 @@ export class FakeChat {
     const author = this.state.user({ login: userLogin });
     if (!channel || !author) throw new Error(`the fake knows no ${channel ? userLogin : channelLogin}`);
     const id = randomUUID();
+    const moderates = author.moderates?.includes(channel.login) ?? false;
     const tags = {
       'badge-info': '',
-      badges: author.id === channel.id ? 'broadcaster/1' : '',
+      badges: author.id === channel.id ? 'broadcaster/1' : moderates ? 'moderator/1' : '',
       color: '',
       'display-name': author.display_name,
       emotes: '',
       'first-msg': '0',
       flags: '',
       id,
-      mod: '0',
+      mod: moderates ? '1' : '0',
       'room-id': channel.id,
       subscriber: '0',
       'tmi-sent-ts': String(Date.now()),

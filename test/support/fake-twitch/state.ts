@@ -4,6 +4,8 @@ export interface FakeTwitchUser {
   id: string;
   login: string;
   display_name: string;
+  /** The channels (logins) whose chat this user moderates. */
+  moderates?: string[];
 }
 
 /** A PRIVMSG the bot wrote, as the fake received it. */
