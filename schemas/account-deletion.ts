@@ -7,7 +7,9 @@ export const requestDeletionBody = z.strictObject({
     .min(1)
     .max(256)
     .optional()
-    .describe('Your current password; without one, a sign-in of the last 10 minutes (your session) is needed'),
+    .describe(
+      'Your current password; without one, a sign-in of the last 10 minutes (your session) is needed',
+    ),
 });
 
 export const deletionStatusSchema = z.object({

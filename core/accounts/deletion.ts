@@ -299,7 +299,10 @@ export function createAccountDeletionService(deps: {
       audit.record('deletion_cancelled', actor, {
         user_id: userId,
         resource_id: userId,
-        metadata: { requested_at: row.requested_at.toISOString(), purge_after: row.purge_after.toISOString() },
+        metadata: {
+          requested_at: row.requested_at.toISOString(),
+          purge_after: row.purge_after.toISOString(),
+        },
       });
       return statusOf(undefined);
     },
