@@ -96,14 +96,15 @@ export function createAccountDeletionService(deps: {
 
   /** The password for people with one; otherwise a session started within FRESH_SIGN_IN_MS. */
   async function reauthenticated(actor: Actor, userId: string, password: string | undefined): Promise<void> {
-    const account = await db('PlatformAccount')
+    const hashes = await db('PlatformAccount')
       .where({ user_id: userId, platform_id: 'email' })
       .whereNotNull('password_hash')
-      .first<{ password_hash: string } | undefined>('password_hash');
-    if (account) {
+      .pluck<string[]>('password_hash');
+    if (hashes.length > 0) {
       if (password === undefined) throw reauthenticate();
-      if (!(await verifyPassword(account.password_hash, password))) throw wrongPassword();
-      return;
+      // Any of their email accounts' passwords proves it is them.
+      for (const hash of hashes) if (await verifyPassword(hash, password)) return;
+      throw wrongPassword();
     }
     const sessionId = actor.auth.sessionId;
     const session = sessionId
