@@ -291,6 +291,10 @@ const accountsSchema = z.strictObject({
   privacy_url: z.string().min(1).default('/policies/privacy'),
   /** Shortest password accepted. */
   min_password_length: z.number().int().min(8).max(128).default(12),
+  /** Days between a person's request to delete their account and its purge (they may cancel until then). */
+  deletion_grace_days: z.number().int().min(1).max(365).default(30),
+  /** When the scheduler purges the accounts whose grace period has ended (cron, UTC). */
+  deletion_purge_cron: z.string().min(1).default('23 * * * *'),
 });
 
 /** The realtime WebSocket service (docs/realtime.md). */

@@ -27,6 +27,8 @@ import { openSigningKeys } from './oidc-settings.js';
 import { createSessionService } from '../core/sessions/service.js';
 import { createMailer } from '../core/email/mailer.js';
 import { createAccountService } from '../core/accounts/service.js';
+import { createAccountDeletionService } from '../core/accounts/deletion.js';
+import { pseudonymKey } from '../core/accounts/anonymize.js';
 import { createTwoFactorService } from '../core/two-factor/service.js';
 import { createSecretBox } from '../core/crypto/secret-box.js';
 import { hkdfSync } from 'node:crypto';
@@ -226,7 +228,21 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     },
     onError: (err) => logger.error({ err }, 'could not send an account email'),
   });
+  const accountDeletion = createAccountDeletionService({
+    db: databases.primary,
+    auditDb: databases.audit,
+    audit,
+    authCache,
+    sessions,
+    onGrantsRevoked,
+    // Derived from the secrets key: every node names a purged person by the same pseudonym.
+    pseudonymKey: pseudonymKey(encryption.key),
+    graceDays: config.accounts.deletion_grace_days,
+    onScheduled: (userId, purgeAfter) => accounts.deletionScheduled(userId, purgeAfter),
+    onError: (err, context) => logger.error({ err }, context),
+  });
   const routes: AnyRoute[] = v1Routes({
+    accountDeletion,
     twoFactor,
     accountLabel: (userId) => accounts.accountLabel(userId),
     connectedApps,
@@ -294,6 +310,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     sessions,
     mailer,
     accounts,
+    /** Deleting accounts: requests, their grace period, and the purge the scheduler runs. */
+    accountDeletion,
     connectedApps,
     users,
     twoFactor,

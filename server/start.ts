@@ -293,6 +293,13 @@ export async function startPlatform({
               runAtStart: true,
               run: () => services.platformTokens.refreshDue(),
             },
+            {
+              // Accounts whose deletion grace period has ended are erased, with their audit events anonymized.
+              name: 'account-purge',
+              cron: config.accounts.deletion_purge_cron,
+              runAtStart: true,
+              run: () => services.accountDeletion.purgeDue(),
+            },
           ],
           logger.child({ component: 'scheduler' }),
         );

@@ -8,6 +8,7 @@ import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { Cache } from '../cache/types.js';
 import type { Mailer } from '../email/mailer.js';
 import {
+  deletionScheduledEmail,
   passwordChangedEmail,
   resetPasswordEmail,
   twoFactorResetEmail,
@@ -207,6 +208,10 @@ export function createAccountService(deps: {
 
     /** An administrator turned the person's 2FA off: tell them. */
     twoFactorWasReset: (userId: string) => notify(userId, 'en', twoFactorResetEmail),
+
+    /** The person asked to delete their account: tell them when it is erased and that they may cancel. */
+    deletionScheduled: (userId: string, purgeAfter: Date) =>
+      notify(userId, 'en', (locale, v) => deletionScheduledEmail(locale, { ...v, purgeAfter })),
 
     /** A platform was linked to or unlinked from the account: tell the person (a stolen session could do it). */
     signInMethodChanged: (userId: string, platform: string, change: 'linked' | 'unlinked') =>

@@ -108,6 +108,13 @@ export function twoFactorResetEmail(locale: Locale, v: { name: string }): Render
   return noticeEmail(locale, { name: v.name, subject: m.twoFactorResetSubject, body: m.twoFactorResetBody });
 }
 
+/** The person asked to delete their account: when it is erased, and that they can still cancel. */
+export function deletionScheduledEmail(locale: Locale, v: { name: string; purgeAfter: Date }): RenderedEmail {
+  const m = messages(locale).email;
+  const date = v.purgeAfter.toLocaleDateString(locale, { dateStyle: 'long', timeZone: 'UTC' });
+  return noticeEmail(locale, { name: v.name, subject: m.deletionSubject, body: m.deletionBody(date) });
+}
+
 /** A sign-in method was linked to or unlinked from the account. */
 export function signInMethodEmail(
   locale: Locale,

@@ -28,6 +28,14 @@ export interface Ctx {
   ownLinkedAccount(): Promise<string>;
   /** A warning given through the Twitch bot. */
   warning(): Promise<{ id: string; community: string }>;
+  /** Schedules the deletion of the caller's account (directly, so it can be cancelled). */
+  ownDeletionScheduled(): Promise<void>;
+  /** Gives the caller's user a password and answers it. */
+  ownPassword(): Promise<string>;
+  /** The pseudonym a purged user's events carry. */
+  pseudonym(userId: string): string;
+  /** The caller's user id. */
+  self(): string;
 }
 
 export const CASES: Record<string, Case> = {
@@ -379,6 +387,38 @@ export const CASES: Record<string, Case> = {
       },
     };
   },
+  'POST /v1/users/:id/purge': async (c) => {
+    const id = await c.victim();
+    const alias = c.pseudonym(id);
+    return {
+      method: 'POST',
+      path: `/v1/users/${id}/purge`,
+      body: { reason: 'trail' },
+      expect: {
+        event_type: 'user_deleted',
+        user_id: alias,
+        resource_type: 'user',
+        resource_id: alias,
+        metadata: expect.objectContaining({ via: 'admin_purge', reason: 'trail' }),
+      },
+    };
+  },
+  'DELETE /v1/user/delete': async (c) => {
+    await c.ownDeletionScheduled();
+    return {
+      method: 'DELETE',
+      path: '/v1/user/delete',
+      expect: { event_type: 'deletion_cancelled', user_id: c.self(), resource_id: c.self() },
+    };
+  },
+  'POST /v1/user/delete/cancel': async (c) => {
+    await c.ownDeletionScheduled();
+    return {
+      method: 'POST',
+      path: '/v1/user/delete/cancel',
+      expect: { event_type: 'deletion_cancelled', user_id: c.self(), resource_id: c.self() },
+    };
+  },
   'POST /v1/user/activity/:id/report': async (c) => {
     const id = await c.ownEvent();
     return {
@@ -388,6 +428,19 @@ export const CASES: Record<string, Case> = {
       expect: { event_type: 'activity_reported', resource_type: 'audit_event', resource_id: id },
     };
   },
+  // Last: once the caller asked to delete their account, their key stops working.
+  'POST /v1/user/delete': async (c) => ({
+    method: 'POST',
+    path: '/v1/user/delete',
+    body: { password: await c.ownPassword() },
+    expect: {
+      event_type: 'deletion_scheduled',
+      user_id: c.self(),
+      resource_type: 'user',
+      resource_id: c.self(),
+      metadata: expect.objectContaining({ via: 'self' }),
+    },
+  }),
 };
 
 /**

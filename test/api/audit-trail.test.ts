@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { hashPassword } from '../../core/auth/passwords.js';
 import { call, createKey, createLinkedAccount, createUser, type TestKey } from '../support/fixtures.js';
 import { useTestPlatform } from '../support/platform.js';
 import { uniqueName } from '../support/services.js';
@@ -99,6 +100,31 @@ describe('audit trail: every change through /v1 is recorded', () => {
     async ownLinkedAccount() {
       await createLinkedAccount(t.db, adminId);
       return createLinkedAccount(t.db, adminId);
+    },
+    self: () => adminId,
+    pseudonym: (userId) => t.platform.services.accountDeletion.pseudonym(userId),
+    async ownDeletionScheduled() {
+      await t.db('AccountDeletion').insert({
+        user_id: adminId,
+        purge_after: new Date(Date.now() + 86_400_000),
+        requested_by: adminId,
+        via: 'self',
+      });
+      // The two cancel routes leave the same event: the second must not find the first's within its second.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+    },
+    async ownPassword() {
+      const password = 'trail password 1234';
+      // The admin holds every permission, so counts as a super admin: someone else must stay one.
+      await createUser(t.db, { roleIds: ['role_super_admin'] });
+      await t.db('PlatformAccount').insert({
+        user_id: adminId,
+        platform_id: 'email',
+        platform_user_id: `${uniqueName('trail').toLowerCase()}@example.test`,
+        username: uniqueName('trail').slice(0, 30),
+        password_hash: await hashPassword(password),
+      });
+      return password;
     },
     async ownEvent() {
       const [row] = await t

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Knex } from 'knex';
 import type { RunningPlatform } from '../../server/start.js';
 import { CALLERS, createCallers, type Caller } from '../support/callers.js';
+import { hashPassword } from '../../core/auth/passwords.js';
 import { call, createKey, createLinkedAccount, createUser } from '../support/fixtures.js';
 import { useTestPlatform } from '../support/platform.js';
 import { uniqueName } from '../support/services.js';
@@ -86,6 +87,12 @@ const EXPECTED: Record<string, Cell[]> = {
   'PUT /v1/settings/:key':                [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'DELETE /v1/settings/:key':             [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'POST /v1/user/activity/:id/report':    [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'POST /v1/users/:id/purge':             [401, 'A', 'A', 403, 404, 404, 403,  'A', 403, 403, 404, 401, 401, 401],
+  'GET /v1/user/deletion-status':         [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'DELETE /v1/user/delete':               [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'POST /v1/user/delete/cancel':          [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  // Last: an allowed caller's keys stop working once they asked to delete their account.
+  'POST /v1/user/delete':                 [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
 };
 
 interface Request {
@@ -356,6 +363,44 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
           .insert({ event_type: 'login', user_id: userIds[caller] ?? (await victim()) })
           .returning('id');
         return { method: 'POST', path: `/v1/user/activity/${event.id}/report`, body: {} };
+      }
+      case 'POST /v1/users/:id/purge':
+        return { method: 'POST', path: `/v1/users/${await victim()}/purge`, body: { reason: 'matrix' } };
+      case 'GET /v1/user/deletion-status':
+        return { method: 'GET', path: '/v1/user/deletion-status' };
+      case 'DELETE /v1/user/delete':
+      case 'POST /v1/user/delete/cancel': {
+        // A deletion of the caller's account to cancel (callers without a user have none).
+        const userId = userIds[caller];
+        if (userId) {
+          await db('AccountDeletion')
+            .insert({
+              user_id: userId,
+              purge_after: new Date(Date.now() + 86_400_000),
+              requested_by: userId,
+              via: 'self',
+            })
+            .onConflict('user_id')
+            .ignore();
+        }
+        const [method, path] = route.split(' ') as [string, string];
+        return { method, path };
+      }
+      case 'POST /v1/user/delete': {
+        // The caller's password, so that an allowed caller re-authenticates.
+        const userId = userIds[caller];
+        const password = 'matrix password 1234';
+        if (userId) {
+          await db('AccountDeletion').where({ user_id: userId }).delete();
+          await db('PlatformAccount').insert({
+            user_id: userId,
+            platform_id: 'email',
+            platform_user_id: `${uniqueName('matrix').toLowerCase()}@example.test`,
+            username: uniqueName('matrix').slice(0, 30),
+            password_hash: await hashPassword(password),
+          });
+        }
+        return { method: 'POST', path: '/v1/user/delete', body: { password } };
       }
       default:
         throw new Error(`no request for ${route}`);

@@ -16,6 +16,8 @@ import type { SettingService } from '../../../core/settings/service.js';
 import type { LinkedAccountService } from '../../../core/linked-accounts/service.js';
 import type { PlatformTokenStore } from '../../../core/platform-tokens/store.js';
 import type { AnyRoute } from '../route.js';
+import type { AccountDeletionService } from '../../../core/accounts/deletion.js';
+import { accountDeletionRoutes } from './account-deletion.js';
 import { apiKeyRoutes } from './api-keys.js';
 import type { BotWarningService } from '../../../core/bot-warnings/service.js';
 import { botWarningRoutes } from './bot-warnings.js';
@@ -51,6 +53,7 @@ export interface V1Services {
   platformTokens: PlatformTokenStore;
   platformChecks: PlatformCheckService;
   botWarnings: BotWarningService;
+  accountDeletion: AccountDeletionService;
 }
 
 /** Every REST /v1 route, in the order the OpenAPI document lists them. */
@@ -61,6 +64,7 @@ export function v1Routes(services: V1Services): AnyRoute[] {
     ...connectedAppRoutes(services.connectedApps),
     ...linkedAccountRoutes(services.linkedAccounts),
     ...twoFactorRoutes(services.twoFactor, services.accountLabel),
+    ...accountDeletionRoutes(services.accountDeletion),
     ...userRoutes(services.users),
     ...apiKeyRoutes(services.apiKeys),
     ...oauthClientRoutes(services.oauthClients),

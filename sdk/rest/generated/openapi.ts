@@ -372,6 +372,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/user/deletion-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the deletion of your account is scheduled, and when it is erased
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        get: operations["getUserDeletionStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/user/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete your account after the grace period (accounts.deletion_grace_days): signs you out everywhere at once
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        post: operations["postUserDelete"];
+        /**
+         * Cancel the scheduled deletion of your account
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        delete: operations["deleteUserDelete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/user/delete/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel the scheduled deletion of your account (the same as DELETE /v1/user/delete)
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        post: operations["postUserDeleteCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/purge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a user at once, with a reason: their data is deleted and their audit events anonymized (users:delete)
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        post: operations["postUsersIdPurge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users": {
         parameters: {
             query?: never;
@@ -2983,6 +3067,493 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "rate_limit.exceeded" | "two_factor.too_many_attempts";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getUserDeletionStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scheduled: boolean;
+                        /** @description When the deletion was asked for (ISO 8601) */
+                        requested_at: string | null;
+                        /** @description When the account and its data are erased (ISO 8601); until then it can be cancelled */
+                        purge_after: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.too_deep`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.too_deep";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.insufficient_scope`, `auth.two_factor_required`, `auth.user_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.insufficient_scope" | "auth.two_factor_required" | "auth.user_required";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postUserDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Your current password; without one, a sign-in of the last 10 minutes (your session) is needed */
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scheduled: boolean;
+                        /** @description When the deletion was asked for (ISO 8601) */
+                        requested_at: string | null;
+                        /** @description When the account and its data are erased (ISO 8601); until then it can be cancelled */
+                        purge_after: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.too_deep`, `request.validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.too_deep" | "request.validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `account.reauthentication_required`, `account.wrong_password`, `auth.insufficient_scope`, `auth.two_factor_required`, `auth.user_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "account.reauthentication_required" | "account.wrong_password" | "auth.insufficient_scope" | "auth.two_factor_required" | "auth.user_required";
+                        };
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. Codes: `account.deletion_scheduled`, `user.last_super_admin`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "account.deletion_scheduled" | "user.last_super_admin";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteUserDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scheduled: boolean;
+                        /** @description When the deletion was asked for (ISO 8601) */
+                        requested_at: string | null;
+                        /** @description When the account and its data are erased (ISO 8601); until then it can be cancelled */
+                        purge_after: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.too_deep`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.too_deep";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.insufficient_scope`, `auth.two_factor_required`, `auth.user_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.insufficient_scope" | "auth.two_factor_required" | "auth.user_required";
+                        };
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller. Codes: `account.deletion_not_scheduled`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "account.deletion_not_scheduled";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postUserDeleteCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scheduled: boolean;
+                        /** @description When the deletion was asked for (ISO 8601) */
+                        requested_at: string | null;
+                        /** @description When the account and its data are erased (ISO 8601); until then it can be cancelled */
+                        purge_after: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.too_deep`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.too_deep";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.insufficient_scope`, `auth.two_factor_required`, `auth.user_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.insufficient_scope" | "auth.two_factor_required" | "auth.user_required";
+                        };
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller. Codes: `account.deletion_not_scheduled`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "account.deletion_not_scheduled";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postUsersIdPurge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.invalid_path`, `request.too_deep`, `request.validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.invalid_path" | "request.too_deep" | "request.validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.escalation_denied`, `auth.two_factor_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.escalation_denied" | "auth.two_factor_required";
+                        };
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller. Codes: `route.not_found`, `user.not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "route.not_found" | "user.not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. Codes: `user.cannot_purge_self`, `user.last_super_admin`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "user.cannot_purge_self" | "user.last_super_admin";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
                         };
                     };
                 };
