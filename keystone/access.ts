@@ -1,6 +1,7 @@
 import type { AuthContext } from '../core/auth/context.js';
 import { assertScope, requirePermission, requireSignedIn } from '../core/auth/guards.js';
 import { AppError } from '../core/errors/index.js';
+import { seesPrivateFieldsOf, viewerOf } from '../core/users/visibility.js';
 
 /**
  * Keystone's session IS the AuthContext that REST builds (one AuthContext for every entry point): every list
@@ -120,3 +121,33 @@ export const READ_ONLY = { omit: { create: true, update: true, delete: true } } 
  * delete stay.
  */
 export const NAMED_ROWS = { omit: { create: true } } as const;
+
+interface PrivacyModeLookup {
+  prisma: { user: { findUnique(args: object): Promise<{ privacyMode: boolean } | null> } };
+}
+
+/**
+ * Read access for a field privacy mode withholds (core/users/visibility.ts): `ownerOf` names the person an item
+ * belongs to. A viewer who may not see it reads null; the person's privacy mode is looked up only for such a
+ * viewer (the list rules let few through).
+ */
+export const privateField = (ownerOf: (item: Record<string, unknown>) => unknown) => ({
+  read: {
+    item: async (args: {
+      session?: Session | undefined;
+      item: object;
+      context: unknown;
+    }): Promise<boolean> => {
+      if (!args.session) return false;
+      const userId = String(ownerOf(args.item as Record<string, unknown>));
+      const { prisma } = args.context as PrivacyModeLookup;
+      return seesPrivateFieldsOf(viewerOf(args.session), userId, async () => {
+        const user = await prisma.user.findUnique({ where: { id: userId }, select: { privacyMode: true } });
+        return user?.privacyMode ?? true;
+      });
+    },
+    // Filters and sorts run over rows the list rules let through: a viewer without users:read has only their own.
+    filter: () => true,
+    order: () => true,
+  },
+});

@@ -16,9 +16,15 @@ import { checkbox, integer, text, timestamp } from '@keystone-6/core/fields';
 /** TIMESTAMPTZ (Keystone's default would be timestamp(3) without time zone). */
 export const timestamptz = (
   column: string,
-  options: { nullable?: boolean; now?: boolean; readOnly?: boolean } = {},
+  options: {
+    nullable?: boolean;
+    now?: boolean;
+    readOnly?: boolean;
+    access?: NonNullable<Parameters<typeof timestamp>[0]>['access'];
+  } = {},
 ) =>
   timestamp({
+    ...(options.access ? { access: options.access } : {}),
     db: {
       map: column,
       isNullable: options.nullable ?? false,

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
-import type { Account, FindAccount } from 'oidc-provider';
+import type { Account, Client, FindAccount } from 'oidc-provider';
 import { prepared } from '../core/db/prepared.js';
 import { ACTIVE_BAN } from '../core/bans/active-ban.js';
+import { selfViewer, visibleProfileTo, type Viewer } from '../core/users/visibility.js';
 
 /**
  * Claims about a user: `sub` is the User id; profile and email come from the primary
@@ -19,6 +20,7 @@ interface AccountRow {
   id: string;
   username: string;
   preferred_locale: string | null;
+  privacy_mode: boolean;
   updated_at: Date;
   display_name: string | null;
   email: string | null;
@@ -29,7 +31,7 @@ interface AccountRow {
 
 /** Prepared statements: every sign-in, token and userinfo request reads the account. */
 const FIND_USER = prepared<AccountRow>(
-  `SELECT u.id, u.username, u.preferred_locale, u.updated_at, coalesce(pa.display_name, pa.username) AS display_name, pa.email,
+  `SELECT u.id, u.username, u.preferred_locale, u.privacy_mode, u.updated_at, coalesce(pa.display_name, pa.username) AS display_name, pa.email,
           pa.avatar_url, pa.email_verified_at, pa.platform_id
      FROM "User" u LEFT JOIN "PlatformAccount" pa ON pa.id = u.primary_platform_account_id
     WHERE u.id = $1 AND u.deleted_at IS NULL
@@ -40,8 +42,11 @@ const ROLES = prepared<{ id: string; name: string }>(
   `SELECT r.id, r.name FROM "UserRole" ur JOIN "Role" r ON r.id = ur.role_id WHERE ur.user_id = $1 ORDER BY r.id`,
 );
 
-export function createFindAccount(db: Knex): FindAccount {
-  return async (_ctx, sub) => {
+/** The app a claim goes to, as a viewer of the person (provider.ts knows first-party clients and API scopes). */
+export type AppViewer = (client: Client) => Promise<Viewer>;
+
+export function createFindAccount(db: Knex, appViewer?: AppViewer): FindAccount {
+  return async (ctx, sub) => {
     if (!/^[0-9a-f-]{36}$/i.test(sub)) return undefined;
     const [row] = (await FIND_USER(db, [sub])).rows;
     if (!row) return undefined;
@@ -49,19 +54,24 @@ export function createFindAccount(db: Knex): FindAccount {
       accountId: row.id,
       async claims(_use, scope) {
         const scopes = new Set(scope.split(' '));
+        const client = ctx?.oidc?.client;
+        const shown = await visibleProfileTo(
+          async () => (client && appViewer ? appViewer(client) : selfViewer(row.id)),
+          row,
+        );
         const claims: Record<string, unknown> = { sub: row.id };
         if (scopes.has('profile')) {
           Object.assign(claims, {
             preferred_username: row.username,
             name: row.display_name ?? row.username,
-            ...(row.avatar_url ? { picture: row.avatar_url } : {}),
+            ...(shown.avatar_url ? { picture: shown.avatar_url } : {}),
             locale: row.preferred_locale ?? 'en',
             updated_at: Math.floor(row.updated_at.getTime() / 1000),
           });
         }
-        if (scopes.has('email') && row.email) {
+        if (scopes.has('email') && shown.email) {
           // Verified: the person confirmed the address with us, or the provider said it checked it.
-          Object.assign(claims, { email: row.email, email_verified: row.email_verified_at !== null });
+          Object.assign(claims, { email: shown.email, email_verified: row.email_verified_at !== null });
         }
         if (scopes.has('roles')) {
           const { rows: roles } = await ROLES(db, [row.id]);

@@ -8,7 +8,9 @@ import Provider, {
   type Configuration,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
+import { createAuthQueries } from '../core/auth/queries.js';
 import { hashSecret } from '../core/auth/secret-token.js';
+import { createClientViewers } from '../core/users/visibility.js';
 import { AUTH_METHODS } from '../schemas/oauth-clients.js';
 import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG } from '../core/tokens/signing-keys.js';
 import type { ConsentStore } from '../core/oauth-clients/consents.js';
@@ -120,10 +122,18 @@ export function createProvider(deps: {
   /** First-party clients (configured, or marked by a super admin) never ask for consent. */
   const isFirstParty = (clientId: string, metadata: Record<string, unknown>) =>
     configuredFirstParty.has(clientId) || metadata.heimdall_first_party === true;
+  const appViewer = createClientViewers(createAuthQueries(deps.db));
 
   const configuration: Configuration = {
     adapter: (name: string) => (name === 'Client' ? deps.clients : deps.adapters(name)),
-    findAccount: createFindAccount(deps.db),
+    findAccount: createFindAccount(deps.db, (client) => {
+      const metadata = client.metadata();
+      return appViewer({
+        clientId: client.clientId,
+        firstParty: isFirstParty(client.clientId, metadata),
+        apiScopes: apiScopesOf(metadata),
+      });
+    }),
     claims: CLAIMS,
     scopes: OIDC_SCOPES,
     jwks: { keys: providerSigningKeys(deps.jwks) },

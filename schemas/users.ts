@@ -54,6 +54,12 @@ export const updateUserBody = z
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'Send at least one field to change.');
 
+export const privacyModeBody = z.strictObject({
+  privacy_mode: z
+    .boolean()
+    .describe('On: people and apps without users:read no longer see your email, picture or activity'),
+});
+
 export const assignRoleBody = z.strictObject({ role_id: z.string().min(1).max(64) });
 
 export const banUserBody = z.strictObject({

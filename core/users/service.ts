@@ -21,6 +21,7 @@ import { conflictOnDuplicate } from '../db/unique-violation.js';
 import { actorId, type Actor } from '../shared/actor.js';
 import { isoDates } from '../shared/serialize.js';
 import { createUserListQueries, createUserQueries, type UserRow } from './queries.js';
+import { viewerOf, visibleProfile } from './visibility.js';
 
 /**
  * Users and their roles. Users read their own record and roles; `users:*` opens
@@ -79,6 +80,20 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
     metadata,
   });
 
+  /** A change to the caller's own profile: it needs the scope users:write, not the permission. */
+  async function updateOwn(
+    actor: Actor,
+    input: z.output<typeof updateUserBody>,
+    metadata: Record<string, unknown> = {},
+  ): Promise<UserRecord> {
+    const id = requireUserId(actor.auth);
+    assertScope(actor.auth, 'users', 'write');
+    await updateProfile(id, input);
+    await deps.authCache.invalidate({ type: 'user', userId: id });
+    await audit.record('user_updated', actor, aboutUser(id, { changed: Object.keys(input), ...metadata }));
+    return toRecord((await queries.findUser(id))!);
+  }
+
   return {
     async list(input: z.output<typeof listUsersQuery>) {
       const page = await queries.listUsers(
@@ -96,7 +111,9 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
       );
       return { data: page.data.map(toRecord), pagination: page.pagination };
     },
-    get: async (auth: AuthContext, id: string) => toRecord(await load(auth, id)),
+    /** Yourself, or anyone with users:read; privacy mode decides the private fields (visibility.ts). */
+    get: async (auth: AuthContext, id: string) =>
+      visibleProfile(viewerOf(auth), toRecord(await load(auth, id))),
 
     async update(actor: Actor, id: string, input: z.output<typeof updateUserBody>): Promise<UserRecord> {
       const target = await load(actor.auth, id, 'write');
@@ -107,18 +124,11 @@ export function createUserService(deps: { db: Knex; audit: AuditLogger; authCach
     },
 
     /** Your own profile (the account pages): username, language, privacy mode; no users:write needed. */
-    async updateOwnProfile(actor: Actor, input: z.output<typeof updateUserBody>): Promise<UserRecord> {
-      const id = requireUserId(actor.auth);
-      assertScope(actor.auth, 'users', 'write');
-      await updateProfile(id, input);
-      await deps.authCache.invalidate({ type: 'user', userId: id });
-      await audit.record(
-        'user_updated',
-        actor,
-        aboutUser(id, { changed: Object.keys(input), via: 'account' }),
-      );
-      return toRecord((await queries.findUser(id))!);
-    },
+    updateOwnProfile: (actor: Actor, input: z.output<typeof updateUserBody>) =>
+      updateOwn(actor, input, { via: 'account' }),
+
+    /** Your own switch for privacy mode (REST, GraphQL); what it hides is core/users/visibility.ts. */
+    setPrivacyMode: (actor: Actor, enabled: boolean) => updateOwn(actor, { privacy_mode: enabled }),
 
     async remove(actor: Actor, id: string): Promise<void> {
       const target = await load(actor.auth, id, 'delete');

@@ -1,6 +1,14 @@
 import { list } from '@keystone-6/core';
 import { relationship } from '@keystone-6/core/fields';
-import { NAMED_ROWS, READ_ONLY, allOrOwn, can, ownOrByPermission, signedIn } from '../access.js';
+import {
+  NAMED_ROWS,
+  READ_ONLY,
+  allOrOwn,
+  can,
+  ownOrByPermission,
+  privateField,
+  signedIn,
+} from '../access.js';
 import {
   createdAt,
   flag,
@@ -43,6 +51,10 @@ async function keepOneEnabled(
   if (others === 0) addValidationError(LAST_ENABLED_PLATFORM);
 }
 
+/** Privacy mode's fields: a person's activity on User, their address and picture on PlatformAccount. */
+const ownActivity = privateField((user) => user.id);
+const ownDetail = privateField((account) => account.userId);
+
 export const identityLists = (runtime: Runtime) => ({
   User: list({
     graphql: READ_ONLY,
@@ -73,9 +85,10 @@ export const identityLists = (runtime: Runtime) => ({
       }),
       createdAt: createdAt(),
       updatedAt: updatedAt(),
-      lastLoginAt: timestamptz('last_login_at', { nullable: true, readOnly: true }),
+      lastLoginAt: timestamptz('last_login_at', { nullable: true, readOnly: true, access: ownActivity }),
       lastLoginPlatformAccount: relationship({
         ref: 'PlatformAccount',
+        access: ownActivity,
         db: { foreignKey: { map: 'last_login_platform_account_id' } },
         graphql: { omit: { create: true, update: true } },
       }),
@@ -113,8 +126,8 @@ export const identityLists = (runtime: Runtime) => ({
       platformUserId: requiredText('platform_user_id'),
       username: requiredText('username'),
       displayName: optionalText('display_name'),
-      email: optionalText('email'),
-      avatarUrl: optionalText('avatar_url'),
+      email: optionalText('email', { access: ownDetail }),
+      avatarUrl: optionalText('avatar_url', { access: ownDetail }),
       passwordHash: secret('password_hash', { nullable: true }),
       emailVerifiedAt: timestamptz('email_verified_at', { nullable: true }),
       user: relationship({ ref: 'User.platformAccounts', db: { foreignKey: { map: 'user_id' } } }),

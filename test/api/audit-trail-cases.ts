@@ -419,6 +419,16 @@ export const CASES: Record<string, Case> = {
       expect: { event_type: 'deletion_cancelled', user_id: c.self(), resource_id: c.self() },
     };
   },
+  'PATCH /v1/user/privacy': async () => ({
+    method: 'PATCH',
+    path: '/v1/user/privacy',
+    body: { privacy_mode: true },
+    expect: {
+      event_type: 'user_updated',
+      resource_type: 'user',
+      metadata: expect.objectContaining({ changed: ['privacy_mode'] }),
+    },
+  }),
   'POST /v1/user/activity/:id/report': async (c) => {
     const id = await c.ownEvent();
     return {

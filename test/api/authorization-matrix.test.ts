@@ -38,6 +38,7 @@ const EXPECTED: Record<string, Cell[]> = {
   'GET /v1/user/accounts':                [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   'DELETE /v1/user/accounts/:id':         [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   'PUT /v1/user/accounts/:id/primary':    [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'PATCH /v1/user/privacy':               [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   'GET /v1/users/:id/accounts':           [401, 'A', 'A', 'A', 403, 403, 403,  'A', 'A', 'A', 403, 401, 401, 401],
   'GET /v1/integrations/:platform/token': [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'GET /v1/integrations/:platform/check': [401, 'A', 'A', 'A', 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
@@ -317,6 +318,8 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
         return { method: 'DELETE', path: `/v1/user/accounts/${await ownAccount()}` };
       case 'PUT /v1/user/accounts/:id/primary':
         return { method: 'PUT', path: `/v1/user/accounts/${await ownAccount()}/primary` };
+      case 'PATCH /v1/user/privacy':
+        return { method: 'PATCH', path: '/v1/user/privacy', body: { privacy_mode: true } };
       case 'GET /v1/users/:id/accounts':
         return { method: 'GET', path: `/v1/users/${await victim()}/accounts` };
       case 'GET /v1/integrations/:platform/check':

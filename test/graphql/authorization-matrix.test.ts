@@ -30,6 +30,7 @@ const EXPECTED: Record<string, Cell[]> = {
   '{ myActivity { nodes { id } } }':   [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   '{ myLinkedAccounts { id } }':       [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   '{ signInMethods { id } }':          [401, 'A', 'A', 'A', 403, 403, 403,  'A', 'A', 'A', 403, 401, 401, 401],
+  'mutation { setPrivacyMode }':      [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
 };
 
 const DOCUMENTS: Record<string, string> = {
@@ -37,6 +38,7 @@ const DOCUMENTS: Record<string, string> = {
     'mutation { createGpsData(data: { latitude: 1, longitude: 2, timestamp: "2026-11-23T00:00:00Z" }) { id } }',
   'mutation { updateSetting }':
     'mutation { updateSetting(where: { id: "custom.matrix" }, data: { isPublic: true }) { id } }',
+  'mutation { setPrivacyMode }': 'mutation { setPrivacyMode(privacyMode: false) { id } }',
 };
 
 const REFUSALS: Record<string, Cell> = {

@@ -1,7 +1,13 @@
 import type { UserService } from '../../../core/users/service.js';
 import { uuidParam } from '../../../schemas/common.js';
 import { listUsersQuery, roleArraySchema, userListSchema, userRoleParams } from '../../../schemas/rbac.js';
-import { assignRoleBody, banUserBody, updateUserBody, userSchema } from '../../../schemas/users.js';
+import {
+  assignRoleBody,
+  banUserBody,
+  privacyModeBody,
+  updateUserBody,
+  userSchema,
+} from '../../../schemas/users.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { actorOf } from './actor.js';
 
@@ -12,6 +18,21 @@ const lastSuperAdmin = { status: 409, code: 'user.last_super_admin' } as const;
 
 export function userRoutes(service: UserService): AnyRoute[] {
   return [
+    defineRoute({
+      method: 'patch',
+      path: '/v1/user/privacy',
+      summary:
+        'Turn your privacy mode on or off (hides your email, picture and activity from others without users:read)',
+      tag: 'account',
+      access: 'authenticated',
+      body: privacyModeBody,
+      response: userSchema,
+      errors: [
+        { status: 403, code: 'auth.user_required' },
+        { status: 403, code: 'auth.insufficient_scope' },
+      ],
+      handler: ({ req, body }) => service.setPrivacyMode(actorOf(req), body.privacy_mode),
+    }),
     defineRoute({
       method: 'get',
       path: '/v1/users',

@@ -1,5 +1,5 @@
 import type { Actor } from '../../../core/shared/actor.js';
-import { banUserBody, updateUserBody } from '../../../schemas/users.js';
+import { banUserBody, privacyModeBody, updateUserBody } from '../../../schemas/users.js';
 import { schemaInput } from '../schema-args.js';
 import { schemaFields, schemaInputType } from '../schema-fields.js';
 import { actorOf, itemRef, type MutationModule } from './common.js';
@@ -33,6 +33,19 @@ export const userMutations: MutationModule = (builder, services) => {
             input: () => schemaInput(updateUserBody, data),
             run: (actor, input) => services().users.update(actor, String(id), input),
             readBack: ['User', () => String(id)],
+          }),
+      }),
+      setPrivacyMode: t.field({
+        type: User,
+        nullable: true,
+        description:
+          'Turns your privacy mode on or off (PATCH /v1/user/privacy); answers you. On: people and apps without users:read no longer see your email, picture or activity',
+        args: schemaFields(privacyModeBody, (o) => t.arg(o)),
+        resolve: (_root, args, context) =>
+          viaService(context, {
+            input: () => schemaInput(privacyModeBody, args),
+            run: (actor, input) => services().users.setPrivacyMode(actor, input.privacy_mode),
+            readBack: ['User', (user) => user.id],
           }),
       }),
       deleteUser: t.id({

@@ -456,6 +456,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/user/privacy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Turn your privacy mode on or off (hides your email, picture and activity from others without users:read)
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        patch: operations["patchUserPrivacy"];
+        trace?: never;
+    };
     "/v1/users": {
         parameters: {
             query?: never;
@@ -3540,6 +3560,113 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "user.cannot_purge_self" | "user.last_super_admin";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchUserPrivacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description On: people and apps without users:read no longer see your email, picture or activity */
+                    privacy_mode: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        username: string;
+                        /** @description Email of the primary account */
+                        email: string | null;
+                        privacy_mode: boolean;
+                        preferred_locale: string | null;
+                        role_ids: string[];
+                        created_at: string;
+                        updated_at: string;
+                        last_login_at: string | null;
+                        deleted_at: string | null;
+                        /** @description The ban that applies now, if any */
+                        ban: {
+                            reason: string;
+                            /** @description Who banned: a user id, or api_key:<id> */
+                            banned_by: string;
+                            banned_at: string;
+                            /** @description Null: until lifted */
+                            expires_at: string | null;
+                        } | null;
+                        /** @description Two-factor authentication is on */
+                        two_factor_enabled: boolean;
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.too_deep`, `request.validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.too_deep" | "request.validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.insufficient_scope`, `auth.two_factor_required`, `auth.user_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.insufficient_scope" | "auth.two_factor_required" | "auth.user_required";
                         };
                     };
                 };
