@@ -32,13 +32,13 @@ interface Subject {
 async function fsSubject(): Promise<Subject> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'heimdall-fs-'));
   const signer = createUrlSigner(Buffer.alloc(32, 3));
-  let driver: StorageDriver | undefined;
+  const holder: { driver?: StorageDriver } = {};
   const server = http.createServer((req, res) => {
     void (async () => {
       try {
         const grant = signer.verify(decodeURIComponent(req.url!.split('/').pop()!));
         res.setHeader('content-type', grant.contentType);
-        await pipeline(await driver!.get(grant.key), res);
+        await pipeline(await holder.driver!.get(grant.key), res);
       } catch (err) {
         res.statusCode = (err as { status?: number }).status ?? 500;
         res.end();
@@ -47,11 +47,11 @@ async function fsSubject(): Promise<Subject> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  driver = createFsDriver({
+  const driver = (holder.driver = createFsDriver({
     root: path.join(root, 'files'),
     signer,
     downloadUrl: `http://127.0.0.1:${port}/d`,
-  });
+  }));
   return {
     driver,
     root,
