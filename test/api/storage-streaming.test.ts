@@ -6,7 +6,9 @@ import { useTestPlatform } from '../support/platform.js';
 import { generated, sha256Of } from '../support/storage.js';
 
 const SIZE = 200 * 1024 * 1024;
-const MAX_GROWTH = 64 * 1024 * 1024;
+// Half the file: a transfer holding the file would grow by all of it. Not lower, because V8 collects socket
+// buffers (external memory) only after some 64 MB of them, so resident memory rises that far in a healthy run.
+const MAX_GROWTH = 100 * 1024 * 1024;
 
 /** Samples the process's resident memory while `work` runs; answers the largest growth over the start. */
 async function peakGrowth(work: () => Promise<void>): Promise<number> {
