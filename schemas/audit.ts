@@ -36,6 +36,7 @@ export const AUDIT_EVENT_GROUPS = {
     'platform_token_invalid',
     'platform_token_issued',
   ],
+  storage: ['file_uploaded', 'file_updated', 'file_deleted'],
 } as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_GROUPS)[keyof typeof AUDIT_EVENT_GROUPS][number];

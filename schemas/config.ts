@@ -356,6 +356,61 @@ const adminSchema = z.strictObject({
   map_tile_url: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
 });
 
+/** A media type as `type/subtype`, or `type/*` for all of a type, lower case. */
+const mediaTypePattern = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/(\*|[a-z0-9][a-z0-9!#$&^_.+-]*)$/, 'expected type/subtype or type/*');
+
+/** An S3-compatible object store (AWS S3, MinIO, Ceph, R2, …) for the `s3` storage driver. */
+const storageS3Schema = z.strictObject({
+  /** Empty: AWS S3 of `region`. Otherwise the store's URL (`http://localhost:9000` for MinIO). */
+  endpoint: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
+  region: z.string().min(1).default('us-east-1'),
+  bucket: z.string().default(''),
+  access_key_id: z.string().default(''),
+  /** Secret: set it through HEIMDALL__STORAGE__S3__SECRET_ACCESS_KEY; `heimdall config` redacts it. */
+  secret_access_key: z.string().default(''),
+  /** `bucket` in the path rather than the host name (MinIO and most self-hosted stores need it). */
+  force_path_style: z.boolean().default(false),
+});
+
+/** File storage (`/v1/storage`): where files go and what is accepted. */
+const storageSchema = z
+  .strictObject({
+    /** `fs`: files under data_dir (no setup); `s3`: an S3-compatible object store. */
+    driver: z.enum(['fs', 's3']).default('fs'),
+    /** The fs driver's directory; relative paths resolve against data_dir. */
+    dir: z.string().min(1).default('storage'),
+    /** Largest file accepted, in bytes (checked while the upload streams in). */
+    max_file_bytes: z
+      .number()
+      .int()
+      .min(1)
+      .default(100 * 1024 * 1024),
+    /** Media types accepted; `type/*` accepts all of a type. */
+    allowed_content_types: z
+      .array(mediaTypePattern)
+      .default([
+        'image/png',
+        'image/jpeg',
+        'image/webp',
+        'image/gif',
+        'application/pdf',
+        'text/plain',
+        'text/csv',
+        'application/json',
+        'application/zip',
+        'application/octet-stream',
+      ]),
+    /** Longest lifetime of a signed download URL (seconds); callers may ask for less. */
+    signed_url_ttl_seconds: z.number().int().min(1).max(604800).default(300),
+    s3: storageS3Schema.default(storageS3Schema.parse({})),
+  })
+  .refine((s) => s.driver !== 's3' || s.s3.bucket !== '', {
+    message: 'storage.s3.bucket is required when storage.driver is s3',
+    path: ['s3', 'bucket'],
+  });
+
 const logSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -380,6 +435,7 @@ export const configSchema = z.strictObject({
   realtime: realtimeSchema.default(realtimeSchema.parse({})),
   admin: adminSchema.default(adminSchema.parse({})),
   social: socialSchema.default(socialSchema.parse({})),
+  storage: storageSchema.default(storageSchema.parse({})),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -392,5 +448,6 @@ export const secretConfigPaths: readonly string[] = [
   'secrets.encryption_key',
   'secrets.previous_encryption_keys',
   'email.smtp_url',
+  'storage.s3.secret_access_key',
   ...SOCIAL_SECRET_PATHS,
 ];

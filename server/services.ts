@@ -46,6 +46,9 @@ import { createAuditExport } from '../core/audit/export.js';
 import { createPlatformTokenStore } from '../core/platform-tokens/store.js';
 import { createLinkedAccountService } from '../core/linked-accounts/service.js';
 import { createBotWarningService } from '../core/bot-warnings/service.js';
+import { createStorageDriver } from '../core/storage/create.js';
+import { createStorageService } from '../core/storage/service.js';
+import { createUrlSigner } from '../core/storage/url-signer.js';
 import { createPlatformCheck } from '../core/linked-accounts/platform-check.js';
 import { createPlatformTokenClient } from '../oidc/social/token-client.js';
 import { createUpstreamProviders } from '../oidc/social/providers/index.js';
@@ -241,6 +244,23 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     onScheduled: (userId, purgeAfter) => accounts.deletionScheduled(userId, purgeAfter),
     onError: (err, context) => logger.error({ err }, context),
   });
+  // The fs driver's download URLs are signed with a key of their own, derived from the secrets key, so every
+  // node accepts what another signed.
+  const storageSigner = createUrlSigner(
+    Buffer.from(hkdfSync('sha256', encryption.key, Buffer.alloc(0), 'heimdall storage urls', 32)),
+  );
+  const storageDriver = createStorageDriver(config, storageSigner);
+  const storage = createStorageService({
+    db: databases.primary,
+    audit,
+    driver: storageDriver,
+    signer: storageSigner,
+    settings: {
+      maxFileBytes: config.storage.max_file_bytes,
+      allowedContentTypes: config.storage.allowed_content_types,
+      signedUrlTtlSeconds: config.storage.signed_url_ttl_seconds,
+    },
+  });
   const routes: AnyRoute[] = v1Routes({
     accountDeletion,
     twoFactor,
@@ -260,6 +280,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     platformTokens,
     platformChecks: createPlatformCheck({ db: databases.primary, explainer }),
     botWarnings: createBotWarningService({ db: databases.primary, audit }),
+    storage,
   });
   // Built on first use: a process serving only realtime or the scheduler never needs Keystone's schema and
   // Prisma client (tens of MB and a second database pool).
@@ -334,5 +355,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     /** The audit search (GET /v1/audit's service) and its CSV export. */
     auditLog: auditService,
     auditExport,
+    storage,
+    /** Closed on shutdown (the S3 client's sockets). */
+    storageDriver,
   };
 }

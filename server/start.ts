@@ -336,6 +336,7 @@ export async function startPlatform({
           heimdallId?.stop();
           services.geoip.close();
           services.mailer.close();
+          services.storageDriver.close();
           await graphql?.stop();
           await services.authCache.stop();
           // After the server: requests that finished have recorded their events; write them all.

@@ -110,9 +110,10 @@ export function createApp(deps: AppDeps): HttpApp {
   // Routes declare full paths (`/v1/...`, as the OpenAPI document shows them); the router is mounted at /v1,
   // so requests elsewhere never walk its layers.
   const v1 = Router();
-  // Bulk routes (bodyLimit) parse their larger bodies themselves, after authentication and rate limiting.
+  // Bulk routes (bodyLimit) parse their larger bodies themselves, after authentication and rate limiting;
+  // upload routes (rawBody) stream theirs.
   const bulk = new Set(
-    deps.routes.filter((r) => r.bodyLimit).map((r) => `${r.method.toUpperCase()} ${r.path}`),
+    deps.routes.filter((r) => r.bodyLimit || r.rawBody).map((r) => `${r.method.toUpperCase()} ${r.path}`),
   );
   const json = jsonBody('1mb');
   v1.use(

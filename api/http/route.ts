@@ -44,6 +44,13 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown, R = unknown> {
    * is parsed after authentication and rate limiting.
    */
   bodyLimit?: string;
+  /**
+   * The handler reads the raw request body from `req` as a stream (uploads): it is never parsed as JSON,
+   * whatever its Content-Type. `description` says what to send. Only for paths without parameters.
+   */
+  rawBody?: { description: string };
+  /** The handler writes the response itself (downloads); `description` says what a 200 carries. */
+  streamsResponse?: { description: string };
   /** Response body schema; omit for 204. */
   response?: z.ZodType<R>;
   status?: number;
@@ -81,8 +88,9 @@ export function mountRoute(router: Router, route: AnyRoute, mountedAt = ''): voi
     checkAccess(auth, route);
     const params = validate(route.params, req.params, 'path');
     const query = validate(route.query, req.query, 'query');
-    const body = validate(route.body, req.body ?? {}, 'body');
+    const body = route.rawBody ? undefined : validate(route.body, req.body ?? {}, 'body');
     const result = await route.handler({ req, res, auth, params, query, body });
+    if (route.streamsResponse) return;
     const status = route.status ?? (route.response ? 200 : 204);
     if (!route.response) {
       res.status(status).end();
@@ -91,6 +99,9 @@ export function mountRoute(router: Router, route: AnyRoute, mountedAt = ''): voi
     res.status(status).json(route.response.parse(result));
   };
   const path = route.path.slice(mountedAt.length) || '/';
+  if (route.rawBody && path.includes(':')) {
+    throw new Error(`rawBody needs a path without parameters: ${route.path}`);
+  }
   if (route.bodyLimit) {
     if (path.includes(':')) throw new Error(`bodyLimit needs a path without parameters: ${route.path}`);
     router[route.method](path, jsonBody(route.bodyLimit), handler);

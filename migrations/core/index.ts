@@ -15,6 +15,7 @@ import { oidcShortLivedUnlogged } from './0013_oidc_short_lived_unlogged.js';
 import { userSearch } from './0014_user_search.js';
 import { platformTokens } from './0015_platform_tokens.js';
 import { botWarnings } from './0016_bot_warnings.js';
+import { storage } from './0017_storage.js';
 import { accountDeletion } from './0018_account_deletion.js';
 
 /** The primary database's migrations, in order. Append only: a released migration is never edited. */
@@ -35,5 +36,6 @@ export const coreMigrations: readonly Migration[] = [
   userSearch,
   platformTokens,
   botWarnings,
+  storage,
   accountDeletion,
 ];

@@ -36,9 +36,35 @@ export interface Ctx {
   pseudonym(userId: string): string;
   /** The caller's user id. */
   self(): string;
+  /** A stored file of the caller's user (its metadata row; no contents). */
+  file(): Promise<string>;
 }
 
 export const CASES: Record<string, Case> = {
+  // `call` sends the body as JSON: an allowed media type, stored as a file like any other.
+  'POST /v1/storage/files': async () => ({
+    method: 'POST',
+    path: '/v1/storage/files?name=trail.json',
+    body: { trail: true },
+    expect: { event_type: 'file_uploaded', resource_type: 'file' },
+  }),
+  'PATCH /v1/storage/files/:id': async (c) => {
+    const id = await c.file();
+    return {
+      method: 'PATCH',
+      path: `/v1/storage/files/${id}`,
+      body: { name: 'renamed.txt' },
+      expect: { event_type: 'file_updated', resource_type: 'file', resource_id: id },
+    };
+  },
+  'DELETE /v1/storage/files/:id': async (c) => {
+    const id = await c.file();
+    return {
+      method: 'DELETE',
+      path: `/v1/storage/files/${id}`,
+      expect: { event_type: 'file_deleted', resource_type: 'file', resource_id: id },
+    };
+  },
   'PATCH /v1/users/:id': async (c) => {
     const id = await c.victim();
     return {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { hashPassword } from '../../core/auth/passwords.js';
@@ -56,6 +57,19 @@ describe('audit trail: every change through /v1 is recorded', () => {
         })
         .returning('id');
       return { id: row.id as string, community };
+    },
+    async file() {
+      const id = randomUUID();
+      await t.db('StoredFile').insert({
+        id,
+        owner_user_id: adminId,
+        key: `files/${id}`,
+        name: 'trail.txt',
+        content_type: 'text/plain',
+        size: 0,
+        sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      });
+      return id;
     },
     async bannedVictim() {
       const id = await createUser(t.db, { roleIds: ['role_user'] });

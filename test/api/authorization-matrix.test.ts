@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Knex } from 'knex';
 import type { RunningPlatform } from '../../server/start.js';
@@ -94,6 +96,13 @@ const EXPECTED: Record<string, Cell[]> = {
   'POST /v1/user/delete/cancel':          [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   // Last: an allowed caller's keys stop working once they asked to delete their account.
   'POST /v1/user/delete':                 [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'POST /v1/storage/files':               [401, 'A', 'A', 'A', 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
+  'GET /v1/storage/files':                [401, 'A', 'A', 'A', 'A', 'A', 403,  'A', 'A', 403, 403, 401, 401, 401],
+  'GET /v1/storage/files/:id':            [401, 'A', 'A', 'A', 404, 404, 403,  'A', 'A', 404, 404, 401, 401, 401],
+  'GET /v1/storage/files/:id/download-url': [401, 'A', 'A', 'A', 404, 404, 403, 'A', 'A', 404, 404, 401, 401, 401],
+  'GET /v1/storage/download/:token':      ['A', 'A', 'A', 'A', 'A', 'A', 'A',  'A', 'A', 'A', 'A', 401, 401, 401],
+  'PATCH /v1/storage/files/:id':          [401, 'A', 'A', 'A', 404, 404, 403,  'A', 403, 404, 404, 401, 401, 401],
+  'DELETE /v1/storage/files/:id':         [401, 'A', 'A', 'A', 404, 404, 403,  'A', 403, 404, 404, 401, 401, 401],
 };
 
 interface Request {
@@ -132,6 +141,20 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
         .insert({ user_id: userId, client_id: client.id, scopes: ['openid'] })
         .returning('id');
       return consent.id as string;
+    };
+    /** A stored file of another user (its metadata row; contents only where a route reads them). */
+    const victimFile = async () => {
+      const id = randomUUID();
+      await db('StoredFile').insert({
+        id,
+        owner_user_id: await victim(),
+        key: `files/${id}`,
+        name: 'm.txt',
+        content_type: 'text/plain',
+        size: 1,
+        sha256: '62c66a7a5dd70c3146618063c344e531e6d4b59e379808443ce962b3abd63c5a',
+      });
+      return id;
     };
     /** A confidential client of another user (a Developer changes only their own). */
     const otherClient = async () => {
@@ -404,6 +427,32 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
           });
         }
         return { method: 'POST', path: '/v1/user/delete', body: { password } };
+      }
+      case 'POST /v1/storage/files':
+        // `call` sends JSON, an allowed media type: stored as a file like any other.
+        return { method: 'POST', path: '/v1/storage/files?name=matrix.json', body: { matrix: true } };
+      case 'GET /v1/storage/files':
+        return { method: 'GET', path: '/v1/storage/files' };
+      case 'GET /v1/storage/files/:id':
+        return { method: 'GET', path: `/v1/storage/files/${await victimFile()}` };
+      case 'GET /v1/storage/files/:id/download-url':
+        return { method: 'GET', path: `/v1/storage/files/${await victimFile()}/download-url` };
+      case 'PATCH /v1/storage/files/:id':
+        return { method: 'PATCH', path: `/v1/storage/files/${await victimFile()}`, body: { name: 'm.txt' } };
+      case 'DELETE /v1/storage/files/:id':
+        return { method: 'DELETE', path: `/v1/storage/files/${await victimFile()}` };
+      case 'GET /v1/storage/download/:token': {
+        const key = `files/${await victimFile()}`;
+        // JSON contents: `call` reads every answer as JSON.
+        await platform.services.storageDriver.put(key, Readable.from([Buffer.from('"m"')]), {
+          contentType: 'application/json',
+        });
+        const url = await platform.services.storageDriver.signedUrl(key, {
+          expiresInSeconds: 60,
+          contentType: 'application/json',
+          fileName: 'm.txt',
+        });
+        return { method: 'GET', path: new URL(url).pathname };
       }
       default:
         throw new Error(`no request for ${route}`);

@@ -25,6 +25,8 @@ export function testConfig(vars: Record<string, string>): Config {
       HEIMDALL__SECRETS__ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       // Each platform its own audit spool: spooled events must never be replayed into another test's database.
       HEIMDALL__AUDIT__SPOOL_DIR: path.join(os.tmpdir(), uniqueName('heimdall-audit-spool')),
+      // Stored files go to a directory of the platform's own, never into the working tree.
+      HEIMDALL__STORAGE__DIR: path.join(os.tmpdir(), uniqueName('heimdall-storage')),
       ...vars,
     },
   });

@@ -24,6 +24,7 @@ const TAGS: Record<string, string> = {
   permissions: '`resource:action` permissions',
   settings: 'Platform settings: the keys Heimdall knows, and `custom.*` ones for apps',
   bots: 'What chat bots keep in Heimdall: the warnings their moderators give',
+  storage: 'Files: streamed uploads, signed download URLs, metadata',
 };
 
 /** Errors every route may answer, by the access it declares. */
@@ -125,14 +126,19 @@ function errorsOf(route: AnyRoute): { status: number; code: string }[] {
 }
 
 function responsesOf(route: AnyRoute): JsonSchema {
-  const status = route.status ?? (route.response ? 200 : 204);
+  const status = route.status ?? (route.response || route.streamsResponse ? 200 : 204);
   const responses: JsonSchema = {
-    [status]: route.response
+    [status]: route.streamsResponse
       ? {
-          description: status === 201 ? 'Created' : 'OK',
-          content: { 'application/json': { schema: schemaOf(route.response, 'output') } },
+          description: route.streamsResponse.description,
+          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
         }
-      : { description: 'Done; no body' },
+      : route.response
+        ? {
+            description: status === 201 ? 'Created' : 'OK',
+            content: { 'application/json': { schema: schemaOf(route.response, 'output') } },
+          }
+        : { description: 'Done; no body' },
   };
   const byStatus = new Map<number, Set<string>>();
   for (const { status: s, code } of errorsOf(route))
@@ -178,6 +184,15 @@ function operationOf(route: AnyRoute): JsonSchema {
     ...(route.access === 'public' ? { security: [] } : {}),
     ...(permission ? { 'x-required-permission': permission } : {}),
     ...(parameters.length ? { parameters } : {}),
+    ...(route.rawBody
+      ? {
+          requestBody: {
+            required: true,
+            description: route.rawBody.description,
+            content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+          },
+        }
+      : {}),
     ...(route.body
       ? {
           requestBody: {

@@ -21,6 +21,8 @@ import { accountDeletionRoutes } from './account-deletion.js';
 import { apiKeyRoutes } from './api-keys.js';
 import type { BotWarningService } from '../../../core/bot-warnings/service.js';
 import { botWarningRoutes } from './bot-warnings.js';
+import type { StorageService } from '../../../core/storage/service.js';
+import { storageRoutes } from './storage.js';
 import { auditRoutes } from './audit.js';
 import { integrationRoutes } from './integrations.js';
 import type { PlatformCheckService } from '../../../core/linked-accounts/platform-check.js';
@@ -54,6 +56,7 @@ export interface V1Services {
   platformChecks: PlatformCheckService;
   botWarnings: BotWarningService;
   accountDeletion: AccountDeletionService;
+  storage: StorageService;
 }
 
 /** Every REST /v1 route, in the order the OpenAPI document lists them. */
@@ -74,5 +77,6 @@ export function v1Routes(services: V1Services): AnyRoute[] {
     ...settingRoutes(services.settings),
     ...integrationRoutes(services.platformTokens, services.platformChecks),
     ...botWarningRoutes(services.botWarnings),
+    ...storageRoutes(services.storage),
   ];
 }

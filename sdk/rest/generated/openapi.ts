@@ -1116,6 +1116,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/storage/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Files, newest first: your own, or with storage:read everyone’s (or one owner’s)
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        get: operations["getStorageFiles"];
+        put?: never;
+        /**
+         * Upload a file: the request body is its contents, Content-Type its type, `name` its name
+         * @description Needs the permission `storage:write` (and, for an API key, a matching scope).
+         */
+        post: operations["postStorageFiles"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storage/files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A file's metadata (yours, or anyone's with storage:read)
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        get: operations["getStorageFilesId"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a file and its contents (yours, or anyone’s with storage:delete)
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        delete: operations["deleteStorageFilesId"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a file (yours, or anyone’s with storage:edit)
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        patch: operations["patchStorageFilesId"];
+        trace?: never;
+    };
+    "/v1/storage/files/{id}/download-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A signed URL that downloads the file without a credential until it expires (storage:download)
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        get: operations["getStorageFilesIdDownloadUrl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storage/download/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download through a signed URL (the fs driver; the s3 driver’s URLs point at the store)
+         * @description Public.
+         */
+        get: operations["getStorageDownloadToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7735,7 +7827,7 @@ export interface operations {
                         /** Format: uuid */
                         id?: string;
                         /** @enum {string} */
-                        event_type: "login" | "login_failed" | "logout" | "password_changed" | "password_reset_requested" | "2fa_enabled" | "2fa_disabled" | "2fa_verified" | "2fa_backup_codes_regenerated" | "session_created" | "session_revoked" | "all_sessions_revoked" | "user_created" | "user_updated" | "user_deleted" | "deletion_scheduled" | "deletion_cancelled" | "account_linked" | "account_unlinked" | "account_reconnected" | "primary_account_changed" | "consent_granted" | "consent_revoked" | "token_created" | "token_revoked" | "client_created" | "client_updated" | "client_deleted" | "client_secret_regenerated" | "api_key_created" | "api_key_updated" | "api_key_revoked" | "user_banned" | "user_unbanned" | "role_assigned" | "role_removed" | "permission_changed" | "setting_changed" | "platform_changed" | "data_exported" | "activity_reported" | "gps_data_changed" | "bot_command_executed" | "bot_config_changed" | "bot_moderation_action" | "bot_guild_configured" | "integration_connected" | "integration_reconnected" | "integration_disconnected" | "integration_token_refreshed" | "integration_status_updated" | "platform_token_refreshed" | "platform_token_invalid" | "platform_token_issued";
+                        event_type: "login" | "login_failed" | "logout" | "password_changed" | "password_reset_requested" | "2fa_enabled" | "2fa_disabled" | "2fa_verified" | "2fa_backup_codes_regenerated" | "session_created" | "session_revoked" | "all_sessions_revoked" | "user_created" | "user_updated" | "user_deleted" | "deletion_scheduled" | "deletion_cancelled" | "account_linked" | "account_unlinked" | "account_reconnected" | "primary_account_changed" | "consent_granted" | "consent_revoked" | "token_created" | "token_revoked" | "client_created" | "client_updated" | "client_deleted" | "client_secret_regenerated" | "api_key_created" | "api_key_updated" | "api_key_revoked" | "user_banned" | "user_unbanned" | "role_assigned" | "role_removed" | "permission_changed" | "setting_changed" | "platform_changed" | "data_exported" | "activity_reported" | "gps_data_changed" | "bot_command_executed" | "bot_config_changed" | "bot_moderation_action" | "bot_guild_configured" | "integration_connected" | "integration_reconnected" | "integration_disconnected" | "integration_token_refreshed" | "integration_status_updated" | "platform_token_refreshed" | "platform_token_invalid" | "platform_token_issued" | "file_uploaded" | "file_updated" | "file_deleted";
                         user_id?: string;
                         actor_id?: string;
                         resource_type?: string;
@@ -7767,7 +7859,7 @@ export interface operations {
                     /** Format: uuid */
                     id?: string;
                     /** @enum {string} */
-                    event_type: "login" | "login_failed" | "logout" | "password_changed" | "password_reset_requested" | "2fa_enabled" | "2fa_disabled" | "2fa_verified" | "2fa_backup_codes_regenerated" | "session_created" | "session_revoked" | "all_sessions_revoked" | "user_created" | "user_updated" | "user_deleted" | "deletion_scheduled" | "deletion_cancelled" | "account_linked" | "account_unlinked" | "account_reconnected" | "primary_account_changed" | "consent_granted" | "consent_revoked" | "token_created" | "token_revoked" | "client_created" | "client_updated" | "client_deleted" | "client_secret_regenerated" | "api_key_created" | "api_key_updated" | "api_key_revoked" | "user_banned" | "user_unbanned" | "role_assigned" | "role_removed" | "permission_changed" | "setting_changed" | "platform_changed" | "data_exported" | "activity_reported" | "gps_data_changed" | "bot_command_executed" | "bot_config_changed" | "bot_moderation_action" | "bot_guild_configured" | "integration_connected" | "integration_reconnected" | "integration_disconnected" | "integration_token_refreshed" | "integration_status_updated" | "platform_token_refreshed" | "platform_token_invalid" | "platform_token_issued";
+                    event_type: "login" | "login_failed" | "logout" | "password_changed" | "password_reset_requested" | "2fa_enabled" | "2fa_disabled" | "2fa_verified" | "2fa_backup_codes_regenerated" | "session_created" | "session_revoked" | "all_sessions_revoked" | "user_created" | "user_updated" | "user_deleted" | "deletion_scheduled" | "deletion_cancelled" | "account_linked" | "account_unlinked" | "account_reconnected" | "primary_account_changed" | "consent_granted" | "consent_revoked" | "token_created" | "token_revoked" | "client_created" | "client_updated" | "client_deleted" | "client_secret_regenerated" | "api_key_created" | "api_key_updated" | "api_key_revoked" | "user_banned" | "user_unbanned" | "role_assigned" | "role_removed" | "permission_changed" | "setting_changed" | "platform_changed" | "data_exported" | "activity_reported" | "gps_data_changed" | "bot_command_executed" | "bot_config_changed" | "bot_moderation_action" | "bot_guild_configured" | "integration_connected" | "integration_reconnected" | "integration_disconnected" | "integration_token_refreshed" | "integration_status_updated" | "platform_token_refreshed" | "platform_token_invalid" | "platform_token_issued" | "file_uploaded" | "file_updated" | "file_deleted";
                     user_id?: string;
                     actor_id?: string;
                     resource_type?: string;
@@ -9203,6 +9295,752 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "bot_warning.not_found" | "route.not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getStorageFiles: {
+        parameters: {
+            query?: {
+                /** @description Only this user's files (others' need storage:read); without storage:read, your own always */
+                owner_id?: string;
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The user who uploaded it; null for a system API key */
+                            owner_id: string | null;
+                            name: string;
+                            content_type: string;
+                            /** @description Bytes */
+                            size: number;
+                            /** @description Hex SHA-256 of the contents */
+                            sha256: string;
+                            /** @description ISO 8601 date-time */
+                            created_at: string;
+                            /** @description ISO 8601 date-time */
+                            updated_at: string;
+                        }[];
+                        pagination: {
+                            page: number;
+                            per_page: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.too_deep`, `request.validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.too_deep" | "request.validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.forbidden`, `auth.insufficient_scope`, `auth.two_factor_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.forbidden" | "auth.insufficient_scope" | "auth.two_factor_required";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postStorageFiles: {
+        parameters: {
+            query: {
+                /** @description The file name, shown to people and used for downloads */
+                name: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file contents, streamed; Content-Type is the media type (storage.allowed_content_types) */
+        requestBody: {
+            content: {
+                "*/*": string;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description The user who uploaded it; null for a system API key */
+                        owner_id: string | null;
+                        name: string;
+                        content_type: string;
+                        /** @description Bytes */
+                        size: number;
+                        /** @description Hex SHA-256 of the contents */
+                        sha256: string;
+                        /** @description ISO 8601 date-time */
+                        created_at: string;
+                        /** @description ISO 8601 date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.too_deep`, `request.validation_failed`, `storage.aborted`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.too_deep" | "request.validation_failed" | "storage.aborted";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.forbidden`, `auth.insufficient_scope`, `auth.two_factor_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.forbidden" | "auth.insufficient_scope" | "auth.two_factor_required";
+                        };
+                    };
+                };
+            };
+            /** @description The request body is too large. Codes: `storage.too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "storage.too_large";
+                        };
+                    };
+                };
+            };
+            /** @description Error. Codes: `storage.unsupported_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "storage.unsupported_type";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getStorageFilesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description The user who uploaded it; null for a system API key */
+                        owner_id: string | null;
+                        name: string;
+                        content_type: string;
+                        /** @description Bytes */
+                        size: number;
+                        /** @description Hex SHA-256 of the contents */
+                        sha256: string;
+                        /** @description ISO 8601 date-time */
+                        created_at: string;
+                        /** @description ISO 8601 date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.invalid_path`, `request.too_deep`, `request.validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.invalid_path" | "request.too_deep" | "request.validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.insufficient_scope`, `auth.two_factor_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.insufficient_scope" | "auth.two_factor_required";
+                        };
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller. Codes: `route.not_found`, `storage.not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "route.not_found" | "storage.not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteStorageFilesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.invalid_path`, `request.too_deep`, `request.validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.invalid_path" | "request.too_deep" | "request.validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.forbidden`, `auth.insufficient_scope`, `auth.two_factor_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.forbidden" | "auth.insufficient_scope" | "auth.two_factor_required";
+                        };
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller. Codes: `route.not_found`, `storage.not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "route.not_found" | "storage.not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchStorageFilesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description The user who uploaded it; null for a system API key */
+                        owner_id: string | null;
+                        name: string;
+                        content_type: string;
+                        /** @description Bytes */
+                        size: number;
+                        /** @description Hex SHA-256 of the contents */
+                        sha256: string;
+                        /** @description ISO 8601 date-time */
+                        created_at: string;
+                        /** @description ISO 8601 date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.invalid_path`, `request.too_deep`, `request.validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.invalid_path" | "request.too_deep" | "request.validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.forbidden`, `auth.insufficient_scope`, `auth.two_factor_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.forbidden" | "auth.insufficient_scope" | "auth.two_factor_required";
+                        };
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller. Codes: `route.not_found`, `storage.not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "route.not_found" | "storage.not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getStorageFilesIdDownloadUrl: {
+        parameters: {
+            query?: {
+                /** @description Seconds the URL works for; at most (and by default) storage.signed_url_ttl_seconds */
+                expires_in?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Works without a credential until expires_at */
+                        url: string;
+                        /** @description ISO 8601 date-time */
+                        expires_at: string;
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.invalid_path`, `request.too_deep`, `request.validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.invalid_path" | "request.too_deep" | "request.validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.forbidden`, `auth.insufficient_scope`, `auth.two_factor_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.forbidden" | "auth.insufficient_scope" | "auth.two_factor_required";
+                        };
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller. Codes: `route.not_found`, `storage.not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "route.not_found" | "storage.not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getStorageDownloadToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file contents, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.invalid_path`, `request.too_deep`, `request.validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.invalid_path" | "request.too_deep" | "request.validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `storage.invalid_url`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "storage.invalid_url";
+                        };
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller. Codes: `route.not_found`, `storage.not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "route.not_found" | "storage.not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Error. Codes: `storage.url_expired`. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "storage.url_expired";
                         };
                     };
                 };
