@@ -126,6 +126,8 @@ export const identityLists = (runtime: Runtime) => ({
       platformUserId: requiredText('platform_user_id'),
       username: requiredText('username'),
       displayName: optionalText('display_name'),
+      // The channel of a linked Google account: how a YouTube bot finds the person behind a chat author.
+      youtubeChannelId: optionalText('youtube_channel_id'),
       email: optionalText('email', { access: ownDetail }),
       avatarUrl: optionalText('avatar_url', { access: ownDetail }),
       passwordHash: secret('password_hash', { nullable: true }),

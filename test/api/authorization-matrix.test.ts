@@ -94,8 +94,6 @@ const EXPECTED: Record<string, Cell[]> = {
   'GET /v1/user/deletion-status':         [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   'DELETE /v1/user/delete':               [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   'POST /v1/user/delete/cancel':          [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
-  // Last: an allowed caller's keys stop working once they asked to delete their account.
-  'POST /v1/user/delete':                 [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   'POST /v1/storage/files':               [401, 'A', 'A', 'A', 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'GET /v1/storage/files':                [401, 'A', 'A', 'A', 'A', 'A', 403,  'A', 'A', 403, 403, 401, 401, 401],
   'GET /v1/storage/files/:id':            [401, 'A', 'A', 'A', 404, 404, 403,  'A', 'A', 404, 404, 401, 401, 401],
@@ -103,6 +101,8 @@ const EXPECTED: Record<string, Cell[]> = {
   'GET /v1/storage/download/:token':      ['A', 'A', 'A', 'A', 'A', 'A', 'A',  'A', 'A', 'A', 'A', 401, 401, 401],
   'PATCH /v1/storage/files/:id':          [401, 'A', 'A', 'A', 404, 404, 403,  'A', 403, 404, 404, 401, 401, 401],
   'DELETE /v1/storage/files/:id':         [401, 'A', 'A', 'A', 404, 404, 403,  'A', 403, 404, 404, 401, 401, 401],
+  // Last: an allowed caller's keys stop working once they asked to delete their account.
+  'POST /v1/user/delete':                 [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
 };
 
 interface Request {

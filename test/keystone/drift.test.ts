@@ -21,6 +21,10 @@ const NOT_IN_KEYSTONE = [
   'OidcSigningKey',
   'AccountToken',
   'PlatformToken',
+  // Served by REST only: bots' warnings, deletion requests, stored files' metadata.
+  'BotWarning',
+  'AccountDeletion',
+  'StoredFile',
   'knex_migrations',
   'knex_migrations_lock',
   'knex_migrations_audit',
