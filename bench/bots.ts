@@ -8,7 +8,6 @@ import { hostConfigSchema } from '../bots/host/config.js';
 import { PLATFORM_FACTORIES } from '../bots/host/platforms.js';
 import { startBotHost } from '../bots/host/run.js';
 import type { DiscordBot } from '../bots/discord/index.js';
-import { generateApiKey } from '../core/auth/api-key-token.js';
 import { createLogger } from '../core/logger/logger.js';
 import type { Config } from '../schemas/config.js';
 import { createHeimdallClient } from '../sdk/rest/index.js';
@@ -139,22 +138,7 @@ async function botKey(db: Knex, run: string): Promise<string> {
     'settings:write',
     'realtime:publish',
   ]);
-  const [user] = await db('User')
-    .insert({ username: `bench-bot-${run}` })
-    .returning<{ id: string }[]>('id');
-  await db('UserRole').insert([role, 'role_user'].map((role_id) => ({ user_id: user!.id, role_id })));
-  const secret = generateApiKey();
-  const [key] = await db('ApiKey')
-    .insert({
-      key_hash: secret.hash,
-      key_prefix: secret.prefix,
-      name: 'bench-bot',
-      user_id: user!.id,
-      scopes: ['*'],
-    })
-    .returning<{ id: string }[]>('id');
-  await db('ApiKeyRole').insert({ api_key_id: key!.id, role_id: 'role_api_full_access' });
-  return secret.key;
+  return (await benchApiKey(db, { username: `bench-bot-${run}`, roleIds: [role] })).key;
 }
 
 /** What one command's message met on its way, by stage (performance.now() marks). */

@@ -2,11 +2,19 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { generateApiKey } from '../core/auth/api-key-token.js';
 
-/** A user with the User role and a key of theirs with API Full Access (capped to the owner), created once. */
-export async function benchApiKey(db: Knex): Promise<{ key: string }> {
-  const username = `bench-${Date.now().toString(36)}`;
+/**
+ * A user with the User role (and `roleIds` besides) and a key of theirs with API Full Access (capped to the
+ * owner), created once.
+ */
+export async function benchApiKey(
+  db: Knex,
+  options: { username?: string; roleIds?: string[] } = {},
+): Promise<{ key: string }> {
+  const username = options.username ?? `bench-${Date.now().toString(36)}`;
   const [user] = await db('User').insert({ username }).returning<{ id: string }[]>('id');
-  await db('UserRole').insert({ user_id: user!.id, role_id: 'role_user' });
+  await db('UserRole').insert(
+    ['role_user', ...(options.roleIds ?? [])].map((role_id) => ({ user_id: user!.id, role_id })),
+  );
   const secret = generateApiKey();
   const [key] = await db('ApiKey')
     .insert({
