@@ -191,7 +191,15 @@ export async function runBotsBench(
       ],
     });
     const fake = discord;
-    const raw = { discord: { token: fake.botToken, api_url: fake.restUrl, guild_ids: [GUILD] } };
+    // Discord's global limit is 50 requests a second unless it raised the bot's: BENCH_BOTS_DISCORD_LIMIT.
+    const raw = {
+      discord: {
+        token: fake.botToken,
+        api_url: fake.restUrl,
+        guild_ids: [GUILD],
+        requests_per_second: Number(process.env.BENCH_BOTS_DISCORD_LIMIT ?? 50),
+      },
+    };
     host = await startBotHost({
       platform: 'discord',
       host: hostConfigSchema.parse({ heimdall: { url: platform.url, api_key: key }, health: { port: 0 } }),

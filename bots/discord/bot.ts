@@ -36,6 +36,11 @@ export interface DiscordBotOptions {
   token: string;
   /** Discord's REST base, without the version: `https://discord.com/api` (a test's fake Discord elsewhere). */
   apiUrl?: string;
+  /**
+   * Discord's global request limit for this bot: 50 a second unless Discord raised it for the bot. At that limit a
+   * bot answering 50 commands a second has no room left, and replies queue.
+   */
+  requestsPerSecond?: number;
   /** Register commands in these guilds (at once) rather than globally (which Discord spreads slowly). */
   guildIds?: readonly string[];
   /** Failures that reach no one: a reply that could not be sent, a gateway error. */
@@ -82,7 +87,10 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       GatewayIntentBits.MessageContent,
       GatewayIntentBits.GuildMembers,
     ],
-    rest: options.apiUrl ? { api: options.apiUrl } : {},
+    rest: {
+      ...(options.apiUrl ? { api: options.apiUrl } : {}),
+      ...(options.requestsPerSecond ? { globalRequestsPerSecond: options.requestsPerSecond } : {}),
+    },
     // Replies carry what people typed (a reason, a name): they must not ping @everyone or a role through the bot.
     allowedMentions: { parse: [], repliedUser: true },
   });

@@ -14,6 +14,8 @@ export const discordBotConfigSchema = z
     api_url: z.url().default('https://discord.com/api'),
     /** Register the commands in these guilds only: guild commands appear at once, global ones can take a while. */
     guild_ids: z.array(snowflake).min(1).optional(),
+    /** Discord's global request limit for the bot: 50 a second, unless Discord raised it for this bot. */
+    requests_per_second: z.number().int().min(1).max(10_000).default(50),
   })
   .strict()
   .refine((c) => (c.token === undefined) !== (c.token_file === undefined), {

@@ -26,6 +26,7 @@ export const PLATFORM_FACTORIES: Record<BotPlatform, PlatformFactory> = {
     return createDiscordBot({
       token,
       apiUrl: config.api_url,
+      requestsPerSecond: config.requests_per_second,
       ...(config.guild_ids ? { guildIds: config.guild_ids } : {}),
       onError,
     });
