@@ -69,6 +69,9 @@ describe('REST /v1 from its OpenAPI document (property-based)', () => {
       json: { event_type: 'login', user_id: superId },
     });
     pool.users = [...users, superId];
+    pool['purge-targets'] = await Promise.all(
+      [1, 2, 3].map(() => createUser(t.db, { roleIds: ['role_user'] })),
+    );
     pool.roles = [roleId, 'role_user', 'role_moderator', 'role_super_admin'];
     pool.permissions = [permissionId, 'users:read', 'gps:read'];
     pool['api-keys'] = victimKeys.map((k) => k.id);
@@ -82,6 +85,8 @@ describe('REST /v1 from its OpenAPI document (property-based)', () => {
   function ids(operation: Operation, param: string): readonly string[] {
     if (param === 'roleId') return pool.roles ?? [];
     if (param === 'permId') return pool.permissions ?? [];
+    // A purge erases for good: only users nothing else here needs (not the callers' own, not the key holders).
+    if (operation.path.endsWith('/purge')) return pool['purge-targets'] ?? [];
     const resource = operation.path.split('/').find((part, i, parts) => parts[i + 1] === `{${param}}`);
     return pool[resource ?? ''] ?? [];
   }
