@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { AccountDeletionService } from '../core/accounts/deletion.js';
 import type { AccountService } from '../core/accounts/service.js';
 import type { Authenticator } from '../core/auth/authenticator.js';
 import type { ConnectedAppService } from '../core/oauth-clients/connected-apps.js';
@@ -22,6 +23,9 @@ export interface AccountRoutesDeps {
   twoFactor: TwoFactorService;
   users: UserService;
   linkedAccounts: LinkedAccountService;
+  accountDeletion: AccountDeletionService;
+  /** accounts.deletion_grace_days, which the deletion page explains. */
+  deletionGraceDays: number;
   termsUrl: string;
   privacyUrl: string;
 }
@@ -51,6 +55,8 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
         sessionCookie: kit.sessionCookie,
         cookieSecure: kit.cookieSecure,
         linkedAccounts: deps.linkedAccounts,
+        deletion: deps.accountDeletion,
+        deletionGraceDays: deps.deletionGraceDays,
         social: kit.social,
         interactionUrl: kit.interactionUrl,
       }),

@@ -156,6 +156,8 @@ export async function startPlatform({
           twoFactor: services.twoFactor,
           users: services.users,
           linkedAccounts: services.linkedAccounts,
+          accountDeletion: services.accountDeletion,
+          deletionGraceDays: config.accounts.deletion_grace_days,
           termsUrl: config.accounts.terms_url,
           privacyUrl: config.accounts.privacy_url,
         })

@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { AccountDeletionService } from '../../core/accounts/deletion.js';
 import type { AccountService } from '../../core/accounts/service.js';
 import type { Authenticator } from '../../core/auth/authenticator.js';
 import type { AuthContext } from '../../core/auth/context.js';
@@ -12,7 +13,7 @@ import type { UserService } from '../../core/users/service.js';
 import { readCookie, type Csrf } from '../../oidc/csrf.js';
 import type { PendingSignIns } from '../../oidc/pending-sign-in.js';
 import type { PasswordSignIn, SecondFactor } from '../../oidc/password-sign-in.js';
-import type { AreaFrame } from '../views/area-pages.js';
+import { longDate, type AreaFrame } from '../views/area-pages.js';
 import type { LinkedAccountService } from '../../core/linked-accounts/service.js';
 import type { SocialFlow } from '../../oidc/social/flow.js';
 
@@ -31,6 +32,9 @@ export interface AreaDeps {
   sessionCookie: string;
   cookieSecure: boolean;
   linkedAccounts: LinkedAccountService;
+  deletion: AccountDeletionService;
+  /** accounts.deletion_grace_days: how long a person has to change their mind. */
+  deletionGraceDays: number;
   /** Sign-in with upstream providers, when any is configured. */
   social?: SocialFlow | undefined;
   /** Where an OpenID sign-in continues (`/oidc/interaction/<uid><action>`). */
@@ -43,6 +47,8 @@ export interface Signed {
   token: string;
   locale: Locale;
   profile: { username: string; preferred_locale: string; privacy_mode: boolean };
+  /** When the account is erased, if its deletion is scheduled. */
+  deletion: Date | null;
 }
 
 /** The helpers every page of the area shares, built once per router. */
@@ -63,7 +69,7 @@ export interface AreaContext {
   ): (req: Request, res: Response, next: NextFunction) => Promise<void>;
 }
 
-const NOTICES = ['saved', 'password', 'ended', 'ended-others', 'disconnected'] as const;
+const NOTICES = ['saved', 'password', 'ended', 'ended-others', 'disconnected', 'kept'] as const;
 const CSRF_ID = 'account:area';
 
 export function areaContext(deps: AreaDeps): AreaContext {
@@ -73,7 +79,10 @@ export function areaContext(deps: AreaDeps): AreaContext {
     if (token) {
       try {
         const auth = await deps.authenticator.authenticateSession(token);
-        const profile = await deps.users.get(auth, auth.user!.id);
+        const [profile, deletion] = await Promise.all([
+          deps.users.get(auth, auth.user!.id),
+          deps.deletion.status(auth),
+        ]);
         const locale = pickLocale(profile.preferred_locale, req.get('accept-language'));
         return {
           auth,
@@ -84,6 +93,7 @@ export function areaContext(deps: AreaDeps): AreaContext {
             preferred_locale: profile.preferred_locale ?? 'en',
             privacy_mode: profile.privacy_mode,
           },
+          deletion: deletion.purge_after ? new Date(deletion.purge_after) : null,
         };
       } catch (err) {
         if (!(err instanceof AppError) || err.status >= 500) throw err;
@@ -110,6 +120,7 @@ export function areaContext(deps: AreaDeps): AreaContext {
         ended: m.sessions.ended,
         'ended-others': m.sessions.endedOthers,
         disconnected: m.apps.disconnected,
+        kept: m.deletion.cancelled,
       };
       return {
         locale: who.locale,
@@ -117,6 +128,8 @@ export function areaContext(deps: AreaDeps): AreaContext {
         csrf: deps.csrf.token(req, res, CSRF_ID),
         notice: notice && text[notice],
         alert,
+        // A scheduled deletion is announced on every page, with the button that cancels it.
+        deletionOn: who.deletion ? longDate(who.locale, who.deletion) : undefined,
       };
     },
     guarded: (handler) => async (req, res, next) => {

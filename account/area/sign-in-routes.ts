@@ -5,11 +5,22 @@ import { amrFor, localeOf } from '../../oidc/password-sign-in.js';
 import { twoFactorPage } from '../../oidc/views/pages.js';
 import { areaLoginPage } from '../views/area-pages.js';
 import { sendPage } from '../../oidc/views/respond.js';
-import type { AreaContext } from './context.js';
+import type { AreaContext, AreaDeps } from './context.js';
 
 /** Only paths inside the account area: `return_to` must never send anyone elsewhere. */
 export const safeReturn = (value: unknown) =>
   typeof value === 'string' && /^\/account(\/[\w/-]*)?$/.test(value) ? value : '/account';
+
+/** Ends the browser's own session and forgets its cookie. */
+export async function endThisSession(
+  deps: AreaDeps,
+  req: Request,
+  res: Response,
+  token: string,
+): Promise<void> {
+  await deps.sessions.endByToken(token, { ip: plainIp(req.ip), userAgent: req.get('user-agent') });
+  res.clearCookie(deps.sessionCookie, { path: '/' });
+}
 
 /** Signing in to the account area (password, then the second factor when it is on) and out of it. */
 export function signInRoutes(router: Router, { deps, form, guarded }: AreaContext): void {
@@ -95,8 +106,7 @@ export function signInRoutes(router: Router, { deps, form, guarded }: AreaContex
     '/account/logout',
     form,
     guarded(async (req, res, who) => {
-      await deps.sessions.endByToken(who.token, { ip: plainIp(req.ip), userAgent: req.get('user-agent') });
-      res.clearCookie(deps.sessionCookie, { path: '/' });
+      await endThisSession(deps, req, res, who.token);
       res.redirect(303, '/account/login');
     }),
   );

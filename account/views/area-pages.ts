@@ -27,7 +27,13 @@ export interface AreaFrame {
   notice?: string | undefined;
   /** A problem with the form. */
   alert?: string | undefined;
+  /** The day the account is erased, when its deletion is scheduled (in the person's language). */
+  deletionOn?: string | undefined;
 }
+
+/** A day as the person reads it ("3 January 2027", "3. Januar 2027"), in UTC as the purge counts it. */
+export const longDate = (locale: Locale, date: Date): string =>
+  date.toLocaleDateString(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' });
 
 const csrfField = (token: string) => html`<input type="hidden" name="csrf" value="${token}" />`;
 
@@ -52,11 +58,23 @@ function frame(f: AreaFrame, current: Section | null, title: string, body: SafeH
           )}
         </ul>
       </nav>
+      ${f.deletionOn ? deletionNotice(f, f.deletionOn) : ''}
       <h1>${title}</h1>
       ${f.notice ? html`<p class="notice" role="status">${f.notice}</p>` : ''}
       ${f.alert ? html`<div class="error" role="alert">${f.alert}</div>` : ''} ${body}`,
   });
 }
+
+/** Until the purge, every page says when it comes and offers to cancel it. */
+const deletionNotice = (f: AreaFrame, on: string) => {
+  const m = messages(f.locale).area.deletion;
+  return html`<section class="error" id="deletion-scheduled">
+    <p>${m.scheduled(on)}</p>
+    <form method="post" action="/account/delete/cancel">
+      ${csrfField(f.csrf)}<button type="submit">${m.cancel}</button>
+    </form>
+  </section>`;
+};
 
 export function overviewPage(f: AreaFrame): string {
   return frame(f, null, messages(f.locale).area.title, html``);
@@ -72,37 +90,42 @@ export function profilePage(
     'profile',
     m.area.nav.profile,
     html`<form method="post" action="/account/profile" novalidate>
-      ${csrfField(f.csrf)}
-      <label for="username">${m.common.username}</label>
-      <p class="hint" id="username-hint">${m.register.usernameRules}</p>
-      <input
-        id="username"
-        name="username"
-        type="text"
-        autocomplete="username"
-        required
-        value="${p.username}"
-        aria-describedby="username-hint${p.usernameError ? ' username-error' : ''}"
-        ${p.usernameError ? html`aria-invalid="true"` : ''}
-      />
-      ${p.usernameError ? html`<p class="field-error" id="username-error">${p.usernameError}</p>` : ''}
-      <label for="locale">${m.area.profile.language}</label>
-      <select id="locale" name="preferred_locale">
-        <option value="en" ${p.preferredLocale === 'en' ? html`selected` : ''}>English</option>
-        <option value="de" ${p.preferredLocale === 'de' ? html`selected` : ''}>Deutsch</option>
-      </select>
-      <p class="check">
+        ${csrfField(f.csrf)}
+        <label for="username">${m.common.username}</label>
+        <p class="hint" id="username-hint">${m.register.usernameRules}</p>
         <input
-          id="privacy"
-          name="privacy_mode"
-          type="checkbox"
-          value="yes"
-          ${p.privacyMode ? html`checked` : ''}
+          id="username"
+          name="username"
+          type="text"
+          autocomplete="username"
+          required
+          value="${p.username}"
+          aria-describedby="username-hint${p.usernameError ? ' username-error' : ''}"
+          ${p.usernameError ? html`aria-invalid="true"` : ''}
         />
-        <label for="privacy">${m.area.profile.privacy}</label>
-      </p>
-      <button type="submit">${m.area.profile.save}</button>
-    </form>`,
+        ${p.usernameError ? html`<p class="field-error" id="username-error">${p.usernameError}</p>` : ''}
+        <label for="locale">${m.area.profile.language}</label>
+        <select id="locale" name="preferred_locale">
+          <option value="en" ${p.preferredLocale === 'en' ? html`selected` : ''}>English</option>
+          <option value="de" ${p.preferredLocale === 'de' ? html`selected` : ''}>Deutsch</option>
+        </select>
+        <p class="check">
+          <input
+            id="privacy"
+            name="privacy_mode"
+            type="checkbox"
+            value="yes"
+            aria-describedby="privacy-hint"
+            ${p.privacyMode ? html`checked` : ''}
+          />
+          <label for="privacy">${m.area.profile.privacy}</label>
+        </p>
+        <p class="hint" id="privacy-hint">${m.area.profile.privacyHint}</p>
+        <button type="submit">${m.area.profile.save}</button>
+      </form>
+      <h2>${m.area.deletion.title}</h2>
+      <p>${m.area.deletion.linkLead}</p>
+      <p><a href="/account/delete">${m.area.deletion.link}</a></p>`,
   );
 }
 
@@ -449,4 +472,63 @@ export function backupCodesPage(f: AreaFrame, s: { codes: readonly string[]; con
       <p><a href="${file}" download="heimdall-backup-codes.txt">${t.download}</a></p>
       <p><a href="${s.continueTo ?? '/account/security'}">${t.continue}</a></p>`,
   );
+}
+
+/**
+ * /account/delete: what deleting means, and the form that asks for it: the current password, or for people
+ * without one a recent sign-in, which "Sign in again" gives them. Nothing to ask while a deletion is scheduled.
+ */
+export function deletePage(
+  f: AreaFrame,
+  d: { graceDays: number; hasPassword: boolean; passwordError?: string; reauthenticate?: boolean },
+): string {
+  const m = messages(f.locale).area;
+  const t = m.deletion;
+  const reauth = html`<form method="post" action="/account/delete/reauthenticate">
+    ${csrfField(f.csrf)}<button type="submit" class="secondary">${t.reauthenticate}</button>
+  </form>`;
+  const password = html`<label for="password">${m.password.current}</label>
+    <p class="hint" id="password-hint">${t.passwordHint}</p>
+    <input
+      id="password"
+      name="password"
+      type="password"
+      autocomplete="current-password"
+      required
+      aria-describedby="password-hint${d.passwordError ? ' password-error' : ''}"
+      ${d.passwordError ? html`aria-invalid="true"` : ''}
+    />
+    ${d.passwordError ? html`<p class="field-error" id="password-error">${d.passwordError}</p>` : ''}`;
+  return frame(
+    f,
+    'profile',
+    t.title,
+    html`<p class="lead">${t.lead(d.graceDays)}</p>
+      ${
+        f.deletionOn
+          ? ''
+          : html`<form method="post" action="/account/delete" novalidate>
+                ${csrfField(f.csrf)}
+                ${d.hasPassword ? password : html`<p class="hint">${t.noPasswordHint}</p>`}
+                <button type="submit">${t.submit}</button>
+              </form>
+              ${d.hasPassword && !d.reauthenticate ? '' : reauth}`
+      }`,
+  );
+}
+
+/**
+ * After the request: every session has ended, this one too, so this page stands outside the area. Signing in
+ * again leads back to the area, where the scheduled deletion can be cancelled.
+ */
+export function deletionScheduledPage(locale: Locale, on: string): string {
+  const m = messages(locale).area.deletion;
+  return page({
+    lang: locale,
+    title: m.doneTitle,
+    body: html`<h1>${m.doneTitle}</h1>
+      <p class="notice" role="status">${m.scheduled(on)}</p>
+      <p>${m.done}</p>
+      <p><a href="/account/login?return_to=%2Faccount">${m.signInToCancel}</a></p>`,
+  });
 }

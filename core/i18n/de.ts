@@ -168,6 +168,8 @@ export const de: Messages = {
     profile: {
       language: 'Sprache',
       privacy: 'Privatsphäre-Modus: Details meiner Aktivität vor anderen verbergen',
+      privacyHint:
+        'Solange er an ist, sehen andere Personen und Apps, die keine Benutzerkonten lesen dürfen (users:read), weder Ihre E-Mail-Adresse noch Ihr Bild noch Ihre Aktivität (wann Sie sich zuletzt angemeldet haben und mit welchem Konto).',
       save: 'Profil speichern',
     },
     password: {
@@ -219,6 +221,28 @@ export const de: Messages = {
       lastMethod:
         'Das ist dein letzter Weg, dich anzumelden. Verknüpfe eine andere Plattform oder setze ein Passwort, bevor du ihn entfernst.',
       unverified: 'nicht bestätigt',
+    },
+    deletion: {
+      link: 'Ihr Konto löschen',
+      linkLead: 'Löschen Sie Ihr Konto und alles, was Heimdall über Sie speichert.',
+      title: 'Ihr Konto löschen',
+      lead: (days: number) =>
+        `Ihr Konto wird ${days} Tage nach Ihrer Anfrage gelöscht. Sofort werden alle Sitzungen abgemeldet, Ihre Apps verlieren den Zugriff und Ihre API-Schlüssel werden deaktiviert. Bis zum Löschtag können Sie sich wieder anmelden und die Löschung abbrechen.`,
+      passwordHint: 'Bestätigen Sie mit Ihrem aktuellen Passwort, dass Sie es sind.',
+      noPasswordHint:
+        'Sie melden sich ohne Passwort an: Eine Anmeldung innerhalb der letzten 10 Minuten bestätigt, dass Sie es sind. Liegt Ihre Anmeldung länger zurück, melden Sie sich zuerst erneut an.',
+      reauthenticate: 'Erneut anmelden',
+      reauthRequired:
+        'Bestätigen Sie, dass Sie es sind: Geben Sie Ihr aktuelles Passwort ein. Ohne Passwort melden Sie sich erneut an und fragen innerhalb von 10 Minuten.',
+      lastSuperAdmin:
+        'Sie sind der letzte Super-Admin: Geben Sie die Rolle jemand anderem, bevor Sie Ihr Konto löschen.',
+      submit: 'Mein Konto löschen',
+      scheduled: (date: string) => `Ihr Konto wird am ${date} gelöscht.`,
+      cancel: 'Löschung abbrechen',
+      cancelled: 'Die Löschung wurde abgebrochen. Ihr Konto bleibt bestehen.',
+      doneTitle: 'Ihr Konto wird gelöscht',
+      done: 'Sie wurden überall abgemeldet. Sie haben es sich anders überlegt? Melden Sie sich vor diesem Tag wieder an und brechen Sie die Löschung ab.',
+      signInToCancel: 'Anmelden zum Abbrechen',
     },
   },
   email: {

@@ -157,6 +157,8 @@ export const en = {
     profile: {
       language: 'Language',
       privacy: 'Privacy mode: hide my activity details from other people',
+      privacyHint:
+        'While it is on, other people and apps that may not read user accounts (users:read) do not see your email address, your picture or your activity (when you last signed in, and with which account).',
       save: 'Save profile',
     },
     password: {
@@ -208,6 +210,28 @@ export const en = {
       lastMethod:
         'This is your last way to sign in. Link another platform or set a password before removing it.',
       unverified: 'not confirmed',
+    },
+    deletion: {
+      link: 'Delete your account',
+      linkLead: 'Erase your account and everything Heimdall keeps about you.',
+      title: 'Delete your account',
+      lead: (days: number) =>
+        `Your account is erased ${days} days after you ask. At once, every session is signed out, your apps lose their access and your API keys are turned off. Until the day of erasure you can sign in again and cancel.`,
+      passwordHint: 'Confirm it is you with your current password.',
+      noPasswordHint:
+        'You sign in without a password: a sign-in of the last 10 minutes confirms it is you. If you signed in earlier, sign in again first.',
+      reauthenticate: 'Sign in again',
+      reauthRequired:
+        'Confirm it is you: enter your current password. Without a password, sign in again and ask within 10 minutes.',
+      lastSuperAdmin:
+        'You are the last super admin: give the role to someone else before you delete your account.',
+      submit: 'Delete my account',
+      scheduled: (date: string) => `Your account will be deleted on ${date}.`,
+      cancel: 'Cancel the deletion',
+      cancelled: 'The deletion was cancelled. Your account stays.',
+      doneTitle: 'Your account will be deleted',
+      done: 'You were signed out everywhere. Changed your mind? Sign in again before that day and cancel the deletion.',
+      signInToCancel: 'Sign in to cancel',
     },
   },
   email: {
