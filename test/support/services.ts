@@ -7,7 +7,7 @@ import { describe } from '@jest/globals';
  */
 export const TEST_REDIS_URL = process.env.HEIMDALL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-function reachable(url: string, timeoutMs = 3000): Promise<boolean> {
+function reachable(url: string, timeoutMs = 10_000): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const socket = net.connect({ host: hostname, port: Number(port || 6379) });
