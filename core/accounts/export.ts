@@ -172,6 +172,21 @@ export function createDataExportService(deps: {
     }
   }
 
+  /** Deletes every zip under exports/ whose export is gone, expired or failed; answers how many. */
+  async function deleteOrphans(): Promise<number> {
+    let deleted = 0;
+    for await (const object of driver.list('exports/')) {
+      const id = /^exports\/[^/]+\/([0-9a-f-]{36})\.zip$/.exec(object.key)?.[1];
+      const kept = id
+        ? await db('DataExport').where({ id }).whereIn('status', ['queued', 'running', 'done']).first('id')
+        : undefined;
+      if (kept) continue;
+      await driver.delete(object.key);
+      deleted += 1;
+    }
+    return deleted;
+  }
+
   /** Works through the queue, one job at a time (each holds one database connection at a time). */
   function drain(): Promise<void> {
     working ??= (async () => {
@@ -308,9 +323,10 @@ export function createDataExportService(deps: {
 
     /**
      * The scheduler's task: deletes the zips kept past their time and marks those exports expired; marks failed
-     * the queued or running jobs no process has refreshed for STALE_MS.
+     * the queued or running jobs no process has refreshed for STALE_MS; deletes the zips no export names any more
+     * (erasing an account deletes its exports' rows, not the files).
      */
-    async housekeeping(at: Date = now()): Promise<{ expired: number; abandoned: number }> {
+    async housekeeping(at: Date = now()): Promise<{ expired: number; abandoned: number; orphaned: number }> {
       const abandoned = await db('DataExport')
         .whereIn('status', ['queued', 'running'])
         .where('updated_at', '<', new Date(at.getTime() - STALE_MS))
@@ -322,7 +338,7 @@ export function createDataExportService(deps: {
           .where('expires_at', '<=', at)
           .orderBy('expires_at')
           .limit(100);
-        if (due.length === 0) return { expired, abandoned };
+        if (due.length === 0) return { expired, abandoned, orphaned: await deleteOrphans() };
         for (const row of due) {
           // The file first: a failure leaves the row done, and the next run tries again.
           if (row.storage_key) await driver.delete(row.storage_key);

@@ -76,7 +76,11 @@ describe('exporting your data', () => {
     ['api', 'scheduler'],
   );
 
+  let admin: string;
+
   beforeAll(async () => {
+    const adminId = await createUser(t.db, { roleIds: ['role_admin'], twoFactor: true });
+    admin = (await createKey(t.db, { userId: adminId, roleIds: ['role_api_full_access'] })).key;
     // The start-up run has nothing to do; later runs must not race the tests' own.
     await t.platform.scheduler!.runNow('data-export-housekeeping');
   });
@@ -364,6 +368,7 @@ describe('exporting your data', () => {
     expect(await service().housekeeping(new Date(Date.now() + DAY_MS - 60_000))).toEqual({
       expired: 0,
       abandoned: 0,
+      orphaned: 0,
     });
     await t
       .db('DataExport')
@@ -376,6 +381,18 @@ describe('exporting your data', () => {
       download_path: null,
     });
     expectError(await as(p.key, 'GET', `/v1/user/export/${job.id}/download`), 410, 'export.expired');
+  });
+
+  it('deletes the zip of an erased account', async () => {
+    const p = await person();
+    const job = await settled(p.key, (await as(p.key, 'POST', '/v1/user/export')).body.id);
+    const key = exportKey(p.userId, job.id);
+    expect(await t.platform.services.storageDriver.stat(key)).toBeDefined();
+    const purged = await as(admin, 'POST', `/v1/users/${p.userId}/purge`, { reason: 'test' });
+    expect(purged.status).toBe(204);
+    expect(await t.db('DataExport').where({ id: job.id })).toEqual([]);
+    expect(await service().housekeeping()).toMatchObject({ orphaned: 1 });
+    expect(await t.platform.services.storageDriver.stat(key)).toBeUndefined();
   });
 
   it('marks failed a job whose process stopped; others cannot see it', async () => {
