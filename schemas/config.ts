@@ -295,6 +295,8 @@ const accountsSchema = z.strictObject({
   deletion_grace_days: z.number().int().min(1).max(365).default(30),
   /** When the scheduler purges the accounts whose grace period has ended (cron, UTC). */
   deletion_purge_cron: z.string().min(1).default('23 * * * *'),
+  /** When the scheduler deletes data exports past their 24 hours (and fails jobs of a process that died). */
+  export_housekeeping_cron: z.string().min(1).default('*/10 * * * *'),
 });
 
 /** The realtime WebSocket service (docs/realtime.md). */

@@ -28,6 +28,7 @@ import { createSessionService } from '../core/sessions/service.js';
 import { createMailer } from '../core/email/mailer.js';
 import { createAccountService } from '../core/accounts/service.js';
 import { createAccountDeletionService } from '../core/accounts/deletion.js';
+import { createDataExportService } from '../core/accounts/export.js';
 import { pseudonymKey } from '../core/accounts/anonymize.js';
 import { createTwoFactorService } from '../core/two-factor/service.js';
 import { createSecretBox } from '../core/crypto/secret-box.js';
@@ -261,8 +262,18 @@ export function createServices(deps: { config: Config; logger: Logger; databases
       signedUrlTtlSeconds: config.storage.signed_url_ttl_seconds,
     },
   });
+  const dataExport = createDataExportService({
+    db: databases.primary,
+    auditDb: databases.audit,
+    audit,
+    driver: storageDriver,
+    publicUrl: config.server.public_url,
+    onReady: (userId, exportId, expiresAt) => accounts.exportReady(userId, exportId, expiresAt),
+    onError: (err, context) => logger.error({ err }, context),
+  });
   const routes: AnyRoute[] = v1Routes({
     accountDeletion,
+    dataExport,
     twoFactor,
     accountLabel: (userId) => accounts.accountLabel(userId),
     connectedApps,
@@ -333,6 +344,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     accounts,
     /** Deleting accounts: requests, their grace period, and the purge the scheduler runs. */
     accountDeletion,
+    /** Exporting a person's data: the in-process queue of jobs, and the expiry the scheduler runs. */
+    dataExport,
     connectedApps,
     users,
     twoFactor,

@@ -302,6 +302,13 @@ export async function startPlatform({
               runAtStart: true,
               run: () => services.accountDeletion.purgeDue(),
             },
+            {
+              // Data exports past their 24 hours lose their zip; jobs of a process that died are marked failed.
+              name: 'data-export-housekeeping',
+              cron: config.accounts.export_housekeeping_cron,
+              runAtStart: true,
+              run: () => services.dataExport.housekeeping(),
+            },
           ],
           logger.child({ component: 'scheduler' }),
         );

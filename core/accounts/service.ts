@@ -8,6 +8,7 @@ import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { Cache } from '../cache/types.js';
 import type { Mailer } from '../email/mailer.js';
 import {
+  dataExportReadyEmail,
   deletionScheduledEmail,
   passwordChangedEmail,
   resetPasswordEmail,
@@ -212,6 +213,16 @@ export function createAccountService(deps: {
     /** The person asked to delete their account: tell them when it is erased and that they may cancel. */
     deletionScheduled: (userId: string, purgeAfter: Date) =>
       notify(userId, 'en', (locale, v) => deletionScheduledEmail(locale, { ...v, purgeAfter })),
+
+    /** The person's data export is ready: the link is the REST route that redirects to the zip. */
+    exportReady: (userId: string, exportId: string, expiresAt: Date) =>
+      notify(userId, 'en', (locale, v) =>
+        dataExportReadyEmail(locale, {
+          ...v,
+          link: `${settings.publicUrl}/v1/user/export/${exportId}/download`,
+          expiresAt,
+        }),
+      ),
 
     /** A platform was linked to or unlinked from the account: tell the person (a stolen session could do it). */
     signInMethodChanged: (userId: string, platform: string, change: 'linked' | 'unlinked') =>

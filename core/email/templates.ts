@@ -115,6 +115,23 @@ export function deletionScheduledEmail(locale: Locale, v: { name: string; purgeA
   return noticeEmail(locale, { name: v.name, subject: m.deletionSubject, body: m.deletionBody(date) });
 }
 
+/** The person's data export is ready: the link downloads it until it is deleted. */
+export function dataExportReadyEmail(
+  locale: Locale,
+  v: { name: string; link: string; expiresAt: Date },
+): RenderedEmail {
+  const m = messages(locale).email;
+  const when = v.expiresAt.toLocaleString(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
+  return linkEmail(locale, {
+    subject: m.exportSubject,
+    name: v.name,
+    body: m.exportBody,
+    button: m.exportButton,
+    link: v.link,
+    expiry: m.exportExpiry(`${when} UTC`),
+  });
+}
+
 /** A sign-in method was linked to or unlinked from the account. */
 export function signInMethodEmail(
   locale: Locale,

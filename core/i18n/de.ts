@@ -271,6 +271,11 @@ export const de: Messages = {
     unlinkedSubject: (platform: string) => `${platform} wurde von deinem Konto getrennt`,
     unlinkedBody: (platform: string) =>
       `${platform} wurde soeben von deinem Heimdall-Konto getrennt, und die damit begonnenen Sitzungen wurden beendet.`,
+    exportSubject: 'Ihr Datenexport ist fertig',
+    exportBody:
+      'Die Kopie Ihrer Heimdall-Daten, die Sie angefordert haben, ist fertig. Melden Sie sich an und laden Sie sie über den folgenden Link herunter.',
+    exportButton: 'Daten herunterladen',
+    exportExpiry: (when: string) => `Die Datei wird am ${when} gelöscht.`,
     deletionSubject: 'Ihr Konto wird gelöscht',
     deletionBody: (date: string) =>
       `Sie haben die Löschung Ihres Heimdall-Kontos beantragt. Alle Sitzungen wurden abgemeldet, Ihre Apps haben ihren Zugriff verloren und Ihre API-Schlüssel wurden deaktiviert. Am ${date} werden das Konto und seine Daten endgültig gelöscht. Bis dahin können Sie sich anmelden und die Löschung in Ihren Kontoeinstellungen zurücknehmen.`,

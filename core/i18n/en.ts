@@ -259,6 +259,11 @@ export const en = {
     unlinkedSubject: (platform: string) => `${platform} was unlinked from your account`,
     unlinkedBody: (platform: string) =>
       `${platform} was just unlinked from your Heimdall account, and the sessions started with it were ended.`,
+    exportSubject: 'Your data export is ready',
+    exportBody:
+      'The copy of your Heimdall data you asked for is ready. Sign in and download it with the link below.',
+    exportButton: 'Download your data',
+    exportExpiry: (when: string) => `The file is deleted on ${when}.`,
     deletionSubject: 'Your account will be deleted',
     deletionBody: (date: string) =>
       `You asked to delete your Heimdall account. Every session was signed out, your apps lost their access and your API keys were turned off. On ${date} the account and its data are erased for good. Until then you can sign in and cancel the deletion in your account settings.`,

@@ -17,6 +17,7 @@ import { platformTokens } from './0015_platform_tokens.js';
 import { botWarnings } from './0016_bot_warnings.js';
 import { storage } from './0017_storage.js';
 import { accountDeletion } from './0018_account_deletion.js';
+import { dataExport } from './0019_data_export.js';
 
 /** The primary database's migrations, in order. Append only: a released migration is never edited. */
 export const coreMigrations: readonly Migration[] = [
@@ -38,4 +39,5 @@ export const coreMigrations: readonly Migration[] = [
   botWarnings,
   storage,
   accountDeletion,
+  dataExport,
 ];

@@ -7,7 +7,14 @@ import { uniqueName } from '../support/services.js';
  */
 export interface Case {
   /** Prepares the targets and returns the request plus the event expected from it. */
-  (ctx: Ctx): Promise<{ method: string; path: string; body?: unknown; expect: Record<string, unknown> }>;
+  (ctx: Ctx): Promise<{
+    method: string;
+    path: string;
+    body?: unknown;
+    expect: Record<string, unknown>;
+    /** Waits, after the response, for work the request left running in the background. */
+    settle?: () => Promise<void>;
+  }>;
 }
 export interface Ctx {
   victim(): Promise<string>;
@@ -36,6 +43,8 @@ export interface Ctx {
   pseudonym(userId: string): string;
   /** The caller's user id. */
   self(): string;
+  /** Resolves when the data exports queued in this process are done. */
+  exportsDone(): Promise<void>;
   /** A stored file of the caller's user (its metadata row; no contents). */
   file(): Promise<string>;
 }
@@ -464,6 +473,13 @@ export const CASES: Record<string, Case> = {
       expect: { event_type: 'activity_reported', resource_type: 'audit_event', resource_id: id },
     };
   },
+  // The event is recorded when the background job is done: the test waits for it.
+  'POST /v1/user/export': async (c) => ({
+    method: 'POST',
+    path: '/v1/user/export',
+    expect: { event_type: 'data_exported', user_id: c.self(), resource_type: 'data_export' },
+    settle: () => c.exportsDone(),
+  }),
   // Last: once the caller asked to delete their account, their key stops working.
   'POST /v1/user/delete': async (c) => ({
     method: 'POST',

@@ -116,6 +116,7 @@ describe('audit trail: every change through /v1 is recorded', () => {
       return createLinkedAccount(t.db, adminId);
     },
     self: () => adminId,
+    exportsDone: () => t.platform.services.dataExport.idle(),
     pseudonym: (userId) => t.platform.services.accountDeletion.pseudonym(userId),
     async ownDeletionScheduled() {
       await t.db('AccountDeletion').insert({
@@ -166,6 +167,7 @@ describe('audit trail: every change through /v1 is recorded', () => {
       headers: { 'x-forwarded-for': IP, 'user-agent': UA },
     });
     expect(res.status).toBeLessThan(300);
+    await request.settle?.();
     await t.platform.services.audit.flush();
     const events = await t
       .db('AuditEvent')

@@ -101,6 +101,11 @@ const EXPECTED: Record<string, Cell[]> = {
   'GET /v1/storage/download/:token':      ['A', 'A', 'A', 'A', 'A', 'A', 'A',  'A', 'A', 'A', 'A', 401, 401, 401],
   'PATCH /v1/storage/files/:id':          [401, 'A', 'A', 'A', 404, 404, 403,  'A', 403, 404, 404, 401, 401, 401],
   'DELETE /v1/storage/files/:id':         [401, 'A', 'A', 'A', 404, 404, 403,  'A', 403, 404, 404, 401, 401, 401],
+  'POST /v1/user/export':                 [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'GET /v1/user/export':                  [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'GET /v1/user/export/logs':             [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'GET /v1/user/export/:id':              [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'GET /v1/user/export/:id/download':     [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   // Last: an allowed caller's keys stop working once they asked to delete their account.
   'POST /v1/user/delete':                 [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
 };
@@ -168,6 +173,24 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
         })
         .returning('id');
       return row.id as string;
+    };
+    /** A finished export of `userId`, its zip stored (JSON contents: `call` reads every answer as JSON). */
+    const ownExport = async (userId: string) => {
+      const id = randomUUID();
+      const key = `exports/${userId}/${id}.zip`;
+      await platform.services.storageDriver.put(key, Readable.from([Buffer.from('"m"')]), {
+        contentType: 'application/zip',
+      });
+      await db('DataExport').insert({
+        id,
+        user_id: userId,
+        locale: 'en',
+        status: 'done',
+        progress: 100,
+        storage_key: key,
+        expires_at: new Date(Date.now() + 86_400_000),
+      });
+      return id;
     };
     const customRole = async () => {
       const id = uniqueName('role_m').toLowerCase();
@@ -428,6 +451,24 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
         }
         return { method: 'POST', path: '/v1/user/delete', body: { password } };
       }
+      case 'POST /v1/user/export':
+        // Earlier calls' exports would count against the daily limit.
+        if (userIds[caller]) await db('DataExport').where({ user_id: userIds[caller] }).delete();
+        return { method: 'POST', path: '/v1/user/export' };
+      case 'GET /v1/user/export':
+      case 'GET /v1/user/export/logs':
+        await ownExport(userIds[caller] ?? (await victim()));
+        return { method: 'GET', path: route.split(' ')[1]! };
+      case 'GET /v1/user/export/:id':
+        return {
+          method: 'GET',
+          path: `/v1/user/export/${await ownExport(userIds[caller] ?? (await victim()))}`,
+        };
+      case 'GET /v1/user/export/:id/download':
+        return {
+          method: 'GET',
+          path: `/v1/user/export/${await ownExport(userIds[caller] ?? (await victim()))}/download`,
+        };
       case 'POST /v1/storage/files':
         // `call` sends JSON, an allowed media type: stored as a file like any other.
         return { method: 'POST', path: '/v1/storage/files?name=matrix.json', body: { matrix: true } };

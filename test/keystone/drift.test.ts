@@ -21,10 +21,11 @@ const NOT_IN_KEYSTONE = [
   'OidcSigningKey',
   'AccountToken',
   'PlatformToken',
-  // Served by REST only: bots' warnings, deletion requests, stored files' metadata.
+  // Served by REST only: bots' warnings, deletion requests, stored files' metadata, data export jobs.
   'BotWarning',
   'AccountDeletion',
   'StoredFile',
+  'DataExport',
   'knex_migrations',
   'knex_migrations_lock',
   'knex_migrations_audit',

@@ -17,7 +17,9 @@ import type { LinkedAccountService } from '../../../core/linked-accounts/service
 import type { PlatformTokenStore } from '../../../core/platform-tokens/store.js';
 import type { AnyRoute } from '../route.js';
 import type { AccountDeletionService } from '../../../core/accounts/deletion.js';
+import type { DataExportService } from '../../../core/accounts/export.js';
 import { accountDeletionRoutes } from './account-deletion.js';
+import { dataExportRoutes } from './data-export.js';
 import { apiKeyRoutes } from './api-keys.js';
 import type { BotWarningService } from '../../../core/bot-warnings/service.js';
 import { botWarningRoutes } from './bot-warnings.js';
@@ -56,6 +58,7 @@ export interface V1Services {
   platformChecks: PlatformCheckService;
   botWarnings: BotWarningService;
   accountDeletion: AccountDeletionService;
+  dataExport: DataExportService;
   storage: StorageService;
 }
 
@@ -68,6 +71,7 @@ export function v1Routes(services: V1Services): AnyRoute[] {
     ...linkedAccountRoutes(services.linkedAccounts),
     ...twoFactorRoutes(services.twoFactor, services.accountLabel),
     ...accountDeletionRoutes(services.accountDeletion),
+    ...dataExportRoutes(services.dataExport),
     ...userRoutes(services.users),
     ...apiKeyRoutes(services.apiKeys),
     ...oauthClientRoutes(services.oauthClients),

@@ -456,6 +456,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/user/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your latest data export and its progress
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        get: operations["getUserExport"];
+        put?: never;
+        /**
+         * Export your data: builds a zip in the background (at most 3 in 24 hours); emails you when it is ready
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        post: operations["postUserExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/user/export/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The history of your finished data exports, newest first
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        get: operations["getUserExportLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/user/export/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of your data exports and its progress
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        get: operations["getUserExportId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/user/export/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the zip of a data export: redirects (302) to a signed URL that works for 5 minutes
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        get: operations["getUserExportIdDownload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/user/privacy": {
         parameters: {
             query?: never;
@@ -3652,6 +3736,534 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "user.cannot_purge_self" | "user.last_super_admin";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getUserExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /**
+                         * @description queued, running, done (the zip can be downloaded), failed, or expired (the zip is deleted)
+                         * @enum {string}
+                         */
+                        status: "queued" | "running" | "done" | "failed" | "expired";
+                        /** @description Percent of the archive written */
+                        progress: number;
+                        /** @description ISO 8601 date-time */
+                        requested_at: string;
+                        finished_at: string | null;
+                        /** @description When the zip is deleted (24 hours after it was made) */
+                        expires_at: string | null;
+                        size_bytes: number | null;
+                        /** @description Where to download the zip while it is kept (redirects to a short-lived signed URL) */
+                        download_path: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.too_deep`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.too_deep";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.insufficient_scope`, `auth.two_factor_required`, `auth.user_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.insufficient_scope" | "auth.two_factor_required" | "auth.user_required";
+                        };
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller. Codes: `export.not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "export.not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postUserExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /**
+                         * @description queued, running, done (the zip can be downloaded), failed, or expired (the zip is deleted)
+                         * @enum {string}
+                         */
+                        status: "queued" | "running" | "done" | "failed" | "expired";
+                        /** @description Percent of the archive written */
+                        progress: number;
+                        /** @description ISO 8601 date-time */
+                        requested_at: string;
+                        finished_at: string | null;
+                        /** @description When the zip is deleted (24 hours after it was made) */
+                        expires_at: string | null;
+                        size_bytes: number | null;
+                        /** @description Where to download the zip while it is kept (redirects to a short-lived signed URL) */
+                        download_path: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.too_deep`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.too_deep";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.insufficient_scope`, `auth.two_factor_required`, `auth.user_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.insufficient_scope" | "auth.two_factor_required" | "auth.user_required";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `export.limit_reached`, `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "export.limit_reached" | "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getUserExportLogs: {
+        parameters: {
+            query?: {
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description ISO 8601 date-time */
+                            exported_at: string;
+                            export_format: string;
+                            file_size_bytes: number | null;
+                            locale: string | null;
+                            ip_address: string | null;
+                            user_agent: string | null;
+                        }[];
+                        pagination: {
+                            page: number;
+                            per_page: number;
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.too_deep`, `request.validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.too_deep" | "request.validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.insufficient_scope`, `auth.two_factor_required`, `auth.user_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.insufficient_scope" | "auth.two_factor_required" | "auth.user_required";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getUserExportId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /**
+                         * @description queued, running, done (the zip can be downloaded), failed, or expired (the zip is deleted)
+                         * @enum {string}
+                         */
+                        status: "queued" | "running" | "done" | "failed" | "expired";
+                        /** @description Percent of the archive written */
+                        progress: number;
+                        /** @description ISO 8601 date-time */
+                        requested_at: string;
+                        finished_at: string | null;
+                        /** @description When the zip is deleted (24 hours after it was made) */
+                        expires_at: string | null;
+                        size_bytes: number | null;
+                        /** @description Where to download the zip while it is kept (redirects to a short-lived signed URL) */
+                        download_path: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.invalid_path`, `request.too_deep`, `request.validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.invalid_path" | "request.too_deep" | "request.validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.insufficient_scope`, `auth.two_factor_required`, `auth.user_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.insufficient_scope" | "auth.two_factor_required" | "auth.user_required";
+                        };
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller. Codes: `export.not_found`, `route.not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "export.not_found" | "route.not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getUserExportIdDownload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A redirect (302) to the zip; the Location header holds its signed URL */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.invalid_path`, `request.too_deep`, `request.validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.invalid_path" | "request.too_deep" | "request.validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.insufficient_scope`, `auth.two_factor_required`, `auth.user_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.insufficient_scope" | "auth.two_factor_required" | "auth.user_required";
+                        };
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller. Codes: `export.not_found`, `route.not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "export.not_found" | "route.not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. Codes: `export.not_ready`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "export.not_ready";
+                        };
+                    };
+                };
+            };
+            /** @description Error. Codes: `export.expired`. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "export.expired";
                         };
                     };
                 };
