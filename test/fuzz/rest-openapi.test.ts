@@ -155,6 +155,20 @@ describe('REST /v1 from its OpenAPI document (property-based)', () => {
     return 1;
   }
 
+  /**
+   * An export is recorded (`data_exported`) when its job is done, not when it is asked for: wait for the job, so
+   * its event is counted with its request and not with a later one.
+   */
+  async function exported(request: GeneratedRequest, answer: any): Promise<void> {
+    if (request.operation.method !== 'POST' || request.operation.path !== '/v1/user/export') return;
+    for (let i = 0; i < 200; i++) {
+      const job = await send({ method: 'GET', path: `/v1/user/export/${answer.id}`, caller: request.caller });
+      if (job.body?.status !== 'queued' && job.body?.status !== 'running') return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the export ${answer.id} did not finish`);
+  }
+
   /** Whether the user a ban request names is banned now (undefined when the path names no user). */
   async function banned(request: GeneratedRequest): Promise<boolean | undefined> {
     if (request.operation.path !== '/v1/users/{id}/ban') return undefined;
@@ -214,6 +228,7 @@ describe('REST /v1 from its OpenAPI document (property-based)', () => {
       for (const problem of problemsOf(request, res)) fail(request, problem, res.text);
       if (mutating && res.status < 300) {
         successes++;
+        await exported(request, res.body);
         const stored = (await storedEvents()) - before;
         if (stored !== eventsOf(request, res.body, wasBanned, settingBefore))
           fail(request, `${stored} audit events for one change`, res.text);
