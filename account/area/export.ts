@@ -3,7 +3,7 @@ import { EXPORTS_PER_DAY, KEEP_MS } from '../../core/accounts/export.js';
 import { AppError } from '../../core/errors/index.js';
 import { messages } from '../../core/i18n/locales.js';
 import { sendPage } from '../../oidc/views/respond.js';
-import { exportPage, type ExportView } from '../views/area-pages.js';
+import { exportPage, when, type ExportView } from '../views/area-pages.js';
 import type { AreaContext, Signed } from './context.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -75,12 +75,9 @@ export function exportRoutes(router: Router, { deps, form, actor, page, frame, g
       } catch (err) {
         if (!(err instanceof AppError && err.code === 'export.limit_reached')) throw err;
         const seconds = Number(err.details?.retry_after_seconds ?? 0);
-        const again = new Date(Date.now() + seconds * 1000).toLocaleString(
-          who.locale === 'de' ? 'de-DE' : 'en-GB',
-          { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' },
-        );
+        const again = when(who.locale, new Date(Date.now() + seconds * 1000));
         const m = messages(who.locale).area.export;
-        return render(req, res, who, 429, m.limit(EXPORTS_PER_DAY, `${again} UTC`));
+        return render(req, res, who, 429, m.limit(EXPORTS_PER_DAY, again));
       }
       // Back to the page (a reload never asks twice), which shows the export's progress.
       res.redirect(303, '/account/export');

@@ -175,7 +175,8 @@ export interface SessionView {
   lastActivityAt: Date | null;
 }
 
-const when = (locale: Locale, date: Date | null) =>
+/** A moment as the person reads it, in UTC ("4 Dec 2026, 22:49 UTC"). */
+export const when = (locale: Locale, date: Date | null) =>
   date
     ? date.toLocaleString(locale === 'de' ? 'de-DE' : 'en-GB', {
         dateStyle: 'medium',
