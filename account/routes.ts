@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { AccountDeletionService } from '../core/accounts/deletion.js';
+import type { DataExportService } from '../core/accounts/export.js';
 import type { AccountService } from '../core/accounts/service.js';
 import type { Authenticator } from '../core/auth/authenticator.js';
 import type { ConnectedAppService } from '../core/oauth-clients/connected-apps.js';
@@ -26,6 +27,8 @@ export interface AccountRoutesDeps {
   accountDeletion: AccountDeletionService;
   /** accounts.deletion_grace_days, which the deletion page explains. */
   deletionGraceDays: number;
+  /** The data exports the export page asks for and downloads. */
+  dataExport: DataExportService;
   termsUrl: string;
   privacyUrl: string;
 }
@@ -57,6 +60,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
         linkedAccounts: deps.linkedAccounts,
         deletion: deps.accountDeletion,
         deletionGraceDays: deps.deletionGraceDays,
+        exports: deps.dataExport,
         social: kit.social,
         interactionUrl: kit.interactionUrl,
       }),

@@ -158,6 +158,7 @@ export async function startPlatform({
           linkedAccounts: services.linkedAccounts,
           accountDeletion: services.accountDeletion,
           deletionGraceDays: config.accounts.deletion_grace_days,
+          dataExport: services.dataExport,
           termsUrl: config.accounts.terms_url,
           privacyUrl: config.accounts.privacy_url,
         })

@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AccountDeletionService } from '../../core/accounts/deletion.js';
+import type { DataExportService } from '../../core/accounts/export.js';
 import type { AccountService } from '../../core/accounts/service.js';
 import type { Authenticator } from '../../core/auth/authenticator.js';
 import type { AuthContext } from '../../core/auth/context.js';
@@ -35,6 +36,8 @@ export interface AreaDeps {
   deletion: AccountDeletionService;
   /** accounts.deletion_grace_days: how long a person has to change their mind. */
   deletionGraceDays: number;
+  /** The person's data exports, which /account/export asks for and downloads. */
+  exports: DataExportService;
   /** Sign-in with upstream providers, when any is configured. */
   social?: SocialFlow | undefined;
   /** Where an OpenID sign-in continues (`/oidc/interaction/<uid><action>`). */

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { activityRoutes } from './activity.js';
 import { areaContext, type AreaDeps } from './context.js';
 import { deletionRoutes } from './deletion.js';
+import { exportRoutes } from './export.js';
 import { profileRoutes } from './profile.js';
 import { securityRoutes } from './security.js';
 import { signInRoutes } from './sign-in-routes.js';
@@ -24,6 +25,7 @@ export function accountAreaRouter(deps: AreaDeps): Router {
   activityRoutes(router, context);
   securityRoutes(router, context);
   linkedAccountRoutes(router, context);
+  exportRoutes(router, context);
   deletionRoutes(router, context);
   if (deps.social) socialSignInRoutes(router, context, deps.social);
   return router;

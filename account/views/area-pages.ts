@@ -123,6 +123,9 @@ export function profilePage(
         <p class="hint" id="privacy-hint">${m.area.profile.privacyHint}</p>
         <button type="submit">${m.area.profile.save}</button>
       </form>
+      <h2>${m.area.export.title}</h2>
+      <p>${m.area.export.linkLead}</p>
+      <p><a href="/account/export">${m.area.export.link}</a></p>
       <h2>${m.area.deletion.title}</h2>
       <p>${m.area.deletion.linkLead}</p>
       <p><a href="/account/delete">${m.area.deletion.link}</a></p>`,
@@ -172,7 +175,8 @@ export interface SessionView {
   lastActivityAt: Date | null;
 }
 
-const when = (locale: Locale, date: Date | null) =>
+/** A moment as the person reads it, in UTC ("4 Dec 2026, 22:49 UTC"). */
+export const when = (locale: Locale, date: Date | null) =>
   date
     ? date.toLocaleString(locale === 'de' ? 'de-DE' : 'en-GB', {
         dateStyle: 'medium',
@@ -531,4 +535,126 @@ export function deletionScheduledPage(locale: Locale, on: string): string {
       <p>${m.done}</p>
       <p><a href="/account/login?return_to=%2Faccount">${m.signInToCancel}</a></p>`,
   });
+}
+
+/** A data export as /account/export shows it; `expired` also when its file's time is up but the sweep not yet run. */
+export interface ExportView {
+  id: string;
+  status: 'queued' | 'running' | 'done' | 'failed' | 'expired';
+  progress: number;
+  requestedAt: Date;
+  expiresAt: Date | null;
+  sizeBytes: number | null;
+}
+
+/** One finished export of the history (DataExportLog), with when its file is (or was) deleted. */
+export interface ExportLogView {
+  exportedAt: Date;
+  sizeBytes: number | null;
+  availableUntil: Date;
+}
+
+/** A file size as the person reads it ("1.2 MB", "1,2 MB"). */
+export function fileSize(locale: Locale, bytes: number | null): string {
+  if (bytes === null) return '—';
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return new Intl.NumberFormat(locale === 'de' ? 'de-DE' : 'en-GB', {
+    style: 'unit',
+    unit: units[unit],
+    unitDisplay: 'short',
+    maximumFractionDigits: unit === 0 ? 0 : 1,
+  }).format(value);
+}
+
+/**
+ * /account/export: the button that asks for an export, the latest one's progress (the page reloads itself
+ * while it is being built: no scripts), its download link, and the history of finished exports.
+ */
+export function exportPage(
+  f: AreaFrame,
+  d: { latest: ExportView | null; history: readonly ExportLogView[]; perDay: number; keepHours: number },
+  now: Date = new Date(),
+): string {
+  const m = messages(f.locale).area;
+  const t = m.export;
+  const latest = d.latest;
+  const building = latest?.status === 'queued' || latest?.status === 'running';
+  const state = (e: ExportView) => {
+    if (e.status === 'queued' || e.status === 'running')
+      return html`<p>
+          <progress max="100" value="${String(e.progress)}" aria-labelledby="export-progress"></progress>
+          <span id="export-progress">${t.progress(e.progress)}</span>
+        </p>
+        <p class="hint">${t.refreshHint} <a href="/account/export">${t.refresh}</a></p>`;
+    if (e.status === 'done')
+      return html`<p>
+          <a href="/account/export/${e.id}/download" download
+            >${t.download(fileSize(f.locale, e.sizeBytes))}</a
+          >
+        </p>
+        ${e.expiresAt ? html`<p class="hint">${t.availableUntil(when(f.locale, e.expiresAt))}</p>` : ''}`;
+    return html`<p>${e.status === 'failed' ? t.failed : t.expired}</p>`;
+  };
+  return frame(
+    f,
+    'profile',
+    t.title,
+    html`${building ? html`<meta http-equiv="refresh" content="3" />` : ''}
+      <p class="lead">${t.lead(d.perDay, d.keepHours)}</p>
+      ${
+        latest
+          ? html`<section class="card" id="latest-export" aria-labelledby="latest-export-title">
+              <h2 id="latest-export-title">${t.latest}</h2>
+              <p>
+                <strong>${t.status[latest.status]}</strong> ·
+                ${t.requestedOn(when(f.locale, latest.requestedAt))}
+              </p>
+              ${state(latest)}
+            </section>`
+          : ''
+      }
+      ${
+        building
+          ? ''
+          : html`<form method="post" action="/account/export">
+              ${csrfField(f.csrf)}<button type="submit">${t.request}</button>
+            </form>`
+      }
+      <h2>${t.history}</h2>
+      ${
+        d.history.length === 0
+          ? html`<p>${t.noHistory}</p>`
+          : html`<table class="history">
+              <thead>
+                <tr>
+                  <th scope="col">${t.exportedOn}</th>
+                  <th scope="col">${t.size}</th>
+                  <th scope="col">${t.availability}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${d.history.map(
+                  (h) =>
+                    html`<tr>
+                      <td>${when(f.locale, h.exportedAt)}</td>
+                      <td>${fileSize(f.locale, h.sizeBytes)}</td>
+                      <td>
+                        ${
+                          h.availableUntil.getTime() > now.getTime()
+                            ? t.availableUntil(when(f.locale, h.availableUntil))
+                            : t.status.expired
+                        }
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>`
+      }`,
+  );
 }
