@@ -36,6 +36,8 @@ export interface ExportBenchOptions {
 export interface ExportJob {
   events: number;
   ms: number;
+  /** RSS just before the job (after the warm-up export and a GC). */
+  rssBaseMb: number;
   rssAddedMb: number;
   heapAddedMb: number;
   zipMb: number;
@@ -46,6 +48,8 @@ export interface ExportRun {
   large: ExportJob;
   /** The large user's rows: COPY TO STDOUT, the pages alone, their JSON text, that text deflated (ms). */
   copyMs: number;
+  /** The size of the audit file's JSON text. */
+  jsonMb: number;
   pagesMs: number;
   jsonMs: number;
   deflateMs: number;
@@ -102,7 +106,11 @@ function sampleMemory() {
   return () => {
     clearInterval(timer);
     sample();
-    return { rssAddedMb: round1((rss - base.rss) / MB), heapAddedMb: round1((heap - base.heapUsed) / MB) };
+    return {
+      rssBaseMb: round1(base.rss / MB),
+      rssAddedMb: round1((rss - base.rss) / MB),
+      heapAddedMb: round1((heap - base.heapUsed) / MB),
+    };
   };
 }
 
@@ -163,13 +171,19 @@ async function auditFileMs(platform: RunningPlatform, userId: string) {
   for await (const _row of pages);
   const pagesMs = elapsedMs(start);
   start = process.hrtime.bigint();
-  for await (const _text of file.write(userId));
+  let chars = 0;
+  for await (const text of file.write(userId)) chars += text.length;
   const jsonMs = elapsedMs(start);
   start = process.hrtime.bigint();
   const discard = new Writable({ write: (_chunk, _encoding, callback) => callback() });
   await pipeline(Readable.from(file.write(userId)), createDeflateRaw(), discard);
   const deflateMs = elapsedMs(start);
-  return { pagesMs: round1(pagesMs), jsonMs: round1(jsonMs), deflateMs: round1(deflateMs) };
+  return {
+    pagesMs: round1(pagesMs),
+    jsonMs: round1(jsonMs),
+    deflateMs: round1(deflateMs),
+    jsonMb: round1(chars / MB),
+  };
 }
 
 /** One job in a fresh child process (--expose-gc) of its own platform, after a warm-up export there. */
@@ -239,14 +253,15 @@ export function printExportBench(runs: readonly ExportRun[], options: ExportBenc
     `\nData export: ${options.small} against ${options.large} audit events, node ${process.version}`,
   );
   console.log(
-    '| run | events | export ms | peak RSS added MB | peak heap added MB | zip MB | COPY ms | pages ms | + JSON ms | + deflate ms |',
+    '| run | events | export ms | RSS before MB | peak RSS added MB | peak heap added MB | zip MB | JSON MB | COPY ms | pages ms | + JSON ms | + deflate ms |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   runs.forEach((r, i) => {
     for (const job of [r.small, r.large]) {
-      const parts = job === r.large ? [r.copyMs, r.pagesMs, r.jsonMs, r.deflateMs] : ['', '', '', ''];
+      const parts =
+        job === r.large ? [r.jsonMb, r.copyMs, r.pagesMs, r.jsonMs, r.deflateMs] : ['', '', '', '', ''];
       console.log(
-        `| ${i + 1} | ${job.events} | ${job.ms} | ${job.rssAddedMb} | ${job.heapAddedMb} | ${job.zipMb} | ${parts.join(' | ')} |`,
+        `| ${i + 1} | ${job.events} | ${job.ms} | ${job.rssBaseMb} | ${job.rssAddedMb} | ${job.heapAddedMb} | ${job.zipMb} | ${parts.join(' | ')} |`,
       );
     }
   });
