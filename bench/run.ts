@@ -5,6 +5,7 @@ import { benchApiKey } from './fixtures.js';
 import { adminBenchOptions, printAdminBench, runAdminBench } from './admin.js';
 import { runAuditBench, type AuditBenchResult } from './audit.js';
 import { botsBenchConfig, botsBenchOptions, printBotsBench, runBotsBench } from './bots.js';
+import { exportBenchOptions, printExportBench, runExportBench } from './export.js';
 import { printGraphqlBench, runGraphqlBench, type GraphqlBenchResult } from './graphql.js';
 import { measure, startHelloWorld, type BenchResult } from './http.js';
 import { printOidcBench, runOidcBench } from './oidc.js';
@@ -18,7 +19,8 @@ import { printRealtimeBench, runRealtimeBench } from './realtime.js';
  * Heimdall ID's grants and sign-ins (bench/oidc.ts, also runnable alone as `node dist/bench/oidc.js`) come next, then
  * how the admin panel's cost grows with the data (bench/admin.ts, alone: `node dist/bench/admin.js`; BENCH_ADMIN_*
  * tune it), the realtime fan-out against Socket.IO (bench/realtime.ts, alone: `node dist/bench/realtime.js`), and a
- * bot command's round trip against a bare GET /v1/me (bench/bots.ts, alone: `node dist/bench/bots.js`) last.
+ * bot command's round trip against a bare GET /v1/me (bench/bots.ts, alone: `node dist/bench/bots.js`), and a data
+ * export with 100,000 audit events against one with 1,000 (bench/export.ts, alone: `node dist/bench/export.js`) last.
  */
 const durationSec = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -97,3 +99,6 @@ printRealtimeBench(await runRealtimeBench());
 
 // Heimdall with realtime (the bot host connects to /ws), the Discord bot and a fake Discord; BENCH_BOTS_* tune it.
 printBotsBench(await runBotsBench(botsBenchConfig(), botsBenchOptions()));
+
+// Each export in a child process of its own (--expose-gc, a GC before the job); BENCH_EXPORT_* tune it.
+printExportBench(await runExportBench(exportBenchOptions()), exportBenchOptions());
