@@ -268,7 +268,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     audit,
     driver: storageDriver,
     publicUrl: config.server.public_url,
-    onReady: (userId, exportId, expiresAt) => accounts.exportReady(userId, exportId, expiresAt),
+    onReady: (userId, _exportId, expiresAt) => accounts.exportReady(userId, expiresAt),
     onError: (err, context) => logger.error({ err }, context),
   });
   const routes: AnyRoute[] = v1Routes({

@@ -215,11 +215,12 @@ export function createAccountService(deps: {
       notify(userId, 'en', (locale, v) => deletionScheduledEmail(locale, { ...v, purgeAfter })),
 
     /** The person's data export is ready: the link is the REST route that redirects to the zip. */
-    exportReady: (userId: string, exportId: string, expiresAt: Date) =>
+    exportReady: (userId: string, expiresAt: Date) =>
       notify(userId, 'en', (locale, v) =>
         dataExportReadyEmail(locale, {
           ...v,
-          link: `${settings.publicUrl}/v1/user/export/${exportId}/download`,
+          // The account area's page: a browser has the session there, not the API's credentials.
+          link: `${settings.publicUrl}/account/export`,
           expiresAt,
         }),
       ),

@@ -339,7 +339,7 @@ describe('exporting your data', () => {
       country_code: 'SE',
     });
     const mail = await sink.waitFor({ to: p.email, subject: 'Ihr Datenexport ist fertig' });
-    expect(mail.text).toContain(`/v1/user/export/${job.id}/download`);
+    expect(mail.text).toContain('/account/export');
   });
 
   it('allows 3 exports in 24 hours, then answers 429 with Retry-After', async () => {
