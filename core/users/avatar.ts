@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { AuditLogger } from '../audit/logger.js';
 import { auditRecorder } from '../audit/recorder.js';
 import { assertScope, requireUserId } from '../auth/guards.js';
-import { notFound } from '../errors/index.js';
+import { AppError, notFound } from '../errors/index.js';
 import type { Actor } from '../shared/actor.js';
 import type { StorageService, Upload } from '../storage/service.js';
 import { seesPrivateFields, type Viewer } from './visibility.js';
@@ -81,7 +81,9 @@ export function createAvatarService(deps: {
       let previous: string | undefined;
       try {
         previous = await deps.db.transaction(async (trx) => {
-          const before = await table(trx).where({ user_id: userId }).forUpdate().first();
+          // The person's row, locked: two uploads at once take turns, so neither leaves the other's file behind.
+          await trx('User').where({ id: userId }).forUpdate().select('id');
+          const before = await table(trx).where({ user_id: userId }).first();
           await table(trx)
             .insert({ user_id: userId, file_id: file.id, url, updated_at: new Date() })
             .onConflict('user_id')
@@ -122,7 +124,11 @@ export function createAvatarService(deps: {
         .first<{ file_id: string; privacy_mode: boolean } | undefined>('ua.file_id', 'u.privacy_mode');
       const missing = () => notFound('users.avatar_not_found', 'This person has no uploaded avatar.');
       if (!row || !seesPrivateFields(viewer, { id: userId, privacy_mode: row.privacy_mode })) throw missing();
-      const opened = await deps.storage.open(row.file_id);
+      // Contents that went missing from the store are as good as no avatar; other failures are failures.
+      const opened = await deps.storage.open(row.file_id).catch((err: unknown) => {
+        if (err instanceof AppError && err.status === 404) return undefined;
+        throw err;
+      });
       if (!opened) throw missing();
       return {
         body: opened.body,

@@ -83,6 +83,15 @@ describe('avatars', () => {
     expect(files).toHaveLength(1);
   });
 
+  it('keeps exactly one file when two uploads race', async () => {
+    const [a, b] = await Promise.all([put(pngBody()), put(image(JPEG, 'image/jpeg'))]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const files = await storedFiles();
+    expect(files).toHaveLength(1);
+    const avatar = (await t.db('UserAvatar').where({ user_id: userId }).first()) as { file_id: string };
+    expect(files[0].id).toBe(avatar.file_id);
+  });
+
   it('hides the picture of a person in privacy mode from other viewers', async () => {
     const { url } = (await t.db('UserAvatar').where({ user_id: userId }).first()) as { url: string };
     await t.db('User').where({ id: userId }).update({ privacy_mode: true });
