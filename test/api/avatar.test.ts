@@ -59,7 +59,7 @@ describe('avatars', () => {
     const { res: got, bytes } = await fetchImage(url);
     expect(got.status).toBe(200);
     expect(got.headers.get('content-type')).toBe('image/png');
-    expect(got.headers.get('cache-control')).toBe('public, max-age=86400');
+    expect(got.headers.get('cache-control')).toBe('public, max-age=3600');
     expect(got.headers.get('x-content-type-options')).toBe('nosniff');
     expect(bytes.equals(ONE_PIXEL_PNG)).toBe(true);
     const etag = got.headers.get('etag')!;

@@ -61,12 +61,12 @@ export function avatarRoutes(service: AvatarService): AnyRoute[] {
       handler: async ({ req, res, auth, params }) => {
         const image = await service.open(viewerOf(auth), params.id);
         const etag = `"${image.sha256}"`;
-        // The URL is versioned by the contents, so a public picture may be cached for long; one behind privacy
-        // mode only by the viewer's own cache.
+        // The URL changes with the contents, so caching never shows an old picture; an hour bounds how long shared
+        // caches keep serving it after the person turns privacy mode on. Behind privacy mode: the viewer's cache only.
         res.setHeaders(
           new Map([
             ['etag', etag],
-            ['cache-control', image.isPublic ? 'public, max-age=86400' : 'private, max-age=300'],
+            ['cache-control', image.isPublic ? 'public, max-age=3600' : 'private, max-age=300'],
             ['x-content-type-options', 'nosniff'],
             ['content-security-policy', "default-src 'none'; sandbox"],
             ...(image.isPublic ? [] : [['vary', 'Authorization'] as [string, string]]),
