@@ -6,7 +6,7 @@ import { selfViewer, visibleProfileTo, type Viewer } from '../core/users/visibil
 
 /**
  * Claims about a user: `sub` is the User id; profile and email come from the primary
- * PlatformAccount; the `roles` scope adds role names and ids. Deleted and banned users have no account as far
+ * PlatformAccount, except the picture the person uploaded (UserAvatar), which wins over the account's; the `roles` scope adds role names and ids. Deleted and banned users have no account as far
  * as the provider is concerned, so their sessions and refresh tokens stop producing tokens.
  */
 export const CLAIMS = {
@@ -32,8 +32,9 @@ interface AccountRow {
 /** Prepared statements: every sign-in, token and userinfo request reads the account. */
 const FIND_USER = prepared<AccountRow>(
   `SELECT u.id, u.username, u.preferred_locale, u.privacy_mode, u.updated_at, coalesce(pa.display_name, pa.username) AS display_name, pa.email,
-          pa.avatar_url, pa.email_verified_at, pa.platform_id
+          coalesce(ua.url, pa.avatar_url) AS avatar_url, pa.email_verified_at, pa.platform_id
      FROM "User" u LEFT JOIN "PlatformAccount" pa ON pa.id = u.primary_platform_account_id
+     LEFT JOIN "UserAvatar" ua ON ua.user_id = u.id
     WHERE u.id = $1 AND u.deleted_at IS NULL
       AND NOT EXISTS (SELECT 1 FROM "UserBan" b WHERE b.user_id = u.id AND ${ACTIVE_BAN})
     LIMIT 1`,

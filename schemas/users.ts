@@ -66,3 +66,11 @@ export const banUserBody = z.strictObject({
   reason: z.string().trim().min(1).max(500).describe('Kept in the ban history and the audit log'),
   expires_at: futureDate.optional().describe('Omit for a ban that lasts until lifted'),
 });
+
+/** The picture a person uploaded (PUT /v1/user/avatar). */
+export const avatarSchema = z.object({
+  url: z.string().describe('Where Heimdall serves it; changes with every new picture'),
+  content_type: z.string(),
+  size: z.number().int(),
+  updated_at: z.string(),
+});

@@ -49,6 +49,7 @@ import { createLinkedAccountService } from '../core/linked-accounts/service.js';
 import { createBotWarningService } from '../core/bot-warnings/service.js';
 import { createStorageDriver } from '../core/storage/create.js';
 import { createStorageService } from '../core/storage/service.js';
+import { createAvatarService } from '../core/users/avatar.js';
 import { createUrlSigner } from '../core/storage/url-signer.js';
 import { createPlatformCheck } from '../core/linked-accounts/platform-check.js';
 import { createPlatformTokenClient } from '../oidc/social/token-client.js';
@@ -262,6 +263,12 @@ export function createServices(deps: { config: Config; logger: Logger; databases
       signedUrlTtlSeconds: config.storage.signed_url_ttl_seconds,
     },
   });
+  const avatars = createAvatarService({
+    db: databases.primary,
+    audit,
+    storage,
+    publicUrl: config.server.public_url,
+  });
   const dataExport = createDataExportService({
     db: databases.primary,
     auditDb: databases.audit,
@@ -273,6 +280,7 @@ export function createServices(deps: { config: Config; logger: Logger; databases
   });
   const routes: AnyRoute[] = v1Routes({
     accountDeletion,
+    avatars,
     dataExport,
     twoFactor,
     accountLabel: (userId) => accounts.accountLabel(userId),

@@ -9,7 +9,7 @@ import { assertScope, requirePermission } from '../auth/guards.js';
 import { AppError, notFound } from '../errors/index.js';
 import type { Actor } from '../shared/actor.js';
 import type { StorageDriver } from './driver.js';
-import { createMeter, tooLarge } from './meter.js';
+import { createMeter, tooLarge, type Signature } from './meter.js';
 import type { UrlSigner } from './url-signer.js';
 
 interface FileRow {
@@ -49,6 +49,13 @@ export interface Upload {
   /** The request's Content-Length, when it declared one. */
   contentLength: number | undefined;
   name: string;
+}
+
+export interface UploadLimits {
+  maxBytes: number;
+  allowedTypes: readonly string[];
+  /** The first bytes the contents must start with, checked as they stream in (see createMeter). */
+  signature?: Omit<Signature, 'type'>;
 }
 
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
@@ -114,64 +121,95 @@ export function createStorageService(deps: {
     },
   });
 
+  async function store(ownerId: string | null, input: Upload, limits: UploadLimits): Promise<StoredFile> {
+    const contentType = mediaTypeOf(input.contentType);
+    if (!contentType || !isAllowedType(contentType, limits.allowedTypes)) {
+      throw new AppError(
+        'storage.unsupported_type',
+        415,
+        `Files of type ${contentType ?? '(none)'} are not accepted.`,
+        { allowed: limits.allowedTypes },
+      );
+    }
+    if (input.contentLength !== undefined && input.contentLength > limits.maxBytes) {
+      throw tooLarge(limits.maxBytes);
+    }
+    const id = randomUUID();
+    const key = `files/${id}`;
+    const meter = createMeter(
+      limits.maxBytes,
+      limits.signature && { type: contentType, ...limits.signature },
+    );
+    const { body } = input;
+    const abort = () => meter.stream.destroy(new AppError('storage.aborted', 400, 'The upload was cut off.'));
+    body.once('error', abort);
+    body.once('aborted', abort);
+    // A short body can fail its signature check before the driver starts reading: the error stays on the stream
+    // (the driver's pipeline reports it) instead of going unhandled.
+    meter.stream.on('error', () => undefined);
+    body.pipe(meter.stream);
+    try {
+      await driver.put(key, meter.stream, { contentType });
+    } catch (err) {
+      // The rest of a refused body is read and dropped, so the client hears the answer instead of a reset.
+      body.unpipe(meter.stream);
+      body.resume();
+      await driver.delete(key).catch(() => undefined);
+      throw err;
+    } finally {
+      body.off('error', abort);
+      body.off('aborted', abort);
+    }
+    let row: FileRow | undefined;
+    try {
+      [row] = (await table()
+        .insert({
+          id,
+          owner_user_id: ownerId,
+          key,
+          name: input.name,
+          content_type: contentType,
+          size: meter.size,
+          sha256: meter.digest(),
+        })
+        .returning('*')) as FileRow[];
+    } catch (err) {
+      await driver.delete(key).catch(() => undefined);
+      throw err;
+    }
+    return toFile(row!);
+  }
+
   return {
     settings,
 
     async upload(actor: Actor, input: Upload): Promise<StoredFile> {
       requirePermission(actor.auth, 'storage', 'write');
-      const contentType = mediaTypeOf(input.contentType);
-      if (!contentType || !isAllowedType(contentType, settings.allowedContentTypes)) {
-        throw new AppError(
-          'storage.unsupported_type',
-          415,
-          `Files of type ${contentType ?? '(none)'} are not accepted.`,
-          { allowed: settings.allowedContentTypes },
-        );
-      }
-      if (input.contentLength !== undefined && input.contentLength > settings.maxFileBytes) {
-        throw tooLarge(settings.maxFileBytes);
-      }
-      const id = randomUUID();
-      const key = `files/${id}`;
-      const meter = createMeter(settings.maxFileBytes);
-      const { body } = input;
-      const abort = () =>
-        meter.stream.destroy(new AppError('storage.aborted', 400, 'The upload was cut off.'));
-      body.once('error', abort);
-      body.once('aborted', abort);
-      body.pipe(meter.stream);
-      try {
-        await driver.put(key, meter.stream, { contentType });
-      } catch (err) {
-        // The rest of a refused body is read and dropped, so the client hears the answer instead of a reset.
-        body.unpipe(meter.stream);
-        body.resume();
-        await driver.delete(key).catch(() => undefined);
-        throw err;
-      } finally {
-        body.off('error', abort);
-        body.off('aborted', abort);
-      }
-      let row: FileRow | undefined;
-      try {
-        [row] = (await table()
-          .insert({
-            id,
-            owner_user_id: actor.auth.user?.id ?? null,
-            key,
-            name: input.name,
-            content_type: contentType,
-            size: meter.size,
-            sha256: meter.digest(),
-          })
-          .returning('*')) as FileRow[];
-      } catch (err) {
-        await driver.delete(key).catch(() => undefined);
-        throw err;
-      }
-      const file = toFile(row!);
+      const file = await store(actor.auth.user?.id ?? null, input, {
+        maxBytes: settings.maxFileBytes,
+        allowedTypes: settings.allowedContentTypes,
+      });
       audit.record('file_uploaded', actor, { ...fileEvent(file), description: `Uploaded ${file.name}` });
       return file;
+    },
+
+    /**
+     * A file another service keeps for a person (their avatar) under limits of its own. Not audited and not
+     * checked against storage permissions: the calling service decides who may, and records the change.
+     */
+    storeFor: (ownerId: string, input: Upload, limits: UploadLimits) => store(ownerId, input, limits),
+
+    /** A file's contents and metadata, for a service that decided the caller may read it. */
+    async open(id: string): Promise<{ file: StoredFile; body: Readable } | undefined> {
+      const row = await table().where({ id }).first();
+      if (!row) return undefined;
+      return { file: toFile(row), body: await driver.get(row.key) };
+    },
+
+    /** Deletes a file kept by another service (see `storeFor`): not audited here. */
+    async discard(id: string): Promise<void> {
+      const [row] = (await table().where({ id }).delete().returning('*')) as FileRow[];
+      if (row) await driver.delete(row.key);
     },
 
     /** Newest first: the caller's own files, or (with storage:read) everyone's or one owner's. */

@@ -18,6 +18,7 @@ import { botWarnings } from './0016_bot_warnings.js';
 import { storage } from './0017_storage.js';
 import { accountDeletion } from './0018_account_deletion.js';
 import { dataExport } from './0019_data_export.js';
+import { userAvatar } from './0020_user_avatar.js';
 
 /** The primary database's migrations, in order. Append only: a released migration is never edited. */
 export const coreMigrations: readonly Migration[] = [
@@ -40,4 +41,5 @@ export const coreMigrations: readonly Migration[] = [
   storage,
   accountDeletion,
   dataExport,
+  userAvatar,
 ];

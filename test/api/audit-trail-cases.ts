@@ -1,4 +1,5 @@
 import { expect } from '@jest/globals';
+import { pngBody } from '../support/fixtures.js';
 import { uniqueName } from '../support/services.js';
 
 /**
@@ -47,9 +48,42 @@ export interface Ctx {
   exportsDone(): Promise<void>;
   /** A stored file of the caller's user (its metadata row; no contents). */
   file(): Promise<string>;
+  /** Makes such a file the caller's avatar. */
+  ownAvatar(): Promise<void>;
+  /** Waits out the window in which an earlier case's event about the caller would be found again. */
+  pause(): Promise<void>;
 }
 
 export const CASES: Record<string, Case> = {
+  // Both avatar routes leave `user_updated` about the caller, as profile changes do.
+  'PUT /v1/user/avatar': async (c) => {
+    await c.pause();
+    return {
+      method: 'PUT',
+      path: '/v1/user/avatar',
+      body: pngBody(),
+      expect: {
+        event_type: 'user_updated',
+        resource_type: 'user',
+        resource_id: c.self(),
+        metadata: { changed: ['avatar'] },
+      },
+    };
+  },
+  'DELETE /v1/user/avatar': async (c) => {
+    await c.ownAvatar();
+    await c.pause();
+    return {
+      method: 'DELETE',
+      path: '/v1/user/avatar',
+      expect: {
+        event_type: 'user_updated',
+        resource_type: 'user',
+        resource_id: c.self(),
+        metadata: { changed: ['avatar'] },
+      },
+    };
+  },
   // `call` sends the body as JSON: an allowed media type, stored as a file like any other.
   'POST /v1/storage/files': async () => ({
     method: 'POST',

@@ -39,6 +39,15 @@ describe('audit trail: every change through /v1 is recorded', () => {
       await t.db('RolePermission').insert({ role_id: id, permission_id: 'gps:read' });
       return id;
     },
+    async ownAvatar() {
+      const fileId = await this.file();
+      await t
+        .db('UserAvatar')
+        .insert({ user_id: adminId, file_id: fileId, url: 'https://heimdall.example/a.png' })
+        .onConflict('user_id')
+        .merge();
+    },
+    pause: () => new Promise((resolve) => setTimeout(resolve, 1100)),
     async permission() {
       const action = uniqueName('p').toLowerCase();
       await t.db('Permission').insert({ id: `trail:${action}`, resource: 'trail', action });

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import type { RunningPlatform } from '../../server/start.js';
 import { CALLERS, createCallers, type Caller } from '../support/callers.js';
 import { hashPassword } from '../../core/auth/passwords.js';
-import { call, createKey, createLinkedAccount, createUser } from '../support/fixtures.js';
+import { call, createKey, createLinkedAccount, createUser, pngBody } from '../support/fixtures.js';
 import { useTestPlatform } from '../support/platform.js';
 import { uniqueName } from '../support/services.js';
 
@@ -41,6 +41,9 @@ const EXPECTED: Record<string, Cell[]> = {
   'DELETE /v1/user/accounts/:id':         [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   'PUT /v1/user/accounts/:id/primary':    [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
   'PATCH /v1/user/privacy':               [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'PUT /v1/user/avatar':                  [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'DELETE /v1/user/avatar':               [401, 'A', 'A', 'A', 'A', 'A', 403,  403, 403, 403, 403, 401, 401, 401],
+  'GET /v1/users/:id/avatar':             ['A', 'A', 'A', 'A', 'A', 'A', 'A',  'A', 'A', 'A', 'A', 401, 401, 401],
   'GET /v1/users/:id/accounts':           [401, 'A', 'A', 'A', 403, 403, 403,  'A', 'A', 'A', 403, 401, 401, 401],
   'GET /v1/integrations/:platform/token': [401, 'A', 'A', 403, 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
   'GET /v1/integrations/:platform/check': [401, 'A', 'A', 'A', 403, 403, 403,  'A', 403, 403, 403, 401, 401, 401],
@@ -364,6 +367,19 @@ describe('authorization matrix: every /v1 route × every kind of caller', () => 
         return { method: 'DELETE', path: `/v1/user/accounts/${await ownAccount()}` };
       case 'PUT /v1/user/accounts/:id/primary':
         return { method: 'PUT', path: `/v1/user/accounts/${await ownAccount()}/primary` };
+      case 'PUT /v1/user/avatar':
+        return { method: 'PUT', path: '/v1/user/avatar', body: pngBody() };
+      case 'DELETE /v1/user/avatar':
+        // An avatar to remove, set with the caller's own key (refused with it for the callers refused below).
+        await call(platform.url, 'PUT', '/v1/user/avatar', { key: keys[caller], body: pngBody() });
+        return { method: 'DELETE', path: '/v1/user/avatar' };
+      case 'GET /v1/users/:id/avatar': {
+        // A person who is not in privacy mode shows their avatar to anyone (the callers' users may be in it).
+        const owner = await createUser(db, { roleIds: ['role_user'] });
+        const { key } = await createKey(db, { userId: owner, roleIds: ['role_api_full_access'] });
+        const res = await call(platform.url, 'PUT', '/v1/user/avatar', { key, body: pngBody() });
+        return { method: 'GET', path: new URL(res.body.url as string).pathname };
+      }
       case 'PATCH /v1/user/privacy':
         return { method: 'PATCH', path: '/v1/user/privacy', body: { privacy_mode: true } };
       case 'GET /v1/users/:id/accounts':

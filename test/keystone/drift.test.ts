@@ -21,11 +21,12 @@ const NOT_IN_KEYSTONE = [
   'OidcSigningKey',
   'AccountToken',
   'PlatformToken',
-  // Served by REST only: bots' warnings, deletion requests, stored files' metadata, data export jobs.
+  // Served by REST only: bots' warnings, deletion requests, stored files' metadata, data export jobs, avatars.
   'BotWarning',
   'AccountDeletion',
   'StoredFile',
   'DataExport',
+  'UserAvatar',
   'knex_migrations',
   'knex_migrations_lock',
   'knex_migrations_audit',

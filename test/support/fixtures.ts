@@ -77,15 +77,40 @@ export async function call(
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.key) headers.authorization = `Bearer ${options.key}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  // A Blob goes as it is, its type as Content-Type (an upload); anything else as JSON.
+  const raw = options.body instanceof Blob;
+  if (options.body !== undefined && !raw) headers['content-type'] = 'application/json';
   const res = await fetch(`${baseUrl}${path}`, {
     method,
     headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body: raw
+      ? (options.body as Blob)
+      : options.body === undefined
+        ? undefined
+        : JSON.stringify(options.body),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  return { status: res.status, body: text ? parsed(text) : undefined, headers: res.headers };
 }
+
+/** JSON answers parsed; anything else (an image) as its text. */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A valid 1×1 transparent PNG: the smallest real image an avatar upload accepts. */
+export const ONE_PIXEL_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** `ONE_PIXEL_PNG` as a body `call` uploads as image/png. */
+export const pngBody = (bytes: Buffer = ONE_PIXEL_PNG) =>
+  new Blob([new Uint8Array(bytes)], { type: 'image/png' });
 
 /**
  * A sign-in method of a user, as sign-up and linking leave it: an email account with a password (so it signs in

@@ -25,6 +25,8 @@ import type { BotWarningService } from '../../../core/bot-warnings/service.js';
 import { botWarningRoutes } from './bot-warnings.js';
 import type { StorageService } from '../../../core/storage/service.js';
 import { storageRoutes } from './storage.js';
+import type { AvatarService } from '../../../core/users/avatar.js';
+import { avatarRoutes } from './avatar.js';
 import { auditRoutes } from './audit.js';
 import { integrationRoutes } from './integrations.js';
 import type { PlatformCheckService } from '../../../core/linked-accounts/platform-check.js';
@@ -60,6 +62,7 @@ export interface V1Services {
   accountDeletion: AccountDeletionService;
   dataExport: DataExportService;
   storage: StorageService;
+  avatars: AvatarService;
 }
 
 /** Every REST /v1 route, in the order the OpenAPI document lists them. */
@@ -72,6 +75,7 @@ export function v1Routes(services: V1Services): AnyRoute[] {
     ...twoFactorRoutes(services.twoFactor, services.accountLabel),
     ...accountDeletionRoutes(services.accountDeletion),
     ...dataExportRoutes(services.dataExport),
+    ...avatarRoutes(services.avatars),
     ...userRoutes(services.users),
     ...apiKeyRoutes(services.apiKeys),
     ...oauthClientRoutes(services.oauthClients),

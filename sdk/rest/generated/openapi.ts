@@ -540,6 +540,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/user/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set your avatar: the request body is the image (PNG, JPEG or WebP, at most 2 MB)
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        put: operations["putUserAvatar"];
+        post?: never;
+        /**
+         * Remove your avatar (and its stored file); the primary account’s picture shows again
+         * @description Any authenticated caller; ownership rules apply.
+         */
+        delete: operations["deleteUserAvatar"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A person’s uploaded avatar: public, unless privacy mode hides it from the caller
+         * @description Public.
+         */
+        get: operations["getUsersIdAvatar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/user/privacy": {
         parameters: {
             query?: never;
@@ -4264,6 +4308,287 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "export.expired";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putUserAvatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The image, streamed; Content-Type image/png, image/jpeg or image/webp, matching its bytes */
+        requestBody: {
+            content: {
+                "*/*": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Where Heimdall serves it; changes with every new picture */
+                        url: string;
+                        content_type: string;
+                        size: number;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.too_deep`, `storage.aborted`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.too_deep" | "storage.aborted";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.insufficient_scope`, `auth.two_factor_required`, `auth.user_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.insufficient_scope" | "auth.two_factor_required" | "auth.user_required";
+                        };
+                    };
+                };
+            };
+            /** @description The request body is too large. Codes: `storage.too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "storage.too_large";
+                        };
+                    };
+                };
+            };
+            /** @description Error. Codes: `storage.unsupported_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "storage.unsupported_type";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteUserAvatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.too_deep`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.too_deep";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.required`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.required" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth.insufficient_scope`, `auth.two_factor_required`, `auth.user_required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.insufficient_scope" | "auth.two_factor_required" | "auth.user_required";
+                        };
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller. Codes: `users.avatar_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "users.avatar_not_found";
+                        };
+                    };
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After. Codes: `rate_limit.exceeded`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limit.exceeded";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getUsersIdAvatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is not valid. Codes: `request.invalid_json`, `request.invalid_path`, `request.too_deep`, `request.validation_failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "request.invalid_json" | "request.invalid_path" | "request.too_deep" | "request.validation_failed";
+                        };
+                    };
+                };
+            };
+            /** @description No valid credential. Codes: `auth.account_deleted`, `auth.api_key_expired`, `auth.api_key_inactive`, `auth.invalid_api_key`, `auth.malformed_credentials`, `auth.unsupported_credential`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "auth.account_deleted" | "auth.api_key_expired" | "auth.api_key_inactive" | "auth.invalid_api_key" | "auth.malformed_credentials" | "auth.unsupported_credential";
+                        };
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller. Codes: `route.not_found`, `users.avatar_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "route.not_found" | "users.avatar_not_found";
                         };
                     };
                 };
