@@ -244,6 +244,9 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     pseudonymKey: pseudonymKey(encryption.key),
     graceDays: config.accounts.deletion_grace_days,
     onScheduled: (userId, purgeAfter) => accounts.deletionScheduled(userId, purgeAfter),
+    deleteStored: async (keys) => {
+      for (const key of keys) await storageDriver.delete(key);
+    },
     onError: (err, context) => logger.error({ err }, context),
   });
   // The fs driver's download URLs are signed with a key of their own, derived from the secrets key, so every

@@ -78,6 +78,8 @@ export function createAccountDeletionService(deps: {
   graceDays: number;
   /** Emails the person that their account will be deleted. */
   onScheduled: (userId: string, purgeAfter: Date) => void;
+  /** Deletes stored files' contents (the storage driver's objects) once their rows are gone. */
+  deleteStored?: (keys: readonly string[]) => Promise<void>;
   onError: (err: unknown, context: string) => void;
   now?: () => Date;
 }) {
@@ -182,13 +184,29 @@ export function createAccountDeletionService(deps: {
     await trx('AccountDeletion').where({ requested_by: userId }).update({ requested_by: alias });
     const sessions = await trx('Session').where({ user_id: userId }).pluck<string[]>('id');
     const keys = await trx('ApiKey').where({ user_id: userId }).pluck<string[]>('id');
+    // Their files (an avatar, uploads) are personal data too: erased with them, not left ownerless.
+    const files = await trx('StoredFile')
+      .where({ owner_user_id: userId })
+      .delete()
+      .returning<{ key: string }[]>('key');
     const deleted = await trx('User').where({ id: userId }).delete();
     const events = await anonymizeAuditEvents(userId);
-    return { deleted: deleted > 0, sessions, keys, grants: grants.length, events };
+    return {
+      deleted: deleted > 0,
+      sessions,
+      keys,
+      grants: grants.length,
+      events,
+      files: files.map((f) => f.key),
+    };
   }
 
   /** After the commit: every node forgets the person's credentials, open connections close. */
   async function forget(userId: string, erased: Awaited<ReturnType<typeof erase>>) {
+    // The rows are gone with the commit; contents a failure leaves behind name nobody and no row points at them.
+    await deps
+      .deleteStored?.(erased.files)
+      .catch((err: unknown) => deps.onError(err, 'deleting the files of an erased account'));
     await deps.authCache.invalidate({ type: 'user', userId });
     await Promise.all([
       ...erased.sessions.map((sessionId) => deps.authCache.invalidate({ type: 'session', sessionId })),

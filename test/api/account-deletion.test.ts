@@ -1,5 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- responses and rows are asserted field by field */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Knex } from 'knex';
 import { createPasswordLogin } from '../../core/auth/password-login.js';
@@ -204,6 +206,19 @@ describe('deleting accounts', () => {
       failed: 0,
     });
     expect(await t.db('User').where({ id: p.userId })).toHaveLength(1);
+    // A file of theirs, contents and all, goes with them.
+    const fileKey = `files/${randomUUID()}`;
+    await t.platform.services.storageDriver.put(fileKey, Readable.from([Buffer.from('mine')]), {
+      contentType: 'text/plain',
+    });
+    await t.db('StoredFile').insert({
+      owner_user_id: p.userId,
+      key: fileKey,
+      name: 'mine.txt',
+      content_type: 'text/plain',
+      size: 4,
+      sha256: '0'.repeat(64),
+    });
     const result = await t.platform.services.accountDeletion.purgeDue(new Date(Date.now() + 31 * DAY_MS));
     // The password-less person of the test above is due too.
     expect(result).toEqual({ purged: 2, failed: 0 });
@@ -238,6 +253,9 @@ describe('deleting accounts', () => {
     const [deleted] = await events({ user_id: alias, event_type: 'user_deleted' });
     expect(deleted).toMatchObject({ actor_id: null, resource_id: alias });
     expect(deleted.metadata).toMatchObject({ via: 'scheduled_purge' });
+
+    expect(await t.platform.services.storageDriver.stat(fileKey)).toBeUndefined();
+    expect(await t.db('StoredFile').where({ key: fileKey })).toEqual([]);
 
     // What others keep stays, without them; their credentials fail.
     expect(await t.db('OAuthClient').where({ id: p.clientId }).first()).toMatchObject({ user_id: null });

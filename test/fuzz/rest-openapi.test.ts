@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- responses are checked as plain JSON */
+import { Readable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createKey, createUser } from '../support/fixtures.js';
@@ -69,6 +70,26 @@ describe('REST /v1 from its OpenAPI document (property-based)', () => {
       json: { event_type: 'login', user_id: superId },
     });
     pool.users = [...users, superId];
+    // Stored files of the super user's, contents and all, for the storage routes' handlers.
+    pool.files = await Promise.all(
+      [1, 2, 3, 4, 5, 6, 7, 8].map(async (n) => {
+        const [row] = await t
+          .db('StoredFile')
+          .insert({
+            owner_user_id: superId,
+            key: `files/${uniqueName('fuzz').toLowerCase()}`,
+            name: `fuzz-${n}.txt`,
+            content_type: 'text/plain',
+            size: 4,
+            sha256: '0'.repeat(64),
+          })
+          .returning<{ id: string; key: string }[]>(['id', 'key']);
+        await t.platform.services.storageDriver.put(row!.key, Readable.from([Buffer.from('fuzz')]), {
+          contentType: 'text/plain',
+        });
+        return row!.id;
+      }),
+    );
     pool['purge-targets'] = await Promise.all(
       [1, 2, 3].map(() => createUser(t.db, { roleIds: ['role_user'] })),
     );
