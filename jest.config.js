@@ -15,4 +15,7 @@ export default {
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
   testTimeout: 60000,
   maxWorkers: 2,
+  // ESM test files loaded through vm modules are not all released between files: a worker that has grown past
+  // this after a file is replaced, before it reaches the heap limit and aborts mid-suite.
+  workerIdleMemoryLimit: '1536MB',
 };
