@@ -6,6 +6,7 @@ import { Events } from 'discord.js';
 import type { Knex } from 'knex';
 import { hostConfigSchema } from '../bots/host/config.js';
 import { PLATFORM_FACTORIES } from '../bots/host/platforms.js';
+import { botCredentialPermissions } from '../bots/host/credential.js';
 import { startBotHost } from '../bots/host/run.js';
 import type { DiscordBot } from '../bots/discord/index.js';
 import { createLogger } from '../core/logger/logger.js';
@@ -127,17 +128,7 @@ async function linkedMember(db: Knex, run: string, discordId: string, roles: str
 
 /** The bot's key: a user holding what the bot host needs (as an operator's bot account would), key capped by them. */
 async function botKey(db: Knex, run: string): Promise<string> {
-  const role = await roleWith(db, run, 'bot', [
-    'discord:read',
-    'discord:guild.warn',
-    'discord:guild.read',
-    'audit:read',
-    'audit:write',
-    'users:read',
-    'settings:read',
-    'settings:write',
-    'realtime:publish',
-  ]);
+  const role = await roleWith(db, run, 'bot', botCredentialPermissions('discord', { securityNotices: true }));
   return (await benchApiKey(db, { username: `bench-bot-${run}`, roleIds: [role] })).key;
 }
 

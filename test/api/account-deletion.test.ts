@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { createPasswordLogin } from '../../core/auth/password-login.js';
 import { hashPassword } from '../../core/auth/passwords.js';
 import { call, createKey, createUser, type TestKey } from '../support/fixtures.js';
+import { columnsNaming } from '../support/naming.js';
 import { useTestPlatform } from '../support/platform.js';
 import { uniqueName } from '../support/services.js';
 import { useSmtpSink } from '../support/smtp.js';
@@ -23,26 +24,9 @@ const DAY_MS = 86_400_000;
 
 const sink = await useSmtpSink();
 
-/** Every row of every table (any text-like, uuid or JSON column) in which `needle` appears. */
-async function rowsNaming(db: Knex, needle: string): Promise<string[]> {
-  const { rows: columns } = await db.raw<{ rows: { table_name: string; column_name: string }[] }>(
-    `SELECT c.table_name, c.column_name
-       FROM information_schema.columns c
-       JOIN information_schema.tables t USING (table_schema, table_name)
-      WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
-        AND (c.data_type IN ('uuid', 'text', 'character varying', 'character', 'json', 'jsonb', 'inet', 'ARRAY'))
-      ORDER BY 1, 2`,
-  );
-  const found: string[] = [];
-  for (const { table_name: table, column_name: column } of columns) {
-    const { rows } = await db.raw<{ rows: { n: number }[] }>(
-      `SELECT count(*)::int AS n FROM ?? WHERE strpos(??::text, ?) > 0`,
-      [table, column, needle],
-    );
-    if (rows[0]!.n > 0) found.push(`${table}.${column}: ${rows[0]!.n}`);
-  }
-  return found;
-}
+/** Every column that still names `needle`, as `table.column: rows`. */
+const rowsNaming = async (db: Knex, needle: string): Promise<string[]> =>
+  (await columnsNaming(db, needle)).map((c) => `${c.table}.${c.column}: ${c.rows}`);
 
 describe('deleting accounts', () => {
   const t = useTestPlatform(

@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { exportKey } from '../../core/accounts/export.js';
 import { hashPassword } from '../../core/auth/passwords.js';
 import { call, createKey, createUser } from '../support/fixtures.js';
+import { columnsNaming } from '../support/naming.js';
 import { useTestPlatform } from '../support/platform.js';
 import { uniqueName } from '../support/services.js';
 import { useSmtpSink } from '../support/smtp.js';
@@ -24,26 +25,9 @@ const DAY_MS = 86_400_000;
 
 const sink = await useSmtpSink();
 
-/** The tables of the primary database in which `needle` appears (any text-like, uuid or JSON column). */
-async function tablesNaming(db: Knex, needle: string): Promise<string[]> {
-  const { rows: columns } = await db.raw<{ rows: { table_name: string; column_name: string }[] }>(
-    `SELECT c.table_name, c.column_name
-       FROM information_schema.columns c
-       JOIN information_schema.tables t USING (table_schema, table_name)
-      WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
-        AND (c.data_type IN ('uuid', 'text', 'character varying', 'character', 'json', 'jsonb', 'inet', 'ARRAY'))`,
-  );
-  const found = new Set<string>();
-  for (const { table_name: table, column_name: column } of columns) {
-    const { rows } = await db.raw<{ rows: { n: number }[] }>(
-      `SELECT count(*)::int AS n FROM ?? WHERE strpos(??::text, ?) > 0`,
-      [table, column, needle],
-    );
-    // The audit log's weekly partitions count as their table.
-    if (rows[0]!.n > 0) found.add(table.replace(/_p\d{8}$/, ''));
-  }
-  return [...found].sort();
-}
+/** The tables in which `needle` appears; the audit log's weekly partitions count as their table. */
+const tablesNaming = async (db: Knex, needle: string): Promise<string[]> =>
+  [...new Set((await columnsNaming(db, needle)).map((c) => c.table.replace(/_p\d{8}$/, '')))].sort();
 
 /** Where each table that can name a person goes in the zip. */
 const EXPORTED: Record<string, string> = {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadHostConfig } from '../../bots/host/config.js';
 import { PLATFORM_FACTORIES } from '../../bots/host/platforms.js';
+import { botCredentialPermissions } from '../../bots/host/credential.js';
 import { startBotHost, type RunningBotHost } from '../../bots/host/run.js';
 import { RealtimeClient } from '../../sdk/realtime/index.js';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord/index.js';
@@ -77,19 +78,7 @@ describe('the Discord bot against Heimdall and a fake Discord', () => {
     });
     const adminId = await createUser(t.db, { roleIds: ['role_admin'], twoFactor: true });
     admin = (await createKey(t.db, { userId: adminId, roleIds: ['role_api_full_access'] })).key;
-    botKey = (
-      await userWith(t.db, [
-        'discord:read',
-        'discord:guild.warn',
-        'discord:guild.read',
-        'audit:read',
-        'audit:write',
-        'users:read',
-        'settings:read',
-        'settings:write',
-        'realtime:publish',
-      ])
-    ).key;
+    botKey = (await userWith(t.db, botCredentialPermissions('discord', { securityNotices: true }))).key;
     const moderators = await createRoleWith(t.db, [
       'discord:guild.warn',
       'discord:guild.read',

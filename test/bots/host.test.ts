@@ -11,6 +11,7 @@ import type {
   PlatformBot,
 } from '../../bots/core/index.js';
 import { hostConfigSchema } from '../../bots/host/config.js';
+import { botCredentialPermissions } from '../../bots/host/credential.js';
 import { startBotHost, type RunningBotHost } from '../../bots/host/run.js';
 import { RealtimeClient } from '../../sdk/realtime/index.js';
 import type { RunningPlatform } from '../../server/start.js';
@@ -152,19 +153,7 @@ describeWithRedis('the bot host against Heimdall', () => {
     await startHeimdall();
     const adminId = await createUser(db(), { roleIds: ['role_admin'], twoFactor: true });
     admin = (await createKey(db(), { userId: adminId, roleIds: ['role_api_full_access'] })).key;
-    botKey = (
-      await userWith(db(), [
-        'discord:read',
-        'discord:guild.warn',
-        'discord:guild.read',
-        'audit:read',
-        'audit:write',
-        'users:read',
-        'settings:read',
-        'settings:write',
-        'realtime:publish',
-      ])
-    ).key;
+    botKey = (await userWith(db(), botCredentialPermissions('discord', { securityNotices: true }))).key;
     const mods = await createRoleWith(db(), [
       'discord:guild.warn',
       'discord:guild.read',

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { hostConfigSchema } from '../../bots/host/config.js';
 import { PLATFORM_FACTORIES } from '../../bots/host/platforms.js';
+import { botCredentialPermissions } from '../../bots/host/credential.js';
 import { startBotHost, type RunningBotHost } from '../../bots/host/run.js';
 import { RealtimeClient } from '../../sdk/realtime/index.js';
 import { startFakeTwitch, type FakeTwitch } from '../support/fake-twitch/index.js';
@@ -78,16 +79,7 @@ describe('the Twitch bot against Heimdall and a fake Twitch', () => {
     await linkedAs(MOD.id, ['role_user', moderators]);
     await linkedAs(OUTSIDER.id, ['role_user', moderators]);
     await linkedAs(VIEWER.id, ['role_user']);
-    botKey = (
-      await userWith(t.db, [
-        'twitch:read',
-        'twitch:chat.warn',
-        'audit:write',
-        'settings:read',
-        'settings:write',
-        'realtime:publish',
-      ])
-    ).key;
+    botKey = (await userWith(t.db, botCredentialPermissions('twitch'))).key;
     host = await startBotHost({
       platform: 'twitch',
       host: hostConfigSchema.parse({ heimdall: { url: t.url }, health: { port: 0 } }),

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { hostConfigSchema } from '../../bots/host/config.js';
 import { PLATFORM_FACTORIES } from '../../bots/host/platforms.js';
+import { botCredentialPermissions } from '../../bots/host/credential.js';
 import { startBotHost, type RunningBotHost } from '../../bots/host/run.js';
 import { startFakeYouTube, type ChatAuthor, type FakeYouTube } from '../support/fake-youtube/index.js';
 import { createLinkedAccount, createUser } from '../support/fixtures.js';
@@ -74,16 +75,7 @@ describe('the YouTube bot against Heimdall and a fake YouTube', () => {
     await linkedAs(mod.channelId, ['role_user', moderators]);
     await linkedAs(outsider.channelId, ['role_user', moderators]);
     await linkedAs(viewer.channelId, ['role_user']);
-    const botKey = (
-      await userWith(t.db, [
-        'youtube:read',
-        'youtube:chat.warn',
-        'audit:write',
-        'settings:read',
-        'settings:write',
-        'realtime:publish',
-      ])
-    ).key;
+    const botKey = (await userWith(t.db, botCredentialPermissions('youtube'))).key;
     host = await startBotHost({
       platform: 'youtube',
       host: hostConfigSchema.parse({ heimdall: { url: t.url }, health: { port: 0 } }),
