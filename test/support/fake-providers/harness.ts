@@ -143,10 +143,13 @@ export function clientOf(request: FakeRequest, form: URLSearchParams): Partial<F
   return { id: form.get('client_id') ?? undefined, secret: form.get('client_secret') ?? undefined };
 }
 
-/** Listens on loopback only, on a port of the system's choosing. */
-export async function listen(
-  routes: Routes,
-  state: FakeState,
+/**
+ * Serves `answer` on loopback only, on a port of the system's choosing, noting each request as `METHOD /path` in
+ * `requests`; an answer that throws is a 500.
+ */
+export async function serveFake(
+  answer: (request: FakeRequest) => FakeResponse | Promise<FakeResponse>,
+  requests: string[],
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -160,9 +163,9 @@ export async function listen(
         headers: req.headers,
         body: Buffer.concat(chunks).toString(),
       };
-      state.requests.push(`${request.method} ${request.path}`);
-      const handler = routes[`${request.method} ${request.path}`];
-      Promise.resolve(handler ? handler(request) : json({ error: 'not_found' }, 404))
+      requests.push(`${request.method} ${request.path}`);
+      Promise.resolve()
+        .then(() => answer(request))
         .catch((err: unknown) => json({ error: 'server_error', error_description: String(err) }, 500))
         .then((response) => {
           res.writeHead(response.status, response.headers);
@@ -180,4 +183,12 @@ export async function listen(
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
+}
+
+/** The routes of one fake provider, by `METHOD /path`; anything else is a 404. */
+export function listen(routes: Routes, state: FakeState): Promise<{ url: string; close(): Promise<void> }> {
+  return serveFake((request) => {
+    const handler = routes[`${request.method} ${request.path}`];
+    return handler ? handler(request) : json({ error: 'not_found' }, 404);
+  }, state.requests);
 }

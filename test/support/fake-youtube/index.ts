@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { json, jsonOf, tokenOf, type FakeRequest, type FakeResponse } from '../fake-providers/harness.js';
+import {
+  json,
+  jsonOf,
+  serveFake,
+  tokenOf,
+  type FakeRequest,
+  type FakeResponse,
+} from '../fake-providers/harness.js';
 
 /**
  * A fake YouTube Data API v3 on loopback: the live broadcast of a channel, its live chat (listed page by page as
@@ -260,29 +265,10 @@ export async function startFakeYouTube(options: FakeYouTubeOptions = {}): Promis
     return route ? route(request, channelId) : googleError(404, 'notFound', 'Not Found', 'global');
   };
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const target = new URL(req.url ?? '/', 'http://fake');
-      const request: FakeRequest = {
-        method: req.method ?? 'GET',
-        path: target.pathname,
-        query: target.searchParams,
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString(),
-      };
-      requests.push(`${request.method} ${request.path}`);
-      const response = answer(request);
-      res.writeHead(response.status, response.headers);
-      res.end(response.body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await serveFake(answer, requests);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     say(liveChatId, author, text) {
       const chat = chats.get(liveChatId);
       if (!chat || chat.state !== 'live') throw new Error(`No live chat ${liveChatId}.`);
@@ -307,10 +293,6 @@ export async function startFakeYouTube(options: FakeYouTubeOptions = {}): Promis
       if (channelId === undefined) tokens.delete(token);
       else tokens.set(token, channelId);
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => server.close(),
   };
 }
