@@ -9,9 +9,13 @@ import type { Logger } from '../core/logger/logger.js';
 import { auditHousekeepingSettings, runAuditHousekeeping } from '../core/audit/housekeeping.js';
 import { startScheduler, type Scheduler } from '../core/scheduler/scheduler.js';
 import { createSocialFlow } from '../oidc/social/flow.js';
-import { createUserQueries } from '../core/users/queries.js';
 import type { Config } from '../schemas/config.js';
 import { createApp } from '../api/http/app.js';
+import { frontRouter } from '../account/front/router.js';
+import { checkDependencies } from '../core/health/checks.js';
+import { CREATE_ADMIN_COMMAND, createFirstAdminSetup } from '../core/setup/first-admin.js';
+import { createSetupLinks, setupAnnouncer } from '../core/setup/setup-links.js';
+import { heimdallVersion } from '../core/shared/version.js';
 import type { AnyRoute } from '../api/http/route.js';
 import { authenticateBearer } from '../core/auth/bearer.js';
 import { createGraphqlServer } from '../keystone/graphql/server.js';
@@ -98,12 +102,6 @@ export async function startPlatform({
     if (cache.kind === 'memory')
       logger.info('no redis.url configured: in-process cache and pub/sub (single node)');
 
-    if ((await createUserQueries(databases.primary).countActiveSuperAdmins()) === 0) {
-      logger.warn(
-        'No administrator exists yet. Create one with: npx heimdall create-admin --email you@example.com --username admin',
-      );
-    }
-
     const services = createServices({ config, logger, databases, cache });
     broker = services.realtimeBroker;
     const serveApi = roles.includes('api');
@@ -163,6 +161,23 @@ export async function startPlatform({
           privacyUrl: config.accounts.privacy_url,
         })
       : undefined;
+    const liveCache = cache;
+    const setupLinks = createSetupLinks(liveCache);
+    const firstAdmin = createFirstAdminSetup({
+      db: databases.primary,
+      audit: services.audit,
+      links: setupLinks,
+      minPasswordLength: config.accounts.min_password_length,
+    });
+    // The browser way needs Heimdall ID's sign-in; the command works everywhere.
+    const announceSetupLink = heimdallId
+      ? setupAnnouncer(setupLinks, config.server.public_url, (link, expiresAt) =>
+          logger.warn(
+            { setupUrl: link, expiresAt },
+            `No administrator exists yet. Open ${link} within 15 minutes to create one, or run: ${CREATE_ADMIN_COMMAND}`,
+          ),
+        )
+      : async () => logger.warn(`No administrator exists yet. Create one with: ${CREATE_ADMIN_COMMAND}`);
     let internalOrigin: string | undefined;
     const admin =
       roles.includes('admin') && config.admin.enabled
@@ -217,6 +232,43 @@ export async function startPlatform({
       ...(heimdallId ? { oidc: heimdallId.router } : {}),
       ...(account ? { account } : {}),
       ...(admin ? { admin } : {}),
+      ...(serveApi
+        ? {
+            front: frontRouter({
+              version: heimdallVersion(),
+              places: {
+                account: Boolean(account),
+                admin: Boolean(admin),
+                docs: true,
+                apiDocs: config.server.api_docs,
+                graphql: Boolean(graphql),
+                realtime:
+                  roles.includes('realtime') && config.realtime.enabled ? config.realtime.path : undefined,
+              },
+              name: async () => String((await services.settings.get('site.name')).value),
+              setup: firstAdmin,
+              announceSetupLink,
+              minPasswordLength: config.accounts.min_password_length,
+              authenticator: services.authenticator,
+              health: async () => ({
+                checks: await checkDependencies({
+                  primary: databases.primary,
+                  audit: databases.audit,
+                  cache: liveCache,
+                }),
+                audit: services.audit.stats(),
+                realtime: realtime ? { connections: realtime.stats().connections } : undefined,
+              }),
+              kit: heimdallId
+                ? {
+                    signIn: heimdallId.signInKit.signIn,
+                    csrf: heimdallId.signInKit.csrf,
+                    sessionCookie: heimdallId.signInKit.sessionCookie,
+                  }
+                : undefined,
+            }),
+          }
+        : {}),
       ...(graphql ? { graphql: graphql.handler } : {}),
       // The realtime server is made below (it needs the HTTP server); the gauges read it when scraped.
       metrics: (registry) => {
@@ -267,6 +319,7 @@ export async function startPlatform({
     const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
     if (heimdallId) internalOrigin = url;
     logger.info({ url, roles, publicUrl: config.server.public_url }, 'Heimdall is listening');
+    if (await firstAdmin.needed()) await announceSetupLink();
 
     let scheduler: Scheduler | undefined;
     if (roles.includes('scheduler')) {

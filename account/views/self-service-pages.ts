@@ -22,9 +22,9 @@ export function fieldErrorText(m: Messages, reason: FieldError['reason'], minPas
   return typeof text === 'function' ? text(minPassword) : text;
 }
 
-const csrfField = (token: string) => html`<input type="hidden" name="csrf" value="${token}" />`;
+export const csrfField = (token: string) => html`<input type="hidden" name="csrf" value="${token}" />`;
 
-function field(
+export function field(
   state: FormState,
   f: { name: string; label: string; type: string; autocomplete: string; hint?: string; autofocus?: boolean },
 ): SafeHtml {
@@ -49,7 +49,7 @@ function field(
     ${error ? html`<p class="field-error" id="${f.name}-error">${error}</p>` : ''}`;
 }
 
-const alertBox = (message: string | undefined) =>
+export const alertBox = (message: string | undefined) =>
   message ? html`<div class="error" role="alert">${message}</div>` : '';
 
 export function registerPage(

@@ -53,6 +53,8 @@ export interface AppDeps {
   oidc?: ProviderEndpointsRouter;
   /** The person's own pages (/account, /policies), served with Heimdall ID and, like it, before any body parser. */
   account?: Router;
+  /** The start page (/) and the first-run setup (/setup/…), which parse their own forms. */
+  front?: Router;
   /** The admin panel (/admin), which parses its own bodies too. */
   admin?: Router;
   /** The GraphQL handler for /api/graphql (absent when graphql.enabled is false). */
@@ -91,6 +93,7 @@ export function createApp(deps: AppDeps): HttpApp {
 
   app.use(healthRoutes({ primary: deps.primary, audit: deps.audit, cache: deps.cache, metrics }));
   // oidc-provider reads its own request bodies: nothing before it may consume them.
+  if (deps.front) app.use(deps.front);
   if (deps.account) app.use(deps.account);
   if (deps.admin) app.use(deps.admin);
   if (deps.oidc) app.use(deps.oidc);

@@ -9,13 +9,16 @@ import { AppError } from '../errors/index.js';
 import { createUserQueries } from './queries.js';
 
 /**
- * Bootstrap of the first administrator (`heimdall create-admin`): a User with an email PlatformAccount,
- * an Argon2id password, and role_super_admin. The email is taken as verified: the operator typed it.
+ * Bootstrap of an administrator (`heimdall create-admin`, or the first-run setup page): a User with an email
+ * PlatformAccount, an Argon2id password, and role_super_admin. The email is taken as verified: the operator typed
+ * it.
  */
 const inputSchema = z.object({ email: emailSchema, username: usernameSchema, password: passwordSchema });
 
 export interface CreatedAdmin {
   userId: string;
+  /** The email PlatformAccount, which the setup page signs in with. */
+  accountId: string;
   email: string;
   username: string;
 }
@@ -29,9 +32,23 @@ function uniqueViolation(err: unknown, email: string, username: string): AppErro
     : new AppError('user.username_taken', 409, `The username ${username} is already taken.`);
 }
 
+export interface CreateAdminOptions {
+  /**
+   * Create the account only while no super admin exists (the first-run setup page): concurrent attempts are
+   * serialised by an advisory lock, so exactly one of them makes the first administrator.
+   */
+  firstOnly?: boolean;
+  /** Where the request came from: the console (no address) or the setup page (the browser's). */
+  origin?: { via: 'cli' | 'setup'; ip?: string | undefined; userAgent?: string | undefined };
+}
+
+// pg_advisory_xact_lock key of the first-administrator bootstrap: any constant unique within Heimdall.
+const FIRST_ADMIN_LOCK = 0x6864_6d31;
+
 export async function createAdmin(
   deps: { db: Knex; audit: AuditLogger },
   input: { email: string; username: string; password: string },
+  options: CreateAdminOptions = {},
 ): Promise<CreatedAdmin> {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) {
@@ -43,8 +60,14 @@ export async function createAdmin(
   const queries = createUserQueries(deps.db);
   const passwordHash = await hashPassword(password);
 
-  const userId = await deps.db
+  const created = await deps.db
     .transaction(async (trx) => {
+      if (options.firstOnly) {
+        await trx.raw('select pg_advisory_xact_lock(?)', [FIRST_ADMIN_LOCK]);
+        if ((await queries.countActiveSuperAdmins(trx)) > 0) {
+          throw new AppError('setup.complete', 409, 'An administrator exists already: sign in instead.');
+        }
+      }
       if (await queries.findEmailAccount(email, trx)) {
         throw new AppError('user.email_taken', 409, `An account with the email ${email} already exists.`);
       }
@@ -58,19 +81,19 @@ export async function createAdmin(
       );
       await queries.setPrimaryAccount(id, accountId, trx);
       await queries.insertUserRole(id, ROLE_IDS.superAdmin, trx);
-      return id;
+      return { userId: id, accountId };
     })
     .catch((err: unknown) => {
       throw uniqueViolation(err, email, username) ?? err;
     });
 
-  // The operator at the console is nobody Heimdall knows yet: the events name no actor.
-  const audit = auditRecorder(deps.audit, { user_id: userId, metadata: { via: 'cli' } });
-  audit.record('user_created', { source: 'api' }, { resource_type: 'user', resource_id: userId });
-  audit.record(
-    'role_assigned',
-    { source: 'api' },
-    { resource_type: 'role', resource_id: ROLE_IDS.superAdmin },
-  );
-  return { userId, email, username };
+  // The operator at the console or on the setup page is nobody Heimdall knows yet: the events name no actor.
+  const { userId, accountId } = created;
+  const origin = options.origin ?? { via: 'cli' };
+  const audit = auditRecorder(deps.audit, { user_id: userId, metadata: { via: origin.via } });
+  const source = origin.via === 'setup' ? ('id' as const) : ('api' as const);
+  const by = { source, ip: origin.ip, userAgent: origin.userAgent };
+  audit.record('user_created', by, { resource_type: 'user', resource_id: userId });
+  audit.record('role_assigned', by, { resource_type: 'role', resource_id: ROLE_IDS.superAdmin });
+  return { userId, accountId, email, username };
 }

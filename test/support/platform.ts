@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll } from '@jest/globals';
 import type { Knex } from 'knex';
 import { loadConfig, type Config } from '../../core/config/index.js';
-import { createLogger } from '../../core/logger/logger.js';
+import { createLogger, type Logger } from '../../core/logger/logger.js';
 import type { ProcessRole } from '../../server/roles.js';
 import { startPlatform, type RunningPlatform, type StartOptions } from '../../server/start.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -32,8 +32,8 @@ export function testConfig(vars: Record<string, string>): Config {
   });
 }
 
-/** What a test injects into the platform besides config (a resolver for outgoing requests). */
-export type TestPlatformOptions = Pick<StartOptions, 'resolveHost'>;
+/** What a test injects into the platform besides config: a resolver for outgoing requests, a logger to read. */
+export type TestPlatformOptions = Pick<StartOptions, 'resolveHost'> & { logger?: Logger };
 
 export function startTestPlatform(
   vars: Record<string, string>,

@@ -1,0 +1,96 @@
+import type { Knex } from 'knex';
+import { emailSchema, usernameSchema } from '../../schemas/users.js';
+import { FieldError } from '../accounts/service.js';
+import type { AuditLogger } from '../audit/logger.js';
+import { judgePassword } from '../auth/password-policy.js';
+import { AppError } from '../errors/index.js';
+import { createAdmin, type CreatedAdmin } from '../users/create-admin.js';
+import { createUserQueries } from '../users/queries.js';
+import type { SetupLinks } from './setup-links.js';
+
+/** The console way to the first administrator, which the log and the first-run page show. */
+export const CREATE_ADMIN_COMMAND = 'npx heimdall create-admin --email you@example.com --username admin';
+
+export interface FirstAdminInput {
+  email: string;
+  username: string;
+  password: string;
+  confirm: string;
+}
+
+/**
+ * The first run: while no super admin exists, a one-time setup link creates one from the browser. The password
+ * must pass the same policy as a registration's (length and zxcvbn's estimate); the link is spent only by an
+ * account that was really created, so a typo never costs the operator their link.
+ */
+export function createFirstAdminSetup(deps: {
+  db: Knex;
+  audit: AuditLogger;
+  links: SetupLinks;
+  minPasswordLength: number;
+}) {
+  const queries = createUserQueries(deps.db);
+  // Once an administrator exists the first run is over for good: later visits need not ask the database.
+  let complete = false;
+
+  const invalidLink = () =>
+    new AppError(
+      'setup.link_invalid',
+      410,
+      'This setup link is not valid: it was used already or has expired.',
+    );
+
+  async function check(input: FirstAdminInput): Promise<{ email: string; username: string }> {
+    const username = usernameSchema.safeParse(input.username);
+    if (!username.success) throw new FieldError('username', 'usernameInvalid');
+    const email = emailSchema.safeParse(input.email);
+    if (!email.success) throw new FieldError('email', 'emailInvalid');
+    if (input.password !== input.confirm) throw new FieldError('password', 'passwordMismatch');
+    const verdict = await judgePassword(input.password, {
+      minLength: deps.minPasswordLength,
+      personal: [username.data, email.data],
+    });
+    if (!verdict.ok) {
+      throw new FieldError('password', verdict.reason === 'too_short' ? 'passwordShort' : 'passwordWeak');
+    }
+    return { email: email.data, username: username.data };
+  }
+
+  return {
+    /** True while no active super admin exists. */
+    async needed(): Promise<boolean> {
+      if (complete) return false;
+      complete = (await queries.countActiveSuperAdmins()) > 0;
+      return !complete;
+    },
+
+    linkValid: (token: string) => deps.links.valid(token),
+
+    /** Creates the first super admin with the link; FieldError for a field to fix, AppError otherwise. */
+    async complete(
+      token: string,
+      input: FirstAdminInput,
+      request: { ip?: string | undefined; userAgent?: string | undefined },
+    ): Promise<CreatedAdmin> {
+      if (!(await deps.links.valid(token))) throw invalidLink();
+      const { email, username } = await check(input);
+      try {
+        const admin = await createAdmin(
+          { db: deps.db, audit: deps.audit },
+          { email, username, password: input.password },
+          { firstOnly: true, origin: { via: 'setup', ...request } },
+        );
+        complete = true;
+        return admin;
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'setup.complete') complete = true;
+        throw err;
+      } finally {
+        // Spent by a created account, or by a setup another link completed; kept for a field to fix.
+        if (complete) await deps.links.consume(token);
+      }
+    },
+  };
+}
+
+export type FirstAdminSetup = ReturnType<typeof createFirstAdminSetup>;
