@@ -35,7 +35,7 @@ const en = {
     auditState: (buffered: number, spooled: number) =>
       spooled > 0
         ? `${spooled} events wait on disk for the audit database; ${buffered} in memory.`
-        : `Writing; ${buffered} events waiting in memory.`,
+        : `Writing; ${buffered} event${buffered === 1 ? '' : 's'} waiting in memory.`,
     realtimeServed: (connections: number) =>
       `Served by this node: ${connections} open connection${connections === 1 ? '' : 's'}.`,
     realtimeElsewhere: 'Not served by this node.',
@@ -102,7 +102,7 @@ const de: FrontTexts = {
     auditState: (buffered: number, spooled: number) =>
       spooled > 0
         ? `${spooled} Ereignisse warten auf der Festplatte auf die Audit-Datenbank; ${buffered} im Speicher.`
-        : `Schreibt; ${buffered} Ereignisse warten im Speicher.`,
+        : `Schreibt; ${buffered === 1 ? '1 Ereignis wartet' : `${buffered} Ereignisse warten`} im Speicher.`,
     realtimeServed: (connections: number) =>
       `Von diesem Knoten bedient: ${connections} offene Verbindung${connections === 1 ? '' : 'en'}.`,
     realtimeElsewhere: 'Wird nicht von diesem Knoten bedient.',
