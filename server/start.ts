@@ -170,14 +170,24 @@ export async function startPlatform({
       minPasswordLength: config.accounts.min_password_length,
     });
     // The browser way needs Heimdall ID's sign-in; the command works everywhere.
-    const announceSetupLink = heimdallId
+    const commandOnly = () =>
+      logger.warn(`No administrator exists yet. Create one with: ${CREATE_ADMIN_COMMAND}`);
+    const printSetupLink = heimdallId
       ? setupAnnouncer(setupLinks, config.server.public_url, (link, expiresAt) =>
           logger.warn(
             { setupUrl: link, expiresAt },
             `No administrator exists yet. Open ${link} within 15 minutes to create one, or run: ${CREATE_ADMIN_COMMAND}`,
           ),
         )
-      : async () => logger.warn(`No administrator exists yet. Create one with: ${CREATE_ADMIN_COMMAND}`);
+      : undefined;
+    // A cache that is down must not stop Heimdall, nor the start page: the command works without it.
+    const announceSetupLink = async () => {
+      if (!printSetupLink) return commandOnly();
+      await printSetupLink().catch((err: unknown) => {
+        logger.warn({ err }, 'Could not store a setup link (is the cache reachable?)');
+        commandOnly();
+      });
+    };
     let internalOrigin: string | undefined;
     const admin =
       roles.includes('admin') && config.admin.enabled

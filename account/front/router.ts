@@ -156,7 +156,12 @@ export function frontRouter(deps: FrontDeps): Router {
   });
 
   if (deps.kit) setupRoutes(router, deps, deps.kit, form);
-  return router;
+  // Every other request (each API call) passes straight on rather than walking these routes.
+  const scoped = Router();
+  scoped.use((req, res, next) =>
+    req.path === '/' || req.path.startsWith('/setup/') ? router(req, res, next) : next(),
+  );
+  return scoped;
 }
 
 function setupRoutes(router: Router, deps: FrontDeps, kit: FrontSignIn, form: express.RequestHandler): void {
