@@ -192,5 +192,6 @@ describe('Swagger UI switch', () => {
     expect((await fetch(`${t.url}/docs/api/init.js`)).status).toBe(404);
     expect((await fetch(`${t.url}/docs/api/assets/swagger-ui-bundle.js`)).status).toBe(404);
     expect((await fetch(`${t.url}/v1/openapi.json`)).status).toBe(200);
+    expect((await fetch(`${t.url}/docs/`)).status).toBe(200);
   });
 });
