@@ -96,6 +96,8 @@ export default defineConfig({
   // which would change the page's Content-Security-Policy hash with every edit.
   metaChunk: true,
   lastUpdated: false,
+  // Head tags are not given the base: the icon's path is spelled out.
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/docs/favicon.svg' }]],
   // Guides show `http://localhost:3000/…` addresses of a running server; every other link is checked.
   ignoreDeadLinks: 'localhostLinks',
   locales: {
@@ -132,6 +134,7 @@ export default defineConfig({
     // The language menu leads to the other language's home page: the reference pages exist in English only, so
     // "the same page in German" would often be a page that is not there.
     i18nRouting: false,
+    logo: '/favicon.svg',
     search: {
       provider: 'local',
       options: {
