@@ -20,6 +20,7 @@ export default tseslint.config(
       'keystone/generated/**',
       'proto/generated/**',
       'sdk/rest/generated/**',
+      'docs/.vitepress/cache/**',
     ],
   },
   js.configs.recommended,

@@ -27,7 +27,7 @@ const serverSchema = z.strictObject({
   trust_proxy: z.union([z.boolean(), z.number().int().min(0)]).default(false),
   cors_origins: z.array(z.string().min(1)).default([]),
   shutdown_timeout_ms: z.number().int().min(0).default(10_000),
-  /** Serve Swagger UI at /docs (the OpenAPI document at /v1/openapi.json is always served). */
+  /** Serve Swagger UI at /docs/api (the OpenAPI document and the documentation site at /docs always are). */
   api_docs: z.boolean().default(true),
 });
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Router } from 'express';
 import { createApiKeyService } from '../core/api-keys/service.js';
 import { createPermissionService } from '../core/rbac/permissions-service.js';
@@ -19,8 +20,9 @@ import { createRateLimiter } from '../core/rate-limit/limiter.js';
 import type { Config } from '../schemas/config.js';
 import type { AnyRoute } from '../api/http/route.js';
 import { apiDocsRouter } from '../api/http/openapi/router.js';
+import { docsSiteRouter } from '../api/http/docs-site/router.js';
 import { v1Routes } from '../api/http/v1/routes.js';
-import { heimdallVersion } from '../core/shared/version.js';
+import { heimdallVersion, packageRoot } from '../core/shared/version.js';
 import { createKeystoneContext } from '../keystone/context.js';
 import { createAccessTokenVerifier } from '../core/tokens/access-tokens.js';
 import { openSigningKeys } from './oidc-settings.js';
@@ -327,6 +329,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     }));
   const extraRouters: Router[] = [
     apiDocsRouter({ routes, version: heimdallVersion(), swaggerUi: config.server.api_docs }),
+    // After Swagger UI: the site's static files and not-found page answer everything else under /docs.
+    docsSiteRouter({ dir: path.join(packageRoot(), 'dist', 'docs-site') }),
   ];
   return {
     audit,

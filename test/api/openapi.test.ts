@@ -186,9 +186,12 @@ describe('OpenAPI document at /v1/openapi.json', () => {
 describe('Swagger UI switch', () => {
   const t = useTestPlatform({ HEIMDALL__SERVER__API_DOCS: 'false' });
 
-  it('server.api_docs = false removes /docs but keeps the document', async () => {
-    expect((await fetch(`${t.url}/docs`)).status).toBe(404);
-    expect((await fetch(`${t.url}/docs/assets/swagger-ui-bundle.js`)).status).toBe(404);
+  it('server.api_docs = false removes Swagger UI at /docs/api but keeps the document', async () => {
+    expect((await fetch(`${t.url}/docs/api`)).status).toBe(404);
+    expect((await fetch(`${t.url}/docs/api/`)).status).toBe(404);
+    expect((await fetch(`${t.url}/docs/api/init.js`)).status).toBe(404);
+    expect((await fetch(`${t.url}/docs/api/assets/swagger-ui-bundle.js`)).status).toBe(404);
     expect((await fetch(`${t.url}/v1/openapi.json`)).status).toBe(200);
+    expect((await fetch(`${t.url}/docs/`)).status).toBe(200);
   });
 });

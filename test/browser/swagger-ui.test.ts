@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createKey } from '../support/fixtures.js';
 import { startTestPlatform } from '../support/platform.js';
 
-describeWithBrowser('Swagger UI at /docs (Chromium)', () => {
+describeWithBrowser('Swagger UI at /docs/api (Chromium)', () => {
   let database: TestDatabase;
   let platform: RunningPlatform;
   let browser: Browser;
@@ -36,7 +36,7 @@ describeWithBrowser('Swagger UI at /docs (Chromium)', () => {
     page.on('request', (req) => {
       if (!req.url().startsWith(platform.url)) external.push(req.url());
     });
-    const res = await page.goto(`${platform.url}/docs`);
+    const res = await page.goto(`${platform.url}/docs/api/`);
     expect(res?.status()).toBe(200);
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
 

@@ -5,7 +5,7 @@ import type { AnyRoute } from '../route.js';
 import { v1OpenApiDocument } from './v1-document.js';
 
 /**
- * `GET /v1/openapi.json` (always) and Swagger UI at `/docs` (unless `server.api_docs = false`).
+ * `GET /v1/openapi.json` (always) and Swagger UI at `/docs/api/` (unless `server.api_docs = false`).
  * Swagger UI's files come from the `swagger-ui-dist` package: no CDN, so the docs work offline and the page's
  * Content-Security-Policy can stay at 'self'. Our own page and initializer replace the package's demo ones.
  */
@@ -17,13 +17,13 @@ const PAGE = `<!doctype html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Heimdall API</title>
-  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
-  <link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
+  <link rel="stylesheet" href="/docs/api/assets/swagger-ui.css">
+  <link rel="icon" type="image/png" href="/docs/api/assets/favicon-32x32.png">
 </head>
 <body>
   <div id="swagger-ui"></div>
-  <script src="/docs/assets/swagger-ui-bundle.js"></script>
-  <script src="/docs/init.js"></script>
+  <script src="/docs/api/assets/swagger-ui-bundle.js"></script>
+  <script src="/docs/api/init.js"></script>
 </body>
 </html>
 `;
@@ -56,14 +56,15 @@ export function apiDocsRouter(options: ApiDocsOptions): Router {
   });
   if (!options.swaggerUi) return router;
 
-  router.get(['/docs', '/docs/'], (_req, res) => {
+  // Both spellings: the documentation site's navigation links to /docs/api/, people type /docs/api.
+  router.get(['/docs/api', '/docs/api/'], (_req, res) => {
     res.set('Content-Security-Policy', CSP).type('html').send(PAGE);
   });
-  router.get('/docs/init.js', (_req, res) => {
+  router.get('/docs/api/init.js', (_req, res) => {
     res.type('text/javascript').send(INIT);
   });
   router.use(
-    '/docs/assets',
+    '/docs/api/assets',
     express.static(swaggerDir, { index: false, fallthrough: true, maxAge: '1h', immutable: false }),
   );
   return router;
