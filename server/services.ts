@@ -20,7 +20,7 @@ import { createRateLimiter } from '../core/rate-limit/limiter.js';
 import type { Config } from '../schemas/config.js';
 import type { AnyRoute } from '../api/http/route.js';
 import { apiDocsRouter } from '../api/http/openapi/router.js';
-import { docsSiteRouter } from '../api/http/docs-site/router.js';
+import { docsSiteBuilt, docsSiteRouter } from '../api/http/docs-site/router.js';
 import { v1Routes } from '../api/http/v1/routes.js';
 import { heimdallVersion, packageRoot } from '../core/shared/version.js';
 import { createKeystoneContext } from '../keystone/context.js';
@@ -327,10 +327,11 @@ export function createServices(deps: { config: Config; logger: Logger; databases
         linkedAccounts,
       }),
     }));
+  const docsSiteDir = path.join(packageRoot(), 'dist', 'docs-site');
   const extraRouters: Router[] = [
     apiDocsRouter({ routes, version: heimdallVersion(), swaggerUi: config.server.api_docs }),
     // After Swagger UI: the site's static files and not-found page answer everything else under /docs.
-    docsSiteRouter({ dir: path.join(packageRoot(), 'dist', 'docs-site') }),
+    docsSiteRouter({ dir: docsSiteDir }),
   ];
   return {
     audit,
@@ -370,6 +371,8 @@ export function createServices(deps: { config: Config; logger: Logger; databases
     outbound,
     routes,
     extraRouters,
+    /** The documentation site is built, so /docs answers (the start page links it). */
+    docsSite: docsSiteBuilt(docsSiteDir),
     // The admin panel's services (users is above).
     roles,
     permissions,

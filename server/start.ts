@@ -249,7 +249,7 @@ export async function startPlatform({
               places: {
                 account: Boolean(account),
                 admin: Boolean(admin),
-                docs: true,
+                docs: services.docsSite,
                 apiDocs: config.server.api_docs,
                 graphql: Boolean(graphql),
                 realtime:

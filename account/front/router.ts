@@ -133,7 +133,9 @@ export function frontRouter(deps: FrontDeps): Router {
     const t = frontTexts(locale);
     if (needed) {
       if (deps.kit) await deps.announceSetupLink();
-      const docs = deps.places.docs ? `/docs/${locale === 'de' ? 'de/' : ''}guide/first-admin` : undefined;
+      const docs = deps.places.docs
+        ? `/docs/${locale === 'de' ? 'de/' : ''}guide/first-admin.html`
+        : undefined;
       sendPage(
         res,
         200,

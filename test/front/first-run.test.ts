@@ -46,6 +46,13 @@ describe('first run and start page', () => {
 
     const german = await new Person(t.url, { 'accept-language': 'de' }).request(`${t.url}/`);
     expect(german.body).toContain('Willkommen bei Heimdall');
+    // Each language's page links the first-admin guide of its language, which the docs site serves.
+    for (const body of [page.body, german.body]) {
+      const guide = /href="(\/docs\/[^"]*first-admin[^"]*)"/.exec(body)?.[1];
+      expect(guide).toBeDefined();
+      expect((await new Person(t.url).request(`${t.url}${guide}`)).status).toBe(200);
+    }
+    expect(german.body).toContain('href="/docs/de/guide/first-admin.html"');
 
     const index = await call(t.url, 'GET', '/', { headers: { accept: 'application/json' } });
     expect(index.status).toBe(200);

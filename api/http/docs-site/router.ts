@@ -4,6 +4,9 @@ import type { ServerResponse } from 'node:http';
 import express, { Router } from 'express';
 import { docsSiteCsp, inlineScriptHashes } from './csp.js';
 
+/** Whether `npm run build` wrote the site to `dir` (a checkout that was never built has none). */
+export const docsSiteBuilt = (dir: string): boolean => existsSync(path.join(dir, 'index.html'));
+
 /**
  * The documentation site at /docs: VitePress's static build (`npm run build` writes it to dist/docs-site).
  * Hashed bundles under /docs/assets never change, so browsers keep them for a year; pages, the search index's
@@ -12,7 +15,7 @@ import { docsSiteCsp, inlineScriptHashes } from './csp.js';
  */
 export function docsSiteRouter(options: { dir: string }): Router {
   const router = Router();
-  if (!existsSync(path.join(options.dir, 'index.html'))) return router;
+  if (!docsSiteBuilt(options.dir)) return router;
 
   const csp = docsSiteCsp(inlineScriptHashes(options.dir));
   const setHeaders = (res: ServerResponse, file: string) => {
