@@ -10,6 +10,7 @@ import { printGraphqlBench, runGraphqlBench, type GraphqlBenchResult } from './g
 import { measure, startHelloWorld, type BenchResult } from './http.js';
 import { printOidcBench, runOidcBench } from './oidc.js';
 import { printRealtimeBench, runRealtimeBench } from './realtime.js';
+import { printStartupBench, runStartupBench, startupBenchOptions } from './startup.js';
 
 /**
  * `npm run bench`: HTTP throughput and latency of Heimdall endpoints side by side with a plain Express
@@ -20,7 +21,8 @@ import { printRealtimeBench, runRealtimeBench } from './realtime.js';
  * how the admin panel's cost grows with the data (bench/admin.ts, alone: `node dist/bench/admin.js`; BENCH_ADMIN_*
  * tune it), the realtime fan-out against Socket.IO (bench/realtime.ts, alone: `node dist/bench/realtime.js`), and a
  * bot command's round trip against a bare GET /v1/me (bench/bots.ts, alone: `node dist/bench/bots.js`), and a data
- * export with 100,000 audit events against one with 1,000 (bench/export.ts, alone: `node dist/bench/export.js`) last.
+ * export with 100,000 audit events against one with 1,000 (bench/export.ts, alone: `node dist/bench/export.js`), and
+ * a second `npm start` against the built CLI's start (bench/startup.ts, alone: `node dist/bench/startup.js`) last.
  */
 const durationSec = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -102,3 +104,6 @@ printBotsBench(await runBotsBench(botsBenchConfig(), botsBenchOptions()));
 
 // Each export in a child process of its own (--expose-gc, a GC before the job); BENCH_EXPORT_* tune it.
 printExportBench(await runExportBench(exportBenchOptions()), exportBenchOptions());
+
+// Heimdall started as child processes in the repository, on databases it makes for each start; BENCH_STARTUP_RUNS.
+printStartupBench(await runStartupBench(startupBenchOptions()));

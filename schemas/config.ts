@@ -415,6 +415,8 @@ const storageSchema = z
 
 const logSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `auto`: one readable line per record on a terminal outside production, JSON otherwise. */
+  format: z.enum(['auto', 'pretty', 'json']).default('auto'),
 });
 
 export const configSchema = z.strictObject({

@@ -71,7 +71,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const config = loadConfig({ vars: io.env });
     switch (command) {
       case 'start':
-        return await startCommand(config, values.roles);
+        return await startCommand(config, values.roles, io.env);
       case 'migrate':
         return await migrateCommand(config, io, rest[0] ?? 'up', values.all);
       case 'seed':

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll } from '@jest/globals';
 import type { Knex } from 'knex';
 import { loadConfig, type Config } from '../../core/config/index.js';
-import { createLogger, type Logger } from '../../core/logger/logger.js';
+import { createStdoutLogger, type Logger } from '../../core/logger/logger.js';
 import type { ProcessRole } from '../../server/roles.js';
 import { startPlatform, type RunningPlatform, type StartOptions } from '../../server/start.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -41,7 +41,7 @@ export function startTestPlatform(
   options: TestPlatformOptions = {},
 ): Promise<RunningPlatform> {
   const config = testConfig(vars);
-  return startPlatform({ config, logger: createLogger(config.log.level), roles, ...options });
+  return startPlatform({ config, logger: createStdoutLogger(config.log, 'test'), roles, ...options });
 }
 
 /** Config overrides, or a function giving them once earlier beforeAll hooks ran (servers the platform calls). */

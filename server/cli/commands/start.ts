@@ -1,11 +1,16 @@
-import { createLogger } from '../../../core/logger/logger.js';
+import { resolveEnvName } from '../../../core/config/index.js';
+import { createStdoutLogger } from '../../../core/logger/logger.js';
 import type { Config } from '../../../schemas/config.js';
 import { parseRoles, UnknownRoleError } from '../../roles.js';
 import { startPlatform } from '../../start.js';
 import { UsageError } from '../io.js';
 
 /** `heimdall start [--roles …]`: serves until SIGINT/SIGTERM, then shuts down cleanly (a second signal forces). */
-export async function startCommand(config: Config, rolesOption: string | undefined): Promise<number> {
+export async function startCommand(
+  config: Config,
+  rolesOption: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
   let roles;
   try {
     roles = parseRoles(rolesOption);
@@ -13,7 +18,7 @@ export async function startCommand(config: Config, rolesOption: string | undefin
     if (err instanceof UnknownRoleError) throw new UsageError(err.message);
     throw err;
   }
-  const logger = createLogger(config.log.level);
+  const logger = createStdoutLogger(config.log, resolveEnvName(env));
   const platform = await startPlatform({ config, logger, roles });
   return new Promise<number>((resolve) => {
     let signalled = false;
