@@ -335,7 +335,7 @@ const policiesSchema = z.strictObject({
   dir: z.string().min(1).default('policies'),
   /** Contact of security.txt and the security page. Empty: mailto:security@ the host of server.public_url. */
   security_contact: securityContact,
-  /** Pages kept elsewhere: /policies/<page> redirects there, and links point there. */
+  /** Pages kept elsewhere: /policies/<page> redirects there, and the pages that link a policy point there. */
   urls: policyUrlsSchema.default(policyUrlsSchema.parse({})),
 });
 
