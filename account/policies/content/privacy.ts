@@ -43,7 +43,8 @@ attacks such as password guessing.
 - **The administrators** of this Heimdall can see accounts and the security log to run and protect the service.
 - **The email server** this Heimdall uses receives your address and the emails sent to you.
 
-Nothing is sold, no advertising or tracking services are used, and the pages load nothing from other sites.
+Nothing is sold, no advertising or tracking services are used, and the pages load nothing from other sites but
+the logos of the apps you connect.
 
 ## How long it is kept
 
@@ -112,7 +113,7 @@ die nicht von Ihnen waren, und wehren Angriffe wie das Erraten von Passwörtern 
 - **Der E-Mail-Server**, den dieses Heimdall benutzt, erhält Ihre Adresse und die E-Mails an Sie.
 
 Es wird nichts verkauft, es werden keine Werbe- oder Tracking-Dienste eingesetzt, und die Seiten laden nichts von
-anderen Websites.
+anderen Websites außer den Logos der Apps, die Sie verbinden.
 
 ## Wie lange gespeichert wird
 

@@ -30,7 +30,8 @@ welcome. The contact is also in [security.txt](/.well-known/security.txt) (RFC 9
 - Secrets kept for you (authenticator secrets, platform tokens, signing keys) are encrypted at rest.
 - Apps receive access tokens valid for ${duration(f.accessTokenSeconds, 'en')}; disconnecting an app or ending a
   session stops its access at once.
-- The pages run no scripts, load nothing from other sites and cannot be framed by other sites.
+- The pages run no scripts, load nothing from other sites but the logos of apps, and cannot be shown inside
+  other sites.
 - Sign-ins, failures and changes to your account are recorded in the security log; your data export holds your
   entries.
 
@@ -70,8 +71,8 @@ Glauben, die sich daran halten, sind willkommen. Die Kontaktadresse steht auch i
   Signaturschlüssel), werden verschlüsselt abgelegt.
 - Apps erhalten Zugangstoken, die ${duration(f.accessTokenSeconds, 'de')} gelten; trennen Sie eine App oder
   beenden Sie eine Sitzung, endet ihr Zugriff sofort.
-- Die Seiten führen keine Skripte aus, laden nichts von anderen Websites und können nicht in fremde Seiten
-  eingebettet werden.
+- Die Seiten führen keine Skripte aus, laden von anderen Websites nur die Logos von Apps und können nicht in
+  fremde Seiten eingebettet werden.
 - Anmeldungen, Fehlversuche und Änderungen an Ihrem Konto werden im Sicherheitsprotokoll festgehalten; Ihr
   Datenexport enthält Ihre Einträge.
 
