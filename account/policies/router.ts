@@ -92,7 +92,7 @@ export function policiesRouter(settings: PolicySettings): Router {
     sendPolicy(
       res,
       negotiated,
-      locale,
+      shown.locale,
       page({
         lang: shown.locale,
         title,

@@ -134,7 +134,9 @@ describe('policy pages, replaced by the operator', () => {
   });
 
   it("shows the operator's file in its own language when the other is missing", async () => {
-    const de = await (await get(t.url, '/policies/privacy?lang=de')).text();
+    const asked = await get(t.url, '/policies/privacy?lang=de');
+    expect(asked.headers.get('content-language')).toBe('en');
+    const de = await asked.text();
     expect(de).toContain('<html lang="en">');
     expect(h1Of(de)).toBe('Privacy at Example Corp');
     const en = await (await get(t.url, '/policies/cookies?lang=en')).text();
