@@ -28,8 +28,8 @@ welcome. The contact is also in [security.txt](/.well-known/security.txt) (RFC 9
   ${duration(f.lockoutSeconds, 'en')}.
 - Two-factor authentication with an authenticator app and backup codes; administrators must use it.
 - Secrets kept for you (authenticator secrets, platform tokens, signing keys) are encrypted at rest.
-- Apps receive access tokens valid for ${duration(f.accessTokenSeconds, 'en')}; disconnecting an app or ending a
-  session stops its access at once.
+- Apps receive access tokens valid for ${duration(f.accessTokenSeconds, 'en')}; disconnecting an app stops its
+  access at once, and a session you end stops working at once.
 - The pages run no scripts, load nothing from other sites but the logos of apps, and cannot be shown inside
   other sites.
 - Sign-ins, failures and changes to your account are recorded in the security log; your data export holds your
@@ -69,8 +69,8 @@ Glauben, die sich daran halten, sind willkommen. Die Kontaktadresse steht auch i
 - Zwei-Faktor-Authentifizierung mit Authenticator-App und Backup-Codes; Administratoren müssen sie nutzen.
 - Geheimnisse, die für Sie gespeichert werden (Authenticator-Geheimnisse, Plattform-Token,
   Signaturschlüssel), werden verschlüsselt abgelegt.
-- Apps erhalten Zugangstoken, die ${duration(f.accessTokenSeconds, 'de')} gelten; trennen Sie eine App oder
-  beenden Sie eine Sitzung, endet ihr Zugriff sofort.
+- Apps erhalten Zugangstoken, die ${duration(f.accessTokenSeconds, 'de')} gelten; trennen Sie eine App, endet
+  ihr Zugriff sofort, und eine Sitzung, die Sie beenden, gilt sofort nicht mehr.
 - Die Seiten führen keine Skripte aus, laden von anderen Websites nur die Logos von Apps und können nicht in
   fremde Seiten eingebettet werden.
 - Anmeldungen, Fehlversuche und Änderungen an Ihrem Konto werden im Sicherheitsprotokoll festgehalten; Ihr
