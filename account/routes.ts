@@ -11,7 +11,8 @@ import type { LinkedAccountService } from '../core/linked-accounts/service.js';
 import type { SignInKit } from '../oidc/heimdall-id.js';
 import { onlyUnder } from '../oidc/path-scope.js';
 import { accountAreaRouter } from './area/router.js';
-import { policiesRouter } from './policies.js';
+import { policiesRouter, securityTxtRouter } from './policies/router.js';
+import { policyHref, type PolicySettings } from './policies/settings.js';
 import { accountPagesRouter } from './self-service.js';
 
 export interface AccountRoutesDeps {
@@ -29,18 +30,19 @@ export interface AccountRoutesDeps {
   deletionGraceDays: number;
   /** The data exports the export page asks for and downloads. */
   dataExport: DataExportService;
-  termsUrl: string;
-  privacyUrl: string;
+  /** The policy pages: the deployment's facts they state, and what the operator replaced. */
+  policies: PolicySettings;
 }
 
 /**
  * The person's own pages: /account (the signed-in area, registration, e-mail verification, password reset) and
- * /policies. Mounted before any body parser: each router parses its own forms.
+ * /policies with /.well-known/security.txt. Mounted before any body parser: each router parses its own forms.
  */
 export function accountRoutes(deps: AccountRoutesDeps): Router {
   const { kit } = deps;
   const router = Router();
-  router.use(onlyUnder('/policies', policiesRouter()));
+  router.use(onlyUnder('/policies', policiesRouter(deps.policies)));
+  router.use(onlyUnder('/.well-known/security.txt', securityTxtRouter(deps.policies)));
   router.use(
     onlyUnder(
       '/account',
@@ -73,8 +75,8 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
         accounts: deps.accounts,
         csrf: kit.csrf,
         social: kit.social,
-        termsUrl: deps.termsUrl,
-        privacyUrl: deps.privacyUrl,
+        termsUrl: policyHref(deps.policies, 'terms'),
+        privacyUrl: policyHref(deps.policies, 'privacy'),
       }),
     ),
   );

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SOCIAL_SECRET_PATHS, socialSchema } from './social.js';
 import { parseAllowedEntry } from './oauth-clients.js';
 import { keyPrefixProblem, redisDatabase } from './redis-namespace.js';
+import type { PolicyPage } from './policies.js';
 
 /**
  * The one schema for Heimdall's merged configuration.
@@ -286,7 +287,7 @@ const accountsSchema = z.strictObject({
   reset_ttl: seconds(3600),
   /** Verification and reset emails per address per hour. */
   emails_per_hour: z.number().int().min(1).default(5),
-  /** Where the registration page links the terms of use and the privacy policy (yours, or the built-in pages). */
+  /** Deprecated: `policies.urls.terms` and `policies.urls.privacy` win over these when set. */
   terms_url: z.string().min(1).default('/policies/terms'),
   privacy_url: z.string().min(1).default('/policies/privacy'),
   /** Shortest password accepted. */
@@ -297,6 +298,45 @@ const accountsSchema = z.strictObject({
   deletion_purge_cron: z.string().min(1).default('23 * * * *'),
   /** When the scheduler deletes data exports past their 24 hours (and fails jobs of a process that died). */
   export_housekeeping_cron: z.string().min(1).default('*/10 * * * *'),
+});
+
+/** Where a policy page lives instead of the built-in one: an http(s) URL or a path on this host; empty: built-in. */
+const policyUrl = z
+  .union([
+    z.literal(''),
+    z.url({ protocol: /^https?$/ }),
+    z.string().regex(/^\/(?![/\\])\S*$/, 'expected an http(s) URL or a path starting with one "/"'),
+  ])
+  .default('');
+
+/** RFC 9116 Contact: how to reach whoever handles vulnerability reports. */
+const securityContact = z
+  .string()
+  .refine(
+    (v) => v === '' || /^mailto:[^@\s<>]+@[^@\s<>]+$/.test(v) || /^https:\/\/[^\s<>]+$/.test(v),
+    'expected a mailto: or https: URI, e.g. "mailto:security@example.org"',
+  )
+  .default('');
+
+const policyUrlsSchema = z.strictObject({
+  privacy: policyUrl,
+  terms: policyUrl,
+  cookies: policyUrl,
+  security: policyUrl,
+  faq: policyUrl,
+} satisfies Record<PolicyPage, typeof policyUrl>);
+
+/** The policy pages at /policies (docs/policies.md) and /.well-known/security.txt. */
+const policiesSchema = z.strictObject({
+  /**
+   * Markdown files that replace built-in pages (`privacy.md`, `privacy.de.md`, …). Relative paths resolve
+   * against the configuration directory ($HEIMDALL_CONFIG_DIR or ./config).
+   */
+  dir: z.string().min(1).default('policies'),
+  /** Contact of security.txt and the security page. Empty: mailto:security@ the host of server.public_url. */
+  security_contact: securityContact,
+  /** Pages kept elsewhere: /policies/<page> redirects there, and the pages that link a policy point there. */
+  urls: policyUrlsSchema.default(policyUrlsSchema.parse({})),
 });
 
 /** The realtime WebSocket service (docs/realtime.md). */
@@ -436,6 +476,7 @@ export const configSchema = z.strictObject({
   sessions: sessionsSchema.default(sessionsSchema.parse({})),
   email: emailSchema.default(emailSchema.parse({})),
   accounts: accountsSchema.default(accountsSchema.parse({})),
+  policies: policiesSchema.default(policiesSchema.parse({})),
   realtime: realtimeSchema.default(realtimeSchema.parse({})),
   admin: adminSchema.default(adminSchema.parse({})),
   social: socialSchema.default(socialSchema.parse({})),

@@ -1,4 +1,5 @@
 import { accountRoutes } from '../account/routes.js';
+import { policyHref, policySettings } from '../account/policies/settings.js';
 import { openAdminPanel } from './admin.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -105,6 +106,7 @@ export async function startPlatform({
     const services = createServices({ config, logger, databases, cache });
     broker = services.realtimeBroker;
     const serveApi = roles.includes('api');
+    const policies = policySettings(config);
     const heimdallId =
       serveApi && config.oidc.enabled
         ? await createHeimdallId({
@@ -115,7 +117,7 @@ export async function startPlatform({
               box: services.box,
               publicUrl: config.server.public_url.replace(/\/+$/, ''),
               secure: services.oidc.provider.cookieSecure,
-              legal: { termsUrl: config.accounts.terms_url, privacyUrl: config.accounts.privacy_url },
+              legal: { termsUrl: policyHref(policies, 'terms'), privacyUrl: policyHref(policies, 'privacy') },
             }),
             keyCheckIntervalMs: services.oidc.keyCheckIntervalMs,
             db: databases.primary,
@@ -157,8 +159,7 @@ export async function startPlatform({
           accountDeletion: services.accountDeletion,
           deletionGraceDays: config.accounts.deletion_grace_days,
           dataExport: services.dataExport,
-          termsUrl: config.accounts.terms_url,
-          privacyUrl: config.accounts.privacy_url,
+          policies,
         })
       : undefined;
     const liveCache = cache;

@@ -88,6 +88,15 @@ describe('config tiers', () => {
     expect(config.database.url).toBeUndefined();
     expect(config.audit.retention_days).toBe(365);
   });
+
+  it('finds the policy pages beside the TOML files unless given an absolute directory', () => {
+    const dir = configDir({ 'default.toml': '' });
+    expect(loadConfig({ dir, env: 'none', vars: {} }).policies.dir).toBe(path.join(dir, 'policies'));
+    const elsewhere = path.join(tmpdir(), 'operator-policies');
+    expect(loadConfig({ dir, env: 'none', vars: { HEIMDALL__POLICIES__DIR: elsewhere } }).policies.dir).toBe(
+      elsewhere,
+    );
+  });
 });
 
 describe('config errors name the key, the tier and what was expected', () => {

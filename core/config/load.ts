@@ -91,7 +91,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     tiers.push({ name: tierName, values });
   }
 
-  return validate(tiers, problems);
+  const config = validate(tiers, problems);
+  // Files that sit beside the TOML (the policy pages' markdown) are found from where the TOML was read.
+  return { ...config, policies: { ...config.policies, dir: path.resolve(dir, config.policies.dir) } };
 }
 
 /** Merges tiers in order and validates the result with the one config schema. */

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import { html, SafeHtml } from '../../core/shared/html.js';
+import { policyFooter } from './policy-footer.js';
 
 /**
  * The frame of every Heimdall ID page: one column that fits a phone, system fonts, visible focus, no external
- * resources (the Content-Security-Policy set by the interaction router allows none).
+ * resources (the Content-Security-Policy set by the interaction router allows none), the policy links at the foot.
  */
 const STYLE = `
 :root{color-scheme:light dark;--accent:#3451b2;--danger:#b42318;--muted:#667085;--border:#d0d5dd}
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
-display:flex;min-height:100vh;align-items:flex-start;justify-content:center;padding:2rem 1rem}
+display:flex;flex-direction:column;min-height:100vh;align-items:center;padding:2rem 1rem}
 main{width:100%;max-width:24rem}h1{font-size:1.5rem;margin:0 0 .25rem}p.lead{color:var(--muted);margin:0 0 1.5rem}
 label{display:block;font-weight:600;margin:1rem 0 .25rem}
 input[type=email],input[type=password],input[type=text]{width:100%;font:inherit;padding:.6rem .75rem;
@@ -27,6 +28,11 @@ ul.nav a[aria-current=page]{font-weight:700}ul.cards{list-style:none;padding:0}l
 li.card p{margin:.25rem 0}.badge{font-size:.75rem;border:1px solid var(--accent);border-radius:1rem;padding:0 .5rem}
 p.notice{border-left:4px solid var(--accent);padding:.5rem .75rem}select{font:inherit;padding:.5rem;width:100%}.code{font:600 1.5rem/1 ui-monospace,monospace;letter-spacing:.1em;text-align:center}
 p.divider{text-align:center;color:var(--muted);margin:1.25rem 0 .25rem}.social form button{margin-top:.5rem}
+footer{width:100%;max-width:24rem;margin-top:auto;padding-top:2rem;font-size:.875rem}
+ul.policies{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;justify-content:center;gap:.25rem 1rem}
+ul.policies a{color:var(--muted)}article.policy{overflow-wrap:anywhere}article.policy h2{font-size:1.15rem;margin:1.5rem 0 .25rem}
+article.policy table{border-collapse:collapse;width:100%;font-size:.875rem}article.policy th,article.policy td{border:1px solid var(--border);padding:.25rem .4rem;text-align:left;vertical-align:top}
+article.policy pre{overflow-x:auto}p.langs{margin:0 0 1rem;font-size:.875rem}
 `;
 
 const STYLE_HTML = new SafeHtml(STYLE);
@@ -55,6 +61,7 @@ export function page(options: { title: string; body: SafeHtml; lang?: string }):
   </head>
   <body>
     <main>${options.body}</main>
+    ${policyFooter(options.lang)}
   </body>
 </html>`.value;
 }

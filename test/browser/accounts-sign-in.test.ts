@@ -50,7 +50,8 @@ describeWithBrowser(
 
         // The terms and the privacy policy open real pages, in the same language.
         for (const kind of ['terms', 'privacy'] as const) {
-          const link = page.getByRole('link', {
+          // The form's own link: the policy links at the foot of the page may bear the same name.
+          const link = page.locator('main').getByRole('link', {
             name: kind === 'terms' ? m.register.termsLink : m.register.privacyLink,
             exact: true,
           });

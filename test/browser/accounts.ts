@@ -28,7 +28,7 @@ export const LOCKOUT_SECONDS = 300;
 export const APP_NAME = 'Bifrost Photo Print';
 export const PHONE_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) HeimdallTestPhone/1.0';
 
-/** The built-in policy pages (account/policies.ts) have their own texts. */
+/** The built-in policy pages (account/policies/content/) have their own titles. */
 export const POLICY_TITLES: Record<Lang, { terms: string; privacy: string }> = {
   en: { terms: 'Terms of use', privacy: 'Privacy policy' },
   de: { terms: 'Nutzungsbedingungen', privacy: 'Datenschutzerklärung' },

@@ -100,7 +100,7 @@ describeWithBrowser('Heimdall ID sign-in and consent (Chromium)', () => {
     await page.getByRole('heading', { level: 1, name: `Allow ${APP_NAME}?` }).waitFor();
     await expect(page.title()).resolves.toBe('Allow access · Heimdall ID');
     await expect(page.getByText(`Signed in as ${user.username}.`).isVisible()).resolves.toBe(true);
-    const permissions = await page.getByRole('listitem').allInnerTexts();
+    const permissions = await page.locator('main').getByRole('listitem').allInnerTexts();
     expect(permissions.map((p) => p.trim()).sort()).toEqual(
       [
         'Know who you are on Heimdall',
