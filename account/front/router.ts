@@ -90,6 +90,7 @@ function endpointIndex(places: Places): Record<string, string> {
           openid_configuration: '/oidc/.well-known/openid-configuration',
           account: '/account',
           policies: '/policies',
+          security_txt: '/.well-known/security.txt',
         }
       : {}),
     ...(places.admin ? { admin: '/admin' } : {}),

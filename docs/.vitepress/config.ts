@@ -52,6 +52,7 @@ const REFERENCE: DefaultTheme.SidebarItem[] = [
   { text: 'GraphQL schema', link: '/reference/graphql-schema' },
   { text: 'Heimdall ID (OpenID Connect)', link: '/oidc' },
   { text: 'Accounts and sessions', link: '/accounts' },
+  { text: 'Policy pages', link: '/policies' },
   { text: 'Social sign-in', link: '/social-login' },
   { text: 'Realtime', link: '/realtime' },
   { text: 'Realtime protocol', link: '/reference/realtime-protocol' },
