@@ -16,6 +16,17 @@ const codeOf = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.cod
 const isMissing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes(codeOf(err));
 
 /**
+ * On disk a key cannot be a file and a folder at once: `a` and `a/b` exclude each other here, where S3 keeps
+ * both. The caller learns which key is in the way rather than a file system error.
+ */
+const keyConflict = (key: string) =>
+  new AppError(
+    'storage.key_conflict',
+    409,
+    `A file cannot be stored as "${key}": another file's key is a folder of it, or it is a folder of another.`,
+  );
+
+/**
  * Files under a directory (by default data_dir/storage): the embedded default, needing nothing. An upload is
  * written to a temporary file on the same file system and renamed into place once complete, so a reader never
  * sees half a file and a failed upload leaves nothing. Signed URLs point at Heimdall's own download route.
@@ -70,6 +81,7 @@ export function createFsDriver(options: {
         await fs.rename(temp, file);
       } catch (err) {
         await fs.rm(temp, { force: true });
+        if (['EISDIR', 'ENOTDIR', 'EEXIST', 'ENOTEMPTY'].includes(codeOf(err))) throw keyConflict(key);
         throw err;
       }
     },
@@ -98,7 +110,16 @@ export function createFsDriver(options: {
     async delete(key) {
       const file = pathOf(key);
       const info = await fs.stat(file).catch(() => undefined);
-      if (info?.isFile()) await fs.rm(file, { force: true });
+      if (!info?.isFile()) return;
+      await fs.rm(file, { force: true });
+      // Folders the file leaves empty go too, so that their names are free to be keys again.
+      for (let dir = path.dirname(file); dir.startsWith(root + path.sep); dir = path.dirname(dir)) {
+        try {
+          await fs.rmdir(dir);
+        } catch {
+          break;
+        }
+      }
     },
     async *list(prefix) {
       assertValidPrefix(prefix);

@@ -168,6 +168,28 @@ describe.each([
     }
   });
 
+  it('answers a key that is a folder of another (on disk) with a clear conflict, freed once that one goes', async () => {
+    await driver.put('nest/inner', body('inner'), { contentType: 'text/plain' });
+    if (subject.root) {
+      // A file system cannot hold `nest` as a file and a folder at once; S3 can.
+      await expect(driver.put('nest', body('outer'), { contentType: 'text/plain' })).rejects.toMatchObject({
+        code: 'storage.key_conflict',
+        status: 409,
+      });
+      await expect(
+        driver.put('nest/inner/deeper', body('x'), { contentType: 'text/plain' }),
+      ).rejects.toMatchObject({
+        code: 'storage.key_conflict',
+      });
+      await driver.delete('nest/inner');
+    }
+    await driver.put('nest', body('outer'), { contentType: 'text/plain' });
+    expect(await driver.stat('nest')).toMatchObject({ key: 'nest', size: 5 });
+    await driver.delete('nest');
+    await driver.delete('nest/inner');
+    expect(await driver.stat('nest')).toBeUndefined();
+  });
+
   it('never writes outside its root, whatever the key', async () => {
     await fc.assert(
       fc.asyncProperty(
