@@ -35,14 +35,23 @@ export interface AccountRoutesDeps {
 }
 
 /**
- * The person's own pages: /account (the signed-in area, registration, e-mail verification, password reset) and
- * /policies with /.well-known/security.txt. Mounted before any body parser: each router parses its own forms.
+ * /policies and /.well-known/security.txt: served wherever the API is, with Heimdall ID or without, since every
+ * page's footer links them.
+ */
+export function policyRoutes(settings: PolicySettings): Router {
+  const router = Router();
+  router.use(onlyUnder('/policies', policiesRouter(settings)));
+  router.use(onlyUnder('/.well-known/security.txt', securityTxtRouter(settings)));
+  return router;
+}
+
+/**
+ * The person's own pages under /account: the signed-in area, registration, e-mail verification, password reset.
+ * Mounted before any body parser: each router parses its own forms.
  */
 export function accountRoutes(deps: AccountRoutesDeps): Router {
   const { kit } = deps;
   const router = Router();
-  router.use(onlyUnder('/policies', policiesRouter(deps.policies)));
-  router.use(onlyUnder('/.well-known/security.txt', securityTxtRouter(deps.policies)));
   router.use(
     onlyUnder(
       '/account',

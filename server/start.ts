@@ -1,4 +1,5 @@
-import { accountRoutes } from '../account/routes.js';
+import { Router } from 'express';
+import { accountRoutes, policyRoutes } from '../account/routes.js';
 import { policyHref, policySettings } from '../account/policies/settings.js';
 import { openAdminPanel } from './admin.js';
 import { createServer, type Server } from 'node:http';
@@ -15,7 +16,7 @@ import { createApp } from '../api/http/app.js';
 import { frontRouter } from '../account/front/router.js';
 import { checkDependencies } from '../core/health/checks.js';
 import { CREATE_ADMIN_COMMAND, createFirstAdminSetup } from '../core/setup/first-admin.js';
-import { createSetupLinks, setupAnnouncer } from '../core/setup/setup-links.js';
+import { createSetupLinks, SETUP_LINK_MINUTES, setupAnnouncer } from '../core/setup/setup-links.js';
 import { heimdallVersion } from '../core/shared/version.js';
 import type { AnyRoute } from '../api/http/route.js';
 import { authenticateBearer } from '../core/auth/bearer.js';
@@ -177,7 +178,7 @@ export async function startPlatform({
       ? setupAnnouncer(setupLinks, config.server.public_url, (link, expiresAt) =>
           logger.warn(
             { setupUrl: link, expiresAt },
-            `No administrator exists yet. Open ${link} within 15 minutes to create one, or run: ${CREATE_ADMIN_COMMAND}`,
+            `No administrator exists yet. Open ${link} within ${SETUP_LINK_MINUTES} minutes to create one, or run: ${CREATE_ADMIN_COMMAND}`,
           ),
         )
       : undefined;
@@ -245,39 +246,42 @@ export async function startPlatform({
       ...(admin ? { admin } : {}),
       ...(serveApi
         ? {
-            front: frontRouter({
-              version: heimdallVersion(),
-              places: {
-                account: Boolean(account),
-                admin: Boolean(admin),
-                docs: services.docsSite,
-                apiDocs: config.server.api_docs,
-                graphql: Boolean(graphql),
-                realtime:
-                  roles.includes('realtime') && config.realtime.enabled ? config.realtime.path : undefined,
-              },
-              name: async () => String((await services.settings.get('site.name')).value),
-              setup: firstAdmin,
-              announceSetupLink,
-              minPasswordLength: config.accounts.min_password_length,
-              authenticator: services.authenticator,
-              health: async () => ({
-                checks: await checkDependencies({
-                  primary: databases.primary,
-                  audit: databases.audit,
-                  cache: liveCache,
+            front: Router().use(
+              frontRouter({
+                version: heimdallVersion(),
+                places: {
+                  account: Boolean(account),
+                  admin: Boolean(admin),
+                  docs: services.docsSite,
+                  apiDocs: config.server.api_docs,
+                  graphql: Boolean(graphql),
+                  graphqlExplorer: Boolean(graphql) && config.graphql.playground,
+                  realtime:
+                    roles.includes('realtime') && config.realtime.enabled ? config.realtime.path : undefined,
+                },
+                name: async () => String((await services.settings.get('site.name')).value),
+                setup: firstAdmin,
+                announceSetupLink,
+                authenticator: services.authenticator,
+                health: async () => ({
+                  checks: await checkDependencies({
+                    primary: databases.primary,
+                    audit: databases.audit,
+                    cache: liveCache,
+                  }),
+                  audit: services.audit.stats(),
+                  realtime: realtime ? { connections: realtime.stats().connections } : undefined,
                 }),
-                audit: services.audit.stats(),
-                realtime: realtime ? { connections: realtime.stats().connections } : undefined,
+                kit: heimdallId
+                  ? {
+                      signIn: heimdallId.signInKit.signIn,
+                      csrf: heimdallId.signInKit.csrf,
+                      sessionCookie: heimdallId.signInKit.sessionCookie,
+                    }
+                  : undefined,
               }),
-              kit: heimdallId
-                ? {
-                    signIn: heimdallId.signInKit.signIn,
-                    csrf: heimdallId.signInKit.csrf,
-                    sessionCookie: heimdallId.signInKit.sessionCookie,
-                  }
-                : undefined,
-            }),
+              policyRoutes(policies),
+            ),
           }
         : {}),
       ...(graphql ? { graphql: graphql.handler } : {}),

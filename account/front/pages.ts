@@ -1,5 +1,6 @@
 import type { CheckState, DependencyChecks } from '../../core/health/checks.js';
 import { messages, type Locale } from '../../core/i18n/locales.js';
+import { SETUP_LINK_MINUTES } from '../../core/setup/setup-links.js';
 import { html, type SafeHtml } from '../../core/shared/html.js';
 import { page } from '../../oidc/views/layout.js';
 import { alertBox, csrfField, field, type FormState } from '../views/self-service-pages.js';
@@ -97,7 +98,7 @@ export function firstRunPage(
       ${
         o.setupLinks
           ? html`<h2>${t.firstRun.linkHeading}</h2>
-              <p>${t.firstRun.link}</p>
+              <p>${t.firstRun.link(SETUP_LINK_MINUTES)}</p>
               <p class="hint">${t.firstRun.newLink}</p>`
           : ''
       }
@@ -135,7 +136,7 @@ export function setupFormPage(
 export function setupRefusedPage(locale: Locale, t: FrontTexts, reason: 'invalid' | 'complete'): string {
   const [title, text] =
     reason === 'invalid'
-      ? [t.setup.invalidTitle, t.setup.invalid]
+      ? [t.setup.invalidTitle, t.setup.invalid(SETUP_LINK_MINUTES)]
       : [t.setup.completeTitle, t.setup.complete];
   return page({
     lang: locale,

@@ -27,6 +27,8 @@ export interface Places {
   docs: boolean;
   apiDocs: boolean;
   graphql: boolean;
+  /** GraphQL's explorer answers a browser (`graphql.playground`). */
+  graphqlExplorer: boolean;
   /** The realtime WebSocket path, when this node serves it. */
   realtime?: string | undefined;
 }
@@ -46,7 +48,6 @@ export interface FrontDeps {
   setup: FirstAdminSetup;
   /** Prints a new setup link to the log when the last one expired. */
   announceSetupLink(): Promise<void>;
-  minPasswordLength: number;
   authenticator: Authenticator;
   health(): Promise<HealthView>;
   kit?: FrontSignIn | undefined;
@@ -70,8 +71,9 @@ function linksFor(t: FrontTexts, places: Places, signedIn: boolean): StartLink[]
   if (places.admin) links.push({ href: '/admin', label: t.links.admin, hint: t.links.adminHint });
   if (places.docs) links.push({ href: '/docs/', label: t.links.docs, hint: t.links.docsHint });
   if (places.apiDocs) links.push({ href: '/docs/api', label: t.links.api, hint: t.links.apiHint });
-  if (places.graphql) links.push({ href: '/api/graphql', label: t.links.graphql, hint: t.links.graphqlHint });
-  if (places.account) links.push({ href: '/policies', label: t.links.policies, hint: t.links.policiesHint });
+  if (places.graphqlExplorer)
+    links.push({ href: '/api/graphql', label: t.links.graphql, hint: t.links.graphqlHint });
+  links.push({ href: '/policies', label: t.links.policies, hint: t.links.policiesHint });
   return links;
 }
 
@@ -89,10 +91,10 @@ function endpointIndex(places: Places): Record<string, string> {
       ? {
           openid_configuration: '/oidc/.well-known/openid-configuration',
           account: '/account',
-          policies: '/policies',
-          security_txt: '/.well-known/security.txt',
         }
       : {}),
+    policies: '/policies',
+    security_txt: '/.well-known/security.txt',
     ...(places.admin ? { admin: '/admin' } : {}),
     ...(places.docs ? { docs: '/docs/' } : {}),
     ...(places.apiDocs ? { api_reference: '/docs/api' } : {}),
@@ -190,7 +192,7 @@ function setupRoutes(router: Router, deps: FrontDeps, kit: FrontSignIn, form: ex
         action: `/setup/${token}`,
         csrf: kit.csrf.token(req, res, CSRF_ID),
         state,
-        minPassword: deps.minPasswordLength,
+        minPassword: deps.setup.minPasswordLength,
       }),
     );
   };
@@ -216,10 +218,10 @@ function setupRoutes(router: Router, deps: FrontDeps, kit: FrontSignIn, form: ex
     const values = { email: input.email, username: input.username };
     const locale = localeOf(req);
     const m = messages(locale);
+    if (!(await usable(req, res, token))) return;
     if (!kit.csrf.valid(req, CSRF_ID, req.body?.csrf)) {
       return render(req, res, token, 403, { values, alert: m.errors.csrf });
     }
-    if (!(await usable(req, res, token))) return;
     try {
       const admin = await deps.setup.complete(token, input, {
         ip: plainIp(req.ip),
@@ -241,8 +243,11 @@ function setupRoutes(router: Router, deps: FrontDeps, kit: FrontSignIn, form: ex
             ? new FieldError('username', 'usernameTaken')
             : undefined;
       if (field) {
-        const message = fieldErrorText(m, field.reason, deps.minPasswordLength);
+        const message = fieldErrorText(m, field.reason, deps.setup.minPasswordLength);
         return render(req, res, token, 422, { values, errors: { [field.field]: message } });
+      }
+      if (err instanceof AppError && err.code === 'user.invalid_input') {
+        return render(req, res, token, 422, { values, alert: err.message });
       }
       if (err instanceof AppError && err.code === 'user.email_taken') {
         return render(req, res, token, 409, {

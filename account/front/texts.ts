@@ -44,7 +44,8 @@ const en = {
     title: 'Welcome to Heimdall',
     lead: 'Heimdall is running. One step is left: create the first administrator.',
     linkHeading: 'In the browser',
-    link: 'The server log shows a setup link. Open it within 15 minutes: it creates the first administrator with a strong password, then sets up two-step verification. The link works once.',
+    link: (minutes: number) =>
+      `The server log shows a setup link. Open it within ${minutes} minutes: it creates the first administrator with a strong password, then leads you to set up two-factor authentication. The link works once.`,
     newLink:
       'Link lost or expired? Reload this page: while no administrator exists, a new link is printed in the log whenever the last one has expired.',
     commandHeading: 'Or on the command line',
@@ -54,11 +55,11 @@ const en = {
   },
   setup: {
     title: 'Create the first administrator',
-    lead: 'This account may do everything in this Heimdall. Choose a strong password; two-step verification comes next.',
+    lead: 'This account may do everything in this Heimdall. Choose a strong password; two-factor authentication comes next.',
     submit: 'Create the administrator',
     invalidTitle: 'This setup link does not work',
-    invalid:
-      'It was used already or has expired (a link works for 15 minutes and once). Open the start page: while no administrator exists, a new link appears in the server log.',
+    invalid: (minutes: number) =>
+      `It was used already or has expired (a link works for ${minutes} minutes and once). Open the start page: while no administrator exists, a new link appears in the server log.`,
     completeTitle: 'Setup is complete',
     complete: 'An administrator exists already. Sign in with that account.',
     emailTaken: 'An account with this email address exists already.',
@@ -111,21 +112,22 @@ const de: FrontTexts = {
     title: 'Willkommen bei Heimdall',
     lead: 'Heimdall läuft. Ein Schritt fehlt noch: den ersten Administrator anlegen.',
     linkHeading: 'Im Browser',
-    link: 'Das Server-Log zeigt einen Einrichtungslink. Öffnen Sie ihn innerhalb von 15 Minuten: Er legt den ersten Administrator mit einem starken Passwort an und richtet danach die Zwei-Schritt-Verifizierung ein. Der Link funktioniert einmal.',
+    link: (minutes: number) =>
+      `Das Server-Log zeigt einen Einrichtungslink. Öffnen Sie ihn innerhalb von ${minutes} Minuten: Er legt den ersten Administrator mit einem starken Passwort an und führt Sie danach zur Einrichtung der Zwei-Faktor-Authentifizierung. Der Link funktioniert einmal.`,
     newLink:
       'Link verloren oder abgelaufen? Laden Sie diese Seite neu: Solange es keinen Administrator gibt, erscheint ein neuer Link im Log, sobald der letzte abgelaufen ist.',
     commandHeading: 'Oder auf der Kommandozeile',
     command:
       'Im Verzeichnis, aus dem Heimdall läuft (es zeigt einmal ein Passwort an; oder geben Sie Ihr eigenes über stdin ein):',
-    docs: 'Die Anleitung „Erster Administrator“ erklärt beide Wege.',
+    docs: 'Die Anleitung „Der erste Administrator“ erklärt beide Wege.',
   },
   setup: {
     title: 'Den ersten Administrator anlegen',
-    lead: 'Dieses Konto darf in diesem Heimdall alles. Wählen Sie ein starkes Passwort; danach folgt die Zwei-Schritt-Verifizierung.',
+    lead: 'Dieses Konto darf in diesem Heimdall alles. Wählen Sie ein starkes Passwort; danach folgt die Zwei-Faktor-Authentifizierung.',
     submit: 'Administrator anlegen',
     invalidTitle: 'Dieser Einrichtungslink funktioniert nicht',
-    invalid:
-      'Er wurde schon benutzt oder ist abgelaufen (ein Link gilt 15 Minuten und einmal). Öffnen Sie die Startseite: Solange es keinen Administrator gibt, erscheint ein neuer Link im Server-Log.',
+    invalid: (minutes: number) =>
+      `Er wurde schon benutzt oder ist abgelaufen (ein Link gilt ${minutes} Minuten und einmal). Öffnen Sie die Startseite: Solange es keinen Administrator gibt, erscheint ein neuer Link im Server-Log.`,
     completeTitle: 'Die Einrichtung ist abgeschlossen',
     complete: 'Es gibt bereits einen Administrator. Melden Sie sich mit diesem Konto an.',
     emailTaken: 'Ein Konto mit dieser E-Mail-Adresse gibt es bereits.',

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { emailSchema, usernameSchema } from '../../schemas/users.js';
+import { emailSchema, PASSWORD_MIN_LENGTH, usernameSchema } from '../../schemas/users.js';
 import { FieldError } from '../accounts/service.js';
 import type { AuditLogger } from '../audit/logger.js';
 import { judgePassword } from '../auth/password-policy.js';
@@ -30,6 +30,8 @@ export function createFirstAdminSetup(deps: {
   minPasswordLength: number;
 }) {
   const queries = createUserQueries(deps.db);
+  // An administrator's password is never shorter than any administrator's may be, whatever registration allows.
+  const minPasswordLength = Math.max(deps.minPasswordLength, PASSWORD_MIN_LENGTH);
   // Once an administrator exists the first run is over for good: later visits need not ask the database.
   let complete = false;
 
@@ -47,7 +49,7 @@ export function createFirstAdminSetup(deps: {
     if (!email.success) throw new FieldError('email', 'emailInvalid');
     if (input.password !== input.confirm) throw new FieldError('password', 'passwordMismatch');
     const verdict = await judgePassword(input.password, {
-      minLength: deps.minPasswordLength,
+      minLength: minPasswordLength,
       personal: [username.data, email.data],
     });
     if (!verdict.ok) {
@@ -65,6 +67,9 @@ export function createFirstAdminSetup(deps: {
     },
 
     linkValid: (token: string) => deps.links.valid(token),
+
+    /** The shortest password the form accepts. */
+    minPasswordLength,
 
     /** Creates the first super admin with the link; FieldError for a field to fix, AppError otherwise. */
     async complete(

@@ -58,4 +58,13 @@ describe('setup links', () => {
     expect(printed).toHaveLength(2);
     expect(printed[1]).not.toBe(printed[0]);
   });
+
+  it('prints one link for visits at the same moment', async () => {
+    const printed: string[] = [];
+    const announce = setupAnnouncer(createSetupLinks(cache()), 'https://id.example', (url) =>
+      printed.push(url),
+    );
+    await Promise.all([announce(), announce(), announce()]);
+    expect(printed).toHaveLength(1);
+  });
 });

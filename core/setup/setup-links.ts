@@ -8,6 +8,9 @@ import type { Cache } from '../cache/types.js';
  */
 export const SETUP_LINK_TTL_MS = 15 * 60 * 1000;
 
+/** The same, as people read it on the first-run page and in the log. */
+export const SETUP_LINK_MINUTES = SETUP_LINK_TTL_MS / 60_000;
+
 const KEY = (hash: string) => `setup:first-admin:${hash}`;
 // 32 random bytes as base64url: 43 characters, unguessable, safe in a path.
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -49,10 +52,18 @@ export function setupAnnouncer(
   print: (url: string, expiresAt: Date) => void,
 ): () => Promise<void> {
   let until = 0;
-  return async () => {
-    if (Date.now() < until) return;
+  let pending: Promise<void> | undefined;
+  // Visits at the same moment share one new link rather than each printing their own.
+  const announce = async () => {
     const { token, expiresAt } = await links.issue();
     until = expiresAt.getTime();
     print(`${publicUrl.replace(/\/+$/, '')}/setup/${token}`, expiresAt);
+  };
+  return async () => {
+    if (Date.now() < until) return;
+    pending ??= announce().finally(() => {
+      pending = undefined;
+    });
+    await pending;
   };
 }

@@ -14,6 +14,13 @@ describe('logged request URLs', () => {
     expect(steam).toContain('openid.claimed_id=ID');
   });
 
+  it('hide the token of a setup link, which is the path itself', () => {
+    const token = 'plXmuUflbYLs7t2BOuQbtTrfawJPSWlGWTX3kNgC-TI';
+    expect(loggedUrl(`/setup/${token}`)).toBe('/setup/[redacted]');
+    expect(loggedUrl(`/setup/${token}?code=x`)).toBe('/setup/[redacted]?code=%5Bredacted%5D');
+    expect(loggedUrl(`/v1/setup/${token}`)).toBe(`/v1/setup/${token}`);
+  });
+
   it('never shows a secret value, whatever else the query holds', () => {
     fc.assert(
       fc.property(

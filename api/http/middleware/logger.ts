@@ -16,8 +16,12 @@ const QUIET = new Set(['/health', '/metrics']);
 const SECRET_PARAMS =
   /^(code|state|token|access_token|refresh_token|id_token|client_secret|openid\.sig|openid\.response_nonce|openid\.assoc_handle)$/i;
 
-/** The request URL as logged: path and query, with secret parameters' values replaced. */
-export function loggedUrl(url: string): string {
+/** Paths that carry a one-time secret themselves: the first-run setup link (`/setup/<token>`). */
+const SECRET_PATH = /^\/setup\/[^?]*/;
+
+/** The request URL as logged: path and query, with secret path segments and parameters' values replaced. */
+export function loggedUrl(original: string): string {
+  const url = original.replace(SECRET_PATH, '/setup/[redacted]');
   const at = url.indexOf('?');
   if (at < 0) return url;
   const query = new URLSearchParams(url.slice(at + 1));
