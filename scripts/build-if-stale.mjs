@@ -1,11 +1,11 @@
 // `npm start`'s build step: runs the build only when something that feeds it changed since the last build that
 // succeeded. Plain JavaScript without dependencies because it runs before anything is compiled.
 //
-// The inputs are every file of the repository (path, size, mtime) but the build's outputs and local state, plus
-// the installed packages (npm rewrites node_modules/.package-lock.json on every install), the build command, the
-// `build` script's text and the Node version. Their hash goes into a stamp in dist/ after a successful build; a
-// build that fails or is interrupted leaves no stamp, so the next start builds again. A checkout, a deleted
-// dist/ or a changed build script all rebuild.
+// The inputs are every file of the repository (path, size, mtime) but what git ignores (the build's outputs and
+// local state), plus the installed packages (npm rewrites node_modules/.package-lock.json on every install), the
+// build command, the `build` script's text and the Node version. Their hash goes into a stamp in dist/ after a
+// successful build; a build that fails or is interrupted leaves no stamp, so the next start builds again. A
+// checkout, a deleted dist/ or a changed build script all rebuild.
 //
 //   node scripts/build-if-stale.mjs [--root DIR] [--command "npm run build"]
 import { spawnSync } from 'node:child_process';
@@ -26,38 +26,50 @@ import { parseArgs } from 'node:util';
 
 const STAMP = 'dist/.build-stamp';
 
-/** Not inputs, anywhere in the tree. */
+/** Never inputs, anywhere in the tree, whatever .gitignore says. */
 const SKIPPED_NAMES = new Set(['node_modules', '.git']);
 
-/** Not inputs: what the build writes, and local state (relative to the root, `/`-separated). */
-const SKIPPED_PATHS = new Set([
-  'dist',
-  '.heimdall',
-  'test-artifacts',
-  'coverage',
-  'test-results.json',
-  'keystone/generated',
-  'proto/generated',
-  'docs/.vitepress/cache',
-  'docs/.vitepress/dist',
-  'docs/reference/graphql-schema.md',
-  'config/local.toml',
-  'config/bot.toml',
-]);
+/**
+ * What git ignores is not an input: the build's outputs (dist/, generated clients, the generated docs page) and
+ * local state (.heimdall/, config/local.toml, logs) are all listed in .gitignore, which stays the one list of them.
+ * Understood: comments, `dir/` (a folder), a leading or inner `/` (anchored at the root), `*` within a name.
+ */
+export function ignoredBy(gitignore) {
+  const rules = gitignore
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#') && !line.startsWith('!'))
+    .map((line) => {
+      const pattern = line.replace(/\/+$/, '');
+      const anchored = pattern.includes('/');
+      const body = pattern
+        .replace(/^\//, '')
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*');
+      return { anchored, test: new RegExp(`^${body}$`) };
+    });
+  return (relative, name) =>
+    rules.some((rule) => (rule.anchored ? rule.test.test(relative) : rule.test.test(name)));
+}
 
-function skipped(relative, name) {
-  return SKIPPED_NAMES.has(name) || SKIPPED_PATHS.has(relative) || name.endsWith('.log');
+function readIgnored(root) {
+  try {
+    return ignoredBy(readFileSync(path.join(root, '.gitignore'), 'utf8'));
+  } catch {
+    return () => false;
+  }
 }
 
 /** Walks the tree in a fixed order, feeding each file's path, size and mtime (a link's target) to the hash. */
-function walk(root, relative, hash) {
+function walk(root, relative, hash, ignored) {
   const entries = readdirSync(path.join(root, relative), { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const child = relative ? `${relative}/${entry.name}` : entry.name;
-    if (skipped(child, entry.name)) continue;
+    if (SKIPPED_NAMES.has(entry.name) || ignored(child, entry.name)) continue;
     const full = path.join(root, child);
-    if (entry.isDirectory()) walk(root, child, hash);
+    if (entry.isDirectory()) walk(root, child, hash, ignored);
     else if (entry.isSymbolicLink()) hash.update(`${child}\0->${readlinkSync(full)}\n`);
     else {
       const stat = lstatSync(full);
@@ -88,7 +100,7 @@ export function fingerprint(root, command) {
   hash.update(`node\0${process.version}\0${process.platform}\0${process.arch}\n`);
   hash.update(`command\0${command}\nbuild script\0${buildScript(root)}\n`);
   hash.update(`packages\0${installedPackages(root)}\n`);
-  walk(root, '', hash);
+  walk(root, '', hash, readIgnored(root));
   return hash.digest('hex');
 }
 

@@ -53,6 +53,8 @@ process.exit(Number(process.env.FAKE_BUILD_EXIT ?? 0));
   beforeEach(() => {
     root = mkdtempSync(path.join(base, 'tree-'));
     write('package.json', JSON.stringify({ scripts: { build: 'tsc' } }));
+    // The repository's own list of what is not an input.
+    write('.gitignore', readFileSync('.gitignore', 'utf8'));
     write('core/a.ts', 'export const a = 1;\n');
     write('docs/guide.md', '# Guide\n');
   });
@@ -93,6 +95,8 @@ process.exit(Number(process.env.FAKE_BUILD_EXIT ?? 0));
     write('config/local.toml', '[log]\nformat = "json"\n');
     write('npm-debug.log', 'noise');
     write('coverage/lcov.info', 'noise');
+    write('docs/.temp/app.js', 'vitepress at work');
+    write('docs/reference/graphql-schema.md', '# generated');
     write('core/node_modules/x/index.js', 'noise');
     run();
     expect(builds()).toBe(1);
