@@ -3,7 +3,7 @@ import { messages, type Locale } from '../../core/i18n/locales.js';
 import { SETUP_LINK_MINUTES } from '../../core/setup/setup-links.js';
 import { html, type SafeHtml } from '../../core/shared/html.js';
 import { page } from '../../oidc/views/layout.js';
-import { alertBox, csrfField, field, type FormState } from '../views/self-service-pages.js';
+import { alertBox, csrfField, newAccountFields, type FormState } from '../views/self-service-pages.js';
 import type { FrontTexts } from './texts.js';
 
 /** A place the start page offers, when this node serves it. */
@@ -122,11 +122,7 @@ export function setupFormPage(
       <p class="lead">${t.setup.lead}</p>
       ${alertBox(o.state.alert)}
       <form method="post" action="${o.action}" novalidate>
-        ${csrfField(o.csrf)}
-        ${field(o.state, { name: 'email', label: m.common.email, type: 'email', autocomplete: 'email', autofocus: true })}
-        ${field(o.state, { name: 'username', label: m.common.username, type: 'text', autocomplete: 'username', hint: m.register.usernameRules })}
-        ${field(o.state, { name: 'password', label: m.common.password, type: 'password', autocomplete: 'new-password', hint: m.register.passwordRules(o.minPassword) })}
-        ${field(o.state, { name: 'confirm', label: m.register.confirmPassword, type: 'password', autocomplete: 'new-password' })}
+        ${csrfField(o.csrf)} ${newAccountFields(m, o.state, o.minPassword)}
         <button type="submit">${t.setup.submit}</button>
       </form>`,
   });

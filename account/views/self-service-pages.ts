@@ -24,7 +24,7 @@ export function fieldErrorText(m: Messages, reason: FieldError['reason'], minPas
 
 export const csrfField = (token: string) => html`<input type="hidden" name="csrf" value="${token}" />`;
 
-export function field(
+function field(
   state: FormState,
   f: { name: string; label: string; type: string; autocomplete: string; hint?: string; autofocus?: boolean },
 ): SafeHtml {
@@ -49,6 +49,14 @@ export function field(
     ${error ? html`<p class="field-error" id="${f.name}-error">${error}</p>` : ''}`;
 }
 
+/** What a new account is made of (registration, the first administrator): username, email, password twice. */
+export const newAccountFields = (m: Messages, state: FormState, minPassword: number): SafeHtml =>
+  // prettier-ignore
+  html`${field(state, { name: 'username', label: m.common.username, type: 'text', autocomplete: 'username', hint: m.register.usernameRules, autofocus: true })}
+    ${field(state, { name: 'email', label: m.common.email, type: 'email', autocomplete: 'email' })}
+    ${field(state, { name: 'password', label: m.common.password, type: 'password', autocomplete: 'new-password', hint: m.register.passwordRules(minPassword) })}
+    ${field(state, { name: 'confirm', label: m.register.confirmPassword, type: 'password', autocomplete: 'new-password' })}`;
+
 export const alertBox = (message: string | undefined) =>
   message ? html`<div class="error" role="alert">${message}</div>` : '';
 
@@ -72,11 +80,7 @@ export function registerPage(
       <p class="lead">${m.register.lead}</p>
       ${alertBox(o.state.alert)}
       <form method="post" action="/account/register" novalidate>
-        ${csrfField(o.csrf)}
-        ${field(o.state, { name: 'username', label: m.common.username, type: 'text', autocomplete: 'username', hint: m.register.usernameRules, autofocus: true })}
-        ${field(o.state, { name: 'email', label: m.common.email, type: 'email', autocomplete: 'email' })}
-        ${field(o.state, { name: 'password', label: m.common.password, type: 'password', autocomplete: 'new-password', hint: m.register.passwordRules(o.minPassword) })}
-        ${field(o.state, { name: 'confirm', label: m.register.confirmPassword, type: 'password', autocomplete: 'new-password' })}
+        ${csrfField(o.csrf)} ${newAccountFields(m, o.state, o.minPassword)}
         <p class="check">
           <input
             id="terms"

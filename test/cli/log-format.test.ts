@@ -1,10 +1,6 @@
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort } from '../support/ports.js';
+import { startBuilt, type BuiltStart } from '../support/built-start.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { waitUntil } from '../support/wait.js';
 
 /**
  * The built `heimdall start` with `log.format = "pretty"`, its stdout a pipe: readable lines without colours,
@@ -12,41 +8,26 @@ import { waitUntil } from '../support/wait.js';
  */
 describe('heimdall start: pretty logs', () => {
   let database: TestDatabase;
-  let dataDir: string | undefined;
+  let heimdall: BuiltStart | undefined;
   beforeAll(async () => {
     database = await createTestDatabase();
   });
   afterAll(async () => {
     await database?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    heimdall?.cleanUp();
   });
 
   it('writes one readable line per record, to the last one', async () => {
-    const port = await freePort();
-    dataDir = path.resolve('.heimdall', `log-format-${port}`);
-    const child = spawn(process.execPath, [path.resolve('dist/server/cli/main.js'), 'start'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        HEIMDALL__DATABASE__URL: database.url,
-        HEIMDALL__SERVER__PORT: String(port),
-        HEIMDALL__SERVER__HOST: '127.0.0.1',
-        HEIMDALL__LOG__LEVEL: 'info',
-        HEIMDALL__LOG__FORMAT: 'pretty',
-        HEIMDALL__DATA_DIR: dataDir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-    await waitUntil(() => stdout.includes('Heimdall is listening'), 'the listening line', 30_000, 100);
+    heimdall = await startBuilt(database.url, { HEIMDALL__LOG__FORMAT: 'pretty' });
+    await heimdall.listening();
     // A request with a credential: the request log line must not carry it.
-    await fetch(`http://127.0.0.1:${port}/v1/me`, { headers: { authorization: 'Bearer hm_not_a_real_key' } });
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    await fetch(`http://127.0.0.1:${heimdall.port}/v1/me`, {
+      headers: { authorization: 'Bearer hm_not_a_real_key' },
+    });
+    heimdall.kill('SIGINT');
+    expect(await heimdall.exited).toBe(0);
 
+    const stdout = heimdall.stdout();
     const lines = stdout.split('\n').filter(Boolean);
     for (const line of lines) expect(line).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] [A-Z]+ \(heimdall\): /);
     expect(lines.some((l) => / INFO \(heimdall\): Heimdall is listening/.test(l))).toBe(true);

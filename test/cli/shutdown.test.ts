@@ -1,8 +1,5 @@
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort } from '../support/ports.js';
+import { startBuilt, type BuiltStart } from '../support/built-start.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /**
@@ -11,42 +8,22 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
  */
 describe('heimdall start: shutdown on SIGINT', () => {
   let database: TestDatabase;
-  let dataDir: string | undefined;
+  let heimdall: BuiltStart | undefined;
   beforeAll(async () => {
     database = await createTestDatabase();
   });
   afterAll(async () => {
     await database?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    heimdall?.cleanUp();
   });
 
   it('stops cleanly after one signal', async () => {
-    const port = await freePort();
-    dataDir = path.resolve('.heimdall', `shutdown-${port}`);
-    const child = spawn(process.execPath, [path.resolve('dist/server/cli/main.js'), 'start'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        HEIMDALL__DATABASE__URL: database.url,
-        HEIMDALL__SERVER__PORT: String(port),
-        HEIMDALL__SERVER__HOST: '127.0.0.1',
-        HEIMDALL__LOG__LEVEL: 'info',
-        HEIMDALL__DATA_DIR: dataDir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-    const deadline = Date.now() + 30_000;
-    while (!output.includes('Heimdall is listening') && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    heimdall = await startBuilt(database.url);
+    await heimdall.listening();
+    expect((await fetch(`http://127.0.0.1:${heimdall.port}/ready`)).status).toBe(200);
+    heimdall.kill('SIGINT');
+    expect(await heimdall.exited).toBe(0);
+    const output = heimdall.stdout() + heimdall.stderr();
     expect(output).toContain('"msg":"stopped"');
     expect(output).not.toContain('second signal');
   });
