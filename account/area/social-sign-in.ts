@@ -3,7 +3,7 @@ import { AppError } from '../../core/errors/index.js';
 import type { UpstreamIdentity } from '../../core/linked-accounts/service.js';
 import { messages, type Locale, type Messages } from '../../core/i18n/locales.js';
 import { plainIp, type Actor } from '../../core/shared/actor.js';
-import { readCookie } from '../../oidc/csrf.js';
+import { signedInBy } from '../session-cookie.js';
 import { localeOf, requestMeta } from '../../oidc/password-sign-in.js';
 import type { FlowPurpose, SocialFlow } from '../../oidc/social/flow.js';
 import type { UpstreamFailure } from '../../oidc/social/types.js';
@@ -124,13 +124,7 @@ export function socialSignInRoutes(router: Router, context: AreaContext, social:
 
   /** The signed-in person links the identity; a session other than the one that started the link is refused. */
   async function link(req: Request, res: Response, userId: string, identity: UpstreamIdentity) {
-    const token = readCookie(req, deps.sessionCookie);
-    const auth = token
-      ? await deps.authenticator.authenticateSession(token).catch((err: unknown) => {
-          if (err instanceof AppError && err.status < 500) return undefined;
-          throw err;
-        })
-      : undefined;
+    const auth = await signedInBy(deps.authenticator, req, deps.sessionCookie);
     if (!auth || auth.user?.id !== userId) {
       return failurePage(res, localeOf(req), 400, messages(localeOf(req)).social.expired);
     }

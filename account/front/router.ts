@@ -1,12 +1,12 @@
 import express, { Router, type Request, type Response } from 'express';
 import { FieldError } from '../../core/accounts/service.js';
 import type { Authenticator } from '../../core/auth/authenticator.js';
-import type { AuthContext } from '../../core/auth/context.js';
 import { AppError } from '../../core/errors/index.js';
 import { CREATE_ADMIN_COMMAND, type FirstAdminSetup } from '../../core/setup/first-admin.js';
 import { plainIp } from '../../core/shared/actor.js';
 import { messages } from '../../core/i18n/locales.js';
-import { readCookie, type Csrf } from '../../oidc/csrf.js';
+import type { Csrf } from '../../oidc/csrf.js';
+import { signedInBy } from '../session-cookie.js';
 import { localeOf, type PasswordSignIn } from '../../oidc/password-sign-in.js';
 import { sendPage } from '../../oidc/views/respond.js';
 import { fieldErrorText, type FormState } from '../views/self-service-pages.js';
@@ -54,7 +54,6 @@ export interface FrontDeps {
 }
 
 const CSRF_ID = 'setup';
-const TOKEN_PARAM = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** A page for people, a small index for machines: what the client asked for first. */
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
@@ -109,18 +108,6 @@ export function frontRouter(deps: FrontDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
 
-  /** The person behind the session cookie, if any; an expired or foreign cookie is no one. */
-  const visitor = async (req: Request): Promise<AuthContext | undefined> => {
-    const token = deps.kit && readCookie(req, deps.kit.sessionCookie);
-    if (!token) return undefined;
-    try {
-      return await deps.authenticator.authenticateSession(token);
-    } catch (err) {
-      if (err instanceof AppError && err.status < 500) return undefined;
-      throw err;
-    }
-  };
-
   router.get('/', async (req, res) => {
     const [name, needed] = await Promise.all([deps.name(), deps.setup.needed()]);
     if (wantsJson(req)) {
@@ -146,7 +133,7 @@ export function frontRouter(deps: FrontDeps): Router {
       );
       return;
     }
-    const auth = await visitor(req);
+    const auth = deps.kit && (await signedInBy(deps.authenticator, req, deps.kit.sessionCookie));
     const health = auth?.can('stats', 'read') ? await deps.health() : undefined;
     sendPage(
       res,
@@ -177,7 +164,7 @@ function setupRoutes(router: Router, deps: FrontDeps, kit: FrontSignIn, form: ex
       sendPage(res, 409, setupRefusedPage(localeOf(req), t, 'complete'));
       return false;
     }
-    if (!TOKEN_PARAM.test(token) || !(await deps.setup.linkValid(token))) {
+    if (!(await deps.setup.linkValid(token))) {
       sendPage(res, 410, setupRefusedPage(localeOf(req), t, 'invalid'));
       return false;
     }
@@ -236,15 +223,9 @@ function setupRoutes(router: Router, deps: FrontDeps, kit: FrontSignIn, form: ex
       // Next: a second factor for the account that may do everything.
       res.redirect(303, '/account/security');
     } catch (err) {
-      const field =
-        err instanceof FieldError
-          ? err
-          : err instanceof AppError && err.code === 'user.username_taken'
-            ? new FieldError('username', 'usernameTaken')
-            : undefined;
-      if (field) {
-        const message = fieldErrorText(m, field.reason, deps.setup.minPasswordLength);
-        return render(req, res, token, 422, { values, errors: { [field.field]: message } });
+      if (err instanceof FieldError) {
+        const message = fieldErrorText(m, err.reason, deps.setup.minPasswordLength);
+        return render(req, res, token, 422, { values, errors: { [err.field]: message } });
       }
       if (err instanceof AppError && err.code === 'user.invalid_input') {
         return render(req, res, token, 422, { values, alert: err.message });

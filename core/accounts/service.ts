@@ -63,6 +63,38 @@ export class FieldError extends AppError {
   }
 }
 
+/** A new password as a person typed it (twice, where the form asks twice), against the password policy. */
+export async function checkNewPassword(
+  password: string,
+  confirm: string | undefined,
+  policy: { minLength: number; personal: readonly string[] },
+): Promise<void> {
+  if (confirm !== undefined && password !== confirm) throw new FieldError('password', 'passwordMismatch');
+  const verdict = await judgePassword(password, policy);
+  if (!verdict.ok) {
+    throw new FieldError('password', verdict.reason === 'too_short' ? 'passwordShort' : 'passwordWeak');
+  }
+}
+
+/**
+ * The fields of a new account (registration, the first administrator), in the order the form shows them: the
+ * normalised username and email, or a FieldError naming the first field to fix.
+ */
+export async function checkNewAccount(
+  input: { username: string; email: string; password: string; confirm: string },
+  minPasswordLength: number,
+): Promise<{ username: string; email: string }> {
+  const username = usernameSchema.safeParse(input.username);
+  if (!username.success) throw new FieldError('username', 'usernameInvalid');
+  const email = emailSchema.safeParse(input.email);
+  if (!email.success) throw new FieldError('email', 'emailInvalid');
+  await checkNewPassword(input.password, input.confirm, {
+    minLength: minPasswordLength,
+    personal: [username.data, email.data],
+  });
+  return { username: username.data, email: email.data };
+}
+
 interface EmailAccount {
   id: string;
   user_id: string;
@@ -159,17 +191,8 @@ export function createAccountService(deps: {
     });
   }
 
-  async function checkPassword(
-    password: string,
-    confirm: string | undefined,
-    personal: string[],
-  ): Promise<void> {
-    if (confirm !== undefined && password !== confirm) throw new FieldError('password', 'passwordMismatch');
-    const verdict = await judgePassword(password, { minLength: settings.minPasswordLength, personal });
-    if (!verdict.ok) {
-      throw new FieldError('password', verdict.reason === 'too_short' ? 'passwordShort' : 'passwordWeak');
-    }
-  }
+  const checkPassword = (password: string, confirm: string | undefined, personal: string[]) =>
+    checkNewPassword(password, confirm, { minLength: settings.minPasswordLength, personal });
 
   /** Who a person is for emails and authenticator apps: username, primary address, language. */
   const contact = (userId: string) =>
@@ -234,25 +257,21 @@ export function createAccountService(deps: {
       meta: RequestMeta,
     ): Promise<void> {
       if (!settings.registrationEnabled) throw new AppError('account.registration_closed', 403, 'closed');
-      const username = usernameSchema.safeParse(input.username);
-      if (!username.success) throw new FieldError('username', 'usernameInvalid');
-      const email = emailSchema.safeParse(input.email);
-      if (!email.success) throw new FieldError('email', 'emailInvalid');
-      await checkPassword(input.password, input.confirm, [username.data, email.data]);
+      const { username, email } = await checkNewAccount(input, settings.minPasswordLength);
       if (!input.acceptTerms) throw new FieldError('terms', 'termsRequired');
-      if (await users.findUserByUsername(username.data)) throw new FieldError('username', 'usernameTaken');
-      await allowEmail(email.data);
+      if (await users.findUserByUsername(username)) throw new FieldError('username', 'usernameTaken');
+      await allowEmail(email);
 
-      const taken = await findByEmail(email.data);
+      const taken = await findByEmail(email);
       // Hashing either way: a taken address must cost the same time as a new one.
       const hash = await hashPassword(input.password);
       if (taken) return; // the same answer as for a new address; the owner is not bothered
       const userId = await db
         .transaction(async (trx) => {
-          const id = await users.insertUser({ username: username.data }, trx);
+          const id = await users.insertUser({ username: username }, trx);
           await trx('User').where({ id }).update({ preferred_locale: meta.locale });
           const accountId = await users.insertEmailAccount(
-            { user_id: id, email: email.data, username: username.data, password_hash: hash },
+            { user_id: id, email: email, username: username, password_hash: hash },
             trx,
           );
           await users.setPrimaryAccount(id, accountId, trx);
@@ -273,8 +292,8 @@ export function createAccountService(deps: {
         resource_id: userId,
         metadata: { via: 'registration', terms_accepted: true },
       });
-      const account = (await findByEmail(email.data))!;
-      deliver(() => sendVerification(account, email.data, meta.locale));
+      const account = (await findByEmail(email))!;
+      deliver(() => sendVerification(account, email, meta.locale));
     },
 
     /** Confirms the address a verification link was sent to; false when the link is used or expired. */

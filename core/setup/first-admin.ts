@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
-import { emailSchema, PASSWORD_MIN_LENGTH, usernameSchema } from '../../schemas/users.js';
-import { FieldError } from '../accounts/service.js';
+import { PASSWORD_MIN_LENGTH } from '../../schemas/users.js';
+import { checkNewAccount, FieldError } from '../accounts/service.js';
 import type { AuditLogger } from '../audit/logger.js';
-import { judgePassword } from '../auth/password-policy.js';
 import { AppError } from '../errors/index.js';
 import { createAdmin, type CreatedAdmin } from '../users/create-admin.js';
 import { createUserQueries } from '../users/queries.js';
@@ -42,22 +41,6 @@ export function createFirstAdminSetup(deps: {
       'This setup link is not valid: it was used already or has expired.',
     );
 
-  async function check(input: FirstAdminInput): Promise<{ email: string; username: string }> {
-    const username = usernameSchema.safeParse(input.username);
-    if (!username.success) throw new FieldError('username', 'usernameInvalid');
-    const email = emailSchema.safeParse(input.email);
-    if (!email.success) throw new FieldError('email', 'emailInvalid');
-    if (input.password !== input.confirm) throw new FieldError('password', 'passwordMismatch');
-    const verdict = await judgePassword(input.password, {
-      minLength: minPasswordLength,
-      personal: [username.data, email.data],
-    });
-    if (!verdict.ok) {
-      throw new FieldError('password', verdict.reason === 'too_short' ? 'passwordShort' : 'passwordWeak');
-    }
-    return { email: email.data, username: username.data };
-  }
-
   return {
     /** True while no active super admin exists. */
     async needed(): Promise<boolean> {
@@ -78,7 +61,7 @@ export function createFirstAdminSetup(deps: {
       request: { ip?: string | undefined; userAgent?: string | undefined },
     ): Promise<CreatedAdmin> {
       if (!(await deps.links.valid(token))) throw invalidLink();
-      const { email, username } = await check(input);
+      const { email, username } = await checkNewAccount(input, minPasswordLength);
       try {
         const admin = await createAdmin(
           { db: deps.db, audit: deps.audit },
@@ -89,6 +72,10 @@ export function createFirstAdminSetup(deps: {
         return admin;
       } catch (err) {
         if (err instanceof AppError && err.code === 'setup.complete') complete = true;
+        // A taken username is a field to fix, as on registration.
+        if (err instanceof AppError && err.code === 'user.username_taken') {
+          throw new FieldError('username', 'usernameTaken');
+        }
         throw err;
       } finally {
         // Spent by a created account, or by a setup another link completed; kept for a field to fix.
